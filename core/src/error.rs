@@ -1,0 +1,277 @@
+//! `ApiError`: every failure a request can end in, and its one mapping to DynamoDB's wire form
+//! (`__type`, `message`, HTTP status).
+
+use crate::model::Item;
+use serde::Serialize;
+
+/// The reason one action of a cancelled transaction failed, in request order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CancellationReason {
+    /// `None`, `ConditionalCheckFailed`, `TransactionConflict`, `ValidationError`, …
+    #[serde(rename = "Code")]
+    pub code: String,
+    /// Human-readable detail; absent for `None`.
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The item as it was, when `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+    #[serde(rename = "Item", skip_serializing_if = "Option::is_none")]
+    pub item: Option<Item>,
+}
+
+/// A failure of a DynamoDB request. Each variant is one DynamoDB error type; the payload is the
+/// message DynamoDB sends (word for word where DynamoDB's wording is known).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// Input failed validation.
+    #[error("{0}")]
+    Validation(String),
+    /// The request body could not be parsed into the operation's shape.
+    #[error("{0}")]
+    Serialization(String),
+    /// `X-Amz-Target` names no operation we serve.
+    #[error("{0}")]
+    UnknownOperation(String),
+    /// The table (or index, stream, …) does not exist.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    /// The resource exists already or is in a state that forbids the request.
+    #[error("{0}")]
+    ResourceInUse(String),
+    /// A ConditionExpression evaluated to false; `item` is the old item when the request asked
+    /// for it with `ReturnValuesOnConditionCheckFailure=ALL_OLD`.
+    #[error("The conditional request failed")]
+    ConditionalCheckFailed {
+        /// The item at the time of the check, if requested.
+        item: Option<Item>,
+    },
+    /// A transaction was cancelled; one reason per action, in request order.
+    #[error("{message}")]
+    TransactionCanceled {
+        /// The summary message DynamoDB sends.
+        message: String,
+        /// One entry per action.
+        reasons: Vec<CancellationReason>,
+    },
+    /// Another transaction holds an item this request needs.
+    #[error("{0}")]
+    TransactionConflict(String),
+    /// A transaction with the same client token is still running.
+    #[error("{0}")]
+    TransactionInProgress(String),
+    /// A client token was reused with different parameters.
+    #[error("{0}")]
+    IdempotentParameterMismatch(String),
+    /// Too many concurrent control-plane operations, or a quota.
+    #[error("{0}")]
+    LimitExceeded(String),
+    /// Provisioned throughput exceeded for a table or index.
+    #[error("{0}")]
+    ProvisionedThroughputExceeded(String),
+    /// Request rate too high for the account.
+    #[error("{0}")]
+    Throttling(String),
+    /// An item collection exceeded 10 GB (tables with an LSI).
+    #[error("{0}")]
+    ItemCollectionSizeLimitExceeded(String),
+    /// No credentials were supplied.
+    #[error("{0}")]
+    MissingAuthenticationToken(String),
+    /// The access key is unknown.
+    #[error("{0}")]
+    UnrecognizedClient(String),
+    /// The signature does not match.
+    #[error("{0}")]
+    InvalidSignature(String),
+    /// The principal is not allowed to do this.
+    #[error("{0}")]
+    AccessDenied(String),
+    /// The request body is larger than the server accepts.
+    #[error("{0}")]
+    RequestTooLarge(String),
+    /// Something failed inside the server; the message never carries secrets.
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Wire namespace of errors raised by AWS's generic service framework.
+const CORAL_SERVICE: &str = "com.amazon.coral.service#";
+/// Wire namespace of DynamoDB's own errors.
+const DYNAMODB: &str = "com.amazonaws.dynamodb.v20120810#";
+
+impl ApiError {
+    /// Shorthand for a ValidationException.
+    pub fn validation(msg: impl Into<String>) -> Self {
+        ApiError::Validation(msg.into())
+    }
+
+    /// The error type's name as DynamoDB spells it (the part of `__type` after `#`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            ApiError::Validation(_) => "ValidationException",
+            ApiError::Serialization(_) => "SerializationException",
+            ApiError::UnknownOperation(_) => "UnknownOperationException",
+            ApiError::ResourceNotFound(_) => "ResourceNotFoundException",
+            ApiError::ResourceInUse(_) => "ResourceInUseException",
+            ApiError::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
+            ApiError::TransactionCanceled { .. } => "TransactionCanceledException",
+            ApiError::TransactionConflict(_) => "TransactionConflictException",
+            ApiError::TransactionInProgress(_) => "TransactionInProgressException",
+            ApiError::IdempotentParameterMismatch(_) => "IdempotentParameterMismatchException",
+            ApiError::LimitExceeded(_) => "LimitExceededException",
+            ApiError::ProvisionedThroughputExceeded(_) => "ProvisionedThroughputExceededException",
+            ApiError::Throttling(_) => "ThrottlingException",
+            ApiError::ItemCollectionSizeLimitExceeded(_) => {
+                "ItemCollectionSizeLimitExceededException"
+            }
+            ApiError::MissingAuthenticationToken(_) => "MissingAuthenticationTokenException",
+            ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
+            ApiError::InvalidSignature(_) => "InvalidSignatureException",
+            ApiError::AccessDenied(_) => "AccessDeniedException",
+            ApiError::RequestTooLarge(_) => "RequestEntityTooLarge",
+            ApiError::Internal(_) => "InternalServerError",
+        }
+    }
+
+    /// The full `__type` value, with the namespace DynamoDB uses for this type.
+    pub fn wire_type(&self) -> String {
+        let ns = match self {
+            ApiError::Validation(_) => "com.amazon.coral.validate#",
+            ApiError::Serialization(_)
+            | ApiError::UnknownOperation(_)
+            | ApiError::MissingAuthenticationToken(_)
+            | ApiError::UnrecognizedClient(_)
+            | ApiError::InvalidSignature(_)
+            | ApiError::AccessDenied(_)
+            | ApiError::Throttling(_)
+            | ApiError::RequestTooLarge(_) => CORAL_SERVICE,
+            _ => DYNAMODB,
+        };
+        format!("{ns}{}", self.type_name())
+    }
+
+    /// The HTTP status DynamoDB answers this error with.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::Internal(_) => 500,
+            ApiError::RequestTooLarge(_) => 413,
+            ApiError::UnknownOperation(_) => 400,
+            _ => 400,
+        }
+    }
+
+    /// The JSON body DynamoDB sends for this error.
+    pub fn to_body(&self) -> Vec<u8> {
+        let mut body = serde_json::Map::new();
+        body.insert("__type".into(), self.wire_type().into());
+        let message = self.to_string();
+        // UnknownOperationException carries no message in DynamoDB's answer.
+        if !message.is_empty() {
+            body.insert("message".into(), message.into());
+        }
+        match self {
+            ApiError::ConditionalCheckFailed { item: Some(item) } => {
+                body.insert("Item".into(), serde_json::to_value(item).unwrap_or_default());
+            }
+            ApiError::TransactionCanceled { reasons, .. } => {
+                body.insert(
+                    "CancellationReasons".into(),
+                    serde_json::to_value(reasons).unwrap_or_default(),
+                );
+            }
+            _ => {}
+        }
+        serde_json::to_vec(&serde_json::Value::Object(body)).unwrap_or_default()
+    }
+}
+
+/// A failure inside a storage backend. Converted to `ApiError` at the trait boundary; the text
+/// is for logs and never reaches a client verbatim beyond InternalServerError.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The backend's I/O or engine failed.
+    #[error("storage error: {0}")]
+    Backend(String),
+    /// The stored bytes could not be decoded.
+    #[error("corrupt stored data: {0}")]
+    Corrupt(String),
+    /// Another writer holds a lock this transaction needs.
+    #[error("conflict: {0}")]
+    Conflict(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(_) => ApiError::TransactionConflict(
+                "Transaction is ongoing for the item".to_string(),
+            ),
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                ApiError::Internal("Internal server error".to_string())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn body(e: &ApiError) -> serde_json::Value {
+        serde_json::from_slice(&e.to_body()).unwrap()
+    }
+
+    #[test]
+    fn validation_uses_coral_validate_namespace() {
+        let e = ApiError::validation("bad");
+        assert_eq!(
+            body(&e)["__type"],
+            "com.amazon.coral.validate#ValidationException"
+        );
+        assert_eq!(body(&e)["message"], "bad");
+        assert_eq!(e.status(), 400);
+    }
+
+    #[test]
+    fn resource_not_found_uses_dynamodb_namespace() {
+        let e = ApiError::ResourceNotFound("Requested resource not found".into());
+        assert_eq!(
+            body(&e)["__type"],
+            "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"
+        );
+    }
+
+    #[test]
+    fn every_type_has_its_status_and_namespace() {
+        let cases = [
+            (ApiError::Serialization("x".into()), "com.amazon.coral.service#SerializationException", 400),
+            (ApiError::UnknownOperation(String::new()), "com.amazon.coral.service#UnknownOperationException", 400),
+            (ApiError::ResourceInUse("x".into()), "com.amazonaws.dynamodb.v20120810#ResourceInUseException", 400),
+            (ApiError::ConditionalCheckFailed { item: None }, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", 400),
+            (ApiError::LimitExceeded("x".into()), "com.amazonaws.dynamodb.v20120810#LimitExceededException", 400),
+            (ApiError::UnrecognizedClient("x".into()), "com.amazon.coral.service#UnrecognizedClientException", 400),
+            (ApiError::MissingAuthenticationToken("x".into()), "com.amazon.coral.service#MissingAuthenticationTokenException", 400),
+            (ApiError::RequestTooLarge("x".into()), "com.amazon.coral.service#RequestEntityTooLarge", 413),
+            (ApiError::Internal("x".into()), "com.amazonaws.dynamodb.v20120810#InternalServerError", 500),
+        ];
+        for (e, ty, status) in cases {
+            assert_eq!(body(&e)["__type"], ty);
+            assert_eq!(e.status(), status);
+        }
+    }
+
+    #[test]
+    fn unknown_operation_has_no_message() {
+        let b = body(&ApiError::UnknownOperation(String::new()));
+        assert!(b.get("message").is_none());
+    }
+
+    #[test]
+    fn conditional_check_failed_carries_message_and_item() {
+        let mut item = Item::new();
+        item.insert("pk".into(), crate::AttributeValue::S("a".into()));
+        let b = body(&ApiError::ConditionalCheckFailed { item: Some(item) });
+        assert_eq!(b["message"], "The conditional request failed");
+        assert_eq!(b["Item"]["pk"]["S"], "a");
+    }
+}

@@ -1,0 +1,11 @@
+//! The DynamoDB data model: attribute values, numbers, items, key encoding and sizes.
+
+pub mod attribute_value;
+pub mod item;
+pub mod key_encoding;
+pub mod number;
+pub mod table;
+
+pub use attribute_value::AttributeValue;
+pub use item::Item;
+pub use number::Number;

@@ -1,0 +1,36 @@
+//! Decoding request bodies into operation shapes and encoding answers, with serde failures
+//! mapped to DynamoDB's SerializationException / ValidationException.
+
+use crate::error::ApiError;
+use crate::model::attribute_value::VALIDATION_MARK;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// Parses a JSON request body into `T`.
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let msg = e.to_string();
+        match msg.find(VALIDATION_MARK) {
+            Some(pos) => {
+                let rest = &msg[pos + VALIDATION_MARK.len()..];
+                // serde_json appends " at line L column C"; DynamoDB's messages have no such tail.
+                let rest = rest.rsplit_once(" at line ").map_or(rest, |(m, _)| m);
+                ApiError::Validation(rest.to_string())
+            }
+            None => ApiError::Serialization(serialization_message(&e)),
+        }
+    })
+}
+
+fn serialization_message(e: &serde_json::Error) -> String {
+    if e.is_syntax() || e.is_eof() {
+        return "Start of structure or map found where not expected".to_string();
+    }
+    let msg = e.to_string();
+    msg.rsplit_once(" at line ").map_or(msg.clone(), |(m, _)| m.to_string())
+}
+
+/// Serializes an answer.
+pub fn encode<T: Serialize>(resp: &T) -> Result<Vec<u8>, ApiError> {
+    serde_json::to_vec(resp).map_err(|e| ApiError::Internal(e.to_string()))
+}

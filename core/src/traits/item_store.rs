@@ -1,0 +1,135 @@
+//! `ItemStore`: the items of every table, addressed by storage id and encoded key.
+//!
+//! Stores deal only in bytes: keys come from `model::key_encoding` (so byte order is DynamoDB
+//! order) and items are opaque `StoredItem`s that core encodes and decodes. A write runs as one
+//! backend transaction: lock and read the keys named, hand the current items to core's
+//! `WriteDecider` (condition checks, update logic), then apply the writes it returns — so a
+//! condition can never be checked against a stale item, and a transaction is all or nothing.
+
+use crate::error::{ApiError, StoreError};
+use crate::model::Item;
+use async_trait::async_trait;
+use bytes::Bytes;
+use std::ops::Bound;
+
+/// An item in its stored form (DynamoDB JSON of the item, normalized), produced by core.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredItem(pub Bytes);
+
+impl StoredItem {
+    /// Encodes an item for storage.
+    pub fn encode(item: &Item) -> StoredItem {
+        StoredItem(Bytes::from(serde_json::to_vec(item).unwrap_or_default()))
+    }
+
+    /// Decodes a stored item.
+    pub fn decode(&self) -> Result<Item, StoreError> {
+        serde_json::from_slice(&self.0).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// The stored bytes (valid DynamoDB JSON of the item).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Where one item lives: its table's storage id and its encoded primary key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ItemKey {
+    /// `TableDefinition::storage_id` of the table.
+    pub storage_id: u64,
+    /// The encoded primary key (`model::key_encoding::item_key`).
+    pub key: Vec<u8>,
+}
+
+/// One write decided by core.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WriteOp {
+    /// Insert or replace the item at `key`.
+    Put {
+        /// Where.
+        key: ItemKey,
+        /// The new item.
+        item: StoredItem,
+    },
+    /// Remove the item at `key` (no-op if absent).
+    Delete {
+        /// Where.
+        key: ItemKey,
+    },
+}
+
+/// Core's logic between the locked read and the write: given the current item for each key
+/// read (same order), return the writes to apply, or an error that aborts the transaction with
+/// nothing written.
+pub type WriteDecider =
+    Box<dyn FnOnce(&[Option<StoredItem>]) -> Result<Vec<WriteOp>, ApiError> + Send>;
+
+/// What a committed write transaction read and wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteOutcome {
+    /// The items as they were before the transaction, one per key read.
+    pub before: Vec<Option<StoredItem>>,
+    /// The writes that were applied.
+    pub writes: Vec<WriteOp>,
+}
+
+/// A key range inside one partition (or a whole table for scans).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyRange {
+    /// Every key in the range starts with this prefix (e.g. a partition prefix).
+    pub prefix: Vec<u8>,
+    /// Lower bound on the full key.
+    pub lower: Bound<Vec<u8>>,
+    /// Upper bound on the full key.
+    pub upper: Bound<Vec<u8>>,
+}
+
+/// One page of a range read, in the requested direction.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Page {
+    /// `(encoded key, item)` pairs.
+    pub items: Vec<(Vec<u8>, StoredItem)>,
+    /// True when the range holds more items past the last one returned.
+    pub more: bool,
+}
+
+/// Approximate counts DescribeTable reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TableStats {
+    /// Number of items.
+    pub item_count: u64,
+    /// Sum of stored item sizes in bytes.
+    pub size_bytes: u64,
+}
+
+/// Storage of items. Implemented by each backend; every implementation passes the shared
+/// backend test suite.
+#[cfg_attr(test, mockall::automock)]
+#[async_trait]
+pub trait ItemStore: Send + Sync {
+    /// Reads one item without locking it.
+    async fn get(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError>;
+
+    /// Reads up to `limit` items of one table inside `range`, ascending when `forward`,
+    /// stopping early once `max_bytes` of stored items were returned.
+    async fn range(
+        &self,
+        storage_id: u64,
+        range: &KeyRange,
+        forward: bool,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Page, StoreError>;
+
+    /// Runs one write transaction: locks and reads `reads` (any tables), calls `decide` with the
+    /// current items, applies its writes and commits durably before returning. If `decide`
+    /// fails nothing is written and its error is returned.
+    async fn write(&self, reads: Vec<ItemKey>, decide: WriteDecider) -> Result<WriteOutcome, ApiError>;
+
+    /// Removes every item of a table (DeleteTable).
+    async fn drop_table(&self, storage_id: u64) -> Result<(), StoreError>;
+
+    /// Item count and size of a table.
+    async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError>;
+}

@@ -1,0 +1,18 @@
+//! The five seams of extenddb: storage of items (`ItemStore`) and metadata (`Catalog`),
+//! authentication/authorization (`AuthProvider`), rate limiting (`Throttler`) and change records
+//! (`StreamSink`). Object-safe, used as `Arc<dyn Trait>`; implementations live outside core.
+
+pub mod auth;
+pub mod catalog;
+pub mod item_store;
+pub mod stream_sink;
+pub mod throttler;
+
+pub use auth::{AuthProvider, Decision, Principal, RequestHead};
+pub use catalog::{Catalog, CatalogError};
+pub use item_store::{
+    ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp,
+    WriteOutcome,
+};
+pub use stream_sink::{StreamRecord, StreamSink};
+pub use throttler::{Throttler, Unthrottled};
