@@ -170,7 +170,10 @@ impl ApiError {
         }
         match self {
             ApiError::ConditionalCheckFailed { item: Some(item) } => {
-                body.insert("Item".into(), serde_json::to_value(item).unwrap_or_default());
+                body.insert(
+                    "Item".into(),
+                    serde_json::to_value(item).unwrap_or_default(),
+                );
             }
             ApiError::TransactionCanceled { reasons, .. } => {
                 body.insert(
@@ -202,9 +205,9 @@ pub enum StoreError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(_) => ApiError::TransactionConflict(
-                "Transaction is ongoing for the item".to_string(),
-            ),
+            StoreError::Conflict(_) => {
+                ApiError::TransactionConflict("Transaction is ongoing for the item".to_string())
+            }
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::Internal("Internal server error".to_string())
@@ -244,15 +247,51 @@ mod tests {
     #[test]
     fn every_type_has_its_status_and_namespace() {
         let cases = [
-            (ApiError::Serialization("x".into()), "com.amazon.coral.service#SerializationException", 400),
-            (ApiError::UnknownOperation(String::new()), "com.amazon.coral.service#UnknownOperationException", 400),
-            (ApiError::ResourceInUse("x".into()), "com.amazonaws.dynamodb.v20120810#ResourceInUseException", 400),
-            (ApiError::ConditionalCheckFailed { item: None }, "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException", 400),
-            (ApiError::LimitExceeded("x".into()), "com.amazonaws.dynamodb.v20120810#LimitExceededException", 400),
-            (ApiError::UnrecognizedClient("x".into()), "com.amazon.coral.service#UnrecognizedClientException", 400),
-            (ApiError::MissingAuthenticationToken("x".into()), "com.amazon.coral.service#MissingAuthenticationTokenException", 400),
-            (ApiError::RequestTooLarge("x".into()), "com.amazon.coral.service#RequestEntityTooLarge", 413),
-            (ApiError::Internal("x".into()), "com.amazonaws.dynamodb.v20120810#InternalServerError", 500),
+            (
+                ApiError::Serialization("x".into()),
+                "com.amazon.coral.service#SerializationException",
+                400,
+            ),
+            (
+                ApiError::UnknownOperation(String::new()),
+                "com.amazon.coral.service#UnknownOperationException",
+                400,
+            ),
+            (
+                ApiError::ResourceInUse("x".into()),
+                "com.amazonaws.dynamodb.v20120810#ResourceInUseException",
+                400,
+            ),
+            (
+                ApiError::ConditionalCheckFailed { item: None },
+                "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                400,
+            ),
+            (
+                ApiError::LimitExceeded("x".into()),
+                "com.amazonaws.dynamodb.v20120810#LimitExceededException",
+                400,
+            ),
+            (
+                ApiError::UnrecognizedClient("x".into()),
+                "com.amazon.coral.service#UnrecognizedClientException",
+                400,
+            ),
+            (
+                ApiError::MissingAuthenticationToken("x".into()),
+                "com.amazon.coral.service#MissingAuthenticationTokenException",
+                400,
+            ),
+            (
+                ApiError::RequestTooLarge("x".into()),
+                "com.amazon.coral.service#RequestEntityTooLarge",
+                413,
+            ),
+            (
+                ApiError::Internal("x".into()),
+                "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                500,
+            ),
         ];
         for (e, ty, status) in cases {
             assert_eq!(body(&e)["__type"], ty);

@@ -98,7 +98,12 @@ fn parse_number<E: de::Error>(s: &str) -> Result<Number, E> {
 fn parse_binary<E: de::Error>(s: &str) -> Result<Vec<u8>, E> {
     base64::engine::general_purpose::STANDARD
         .decode(s)
-        .map_err(|_| E::custom("Base64 encoded length is expected a multiple of 4 bytes but found: ".to_string() + &s.len().to_string()))
+        .map_err(|_| {
+            E::custom(
+                "Base64 encoded length is expected a multiple of 4 bytes but found: ".to_string()
+                    + &s.len().to_string(),
+            )
+        })
 }
 
 struct AvVisitor;
@@ -124,21 +129,29 @@ impl<'de> Visitor<'de> for AvVisitor {
                     Some(s) => Some(AttributeValue::B(parse_binary(&s)?)),
                     None => None,
                 },
-                "SS" => map.next_value::<Option<Vec<String>>>()?.map(AttributeValue::SS),
+                "SS" => map
+                    .next_value::<Option<Vec<String>>>()?
+                    .map(AttributeValue::SS),
                 "NS" => match map.next_value::<Option<Vec<String>>>()? {
                     Some(v) => Some(AttributeValue::NS(
-                        v.iter().map(|s| parse_number(s)).collect::<Result<_, _>>()?,
+                        v.iter()
+                            .map(|s| parse_number(s))
+                            .collect::<Result<_, _>>()?,
                     )),
                     None => None,
                 },
                 "BS" => match map.next_value::<Option<Vec<String>>>()? {
                     Some(v) => Some(AttributeValue::BS(
-                        v.iter().map(|s| parse_binary(s)).collect::<Result<_, _>>()?,
+                        v.iter()
+                            .map(|s| parse_binary(s))
+                            .collect::<Result<_, _>>()?,
                     )),
                     None => None,
                 },
                 "M" => map.next_value::<Option<Item>>()?.map(AttributeValue::M),
-                "L" => map.next_value::<Option<Vec<AttributeValue>>>()?.map(AttributeValue::L),
+                "L" => map
+                    .next_value::<Option<Vec<AttributeValue>>>()?
+                    .map(AttributeValue::L),
                 "NULL" => map.next_value::<Option<bool>>()?.map(AttributeValue::Null),
                 "BOOL" => map.next_value::<Option<bool>>()?.map(AttributeValue::Bool),
                 _ => {
@@ -185,7 +198,9 @@ mod tests {
 
     #[test]
     fn empty_attribute_value_is_validation_error() {
-        let err = serde_json::from_str::<AttributeValue>("{}").unwrap_err().to_string();
+        let err = serde_json::from_str::<AttributeValue>("{}")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with(VALIDATION_MARK), "{err}");
     }
 }

@@ -44,7 +44,11 @@ impl Number {
     /// Parses and validates a number as DynamoDB does, normalizing its text.
     pub fn parse(text: &str) -> Result<Number, NumberError> {
         let t = text.trim();
-        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
+        if t.is_empty()
+            || !t
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
+        {
             return Err(NumberError::NotNumeric);
         }
         let d = BigDecimal::from_str(t).map_err(|_| NumberError::NotNumeric)?;
@@ -70,7 +74,11 @@ impl Number {
         if exp < -130 {
             return Err(NumberError::Underflow);
         }
-        Ok(Number(render_plain(digits.sign() == bigdecimal::num_bigint::Sign::Minus, &digit_str, scale)))
+        Ok(Number(render_plain(
+            digits.sign() == bigdecimal::num_bigint::Sign::Minus,
+            &digit_str,
+            scale,
+        )))
     }
 
     /// The normalized text.
@@ -130,7 +138,15 @@ mod tests {
 
     #[test]
     fn normalizes() {
-        for (i, o) in [("1.50", "1.5"), ("-0", "0"), ("00012", "12"), ("1e3", "1000"), ("1E-3", "0.001"), ("+5", "5"), ("-12.340", "-12.34")] {
+        for (i, o) in [
+            ("1.50", "1.5"),
+            ("-0", "0"),
+            ("00012", "12"),
+            ("1e3", "1000"),
+            ("1E-3", "0.001"),
+            ("+5", "5"),
+            ("-12.340", "-12.34"),
+        ] {
             assert_eq!(Number::parse(i).unwrap().as_str(), o, "{i}");
         }
     }
@@ -141,7 +157,10 @@ mod tests {
         assert_eq!(Number::parse(""), Err(NumberError::NotNumeric));
         assert_eq!(Number::parse("1e126"), Err(NumberError::Overflow));
         assert_eq!(Number::parse("1e-131"), Err(NumberError::Underflow));
-        assert_eq!(Number::parse("123456789012345678901234567890123456789"), Err(NumberError::TooPrecise));
+        assert_eq!(
+            Number::parse("123456789012345678901234567890123456789"),
+            Err(NumberError::TooPrecise)
+        );
         assert!(Number::parse("12345678901234567890123456789012345678").is_ok());
         assert!(Number::parse("9.9999999999999999999999999999999999999E+125").is_ok());
         assert!(Number::parse("1E-130").is_ok());

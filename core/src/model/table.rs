@@ -133,6 +133,9 @@ pub struct TableDefinition {
 impl TableDefinition {
     /// The table's ARN.
     pub fn arn(&self) -> String {
-        format!("arn:aws:dynamodb:{}:{}:table/{}", self.region, self.account_id, self.name)
+        format!(
+            "arn:aws:dynamodb:{}:{}:table/{}",
+            self.region, self.account_id, self.name
+        )
     }
 }

@@ -27,7 +27,8 @@ fn serialization_message(e: &serde_json::Error) -> String {
         return "Start of structure or map found where not expected".to_string();
     }
     let msg = e.to_string();
-    msg.rsplit_once(" at line ").map_or(msg.clone(), |(m, _)| m.to_string())
+    msg.rsplit_once(" at line ")
+        .map_or(msg.clone(), |(m, _)| m.to_string())
 }
 
 /// Serializes an answer.

@@ -54,8 +54,17 @@ pub enum Decision {
 #[async_trait]
 pub trait AuthProvider: Send + Sync {
     /// Verifies the request's credentials; `body_sha256` is the SHA-256 of the body.
-    async fn authenticate(&self, head: &RequestHead, body_sha256: &[u8; 32]) -> Result<Principal, ApiError>;
+    async fn authenticate(
+        &self,
+        head: &RequestHead,
+        body_sha256: &[u8; 32],
+    ) -> Result<Principal, ApiError>;
 
     /// Decides whether `principal` may perform `action` (e.g. `dynamodb:PutItem`) on `resource`.
-    async fn authorize(&self, principal: &Principal, action: &str, resource: &str) -> Result<Decision, ApiError>;
+    async fn authorize(
+        &self,
+        principal: &Principal,
+        action: &str,
+        resource: &str,
+    ) -> Result<Decision, ApiError>;
 }

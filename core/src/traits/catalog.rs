@@ -39,7 +39,11 @@ pub trait Catalog: Send + Sync {
     async fn create_table(&self, def: &TableDefinition) -> Result<(), CatalogError>;
 
     /// The table's definition, if it exists.
-    async fn get_table(&self, account_id: &str, name: &str) -> Result<Option<TableDefinition>, CatalogError>;
+    async fn get_table(
+        &self,
+        account_id: &str,
+        name: &str,
+    ) -> Result<Option<TableDefinition>, CatalogError>;
 
     /// Replaces a table's definition (status transitions, UpdateTable).
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError>;

@@ -125,7 +125,11 @@ pub trait ItemStore: Send + Sync {
     /// Runs one write transaction: locks and reads `reads` (any tables), calls `decide` with the
     /// current items, applies its writes and commits durably before returning. If `decide`
     /// fails nothing is written and its error is returned.
-    async fn write(&self, reads: Vec<ItemKey>, decide: WriteDecider) -> Result<WriteOutcome, ApiError>;
+    async fn write(
+        &self,
+        reads: Vec<ItemKey>,
+        decide: WriteDecider,
+    ) -> Result<WriteOutcome, ApiError>;
 
     /// Removes every item of a table (DeleteTable).
     async fn drop_table(&self, storage_id: u64) -> Result<(), StoreError>;

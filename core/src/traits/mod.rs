@@ -11,8 +11,7 @@ pub mod throttler;
 pub use auth::{AuthProvider, Decision, Principal, RequestHead};
 pub use catalog::{Catalog, CatalogError};
 pub use item_store::{
-    ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp,
-    WriteOutcome,
+    ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
 };
 pub use stream_sink::{StreamRecord, StreamSink};
 pub use throttler::{Throttler, Unthrottled};

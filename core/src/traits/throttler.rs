@@ -9,7 +9,13 @@ use async_trait::async_trait;
 pub trait Throttler: Send + Sync {
     /// Takes `read_units` / `write_units` from the buckets of `table_arn` and `partition`;
     /// `ProvisionedThroughputExceeded` when they are empty.
-    async fn acquire(&self, table_arn: &str, partition: &[u8], read_units: f64, write_units: f64) -> Result<(), ApiError>;
+    async fn acquire(
+        &self,
+        table_arn: &str,
+        partition: &[u8],
+        read_units: f64,
+        write_units: f64,
+    ) -> Result<(), ApiError>;
 }
 
 /// Admits everything: throttling disabled.

@@ -1,0 +1,1 @@
+//! extenddb storage on redb.

@@ -1,0 +1,1 @@
+//! extenddb HTTP(S) server.
