@@ -4,7 +4,7 @@
 //! Written by hand over `bigdecimal` because no crate enforces DynamoDB's precision and range
 //! rules or its normalization (rust_decimal cannot hold the range).
 
-use bigdecimal::BigDecimal;
+use bigdecimal::{BigDecimal, Zero};
 use std::cmp::Ordering;
 use std::str::FromStr;
 
@@ -58,7 +58,7 @@ impl Number {
     /// Builds a number from an exact decimal, checking precision and range.
     pub fn from_decimal(d: &BigDecimal) -> Result<Number, NumberError> {
         let d = d.normalized();
-        if d == BigDecimal::from(0) {
+        if d.is_zero() {
             return Ok(Number("0".to_string()));
         }
         let (digits, scale) = d.as_bigint_and_exponent();

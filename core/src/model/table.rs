@@ -125,6 +125,8 @@ pub struct TableDefinition {
     pub status: TableStatus,
     /// Creation time, seconds since the epoch.
     pub created_at: f64,
+    /// When `status` was last set, seconds since the epoch (drives lazy transitions).
+    pub status_since: f64,
     /// DeletionProtectionEnabled.
     #[serde(default)]
     pub deletion_protection: bool,

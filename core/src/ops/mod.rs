@@ -1,6 +1,7 @@
 //! DynamoDB operations, one file each, named after the operation. `dispatch` maps an
 //! `X-Amz-Target` operation name and a JSON body to the operation and its JSON answer.
 
+pub mod lifecycle;
 pub mod protocol;
 pub mod validate;
 

@@ -1,0 +1,66 @@
+//! Table lifecycle: CREATING → ACTIVE and DELETING → gone after `Ctx::control_plane_delay`.
+//!
+//! Transitions are applied lazily whenever a table is looked up, from the times stored in the
+//! catalog, so they survive restarts without a worker holding state in memory.
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::table::{TableDefinition, TableStatus};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Seconds since the epoch, with sub-second precision (DynamoDB's timestamp form).
+pub fn now_epoch() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+fn due(since: f64, ctx: &Ctx) -> bool {
+    now_epoch() >= since + ctx.control_plane_delay.as_secs_f64()
+}
+
+/// Applies a due transition to `def`; `None` when the table is gone.
+async fn settle(ctx: &Ctx, mut def: TableDefinition) -> Result<Option<TableDefinition>, ApiError> {
+    match def.status {
+        TableStatus::Creating | TableStatus::Updating if due(def.status_since, ctx) => {
+            def.status = TableStatus::Active;
+            def.status_since = now_epoch();
+            ctx.catalog.put_table(&def).await?;
+            Ok(Some(def))
+        }
+        TableStatus::Deleting if due(def.status_since, ctx) => {
+            finish_delete(ctx, &def).await?;
+            Ok(None)
+        }
+        _ => Ok(Some(def)),
+    }
+}
+
+/// Drops a deleted table's items, then its definition.
+pub async fn finish_delete(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
+    ctx.store.drop_table(def.storage_id).await?;
+    match ctx.catalog.delete_table(&def.account_id, &def.name).await {
+        Ok(()) | Err(crate::traits::CatalogError::NotFound) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The table as the control plane sees it (any status), or `None` if it does not exist.
+pub async fn find(ctx: &Ctx, name: &str) -> Result<Option<TableDefinition>, ApiError> {
+    match ctx.catalog.get_table(&ctx.account_id, name).await? {
+        Some(def) => settle(ctx, def).await,
+        None => Ok(None),
+    }
+}
+
+/// The table for a data-plane request: it must exist and be ACTIVE or UPDATING, else
+/// ResourceNotFoundException as DynamoDB answers.
+pub async fn for_data(ctx: &Ctx, name: &str) -> Result<TableDefinition, ApiError> {
+    match find(ctx, name).await? {
+        Some(def) if matches!(def.status, TableStatus::Active | TableStatus::Updating) => Ok(def),
+        _ => Err(ApiError::ResourceNotFound(
+            "Requested resource not found".to_string(),
+        )),
+    }
+}
