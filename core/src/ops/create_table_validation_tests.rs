@@ -1,0 +1,270 @@
+//! Tests of CreateTable's request checks: each DynamoDB message, and what passes.
+
+use super::*;
+use crate::ops::protocol::decode;
+use serde_json::{json, Value};
+
+/// A valid provisioned request with partition key `pk` (S), changed by `edit`.
+fn check(edit: impl FnOnce(&mut Value)) -> Result<ValidTable, ApiError> {
+    let mut body = json!({
+        "TableName": "Music",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 2}
+    });
+    edit(&mut body);
+    let req: Request = decode(&serde_json::to_vec(&body).unwrap())?;
+    validate(&req)
+}
+
+fn message(edit: impl FnOnce(&mut Value)) -> String {
+    check(edit).unwrap_err().to_string()
+}
+
+fn two_keys(b: &mut Value) {
+    b["AttributeDefinitions"] = json!([
+        {"AttributeName": "pk", "AttributeType": "S"},
+        {"AttributeName": "sk", "AttributeType": "N"}
+    ]);
+    b["KeySchema"] = json!([
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "sk", "KeyType": "RANGE"}
+    ]);
+}
+
+#[test]
+fn valid_request_yields_the_table() {
+    let t = check(two_keys).unwrap();
+    assert_eq!(t.name, "Music");
+    assert_eq!(t.key_schema.hash.name, "pk");
+    assert_eq!(t.key_schema.hash.attr_type, ScalarType::S);
+    let range = t.key_schema.range.unwrap();
+    assert_eq!(
+        (range.name.as_str(), range.attr_type),
+        ("sk", ScalarType::N)
+    );
+    assert_eq!(t.billing_mode, BillingMode::Provisioned);
+    assert_eq!(t.throughput, Throughput { read: 1, write: 2 });
+    assert!(!t.deletion_protection);
+}
+
+#[test]
+fn missing_table_name() {
+    assert_eq!(
+        message(|b| {
+            b.as_object_mut().unwrap().remove("TableName");
+        }),
+        TABLE_NAME_REQUIRED
+    );
+}
+
+#[test]
+fn short_table_name() {
+    assert_eq!(
+        message(|b| b["TableName"] = json!("ab")),
+        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+    );
+}
+
+#[test]
+fn null_members_are_reported_together() {
+    assert_eq!(
+        message(|b| {
+            let o = b.as_object_mut().unwrap();
+            o.remove("AttributeDefinitions");
+            o.remove("KeySchema");
+        }),
+        "2 validation errors detected: Value null at 'attributeDefinitions' failed to satisfy constraint: Member must not be null; Value null at 'keySchema' failed to satisfy constraint: Member must not be null"
+    );
+}
+
+#[test]
+fn member_constraints_in_order() {
+    assert_eq!(
+        message(|b| {
+            b["AttributeDefinitions"] = json!([{"AttributeName": "pk", "AttributeType": "SS"}, {}]);
+            b["BillingMode"] = json!("ON_DEMAND");
+            b["ProvisionedThroughput"] = json!({"ReadCapacityUnits": 0});
+            b["KeySchema"] = json!([{"AttributeName": "pk", "KeyType": "PARTITION"}]);
+        }),
+        "7 validation errors detected: \
+         Value 'SS' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]; \
+         Value null at 'attributeDefinitions.2.member.attributeName' failed to satisfy constraint: Member must not be null; \
+         Value null at 'attributeDefinitions.2.member.attributeType' failed to satisfy constraint: Member must not be null; \
+         Value 'ON_DEMAND' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]; \
+         Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; \
+         Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; \
+         Value 'PARTITION' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]"
+    );
+}
+
+#[test]
+fn key_schema_length() {
+    assert_eq!(
+        message(|b| b["KeySchema"] = json!([])),
+        "1 validation error detected: Value '[]' at 'keySchema' failed to satisfy constraint: Member must have length greater than or equal to 1"
+    );
+    let m = message(|b| {
+        b["KeySchema"] = json!([
+            {"AttributeName": "a", "KeyType": "HASH"},
+            {"AttributeName": "b", "KeyType": "RANGE"},
+            {"AttributeName": "c", "KeyType": "RANGE"}
+        ])
+    });
+    assert!(m.starts_with("1 validation error detected: Value '[KeySchemaElement(AttributeName=a, KeyType=HASH), "), "{m}");
+    assert!(m.ends_with("' at 'keySchema' failed to satisfy constraint: Member must have length less than or equal to 2"), "{m}");
+}
+
+#[test]
+fn other_member_constraints() {
+    assert_eq!(
+        message(|b| {
+            b["TableClass"] = json!("COLD");
+            b["StreamSpecification"] = json!({"StreamViewType": "ALL"});
+            b["SSESpecification"] = json!({"SSEType": "DES"});
+            b["Tags"] = json!([{"Key": ""}]);
+        }),
+        "6 validation errors detected: \
+         Value 'COLD' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]; \
+         Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null; \
+         Value 'ALL' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]; \
+         Value 'DES' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]; \
+         Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; \
+         Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null"
+    );
+}
+
+#[test]
+fn provisioned_needs_both_capacities() {
+    let expected = "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED";
+    assert_eq!(
+        message(|b| {
+            b.as_object_mut().unwrap().remove("ProvisionedThroughput");
+        }),
+        expected
+    );
+    assert_eq!(
+        message(|b| {
+            b.as_object_mut().unwrap().remove("ProvisionedThroughput");
+            b["BillingMode"] = json!("PROVISIONED");
+        }),
+        expected
+    );
+}
+
+#[test]
+fn pay_per_request_allows_no_capacity() {
+    assert_eq!(
+        message(|b| b["BillingMode"] = json!("PAY_PER_REQUEST")),
+        "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST"
+    );
+    let t = check(|b| {
+        b.as_object_mut().unwrap().remove("ProvisionedThroughput");
+        b["BillingMode"] = json!("PAY_PER_REQUEST");
+    })
+    .unwrap();
+    assert_eq!(t.billing_mode, BillingMode::PayPerRequest);
+    assert_eq!(t.throughput, Throughput { read: 0, write: 0 });
+}
+
+#[test]
+fn capacity_out_of_bounds() {
+    assert_eq!(
+        message(|b| b["ProvisionedThroughput"]["WriteCapacityUnits"] = json!(1_000_000_000_001_i64)),
+        "Given value 1000000000001 for WriteCapacityUnits is out of bounds"
+    );
+}
+
+#[test]
+fn key_attributes_must_be_defined() {
+    assert_eq!(
+        message(|b| b["KeySchema"][0]["AttributeName"] = json!("x")),
+        "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [x], AttributeDefinitions: [pk]"
+    );
+    assert_eq!(
+        message(|b| {
+            b["KeySchema"] = json!([
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"}
+            ])
+        }),
+        "Invalid KeySchema: Some index key attribute have no definition"
+    );
+}
+
+#[test]
+fn key_schema_shape() {
+    assert_eq!(
+        message(|b| b["KeySchema"][0]["KeyType"] = json!("RANGE")),
+        "Invalid KeySchema: The first KeySchemaElement is not a HASH key type"
+    );
+    assert_eq!(
+        message(|b| {
+            two_keys(b);
+            b["KeySchema"][1]["KeyType"] = json!("HASH");
+        }),
+        "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"
+    );
+    assert_eq!(
+        message(|b| {
+            two_keys(b);
+            b["KeySchema"][1]["AttributeName"] = json!("pk");
+        }),
+        "Both the Hash Key and the Range Key element in the KeySchema have the same name"
+    );
+}
+
+#[test]
+fn extra_attribute_definitions() {
+    assert_eq!(
+        message(|b| {
+            two_keys(b);
+            b["KeySchema"].as_array_mut().unwrap().pop();
+        }),
+        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"
+    );
+}
+
+#[test]
+fn unsupported_features_are_refused_clearly() {
+    let m = message(|b| {
+        two_keys(b);
+        b["GlobalSecondaryIndexes"] = json!([{"IndexName": "gsi"}]);
+    });
+    assert_eq!(m, "GlobalSecondaryIndexes: secondary indexes are not supported yet by extenddb; create the table without them");
+    let m = message(|b| b["LocalSecondaryIndexes"] = json!([]));
+    assert!(
+        m.starts_with("LocalSecondaryIndexes: secondary indexes are not supported yet"),
+        "{m}"
+    );
+    let m = message(|b| {
+        b["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})
+    });
+    assert!(
+        m.starts_with("StreamSpecification: streams are not supported yet"),
+        "{m}"
+    );
+    let m = message(|b| b["TableClass"] = json!("STANDARD_INFREQUENT_ACCESS"));
+    assert!(
+        m.starts_with("TableClass: STANDARD_INFREQUENT_ACCESS is not supported yet"),
+        "{m}"
+    );
+    let m = message(|b| b["OnDemandThroughput"] = json!({"MaxReadRequestUnits": 5}));
+    assert_eq!(
+        m,
+        "OnDemandThroughput is not supported yet by extenddb; omit it from CreateTable"
+    );
+}
+
+#[test]
+fn accepted_options() {
+    let t = check(|b| {
+        b["Tags"] = json!([{"Key": "team", "Value": ""}]);
+        b["SSESpecification"] = json!({"Enabled": true, "SSEType": "KMS"});
+        b["StreamSpecification"] = json!({"StreamEnabled": false});
+        b["TableClass"] = json!("STANDARD");
+        b["DeletionProtectionEnabled"] = json!(true);
+    })
+    .unwrap();
+    assert!(t.deletion_protection);
+}

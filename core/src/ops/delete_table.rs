@@ -1,0 +1,227 @@
+//! DeleteTable: marks the table DELETING and answers its description; the items and the
+//! definition go once `Ctx::control_plane_delay` has passed (at once when it is zero).
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::table::TableStatus;
+use crate::ops::lifecycle::{self, now_epoch};
+use crate::ops::protocol;
+use crate::ops::table_description::{describe, not_found, required_table_name, TableDescription};
+use serde::{Deserialize, Serialize};
+
+/// DeleteTable's input.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// The table to delete.
+    pub table_name: Option<String>,
+}
+
+/// DeleteTable's output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// The table as it is being deleted (status DELETING).
+    pub table_description: TableDescription,
+}
+
+fn in_use(detail: String) -> ApiError {
+    ApiError::ResourceInUse(format!(
+        "Attempt to change a resource which is still in use: {detail}"
+    ))
+}
+
+/// Deletes the table named in `req`.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let name = required_table_name(req.table_name.as_deref())?;
+    let mut def = lifecycle::find(ctx, name)
+        .await?
+        .ok_or_else(|| not_found(name))?;
+    match def.status {
+        TableStatus::Creating => return Err(in_use(format!("Table is being created: {name}"))),
+        TableStatus::Deleting => return Err(in_use(format!("Table is being deleted: {name}"))),
+        TableStatus::Updating => {
+            return Err(in_use(format!(
+                "Table: {name} is in the process of being updated."
+            )))
+        }
+        TableStatus::Active => {}
+    }
+    if def.deletion_protection {
+        return Err(ApiError::validation(
+            "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
+        ));
+    }
+    // Described before the items go, so the answer carries the table's last counts.
+    let description = describe(ctx, &def).await?;
+    def.status = TableStatus::Deleting;
+    def.status_since = now_epoch();
+    ctx.catalog.put_table(&def).await?;
+    if ctx.control_plane_delay.is_zero() {
+        lifecycle::finish_delete(ctx, &def).await?;
+    }
+    Ok(Response {
+        table_description: TableDescription {
+            table_status: TableStatus::Deleting.as_str().to_string(),
+            ..description
+        },
+    })
+}
+
+/// Decodes a DeleteTable body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::table::TableDefinition;
+    use crate::ops::table_description::test_support::{ctx, table};
+    use crate::traits::catalog::MockCatalog;
+    use crate::traits::item_store::MockItemStore;
+    use crate::traits::TableStats;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    fn catalog_with(def: TableDefinition) -> MockCatalog {
+        let mut catalog = MockCatalog::new();
+        catalog
+            .expect_get_table()
+            .returning(move |_, _| Ok(Some(def.clone())));
+        catalog
+    }
+
+    fn store_with_stats() -> MockItemStore {
+        let mut store = MockItemStore::new();
+        store.expect_stats().returning(|_| {
+            Ok(TableStats {
+                item_count: 4,
+                size_bytes: 100,
+            })
+        });
+        store
+    }
+
+    #[tokio::test]
+    async fn marks_the_table_deleting_and_keeps_it_until_the_delay_passed() {
+        let mut catalog = catalog_with(table("Music", TableStatus::Active, 0.0));
+        let stored = Arc::new(Mutex::new(Vec::new()));
+        let s = stored.clone();
+        catalog.expect_put_table().times(1).returning(move |def| {
+            s.lock().unwrap().push(def.clone());
+            Ok(())
+        });
+        catalog.expect_delete_table().never();
+        let mut store = store_with_stats();
+        store.expect_drop_table().never();
+        let c = ctx(catalog, store, Duration::from_secs(5));
+        let before = now_epoch();
+        let out = handle(&c, br#"{"TableName":"Music"}"#).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let d = &json["TableDescription"];
+        assert_eq!(d["TableStatus"], "DELETING");
+        assert_eq!(d["TableName"], "Music");
+        assert_eq!(d["ItemCount"], 4);
+        assert_eq!(d["TableSizeBytes"], 100);
+        let stored = stored.lock().unwrap();
+        assert_eq!(stored[0].status, TableStatus::Deleting);
+        assert!(stored[0].status_since >= before);
+    }
+
+    #[tokio::test]
+    async fn zero_delay_drops_items_and_definition_at_once() {
+        let mut catalog = catalog_with(table("Music", TableStatus::Active, 0.0));
+        catalog.expect_put_table().times(1).returning(|_| Ok(()));
+        catalog
+            .expect_delete_table()
+            .withf(|account, name| account == "123456789012" && name == "Music")
+            .times(1)
+            .returning(|_, _| Ok(()));
+        let mut store = store_with_stats();
+        store
+            .expect_drop_table()
+            .withf(|id| *id == 42)
+            .times(1)
+            .returning(|_| Ok(()));
+        let c = ctx(catalog, store, Duration::ZERO);
+        let req = Request {
+            table_name: Some("Music".into()),
+        };
+        let d = execute(&c, req).await.unwrap().table_description;
+        assert_eq!(d.table_status, "DELETING");
+    }
+
+    #[tokio::test]
+    async fn deletion_protection_refuses() {
+        let mut def = table("Safe", TableStatus::Active, 0.0);
+        def.deletion_protection = true;
+        let mut catalog = catalog_with(def);
+        catalog.expect_put_table().never();
+        let c = ctx(catalog, MockItemStore::new(), Duration::ZERO);
+        assert_eq!(
+            handle(&c, br#"{"TableName":"Safe"}"#).await.unwrap_err(),
+            ApiError::Validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.".into())
+        );
+    }
+
+    async fn delete_in(status: TableStatus) -> ApiError {
+        let mut catalog = catalog_with(table("Busy", status, now_epoch()));
+        catalog.expect_put_table().never();
+        let c = ctx(catalog, MockItemStore::new(), Duration::from_secs(60));
+        handle(&c, br#"{"TableName":"Busy"}"#).await.unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn busy_tables_are_in_use() {
+        let prefix = "Attempt to change a resource which is still in use: ";
+        assert_eq!(
+            delete_in(TableStatus::Creating).await,
+            ApiError::ResourceInUse(format!("{prefix}Table is being created: Busy"))
+        );
+        assert_eq!(
+            delete_in(TableStatus::Deleting).await,
+            ApiError::ResourceInUse(format!("{prefix}Table is being deleted: Busy"))
+        );
+        assert_eq!(
+            delete_in(TableStatus::Updating).await,
+            ApiError::ResourceInUse(format!(
+                "{prefix}Table: Busy is in the process of being updated."
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn missing_table_is_not_found() {
+        let mut catalog = MockCatalog::new();
+        catalog.expect_get_table().returning(|_, _| Ok(None));
+        let c = ctx(catalog, MockItemStore::new(), Duration::ZERO);
+        assert_eq!(
+            handle(&c, br#"{"TableName":"Nope"}"#).await.unwrap_err(),
+            ApiError::ResourceNotFound(
+                "Requested resource not found: Table: Nope not found".into()
+            )
+        );
+    }
+
+    #[tokio::test]
+    async fn request_validation() {
+        let c = ctx(MockCatalog::new(), MockItemStore::new(), Duration::ZERO);
+        assert_eq!(
+            handle(&c, br#"{"TableName":null}"#)
+                .await
+                .unwrap_err()
+                .to_string(),
+            "The parameter 'TableName' is required but was not present in the request"
+        );
+        let long = "a".repeat(256);
+        assert_eq!(
+            handle(&c, format!(r#"{{"TableName":"{long}"}}"#).as_bytes())
+                .await
+                .unwrap_err()
+                .to_string(),
+            format!("1 validation error detected: Value '{long}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255")
+        );
+    }
+}

@@ -1,0 +1,322 @@
+//! The `TableDescription` DynamoDB returns from CreateTable, DescribeTable and DeleteTable,
+//! rendered from a catalog `TableDefinition` and the store's item statistics; plus the
+//! table-name checks and errors those control-plane operations share.
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::table::{BillingMode, TableDefinition};
+use crate::ops::validate::Constraints;
+use crate::traits::TableStats;
+use serde::Serialize;
+
+/// One `KeySchemaElement` as DynamoDB reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct KeySchemaElement {
+    /// The key attribute's name.
+    pub attribute_name: String,
+    /// `HASH` or `RANGE`.
+    pub key_type: String,
+}
+
+/// One `AttributeDefinition` as DynamoDB reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeDefinition {
+    /// The attribute's name.
+    pub attribute_name: String,
+    /// `S`, `N` or `B`.
+    pub attribute_type: String,
+}
+
+/// `ProvisionedThroughputDescription`: zeros for on-demand tables, as DynamoDB reports them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ProvisionedThroughputDescription {
+    /// Decreases made today (extenddb has no UpdateTable yet, so always 0).
+    pub number_of_decreases_today: i64,
+    /// Read capacity units.
+    pub read_capacity_units: i64,
+    /// Write capacity units.
+    pub write_capacity_units: i64,
+}
+
+/// `BillingModeSummary`, present for on-demand tables.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct BillingModeSummary {
+    /// `PAY_PER_REQUEST` (or `PROVISIONED` once UpdateTable can switch modes).
+    pub billing_mode: String,
+    /// When the table last became on-demand, seconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_update_to_pay_per_request_date_time: Option<f64>,
+}
+
+/// DynamoDB's `TableDescription`, field for field in the order DynamoDB sends them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TableDescription {
+    /// The key attributes' definitions, in request order.
+    pub attribute_definitions: Vec<AttributeDefinition>,
+    /// The table's name.
+    pub table_name: String,
+    /// Partition key, then sort key.
+    pub key_schema: Vec<KeySchemaElement>,
+    /// `CREATING`, `ACTIVE`, `UPDATING` or `DELETING`.
+    pub table_status: String,
+    /// Creation time, seconds since the epoch with fractions.
+    pub creation_date_time: f64,
+    /// Provisioned capacity (zeros when on-demand).
+    pub provisioned_throughput: ProvisionedThroughputDescription,
+    /// Sum of the items' sizes.
+    pub table_size_bytes: u64,
+    /// Number of items.
+    pub item_count: u64,
+    /// The table's ARN.
+    pub table_arn: String,
+    /// The table's UUID.
+    pub table_id: String,
+    /// Present for on-demand tables; DynamoDB omits it for tables always provisioned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_mode_summary: Option<BillingModeSummary>,
+    /// Whether DeleteTable is refused.
+    pub deletion_protection_enabled: bool,
+}
+
+/// Renders `def` with the given item statistics.
+pub fn render(def: &TableDefinition, stats: TableStats) -> TableDescription {
+    let key_schema = std::iter::once(KeySchemaElement {
+        attribute_name: def.key_schema.hash.name.clone(),
+        key_type: "HASH".to_string(),
+    })
+    .chain(def.key_schema.range.iter().map(|r| KeySchemaElement {
+        attribute_name: r.name.clone(),
+        key_type: "RANGE".to_string(),
+    }))
+    .collect();
+    let billing_mode_summary = match def.billing_mode {
+        BillingMode::PayPerRequest => Some(BillingModeSummary {
+            billing_mode: "PAY_PER_REQUEST".to_string(),
+            // Billing mode cannot change yet, so the table has been on-demand since creation.
+            last_update_to_pay_per_request_date_time: Some(def.created_at),
+        }),
+        BillingMode::Provisioned => None,
+    };
+    let (read, write) = match def.billing_mode {
+        BillingMode::PayPerRequest => (0, 0),
+        BillingMode::Provisioned => (def.throughput.read, def.throughput.write),
+    };
+    TableDescription {
+        attribute_definitions: def
+            .attribute_definitions
+            .iter()
+            .map(|a| AttributeDefinition {
+                attribute_name: a.name.clone(),
+                attribute_type: a.attr_type.as_str().to_string(),
+            })
+            .collect(),
+        table_name: def.name.clone(),
+        key_schema,
+        table_status: def.status.as_str().to_string(),
+        creation_date_time: def.created_at,
+        provisioned_throughput: ProvisionedThroughputDescription {
+            number_of_decreases_today: 0,
+            read_capacity_units: read,
+            write_capacity_units: write,
+        },
+        table_size_bytes: stats.size_bytes,
+        item_count: stats.item_count,
+        table_arn: def.arn(),
+        table_id: def.table_id.clone(),
+        billing_mode_summary,
+        deletion_protection_enabled: def.deletion_protection,
+    }
+}
+
+/// Renders `def` with its current item statistics from the store.
+pub async fn describe(ctx: &Ctx, def: &TableDefinition) -> Result<TableDescription, ApiError> {
+    let stats = ctx.store.stats(def.storage_id).await?;
+    Ok(render(def, stats))
+}
+
+/// The ResourceNotFoundException DescribeTable and DeleteTable answer for a missing table.
+pub fn not_found(name: &str) -> ApiError {
+    ApiError::ResourceNotFound(format!(
+        "Requested resource not found: Table: {name} not found"
+    ))
+}
+
+/// DynamoDB's answer when a control-plane request has no `TableName` member at all (it checks
+/// this before any constraint, and words it differently from "Member must not be null").
+pub const TABLE_NAME_REQUIRED: &str =
+    "The parameter 'TableName' is required but was not present in the request";
+
+/// Checks the `TableName` of a request whose only member it is (DescribeTable, DeleteTable):
+/// present, then DynamoDB's name constraints. Returns the name.
+pub fn required_table_name(name: Option<&str>) -> Result<&str, ApiError> {
+    let name = name.ok_or_else(|| ApiError::validation(TABLE_NAME_REQUIRED))?;
+    let mut c = Constraints::new();
+    c.table_name(Some(name), "tableName");
+    c.finish()?;
+    Ok(name)
+}
+
+/// Mock-backed contexts and table definitions for the control-plane operations' tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::context::Ctx;
+    use crate::model::table::{
+        BillingMode, KeyAttribute, KeySchema, ScalarType, TableDefinition, TableStatus, Throughput,
+    };
+    use crate::traits::catalog::MockCatalog;
+    use crate::traits::item_store::MockItemStore;
+    use crate::traits::Unthrottled;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    /// A context over the given doubles, account 123456789012 in us-east-1.
+    pub fn ctx(catalog: MockCatalog, store: MockItemStore, delay: Duration) -> Ctx {
+        Ctx {
+            catalog: Arc::new(catalog),
+            store: Arc::new(store),
+            throttler: Arc::new(Unthrottled),
+            account_id: "123456789012".to_string(),
+            region: "us-east-1".to_string(),
+            control_plane_delay: delay,
+        }
+    }
+
+    /// A provisioned (5/7) table with partition key `pk` (S) and sort key `sk` (N).
+    pub fn table(name: &str, status: TableStatus, status_since: f64) -> TableDefinition {
+        TableDefinition {
+            account_id: "123456789012".to_string(),
+            region: "us-east-1".to_string(),
+            name: name.to_string(),
+            table_id: "0f6a1c1e-7c55-4a8e-9d52-3d1f8f5e2b10".to_string(),
+            storage_id: 42,
+            key_schema: KeySchema {
+                hash: KeyAttribute {
+                    name: "pk".to_string(),
+                    attr_type: ScalarType::S,
+                },
+                range: Some(KeyAttribute {
+                    name: "sk".to_string(),
+                    attr_type: ScalarType::N,
+                }),
+            },
+            attribute_definitions: vec![
+                KeyAttribute {
+                    name: "pk".to_string(),
+                    attr_type: ScalarType::S,
+                },
+                KeyAttribute {
+                    name: "sk".to_string(),
+                    attr_type: ScalarType::N,
+                },
+            ],
+            billing_mode: BillingMode::Provisioned,
+            throughput: Throughput { read: 5, write: 7 },
+            status,
+            created_at: 1_700_000_000.25,
+            status_since,
+            deletion_protection: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::table;
+    use super::*;
+    use crate::model::table::{TableStatus, Throughput};
+
+    #[test]
+    fn provisioned_table_renders_every_field() {
+        let def = table("Music", TableStatus::Active, 0.0);
+        let stats = TableStats {
+            item_count: 3,
+            size_bytes: 120,
+        };
+        let json = serde_json::to_value(render(&def, stats)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "AttributeDefinitions": [
+                    {"AttributeName": "pk", "AttributeType": "S"},
+                    {"AttributeName": "sk", "AttributeType": "N"}
+                ],
+                "TableName": "Music",
+                "KeySchema": [
+                    {"AttributeName": "pk", "KeyType": "HASH"},
+                    {"AttributeName": "sk", "KeyType": "RANGE"}
+                ],
+                "TableStatus": "ACTIVE",
+                "CreationDateTime": 1_700_000_000.25,
+                "ProvisionedThroughput": {
+                    "NumberOfDecreasesToday": 0,
+                    "ReadCapacityUnits": 5,
+                    "WriteCapacityUnits": 7
+                },
+                "TableSizeBytes": 120,
+                "ItemCount": 3,
+                "TableArn": "arn:aws:dynamodb:us-east-1:123456789012:table/Music",
+                "TableId": "0f6a1c1e-7c55-4a8e-9d52-3d1f8f5e2b10",
+                "DeletionProtectionEnabled": false
+            })
+        );
+    }
+
+    #[test]
+    fn on_demand_table_reports_zero_throughput_and_billing_summary() {
+        let mut def = table("Music", TableStatus::Creating, 0.0);
+        def.billing_mode = BillingMode::PayPerRequest;
+        def.throughput = Throughput { read: 9, write: 9 };
+        def.key_schema.range = None;
+        def.deletion_protection = true;
+        let json = serde_json::to_value(render(&def, TableStats::default())).unwrap();
+        assert_eq!(
+            json["ProvisionedThroughput"],
+            serde_json::json!({"NumberOfDecreasesToday": 0, "ReadCapacityUnits": 0, "WriteCapacityUnits": 0})
+        );
+        assert_eq!(
+            json["BillingModeSummary"],
+            serde_json::json!({
+                "BillingMode": "PAY_PER_REQUEST",
+                "LastUpdateToPayPerRequestDateTime": 1_700_000_000.25
+            })
+        );
+        assert_eq!(
+            json["KeySchema"],
+            serde_json::json!([{"AttributeName": "pk", "KeyType": "HASH"}])
+        );
+        assert_eq!(json["TableStatus"], "CREATING");
+        assert_eq!(json["DeletionProtectionEnabled"], true);
+    }
+
+    #[test]
+    fn missing_table_name_has_dynamodb_wording() {
+        assert_eq!(
+            required_table_name(None).unwrap_err(),
+            ApiError::Validation(TABLE_NAME_REQUIRED.to_string())
+        );
+    }
+
+    #[test]
+    fn bad_table_name_fails_constraints() {
+        assert_eq!(
+            required_table_name(Some("ab")).unwrap_err().to_string(),
+            "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+        );
+        assert_eq!(required_table_name(Some("abc")).unwrap(), "abc");
+    }
+
+    #[test]
+    fn not_found_message_names_the_table() {
+        assert_eq!(
+            not_found("Nope"),
+            ApiError::ResourceNotFound(
+                "Requested resource not found: Table: Nope not found".into()
+            )
+        );
+    }
+}
