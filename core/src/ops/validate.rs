@@ -34,6 +34,17 @@ impl Constraints {
             self.violation(None, path, "Member must not be null");
             return;
         };
+        // DynamoDB reports the pattern violation before the length ones.
+        if !n
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        {
+            self.violation(
+                Some(n),
+                path,
+                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+            );
+        }
         if n.len() < 3 {
             self.violation(
                 Some(n),
@@ -46,16 +57,6 @@ impl Constraints {
                 Some(n),
                 path,
                 "Member must have length less than or equal to 255",
-            );
-        }
-        if !n
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-        {
-            self.violation(
-                Some(n),
-                path,
-                "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
             );
         }
     }
@@ -93,9 +94,8 @@ mod tests {
         c.table_name(Some("a!"), "tableName");
         let msg = c.finish().unwrap_err().to_string();
         assert!(
-            msg.starts_with("2 validation errors detected: Value 'a!' at 'tableName'"),
+            msg.starts_with("2 validation errors detected: Value 'a!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value 'a!' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"),
             "{msg}"
         );
-        assert!(msg.contains("; Value 'a!' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern"));
     }
 }
