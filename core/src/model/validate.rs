@@ -22,15 +22,28 @@ pub const MAX_HASH_KEY_SIZE: usize = 2048;
 /// Largest sort key value, in bytes.
 pub const MAX_RANGE_KEY_SIZE: usize = 1024;
 
+/// Deepest nesting DynamoDB stores: a top-level attribute is level 1, its map or list members
+/// level 2, and so on.
+pub const MAX_NESTING_DEPTH: usize = 32;
+
 /// Checks every value of an item (or a key) against DynamoDB's value rules, nested maps and
 /// lists included.
 pub fn item_values(item: &Item) -> Result<(), ApiError> {
     item.values().try_for_each(attribute_value)
 }
 
-/// Checks one value: NULL must be true; sets are non-empty with distinct members; maps and
-/// lists are checked element by element.
+/// Checks one top-level value: NULL must be true; sets are non-empty with distinct members;
+/// maps and lists are checked element by element, at most `MAX_NESTING_DEPTH` levels deep.
 pub fn attribute_value(v: &AttributeValue) -> Result<(), ApiError> {
+    value_at(v, 1)
+}
+
+fn value_at(v: &AttributeValue, depth: usize) -> Result<(), ApiError> {
+    if depth > MAX_NESTING_DEPTH {
+        return Err(ApiError::validation(
+            "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit",
+        ));
+    }
     match v {
         AttributeValue::Null(false) => Err(invalid(
             "Null attribute value types must have the value of true",
@@ -59,8 +72,8 @@ pub fn attribute_value(v: &AttributeValue) -> Result<(), ApiError> {
                 shown.join(", ")
             )))
         }
-        AttributeValue::M(map) => item_values(map),
-        AttributeValue::L(list) => list.iter().try_for_each(attribute_value),
+        AttributeValue::M(map) => map.values().try_for_each(|m| value_at(m, depth + 1)),
+        AttributeValue::L(list) => list.iter().try_for_each(|m| value_at(m, depth + 1)),
         _ => Ok(()),
     }
 }

@@ -235,3 +235,26 @@ fn number_keys_have_no_size_check() {
     );
     assert!(item_key(&schema, &it).is_ok());
 }
+
+fn nested_maps(wraps: usize) -> AttributeValue {
+    let mut v = AttributeValue::S("leaf".into());
+    for _ in 0..wraps {
+        v = AttributeValue::M(Item::from([("n".to_string(), v)]));
+    }
+    v
+}
+
+#[test]
+fn nesting_is_limited_to_32_levels() {
+    // 31 wraps put the leaf at level 32: the deepest DynamoDB accepts.
+    let ok = Item::from([("data".to_string(), nested_maps(31))]);
+    assert!(item_values(&ok).is_ok());
+    let too_deep = Item::from([("data".to_string(), nested_maps(32))]);
+    assert_eq!(
+        msg(item_values(&too_deep)),
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit"
+    );
+    let mut list = nested_maps(31);
+    list = AttributeValue::L(vec![list]);
+    assert!(attribute_value(&list).is_err(), "lists count as levels too");
+}
