@@ -3,7 +3,7 @@
 //! Deserialization checks the JSON shape only (a wrong shape is a SerializationException, as in
 //! DynamoDB); `validate` then applies DynamoDB's value rules with their ValidationException texts.
 
-use super::number::Number;
+use super::number::{Number, NumberError};
 use super::Item;
 use base64::Engine;
 use serde::de::{self, MapAccess, Visitor};
@@ -92,18 +92,38 @@ fn validation_err<E: de::Error>(msg: &str) -> E {
 }
 
 fn parse_number<E: de::Error>(s: &str) -> Result<Number, E> {
-    Number::parse(s).map_err(|e| validation_err(e.message()))
+    Number::parse(s).map_err(|e| match e {
+        // DynamoDB names the offending text, except when it is empty.
+        NumberError::NotNumeric if !s.is_empty() => {
+            validation_err(&format!("{}: {s}", e.message()))
+        }
+        _ => validation_err(e.message()),
+    })
 }
 
+/// Decodes base64 binary; failures are SerializationExceptions with DynamoDB's texts.
 fn parse_binary<E: de::Error>(s: &str) -> Result<Vec<u8>, E> {
     base64::engine::general_purpose::STANDARD
         .decode(s)
-        .map_err(|_| {
-            E::custom(
-                "Base64 encoded length is expected a multiple of 4 bytes but found: ".to_string()
-                    + &s.len().to_string(),
-            )
-        })
+        .map_err(|_| E::custom(binary_error(s)))
+}
+
+fn binary_error(s: &str) -> String {
+    let detail = if !s.len().is_multiple_of(4) {
+        format!(
+            "Base64 encoded length is expected a multiple of 4 bytes but found: {}",
+            s.len()
+        )
+    } else if let Some(c) = s
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
+    {
+        format!("Invalid Base64 character: '{c}'")
+    } else {
+        // DynamoDB's own spelling.
+        "Invalid last non-pad Base64 character dectected".to_string()
+    };
+    format!("'{s}' can not be converted to a Blob: {detail}")
 }
 
 struct AvVisitor;
@@ -194,6 +214,71 @@ mod tests {
         assert_eq!(item["c"], AttributeValue::B(vec![0, 1]));
         let back: Item = serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
         assert_eq!(back, item);
+    }
+
+    fn validation_text(json: &str) -> String {
+        let err = serde_json::from_str::<AttributeValue>(json)
+            .unwrap_err()
+            .to_string();
+        let rest = err
+            .strip_prefix(VALIDATION_MARK)
+            .unwrap_or_else(|| panic!("{err}"));
+        rest.rsplit_once(" at line ")
+            .map_or(rest, |(m, _)| m)
+            .to_string()
+    }
+
+    #[test]
+    fn number_messages_match_dynamodb() {
+        assert_eq!(
+            validation_text(r#"{"N":"b"}"#),
+            "The parameter cannot be converted to a numeric value: b"
+        );
+        assert_eq!(
+            validation_text(r#"{"N":""}"#),
+            "The parameter cannot be converted to a numeric value"
+        );
+        assert_eq!(
+            validation_text(r#"{"NS":["1","b","a"]}"#),
+            "The parameter cannot be converted to a numeric value: b"
+        );
+        assert_eq!(
+            validation_text(r#"{"N":"-1e126"}"#),
+            "Number overflow. Attempting to store a number with magnitude larger than supported range"
+        );
+        assert_eq!(
+            validation_text(r#"{"N":"-1e-131"}"#),
+            "Number underflow. Attempting to store a number with magnitude smaller than supported range"
+        );
+        assert_eq!(
+            validation_text(r#"{"N":"-1.23456789012345678901234567890123456789"}"#),
+            "Attempting to store more than 38 significant digits in a Number"
+        );
+    }
+
+    #[test]
+    fn binary_messages_match_dynamodb() {
+        let err = serde_json::from_str::<AttributeValue>(r#"{"B":"abc"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<AttributeValue>(r#"{"B":"ab!d"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'"),
+            "{err}"
+        );
+        let err = serde_json::from_str::<AttributeValue>(r#"{"B":"YR=="}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("'YR==' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -63,16 +63,17 @@ impl Number {
         }
         let (digits, scale) = d.as_bigint_and_exponent();
         let digit_str = digits.magnitude().to_string();
-        if digit_str.len() > 38 {
-            return Err(NumberError::TooPrecise);
-        }
         // value = digits * 10^-scale; decimal exponent of the leading digit:
         let exp = digit_str.len() as i64 - 1 - scale;
+        // DynamoDB checks the range before the precision.
         if exp > 125 {
             return Err(NumberError::Overflow);
         }
         if exp < -130 {
             return Err(NumberError::Underflow);
+        }
+        if digit_str.len() > 38 {
+            return Err(NumberError::TooPrecise);
         }
         Ok(Number(render_plain(
             digits.sign() == bigdecimal::num_bigint::Sign::Minus,
@@ -164,5 +165,10 @@ mod tests {
         assert!(Number::parse("12345678901234567890123456789012345678").is_ok());
         assert!(Number::parse("9.9999999999999999999999999999999999999E+125").is_ok());
         assert!(Number::parse("1E-130").is_ok());
+        // Range is checked before precision, as DynamoDB does.
+        assert_eq!(
+            Number::parse("1234567890123456789012345678901234567890e200"),
+            Err(NumberError::Overflow)
+        );
     }
 }

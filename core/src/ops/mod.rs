@@ -1,31 +1,49 @@
 //! DynamoDB operations, one file each, named after the operation. `dispatch` maps an
 //! `X-Amz-Target` operation name and a JSON body to the operation and its JSON answer.
 
+pub mod capacity;
 pub mod create_table;
 mod create_table_validation;
+pub mod delete_item;
 pub mod delete_table;
 pub mod describe_table;
+pub mod get_item;
+pub mod item_key;
 pub mod lifecycle;
 pub mod list_tables;
 pub mod protocol;
+pub mod put_item;
 pub mod table_description;
 pub mod validate;
+
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use crate::context::Ctx;
 use crate::error::ApiError;
 
 /// Every DynamoDB operation extenddb serves, by its wire name.
-pub const OPERATIONS: &[&str] = &["CreateTable", "DeleteTable", "DescribeTable", "ListTables"];
+pub const OPERATIONS: &[&str] = &[
+    "CreateTable",
+    "DeleteItem",
+    "DeleteTable",
+    "DescribeTable",
+    "GetItem",
+    "ListTables",
+    "PutItem",
+];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
 pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     match op {
         "CreateTable" => create_table::handle(ctx, body).await,
+        "DeleteItem" => delete_item::handle(ctx, body).await,
         "DeleteTable" => delete_table::handle(ctx, body).await,
         "DescribeTable" => describe_table::handle(ctx, body).await,
+        "GetItem" => get_item::handle(ctx, body).await,
         "ListTables" => list_tables::handle(ctx, body).await,
-        _ => Err(ApiError::UnknownOperation(format!(
-            "unknown operation {op}"
-        ))),
+        "PutItem" => put_item::handle(ctx, body).await,
+        // DynamoDB answers an unknown operation with a bare type and no message.
+        _ => Err(ApiError::UnknownOperation(String::new())),
     }
 }

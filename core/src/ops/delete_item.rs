@@ -1,0 +1,124 @@
+//! DeleteItem: remove one item by its key (a no-op when it does not exist).
+//!
+//! Order of checks: constraint errors → unsupported expression parameters → value rules →
+//! ReturnValues → table lookup → key → the write transaction (lock and read the item, decide,
+//! delete).
+
+use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
+use super::item_key::{self, ReturnValues};
+use super::lifecycle;
+use super::protocol;
+use super::validate::Constraints;
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::item::item_size;
+use crate::model::validate;
+use crate::model::Item;
+use crate::traits::WriteOp;
+use serde::{Deserialize, Serialize};
+
+/// DeleteItem's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// TableName (required).
+    pub table_name: Option<String>,
+    /// Key (required): exactly the table's key attributes.
+    pub key: Option<Item>,
+    /// NONE | ALL_OLD.
+    pub return_values: Option<String>,
+    /// INDEXES | TOTAL | NONE.
+    pub return_consumed_capacity: Option<String>,
+    /// SIZE | NONE (accepted; metrics concern tables with local secondary indexes).
+    pub return_item_collection_metrics: Option<String>,
+    /// ALL_OLD | NONE (accepted; matters only with a condition).
+    pub return_values_on_condition_check_failure: Option<String>,
+    /// Not supported yet.
+    pub condition_expression: Option<serde_json::Value>,
+    /// Not supported yet.
+    pub expression_attribute_names: Option<serde_json::Value>,
+    /// Not supported yet.
+    pub expression_attribute_values: Option<serde_json::Value>,
+    /// Not supported yet (legacy conditions).
+    pub expected: Option<serde_json::Value>,
+    /// Not supported yet (legacy conditions).
+    pub conditional_operator: Option<serde_json::Value>,
+}
+
+/// DeleteItem's response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// The deleted item, with `ReturnValues=ALL_OLD` when there was one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Item>,
+    /// With `ReturnConsumedCapacity` TOTAL or INDEXES.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// Runs DeleteItem.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let mut c = Constraints::new();
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
+    c.table_name(req.table_name.as_deref(), "tableName");
+    let return_values = ReturnValues::parse(req.return_values.as_deref(), &mut c);
+    item_key::write_options(
+        req.return_item_collection_metrics.as_deref(),
+        req.return_values_on_condition_check_failure.as_deref(),
+        &mut c,
+    );
+    if req.key.is_none() {
+        c.violation(None, "key", "Member must not be null");
+    }
+    c.finish()?;
+    // Both are present: `finish` failed otherwise.
+    let table_name = req.table_name.unwrap_or_default();
+    let key = req.key.unwrap_or_default();
+
+    item_key::reject_unsupported(&[
+        ("ConditionExpression", req.condition_expression.is_some()),
+        ("Expected", req.expected.is_some()),
+        ("ConditionalOperator", req.conditional_operator.is_some()),
+        (
+            "ExpressionAttributeNames",
+            req.expression_attribute_names.is_some(),
+        ),
+        (
+            "ExpressionAttributeValues",
+            req.expression_attribute_values.is_some(),
+        ),
+    ])?;
+    validate::item_values(&key)?;
+    let wants_old = return_values.wants_old()?;
+
+    let def = lifecycle::for_data(ctx, &table_name).await?;
+    let item_key = item_key::for_key(&def, &key)?;
+    let write = WriteOp::Delete {
+        key: item_key.clone(),
+    };
+    let outcome = ctx
+        .store
+        .write(vec![item_key], item_key::single_write(None, write))
+        .await?;
+
+    let old = match outcome.before.into_iter().next().flatten() {
+        Some(stored) if wants_old || capacity.wanted() => Some(stored.decode()?),
+        _ => None,
+    };
+    let old_size = old.as_ref().map_or(0, item_size);
+    Ok(Response {
+        consumed_capacity: capacity.report(&def.name, write_units(&[old_size])),
+        attributes: old.filter(|_| wants_old),
+    })
+}
+
+/// Decodes a DeleteItem body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}
+
+#[cfg(test)]
+#[path = "delete_item_tests.rs"]
+mod tests;

@@ -1,0 +1,136 @@
+//! GetItem: read one item by its key.
+//!
+//! The hot path: without a projection the answer is written straight from the stored bytes
+//! (`{"Item":` + stored item + `}`), with no decode and re-encode. The stored form is the
+//! item's DynamoDB JSON (`StoredItem`'s invariant), so the splice is valid JSON.
+
+use super::capacity::{read_units, ConsumedCapacity, ReturnConsumedCapacity};
+use super::item_key;
+use super::lifecycle;
+use super::protocol;
+use super::validate::Constraints;
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::item::item_size;
+use crate::model::validate;
+use crate::model::Item;
+use crate::traits::StoredItem;
+use serde::{Deserialize, Serialize};
+
+/// GetItem's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// TableName (required).
+    pub table_name: Option<String>,
+    /// Key (required): exactly the table's key attributes.
+    pub key: Option<Item>,
+    /// Strongly consistent read. Accepted either way: the store's reads always see committed
+    /// writes, so it changes only the units counted (eventually consistent reads cost half).
+    pub consistent_read: Option<bool>,
+    /// INDEXES | TOTAL | NONE.
+    pub return_consumed_capacity: Option<String>,
+    /// Not supported yet.
+    pub projection_expression: Option<serde_json::Value>,
+    /// Not supported yet.
+    pub expression_attribute_names: Option<serde_json::Value>,
+    /// Not supported yet (legacy projection).
+    pub attributes_to_get: Option<serde_json::Value>,
+}
+
+/// GetItem's response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// The item, if it exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Item>,
+    /// With `ReturnConsumedCapacity` TOTAL or INDEXES.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// What a read found, before it is shaped into an answer.
+struct Found {
+    stored: Option<StoredItem>,
+    consumed: Option<ConsumedCapacity>,
+}
+
+/// Validates the request, looks the table up and reads the item.
+async fn find(ctx: &Ctx, req: Request) -> Result<Found, ApiError> {
+    let mut c = Constraints::new();
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
+    c.table_name(req.table_name.as_deref(), "tableName");
+    if req.key.is_none() {
+        c.violation(None, "key", "Member must not be null");
+    }
+    c.finish()?;
+    // Both are present: `finish` failed otherwise.
+    let table_name = req.table_name.unwrap_or_default();
+    let key = req.key.unwrap_or_default();
+
+    item_key::reject_unsupported(&[
+        ("ProjectionExpression", req.projection_expression.is_some()),
+        ("AttributesToGet", req.attributes_to_get.is_some()),
+        (
+            "ExpressionAttributeNames",
+            req.expression_attribute_names.is_some(),
+        ),
+    ])?;
+    validate::item_values(&key)?;
+
+    let def = lifecycle::for_data(ctx, &table_name).await?;
+    let item_key = item_key::for_key(&def, &key)?;
+    let stored = ctx.store.get(&item_key).await?;
+
+    let consumed = if capacity.wanted() {
+        let size = match &stored {
+            Some(s) => Some(item_size(&s.decode()?)),
+            None => None,
+        };
+        let consistent = req.consistent_read.unwrap_or(false);
+        capacity.report(&def.name, read_units(size, consistent))
+    } else {
+        None
+    };
+    Ok(Found { stored, consumed })
+}
+
+/// Runs GetItem.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let found = find(ctx, req).await?;
+    Ok(Response {
+        item: found.stored.map(|s| s.decode()).transpose()?,
+        consumed_capacity: found.consumed,
+    })
+}
+
+/// Decodes a GetItem body, runs it and writes the answer from the stored bytes.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    render(&find(ctx, req).await?)
+}
+
+/// `{"Item":<stored bytes>,"ConsumedCapacity":{…}}`, each part only when present.
+fn render(found: &Found) -> Result<Vec<u8>, ApiError> {
+    let stored_len = found.stored.as_ref().map_or(0, |s| s.as_bytes().len());
+    let mut out = Vec::with_capacity(stored_len + 96);
+    out.push(b'{');
+    if let Some(stored) = &found.stored {
+        out.extend_from_slice(b"\"Item\":");
+        out.extend_from_slice(stored.as_bytes());
+    }
+    if let Some(consumed) = &found.consumed {
+        if found.stored.is_some() {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"ConsumedCapacity\":");
+        out.extend_from_slice(&protocol::encode(consumed)?);
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
+#[cfg(test)]
+#[path = "get_item_tests.rs"]
+mod tests;

@@ -1,0 +1,118 @@
+//! Test doubles shared by the operation tests: tables, a mocked catalog that knows them, and a
+//! mocked item store that runs the decider against a given current item.
+
+use crate::context::Ctx;
+use crate::model::table::{
+    BillingMode, KeyAttribute, KeySchema, ScalarType, TableDefinition, TableStatus, Throughput,
+};
+use crate::traits::catalog::MockCatalog;
+use crate::traits::item_store::MockItemStore;
+use crate::traits::{ItemKey, StoredItem, Unthrottled, WriteOp, WriteOutcome};
+use std::sync::{Arc, Mutex};
+
+/// An ACTIVE on-demand table with the given key schema.
+pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
+    TableDefinition {
+        account_id: "123456789012".into(),
+        region: "us-east-1".into(),
+        name: name.into(),
+        table_id: "00000000-0000-0000-0000-000000000000".into(),
+        storage_id: 7,
+        attribute_definitions: key_schema.attributes().cloned().collect(),
+        key_schema,
+        billing_mode: BillingMode::PayPerRequest,
+        throughput: Throughput { read: 0, write: 0 },
+        status: TableStatus::Active,
+        created_at: 0.0,
+        status_since: 0.0,
+        deletion_protection: false,
+    }
+}
+
+/// A table `tbl` keyed by the string `pk` alone.
+pub fn hash_table() -> TableDefinition {
+    table(
+        "tbl",
+        KeySchema {
+            hash: KeyAttribute {
+                name: "pk".into(),
+                attr_type: ScalarType::S,
+            },
+            range: None,
+        },
+    )
+}
+
+/// A catalog holding exactly `tables`.
+pub fn catalog_with(tables: Vec<TableDefinition>) -> MockCatalog {
+    let mut catalog = MockCatalog::new();
+    catalog.expect_get_table().returning(move |account, name| {
+        Ok(tables
+            .iter()
+            .find(|t| t.account_id == account && t.name == name)
+            .cloned())
+    });
+    catalog
+}
+
+/// A store that must not be touched.
+pub fn untouched_store() -> MockItemStore {
+    let mut store = MockItemStore::new();
+    store.expect_write().never();
+    store.expect_get().never();
+    store
+}
+
+/// What a mocked write saw: the keys it was asked to read and the writes the decider chose.
+#[derive(Default)]
+pub struct Recorded {
+    /// Keys read (locked).
+    pub reads: Vec<ItemKey>,
+    /// Writes applied.
+    pub writes: Vec<WriteOp>,
+}
+
+/// A store whose one write transaction finds `current` and records what happens.
+pub fn writing_store(current: Option<StoredItem>, seen: Arc<Mutex<Recorded>>) -> MockItemStore {
+    let mut store = MockItemStore::new();
+    store
+        .expect_write()
+        .times(1)
+        .returning(move |reads, decide| {
+            let before = vec![current.clone(); reads.len()];
+            let writes = decide(&before)?;
+            let mut s = seen.lock().unwrap();
+            s.reads = reads;
+            s.writes = writes.clone();
+            Ok(WriteOutcome { before, writes })
+        });
+    store
+}
+
+/// A store whose reads find `current` at the expected key.
+pub fn reading_store(expected: ItemKey, current: Option<StoredItem>) -> MockItemStore {
+    let mut store = MockItemStore::new();
+    store
+        .expect_get()
+        .withf(move |k| *k == expected)
+        .times(1)
+        .returning(move |_| Ok(current.clone()));
+    store
+}
+
+/// A context over the given doubles, running for account 123456789012.
+pub fn ctx(catalog: MockCatalog, store: MockItemStore) -> Ctx {
+    Ctx {
+        catalog: Arc::new(catalog),
+        store: Arc::new(store),
+        throttler: Arc::new(Unthrottled),
+        account_id: "123456789012".into(),
+        region: "us-east-1".into(),
+        control_plane_delay: std::time::Duration::ZERO,
+    }
+}
+
+/// Parses DynamoDB JSON of an item.
+pub fn item(json: &str) -> crate::model::Item {
+    serde_json::from_str(json).unwrap()
+}
