@@ -63,16 +63,17 @@ impl Number {
         }
         let (digits, scale) = d.as_bigint_and_exponent();
         let digit_str = digits.magnitude().to_string();
-        if digit_str.len() > 38 {
-            return Err(NumberError::TooPrecise);
-        }
-        // value = digits * 10^-scale; decimal exponent of the leading digit:
+        // value = digits * 10^-scale; decimal exponent of the leading digit. Range is checked
+        // before precision, so a sum past the range reports overflow, as DynamoDB does.
         let exp = digit_str.len() as i64 - 1 - scale;
         if exp > 125 {
             return Err(NumberError::Overflow);
         }
         if exp < -130 {
             return Err(NumberError::Underflow);
+        }
+        if digit_str.len() > 38 {
+            return Err(NumberError::TooPrecise);
         }
         Ok(Number(render_plain(
             digits.sign() == bigdecimal::num_bigint::Sign::Minus,
@@ -89,6 +90,16 @@ impl Number {
     /// The exact decimal value.
     pub fn to_decimal(&self) -> BigDecimal {
         BigDecimal::from_str(&self.0).unwrap_or_default()
+    }
+
+    /// Exact sum, checked against DynamoDB's precision and range (UpdateExpression `+`, ADD).
+    pub fn add(&self, other: &Number) -> Result<Number, NumberError> {
+        Number::from_decimal(&(self.to_decimal() + other.to_decimal()))
+    }
+
+    /// Exact difference, checked against DynamoDB's precision and range (UpdateExpression `-`).
+    pub fn sub(&self, other: &Number) -> Result<Number, NumberError> {
+        Number::from_decimal(&(self.to_decimal() - other.to_decimal()))
     }
 
     /// Numeric comparison.
@@ -164,5 +175,16 @@ mod tests {
         assert!(Number::parse("12345678901234567890123456789012345678").is_ok());
         assert!(Number::parse("9.9999999999999999999999999999999999999E+125").is_ok());
         assert!(Number::parse("1E-130").is_ok());
+    }
+
+    #[test]
+    fn exact_arithmetic_with_range_checks() {
+        let n = |s: &str| Number::parse(s).unwrap();
+        assert_eq!(n("0.1").add(&n("0.2")).unwrap().as_str(), "0.3");
+        assert_eq!(n("5").sub(&n("7.5")).unwrap().as_str(), "-2.5");
+        assert_eq!(n("-3").add(&n("3")).unwrap().as_str(), "0");
+        let big = n("9.9999999999999999999999999999999999999E+125");
+        assert_eq!(big.add(&big), Err(NumberError::Overflow));
+        assert_eq!(n("1E+100").add(&n("1")), Err(NumberError::TooPrecise));
     }
 }
