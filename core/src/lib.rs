@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod error;
+pub mod expr;
 pub mod model;
 pub mod ops;
 pub mod traits;

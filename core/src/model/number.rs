@@ -63,9 +63,9 @@ impl Number {
         }
         let (digits, scale) = d.as_bigint_and_exponent();
         let digit_str = digits.magnitude().to_string();
-        // value = digits * 10^-scale; decimal exponent of the leading digit:
+        // value = digits * 10^-scale; decimal exponent of the leading digit. Range is checked
+        // before precision, so a sum past the range reports overflow, as DynamoDB does.
         let exp = digit_str.len() as i64 - 1 - scale;
-        // DynamoDB checks the range before the precision.
         if exp > 125 {
             return Err(NumberError::Overflow);
         }
@@ -90,6 +90,16 @@ impl Number {
     /// The exact decimal value.
     pub fn to_decimal(&self) -> BigDecimal {
         BigDecimal::from_str(&self.0).unwrap_or_default()
+    }
+
+    /// Exact sum, checked against DynamoDB's precision and range (UpdateExpression `+`, ADD).
+    pub fn add(&self, other: &Number) -> Result<Number, NumberError> {
+        Number::from_decimal(&(self.to_decimal() + other.to_decimal()))
+    }
+
+    /// Exact difference, checked against DynamoDB's precision and range (UpdateExpression `-`).
+    pub fn sub(&self, other: &Number) -> Result<Number, NumberError> {
+        Number::from_decimal(&(self.to_decimal() - other.to_decimal()))
     }
 
     /// Numeric comparison.
@@ -170,5 +180,16 @@ mod tests {
             Number::parse("1234567890123456789012345678901234567890e200"),
             Err(NumberError::Overflow)
         );
+    }
+
+    #[test]
+    fn exact_arithmetic_with_range_checks() {
+        let n = |s: &str| Number::parse(s).unwrap();
+        assert_eq!(n("0.1").add(&n("0.2")).unwrap().as_str(), "0.3");
+        assert_eq!(n("5").sub(&n("7.5")).unwrap().as_str(), "-2.5");
+        assert_eq!(n("-3").add(&n("3")).unwrap().as_str(), "0");
+        let big = n("9.9999999999999999999999999999999999999E+125");
+        assert_eq!(big.add(&big), Err(NumberError::Overflow));
+        assert_eq!(n("1E+100").add(&n("1")), Err(NumberError::TooPrecise));
     }
 }

@@ -1,0 +1,307 @@
+//! Recursive-descent parsers for the five expression kinds, over the tokens of `lexer`.
+//!
+//! Hand-written because DynamoDB's syntax errors name the offending token and the source
+//! around it (`Syntax error; token: "<tok>", near: "<text>"`), which no parser generator
+//! reproduces. The parsers check syntax only; meaning is checked when the tree is compiled.
+
+mod condition;
+mod projection;
+mod update;
+
+pub use condition::parse_condition_ast;
+pub use projection::parse_projection_ast;
+pub use update::parse_update_ast;
+
+use super::ast::{Call, Operand, PathSegment, RawPath};
+use super::lexer::{tokenize, Token, TokenKind};
+
+/// A syntax failure at a token index (the message is built from the source at the end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SyntaxError {
+    /// Index of the offending token.
+    pub at: usize,
+}
+
+/// Keeps the error that got furthest into the input, as a backtracking parser reports it.
+pub(crate) fn furthest(a: SyntaxError, b: SyntaxError) -> SyntaxError {
+    if b.at > a.at {
+        b
+    } else {
+        a
+    }
+}
+
+/// Parsing state shared by the expression grammars.
+pub(crate) struct Parser<'s> {
+    src: &'s str,
+    tokens: Vec<Token>,
+    pos: usize,
+    /// Set when `((…))` was seen; DynamoDB rejects redundant parentheses after parsing.
+    pub redundant_parens: bool,
+}
+
+pub(crate) type PResult<T> = Result<T, SyntaxError>;
+
+impl<'s> Parser<'s> {
+    /// A parser over `src`.
+    pub fn new(src: &'s str) -> Self {
+        Parser {
+            src,
+            tokens: tokenize(src),
+            pos: 0,
+            redundant_parens: false,
+        }
+    }
+
+    /// The current token.
+    pub fn peek(&self) -> &Token {
+        let last = self.tokens.len() - 1;
+        &self.tokens[self.pos.min(last)]
+    }
+
+    /// The token `n` places ahead of the current one.
+    pub fn peek_at(&self, n: usize) -> &Token {
+        let last = self.tokens.len() - 1;
+        &self.tokens[(self.pos + n).min(last)]
+    }
+
+    /// Current position (for backtracking).
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Returns to a saved position.
+    pub fn reset(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// Moves past the current token.
+    pub fn bump(&mut self) {
+        if self.pos < self.tokens.len() - 1 {
+            self.pos += 1;
+        }
+    }
+
+    /// An error at the current token.
+    pub fn error(&self) -> SyntaxError {
+        SyntaxError { at: self.pos }
+    }
+
+    /// Consumes the current token if it has kind `kind`, else fails at it.
+    pub fn expect(&mut self, kind: &TokenKind) -> PResult<()> {
+        if &self.peek().kind == kind {
+            self.bump();
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+
+    /// Fails unless all input was consumed.
+    pub fn expect_eof(&self) -> PResult<()> {
+        if self.peek().kind == TokenKind::Eof {
+            Ok(())
+        } else {
+            Err(self.error())
+        }
+    }
+
+    /// DynamoDB's syntax error text for `err`: the offending token, and the source from the
+    /// token before it through the token after it.
+    pub fn message(&self, err: SyntaxError) -> String {
+        let last = self.tokens.len() - 1;
+        let at = err.at.min(last);
+        let tok = &self.tokens[at];
+        let token_text = if tok.kind == TokenKind::Eof {
+            "<EOF>"
+        } else {
+            &self.src[tok.start..tok.end]
+        };
+        let start = if at > 0 {
+            self.tokens[at - 1].start
+        } else {
+            tok.start
+        };
+        let end = if tok.kind == TokenKind::Eof {
+            if at > 0 {
+                self.tokens[at - 1].end
+            } else {
+                tok.start
+            }
+        } else if at < last && self.tokens[at + 1].kind != TokenKind::Eof {
+            self.tokens[at + 1].end
+        } else {
+            tok.end
+        };
+        format!(
+            "Syntax error; token: \"{token_text}\", near: \"{}\"",
+            &self.src[start..end]
+        )
+    }
+
+    /// Whether tokens `open..=close` are a `(` and the `)` that matches it.
+    fn parens_match(&self, open: usize, close: usize) -> bool {
+        if self.tokens.get(open).map(|t| &t.kind) != Some(&TokenKind::LParen)
+            || self.tokens.get(close).map(|t| &t.kind) != Some(&TokenKind::RParen)
+        {
+            return false;
+        }
+        let mut depth = 0usize;
+        for (i, t) in self.tokens[open..=close].iter().enumerate() {
+            match t.kind {
+                TokenKind::LParen => depth += 1,
+                TokenKind::RParen => {
+                    depth = depth.saturating_sub(1);
+                    // Closing before `close` means `open` was not the outer pair.
+                    if depth == 0 && open + i != close {
+                        return false;
+                    }
+                }
+                _ => {}
+            }
+        }
+        true
+    }
+
+    /// Records redundant parentheses when the body between `(` at `open` and `)` at `close`
+    /// is itself wholly parenthesized.
+    pub fn note_parens(&mut self, open: usize, close: usize) {
+        if close > open + 1 && self.parens_match(open + 1, close - 1) {
+            self.redundant_parens = true;
+        }
+    }
+
+    /// `#name` or a bare word as the first or a dotted segment of a path.
+    fn path_word(&mut self) -> PResult<PathSegment> {
+        let seg = match &self.peek().kind {
+            TokenKind::Ident(s) => PathSegment::Attr(s.clone()),
+            TokenKind::Name(s) => PathSegment::Name(s.clone()),
+            _ => return Err(self.error()),
+        };
+        self.bump();
+        Ok(seg)
+    }
+
+    /// A document path: `word ( '.' word | '[' digits ']' )*`.
+    pub fn path(&mut self) -> PResult<RawPath> {
+        let mut segs = vec![self.path_word()?];
+        loop {
+            match self.peek().kind {
+                TokenKind::Dot => {
+                    self.bump();
+                    segs.push(self.path_word()?);
+                }
+                TokenKind::LBracket => {
+                    self.bump();
+                    let n = match &self.peek().kind {
+                        TokenKind::Number(d) => d.parse::<u32>().map_err(|_| self.error())?,
+                        _ => return Err(self.error()),
+                    };
+                    self.bump();
+                    self.expect(&TokenKind::RBracket)?;
+                    segs.push(PathSegment::Index(n));
+                }
+                _ => return Ok(RawPath(segs)),
+            }
+        }
+    }
+
+    /// An operand: `( operand )`, a function call, a value placeholder or a path.
+    pub fn operand(&mut self) -> PResult<Operand> {
+        match self.peek().kind.clone() {
+            TokenKind::LParen => {
+                let open = self.pos;
+                self.bump();
+                let inner = self.operand()?;
+                self.expect(&TokenKind::RParen)?;
+                self.note_parens(open, self.pos - 1);
+                Ok(inner)
+            }
+            TokenKind::Value(v) => {
+                self.bump();
+                Ok(Operand::Value(v))
+            }
+            TokenKind::Ident(name) if self.peek_at(1).kind == TokenKind::LParen => {
+                self.bump();
+                self.bump();
+                let mut args = vec![self.operand()?];
+                while self.peek().kind == TokenKind::Comma {
+                    self.bump();
+                    args.push(self.operand()?);
+                }
+                self.expect(&TokenKind::RParen)?;
+                Ok(Operand::Call(Call { name, args }))
+            }
+            _ => Ok(Operand::Path(self.path()?)),
+        }
+    }
+}
+
+/// Runs a grammar over `src`: the empty-expression rule, then syntax, then redundant
+/// parentheses. The `Err` text lacks the `Invalid <Kind>: ` prefix.
+pub(crate) fn run<T>(
+    src: &str,
+    grammar: impl FnOnce(&mut Parser<'_>) -> PResult<T>,
+) -> Result<T, String> {
+    if src.is_empty() {
+        return Err("The expression can not be empty;".to_string());
+    }
+    let mut p = Parser::new(src);
+    match grammar(&mut p) {
+        Ok(t) if p.redundant_parens => {
+            drop(t);
+            Err("The expression has redundant parentheses;".to_string())
+        }
+        Ok(t) => Ok(t),
+        Err(e) => Err(p.message(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_of(src: &str) -> Result<RawPath, String> {
+        run(src, |p| {
+            let r = p.path()?;
+            p.expect_eof()?;
+            Ok(r)
+        })
+    }
+
+    #[test]
+    fn parses_nested_paths() {
+        let p = path_of("a.#b[3][0].c").unwrap();
+        assert_eq!(
+            p.0,
+            vec![
+                PathSegment::Attr("a".into()),
+                PathSegment::Name("#b".into()),
+                PathSegment::Index(3),
+                PathSegment::Index(0),
+                PathSegment::Attr("c".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn syntax_error_quotes_token_and_neighbours() {
+        assert_eq!(
+            path_of("a.").unwrap_err(),
+            "Syntax error; token: \"<EOF>\", near: \".\""
+        );
+        assert_eq!(
+            path_of("a[x] b").unwrap_err(),
+            "Syntax error; token: \"x\", near: \"[x]\""
+        );
+        assert_eq!(
+            path_of("[object Object]").unwrap_err(),
+            "Syntax error; token: \"[\", near: \"[object\""
+        );
+    }
+
+    #[test]
+    fn empty_expression() {
+        assert_eq!(path_of("").unwrap_err(), "The expression can not be empty;");
+    }
+}
