@@ -8,6 +8,8 @@ pub mod context;
 pub mod error;
 pub mod model;
 pub mod ops;
+#[cfg(feature = "testsuite")]
+pub mod testsuite;
 pub mod traits;
 
 pub use context::Ctx;
