@@ -41,13 +41,11 @@ impl Catalog for EmbeddedStore {
         name: &str,
     ) -> Result<Option<TableDefinition>, CatalogError> {
         let key = catalog_key(account_id, name);
-        let found = self
-            .read(move |txn| {
-                let catalog = txn.open_table(CATALOG).map_err(backend)?;
-                let doc = catalog.get(key.as_slice()).map_err(backend)?;
-                doc.map(|d| decode(d.value())).transpose()
-            })
-            .await?;
+        let found = self.read_point(|txn| {
+            let catalog = txn.open_table(CATALOG).map_err(backend)?;
+            let doc = catalog.get(key.as_slice()).map_err(backend)?;
+            doc.map(|d| decode(d.value())).transpose()
+        })?;
         Ok(found)
     }
 
@@ -153,18 +151,16 @@ impl Catalog for EmbeddedStore {
 
     async fn get_setting(&self, key: &str) -> Result<Option<String>, CatalogError> {
         let k = setting_key(key);
-        let value = self
-            .read(move |txn| {
-                let meta = txn.open_table(META).map_err(backend)?;
-                let found = meta.get(k.as_str()).map_err(backend)?;
-                found
-                    .map(|v| {
-                        String::from_utf8(v.value().to_vec())
-                            .map_err(|e| StoreError::Corrupt(format!("setting value: {e}")))
-                    })
-                    .transpose()
-            })
-            .await?;
+        let value = self.read_point(|txn| {
+            let meta = txn.open_table(META).map_err(backend)?;
+            let found = meta.get(k.as_str()).map_err(backend)?;
+            found
+                .map(|v| {
+                    String::from_utf8(v.value().to_vec())
+                        .map_err(|e| StoreError::Corrupt(format!("setting value: {e}")))
+                })
+                .transpose()
+        })?;
         Ok(value)
     }
 

@@ -29,12 +29,11 @@ type Entry<'a> = Result<
 impl ItemStore for EmbeddedStore {
     async fn get(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
         let k = item_key(key.storage_id, &key.key);
-        self.read(move |txn| {
+        self.read_point(|txn| {
             let items = txn.open_table(ITEMS).map_err(backend)?;
             let found = items.get(k.as_slice()).map_err(backend)?;
             Ok(found.map(|v| StoredItem(Bytes::copy_from_slice(v.value()))))
         })
-        .await
     }
 
     async fn range(
@@ -89,7 +88,7 @@ impl ItemStore for EmbeddedStore {
     }
 
     async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError> {
-        self.read(move |txn| {
+        self.read_point(|txn| {
             let stats = txn.open_table(TABLE_STATS).map_err(backend)?;
             let (item_count, size_bytes) = stats
                 .get(storage_id)
@@ -100,7 +99,6 @@ impl ItemStore for EmbeddedStore {
                 size_bytes,
             })
         })
-        .await
     }
 }
 
