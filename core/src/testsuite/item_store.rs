@@ -2,18 +2,18 @@
 
 use crate::error::ApiError;
 use crate::model::AttributeValue;
-use crate::traits::{ItemKey, ItemStore, KeyRange, StoredItem, WriteOp};
+use crate::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::ops::Bound;
 use std::sync::Arc;
 
 /// The lowest storage id the item suite writes to; it uses a handful from here up.
 pub const FIRST_SUITE_STORAGE_ID: u64 = 0x7E57_0000_0000;
 
-const SID_A: u64 = FIRST_SUITE_STORAGE_ID;
-const SID_B: u64 = FIRST_SUITE_STORAGE_ID + 1;
-const SID_C: u64 = FIRST_SUITE_STORAGE_ID + 2;
+pub(super) const SID_A: u64 = FIRST_SUITE_STORAGE_ID;
+pub(super) const SID_B: u64 = FIRST_SUITE_STORAGE_ID + 1;
+pub(super) const SID_C: u64 = FIRST_SUITE_STORAGE_ID + 2;
 
-fn key(storage_id: u64, k: &[u8]) -> ItemKey {
+pub(super) fn key(storage_id: u64, k: &[u8]) -> ItemKey {
     ItemKey {
         storage_id,
         key: k.to_vec(),
@@ -22,7 +22,7 @@ fn key(storage_id: u64, k: &[u8]) -> ItemKey {
 
 /// A stored item with a string payload: valid DynamoDB JSON (so JSON-storing backends work),
 /// spelled out so equal arguments give equal bytes.
-fn item(pk: &str, payload: &str) -> StoredItem {
+pub(super) fn item(pk: &str, payload: &str) -> StoredItem {
     let json = format!(r#"{{"pk":{{"S":"{pk}"}},"v":{{"S":"{payload}"}}}}"#);
     StoredItem(bytes::Bytes::from(json))
 }
@@ -40,7 +40,7 @@ fn counter_value(s: &StoredItem) -> u64 {
     }
 }
 
-async fn put(store: &dyn ItemStore, k: ItemKey, it: StoredItem) {
+pub(super) async fn put(store: &dyn ItemStore, k: ItemKey, it: StoredItem) {
     let op = WriteOp::Put { key: k, item: it };
     store
         .write(vec![], Box::new(move |_| Ok(vec![op])))
@@ -57,7 +57,7 @@ pub async fn item_store_suite(store: Arc<dyn ItemStore>) {
     put_get_delete(store.as_ref()).await;
     refused_decider_writes_nothing(store.as_ref()).await;
     multi_key_all_or_nothing(store.as_ref()).await;
-    ranges(store.as_ref()).await;
+    super::ranges::ranges(store.as_ref()).await;
     stats_and_drop_table(store.as_ref()).await;
     concurrent_counters(store.clone()).await;
     for sid in [SID_A, SID_B, SID_C] {
@@ -219,127 +219,6 @@ async fn multi_key_all_or_nothing(store: &dyn ItemStore) {
     store.drop_table(SID_B).await.unwrap();
 }
 
-fn range(prefix: &[u8], lower: Bound<&[u8]>, upper: Bound<&[u8]>) -> KeyRange {
-    KeyRange {
-        prefix: prefix.to_vec(),
-        lower: lower.map(<[u8]>::to_vec),
-        upper: upper.map(<[u8]>::to_vec),
-    }
-}
-
-fn keys(page: &crate::traits::Page) -> Vec<&[u8]> {
-    page.items.iter().map(|(k, _)| k.as_slice()).collect()
-}
-
-async fn ranges(store: &dyn ItemStore) {
-    use Bound::{Excluded, Included, Unbounded};
-    // Partition "p1" holds five items; neighbours outside the prefix and the same keys in
-    // another storage id must never show up.
-    let inside: [&[u8]; 5] = [b"p1a", b"p1b", b"p1c", b"p1d", b"p1e"];
-    for k in inside {
-        put(store, key(SID_C, k), item("p1", "0123456789")).await;
-        put(store, key(SID_B, k), item("other", "x")).await;
-    }
-    put(store, key(SID_C, b"p0z"), item("p0", "x")).await;
-    put(store, key(SID_C, b"p2"), item("p2", "x")).await;
-    let all = range(b"p1", Unbounded, Unbounded);
-
-    let page = store
-        .range(SID_C, &all, true, 100, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), inside.to_vec());
-    assert!(!page.more);
-    assert_eq!(page.items[0].1, item("p1", "0123456789"));
-
-    let page = store
-        .range(SID_C, &all, false, 100, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(
-        keys(&page),
-        vec![&b"p1e"[..], b"p1d", b"p1c", b"p1b", b"p1a"]
-    );
-    assert!(!page.more);
-
-    let bounded = range(b"p1", Excluded(b"p1b"), Included(b"p1d"));
-    let page = store
-        .range(SID_C, &bounded, true, 100, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), vec![&b"p1c"[..], b"p1d"]);
-    let page = store
-        .range(SID_C, &bounded, false, 100, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), vec![&b"p1d"[..], b"p1c"]);
-    let half_open = range(b"p1", Included(b"p1b"), Excluded(b"p1d"));
-    let page = store
-        .range(SID_C, &half_open, true, 100, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), vec![&b"p1b"[..], b"p1c"]);
-    let empty = range(b"p1", Included(b"p1d"), Excluded(b"p1b"));
-    let page = store
-        .range(SID_C, &empty, true, 100, usize::MAX)
-        .await
-        .unwrap();
-    assert!(page.items.is_empty() && !page.more);
-
-    // Limits and paging with the last key as exclusive start.
-    let page = store.range(SID_C, &all, true, 2, usize::MAX).await.unwrap();
-    assert_eq!(keys(&page), vec![&b"p1a"[..], b"p1b"]);
-    assert!(page.more);
-    let next = range(b"p1", Excluded(b"p1b"), Unbounded);
-    let page = store
-        .range(SID_C, &next, true, 3, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), vec![&b"p1c"[..], b"p1d", b"p1e"]);
-    assert!(!page.more, "exactly the rest: no more");
-    let page = store
-        .range(SID_C, &all, false, 2, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), vec![&b"p1e"[..], b"p1d"]);
-    assert!(page.more);
-    let prev = range(b"p1", Unbounded, Excluded(b"p1d"));
-    let page = store
-        .range(SID_C, &prev, false, 10, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), vec![&b"p1c"[..], b"p1b", b"p1a"]);
-    assert!(!page.more);
-
-    // max_bytes: stop once the returned items reach it (the item that crosses it is included).
-    let size = item("p1", "0123456789").as_bytes().len();
-    let page = store.range(SID_C, &all, true, 100, size + 1).await.unwrap();
-    assert_eq!(keys(&page), vec![&b"p1a"[..], b"p1b"]);
-    assert!(page.more);
-    let page = store.range(SID_C, &all, true, 100, size * 5).await.unwrap();
-    assert_eq!(page.items.len(), 5);
-    assert!(!page.more);
-
-    // No prefix: the whole table, in key order, nothing from other storage ids.
-    let table = range(b"", Unbounded, Unbounded);
-    let page = store
-        .range(SID_C, &table, true, 100, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(
-        keys(&page),
-        vec![&b"p0z"[..], b"p1a", b"p1b", b"p1c", b"p1d", b"p1e", b"p2"]
-    );
-    let page = store
-        .range(SID_C, &table, false, 1, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(keys(&page), vec![&b"p2"[..]]);
-    assert!(page.more);
-    store.drop_table(SID_B).await.unwrap();
-    store.drop_table(SID_C).await.unwrap();
-}
-
 async fn stats_and_drop_table(store: &dyn ItemStore) {
     assert_eq!(store.stats(SID_A).await.unwrap().item_count, 0);
     let items: Vec<(Vec<u8>, StoredItem)> = (0..10u8)
@@ -373,7 +252,7 @@ async fn stats_and_drop_table(store: &dyn ItemStore) {
     assert_eq!(store.stats(SID_B).await.unwrap().item_count, 1);
 
     store.drop_table(SID_A).await.unwrap();
-    let whole = range(b"", Bound::Unbounded, Bound::Unbounded);
+    let whole = super::ranges::range(b"", Bound::Unbounded, Bound::Unbounded);
     let page = store
         .range(SID_A, &whole, true, 100, usize::MAX)
         .await

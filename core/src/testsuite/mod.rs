@@ -10,6 +10,7 @@
 
 mod catalog;
 mod item_store;
+mod ranges;
 
 pub use catalog::catalog_suite;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};
