@@ -9,6 +9,8 @@ pub mod error;
 pub mod expr;
 pub mod model;
 pub mod ops;
+#[cfg(feature = "testsuite")]
+pub mod testsuite;
 pub mod traits;
 
 pub use context::Ctx;

@@ -1,0 +1,181 @@
+//! `ItemStore` on redb: point and range reads in read transactions, writes through the
+//! group-commit writer.
+
+use crate::schema::{item_key, prefix_end, range_bounds, ITEMS, TABLE_STATS};
+use crate::store::{backend, EmbeddedStore};
+use async_trait::async_trait;
+use bytes::Bytes;
+use extenddb_core::error::{ApiError, StoreError};
+use extenddb_core::traits::{
+    ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
+};
+use redb::{AccessGuard, ReadableTable, WriteTransaction};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Width of the storage-id prefix of every items key.
+const SID_LEN: usize = 8;
+
+type Entry<'a> = Result<
+    (
+        AccessGuard<'a, &'static [u8]>,
+        AccessGuard<'a, &'static [u8]>,
+    ),
+    redb::StorageError,
+>;
+
+#[async_trait]
+impl ItemStore for EmbeddedStore {
+    async fn get(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
+        let k = item_key(key.storage_id, &key.key);
+        self.read_point(|txn| {
+            let items = txn.open_table(ITEMS).map_err(backend)?;
+            let found = items.get(k.as_slice()).map_err(backend)?;
+            Ok(found.map(|v| StoredItem(Bytes::copy_from_slice(v.value()))))
+        })
+    }
+
+    async fn range(
+        &self,
+        storage_id: u64,
+        range: &KeyRange,
+        forward: bool,
+        limit: usize,
+        max_bytes: usize,
+    ) -> Result<Page, StoreError> {
+        let Some((lo, hi)) = range_bounds(storage_id, &range.prefix, &range.lower, &range.upper)
+        else {
+            return Ok(Page::default());
+        };
+        self.read(move |txn| {
+            let items = txn.open_table(ITEMS).map_err(backend)?;
+            let bounds = (
+                lo.as_ref().map(Vec::as_slice),
+                hi.as_ref().map(Vec::as_slice),
+            );
+            let iter = items.range::<&[u8]>(bounds).map_err(backend)?;
+            if forward {
+                collect_page(iter, limit, max_bytes)
+            } else {
+                collect_page(iter.rev(), limit, max_bytes)
+            }
+        })
+        .await
+    }
+
+    async fn write(
+        &self,
+        reads: Vec<ItemKey>,
+        decide: WriteDecider,
+    ) -> Result<WriteOutcome, ApiError> {
+        self.write_txn(move |txn| apply_write(txn, &reads, decide))
+            .await
+    }
+
+    async fn drop_table(&self, storage_id: u64) -> Result<(), StoreError> {
+        self.write_txn(move |txn| {
+            let start = storage_id.to_be_bytes().to_vec();
+            let end = prefix_end(&start);
+            let mut items = txn.open_table(ITEMS)?;
+            let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+            items
+                .retain_in::<&[u8], _>((Bound::Included(start.as_slice()), upper), |_, _| false)?;
+            txn.open_table(TABLE_STATS)?.remove(storage_id)?;
+            Ok(Ok(()))
+        })
+        .await
+    }
+
+    async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError> {
+        self.read_point(|txn| {
+            let stats = txn.open_table(TABLE_STATS).map_err(backend)?;
+            let (item_count, size_bytes) = stats
+                .get(storage_id)
+                .map_err(backend)?
+                .map_or((0, 0), |v| v.value());
+            Ok(TableStats {
+                item_count,
+                size_bytes,
+            })
+        })
+    }
+}
+
+/// Takes items from `iter` (already in the requested direction) until `limit` items or
+/// `max_bytes` bytes, then looks one entry further to set `more`.
+fn collect_page<'a>(
+    mut iter: impl Iterator<Item = Entry<'a>>,
+    limit: usize,
+    max_bytes: usize,
+) -> Result<Page, StoreError> {
+    let mut page = Page::default();
+    let mut bytes = 0usize;
+    loop {
+        if page.items.len() >= limit || bytes >= max_bytes {
+            page.more = iter.next().transpose().map_err(backend)?.is_some();
+            return Ok(page);
+        }
+        let Some(entry) = iter.next() else {
+            return Ok(page);
+        };
+        let (k, v) = entry.map_err(backend)?;
+        let item = Bytes::copy_from_slice(v.value());
+        bytes += item.len();
+        let key = k.value().get(SID_LEN..).unwrap_or_default().to_vec();
+        page.items.push((key, StoredItem(item)));
+    }
+}
+
+/// One write request inside the batch transaction: read, decide, and only if the decider
+/// agreed, write and keep the table stats exact.
+fn apply_write(
+    txn: &WriteTransaction,
+    reads: &[ItemKey],
+    decide: WriteDecider,
+) -> Result<Result<WriteOutcome, ApiError>, redb::Error> {
+    let mut items = txn.open_table(ITEMS)?;
+    let mut before = Vec::with_capacity(reads.len());
+    for k in reads {
+        let found = items.get(item_key(k.storage_id, &k.key).as_slice())?;
+        before.push(found.map(|v| StoredItem(Bytes::copy_from_slice(v.value()))));
+    }
+    // A panicking decider must not take the writer thread (and every other request) down.
+    let writes = match catch_unwind(AssertUnwindSafe(|| decide(&before))) {
+        Ok(Ok(writes)) => writes,
+        Ok(Err(refused)) => return Ok(Err(refused)),
+        Err(_) => {
+            tracing::error!("a write decider panicked; nothing was written");
+            return Ok(Err(ApiError::Internal("Internal server error".to_string())));
+        }
+    };
+    // (item count, bytes) change per storage id.
+    let mut deltas: BTreeMap<u64, (i64, i64)> = BTreeMap::new();
+    for op in &writes {
+        match op {
+            WriteOp::Put { key, item } => {
+                let k = item_key(key.storage_id, &key.key);
+                let old = items.insert(k.as_slice(), item.as_bytes())?;
+                let old_len = old.map(|g| g.value().len() as i64);
+                let d = deltas.entry(key.storage_id).or_default();
+                d.0 += i64::from(old_len.is_none());
+                d.1 += item.as_bytes().len() as i64 - old_len.unwrap_or(0);
+            }
+            WriteOp::Delete { key } => {
+                let k = item_key(key.storage_id, &key.key);
+                if let Some(old) = items.remove(k.as_slice())? {
+                    let d = deltas.entry(key.storage_id).or_default();
+                    d.0 -= 1;
+                    d.1 -= old.value().len() as i64;
+                }
+            }
+        }
+    }
+    let mut stats = txn.open_table(TABLE_STATS)?;
+    for (sid, (dc, db)) in deltas {
+        let (c, b) = stats.get(sid)?.map_or((0, 0), |v| v.value());
+        let next = (c.saturating_add_signed(dc), b.saturating_add_signed(db));
+        stats.insert(sid, next)?;
+    }
+    Ok(Ok(WriteOutcome { before, writes }))
+}

@@ -1,0 +1,16 @@
+//! The shared backend test suite (cargo feature `testsuite`): every `ItemStore` and `Catalog`
+//! implementation's tests call these functions with their own store, so a behaviour that holds
+//! on one backend and not on another cannot go unnoticed.
+//!
+//! The suites assert values, not just success. They expect a store of their own or at least
+//! storage ids and accounts nobody else uses: the item suite first drops the storage ids it
+//! works in (from `FIRST_SUITE_STORAGE_ID` up), the catalog suite derives fresh account ids from
+//! `next_storage_id`. Concurrency checks spawn tokio tasks, so run them on a multi-threaded
+//! runtime (`#[tokio::test(flavor = "multi_thread")]`) to exercise real parallelism.
+
+mod catalog;
+mod item_store;
+mod ranges;
+
+pub use catalog::catalog_suite;
+pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};
