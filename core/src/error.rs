@@ -82,6 +82,9 @@ pub enum ApiError {
     /// The signature does not match.
     #[error("{0}")]
     InvalidSignature(String),
+    /// The `Authorization` header (or signing query) lacks a required part or is malformed.
+    #[error("{0}")]
+    IncompleteSignature(String),
     /// The principal is not allowed to do this.
     #[error("{0}")]
     AccessDenied(String),
@@ -126,6 +129,7 @@ impl ApiError {
             ApiError::MissingAuthenticationToken(_) => "MissingAuthenticationTokenException",
             ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
             ApiError::InvalidSignature(_) => "InvalidSignatureException",
+            ApiError::IncompleteSignature(_) => "IncompleteSignatureException",
             ApiError::AccessDenied(_) => "AccessDeniedException",
             ApiError::RequestTooLarge(_) => "RequestEntityTooLarge",
             ApiError::Internal(_) => "InternalServerError",
@@ -141,6 +145,7 @@ impl ApiError {
             | ApiError::MissingAuthenticationToken(_)
             | ApiError::UnrecognizedClient(_)
             | ApiError::InvalidSignature(_)
+            | ApiError::IncompleteSignature(_)
             | ApiError::AccessDenied(_)
             | ApiError::Throttling(_)
             | ApiError::RequestTooLarge(_) => CORAL_SERVICE,
@@ -280,6 +285,11 @@ mod tests {
             (
                 ApiError::MissingAuthenticationToken("x".into()),
                 "com.amazon.coral.service#MissingAuthenticationTokenException",
+                400,
+            ),
+            (
+                ApiError::IncompleteSignature("x".into()),
+                "com.amazon.coral.service#IncompleteSignatureException",
                 400,
             ),
             (

@@ -1,0 +1,121 @@
+//! `none` authentication for development: every request with a well-formed SigV4
+//! `Authorization` header is accepted as the account's root, whatever key signed it, and every
+//! action is allowed. Signatures are not verified, so this provider must never face a network
+//! that untrusted clients can reach.
+
+pub mod authorization;
+
+use async_trait::async_trait;
+use extenddb_core::traits::{AuthProvider, Decision, Principal, RequestHead};
+use extenddb_core::ApiError;
+
+/// Accepts any well-formed SigV4 request as the root of one configured account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoneAuth {
+    /// The 12-digit account every request acts in.
+    pub account_id: String,
+}
+
+impl NoneAuth {
+    /// A provider for `account_id`.
+    pub fn new(account_id: impl Into<String>) -> Self {
+        NoneAuth {
+            account_id: account_id.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl AuthProvider for NoneAuth {
+    async fn authenticate(
+        &self,
+        head: &RequestHead,
+        _body_sha256: &[u8; 32],
+    ) -> Result<Principal, ApiError> {
+        let auth = authorization::parse(head)?;
+        Ok(Principal {
+            account_id: self.account_id.clone(),
+            arn: format!("arn:aws:iam::{}:root", self.account_id),
+            access_key_id: auth.access_key_id.to_string(),
+            region: auth.region.to_string(),
+        })
+    }
+
+    async fn authorize(
+        &self,
+        _principal: &Principal,
+        _action: &str,
+        _resource: &str,
+    ) -> Result<Decision, ApiError> {
+        Ok(Decision::Allow)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(auth: &str) -> RequestHead {
+        RequestHead {
+            method: "POST".into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: vec![
+                ("host".into(), "127.0.0.1:8000".into()),
+                ("x-amz-date".into(), "20240102T030405Z".into()),
+                ("authorization".into(), auth.into()),
+            ],
+        }
+    }
+
+    #[tokio::test]
+    async fn authenticates_as_account_root_with_scope_region() {
+        let auth = NoneAuth::new("123456789012");
+        let p = auth
+            .authenticate(
+                &head("AWS4-HMAC-SHA256 Credential=AKIAFAKE/20240102/ap-south-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"),
+                &[0; 32],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            p,
+            Principal {
+                account_id: "123456789012".into(),
+                arn: "arn:aws:iam::123456789012:root".into(),
+                access_key_id: "AKIAFAKE".into(),
+                region: "ap-south-1".into(),
+            }
+        );
+    }
+
+    #[tokio::test]
+    async fn malformed_header_is_refused() {
+        let auth = NoneAuth::new("123456789012");
+        let e = auth
+            .authenticate(&head("AWS4-HMAC-SHA256 Credential=a/b"), &[0; 32])
+            .await
+            .unwrap_err();
+        assert_eq!(e.type_name(), "IncompleteSignatureException");
+    }
+
+    #[tokio::test]
+    async fn everything_is_authorized() {
+        let auth = NoneAuth::new("000000000000");
+        let p = Principal {
+            account_id: "000000000000".into(),
+            arn: "arn:aws:iam::000000000000:root".into(),
+            access_key_id: "x".into(),
+            region: "us-east-1".into(),
+        };
+        let d = auth
+            .authorize(
+                &p,
+                "dynamodb:DeleteTable",
+                "arn:aws:dynamodb:us-east-1:000000000000:table/t",
+            )
+            .await
+            .unwrap();
+        assert_eq!(d, Decision::Allow);
+    }
+}

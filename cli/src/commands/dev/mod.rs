@@ -1,0 +1,194 @@
+//! `extenddb dev`: a foreground development server — embedded storage (on disk or in memory),
+//! `none` authentication, no throttling, tables ACTIVE at once. Ctrl-C or SIGTERM stops it.
+
+mod banner;
+
+use anyhow::{bail, Context};
+use clap::Args;
+use extenddb_auth_none::NoneAuth;
+use extenddb_backend_embedded::EmbeddedStore;
+use extenddb_core::traits::Unthrottled;
+use extenddb_server::{tls, Server, ServerConfig, Services, TlsSource};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Options of `extenddb dev`.
+#[derive(Debug, Args)]
+pub struct DevArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+    /// Keep everything in memory; nothing survives the process.
+    #[arg(long, conflicts_with = "data_dir")]
+    pub in_memory: bool,
+    /// Directory of the embedded store (and of the generated TLS certificate).
+    #[arg(long, default_value = "./extenddb-data")]
+    pub data_dir: PathBuf,
+    /// Serve HTTPS with a self-signed certificate (kept in <data-dir>/tls/ unless --in-memory).
+    #[arg(long)]
+    pub tls: bool,
+    /// Region used in ARNs.
+    #[arg(long, default_value = "us-east-1")]
+    pub region: String,
+    /// The account every request acts in (12 digits).
+    #[arg(long, default_value = "000000000000")]
+    pub account_id: String,
+}
+
+/// Runs the dev server until Ctrl-C or SIGTERM.
+pub fn run(args: DevArgs) -> anyhow::Result<()> {
+    validate(&args)?;
+    crate::logging::init()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(args))
+}
+
+fn validate(args: &DevArgs) -> anyhow::Result<()> {
+    if args.account_id.len() != 12 || !args.account_id.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("--account-id must be 12 digits, got '{}'", args.account_id);
+    }
+    if args.region.is_empty()
+        || !args
+            .region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        bail!(
+            "--region must be a region name such as us-east-1, got '{}'",
+            args.region
+        );
+    }
+    Ok(())
+}
+
+async fn serve(args: DevArgs) -> anyhow::Result<()> {
+    let bind = SocketAddr::new(args.bind, args.port);
+    let (store, storage) = if args.in_memory {
+        let store = EmbeddedStore::in_memory().context("cannot create the in-memory store")?;
+        (store, banner::Storage::InMemory)
+    } else {
+        let store = EmbeddedStore::open(&args.data_dir)
+            .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
+        (store, banner::Storage::Dir(args.data_dir.clone()))
+    };
+    let (tls, ca_bundle) = match (args.tls, args.in_memory) {
+        (false, _) => (None, None),
+        (true, true) => (Some(TlsSource::SelfSigned), None),
+        (true, false) => {
+            let dir = args.data_dir.join("tls");
+            let cert = tls::ensure_self_signed_files(&dir, &tls::default_sans(&bind))?;
+            let source = TlsSource::Pem {
+                cert: cert.clone(),
+                key: dir.join(tls::KEY_FILE),
+            };
+            (Some(source), Some(cert))
+        }
+    };
+    let services = Services {
+        catalog: Arc::new(store.clone()),
+        store: Arc::new(store),
+        throttler: Arc::new(Unthrottled),
+        auth: Arc::new(NoneAuth::new(args.account_id.clone())),
+    };
+    let config = ServerConfig {
+        bind,
+        tls,
+        region: args.region.clone(),
+        control_plane_delay: Duration::ZERO,
+        ..ServerConfig::default()
+    };
+    let server = Server::bind(config, services).await?;
+    let info = banner::Info {
+        addr: server.local_addr(),
+        tls: server.is_tls(),
+        ca_bundle,
+        storage,
+        region: args.region,
+        account_id: args.account_id,
+    };
+    println!("{}", banner::text(&info));
+    tracing::info!(addr = %info.addr, tls = info.tls, "extenddb dev server ready");
+    server.run(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or (on Unix) SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received; shutting down"),
+        () = term => tracing::info!("SIGTERM received; shutting down"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct T {
+        #[command(flatten)]
+        dev: DevArgs,
+    }
+
+    fn parse(args: &[&str]) -> Result<DevArgs, clap::Error> {
+        T::try_parse_from(std::iter::once("dev").chain(args.iter().copied())).map(|t| t.dev)
+    }
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let a = parse(&[]).unwrap();
+        assert_eq!(a.port, 8000);
+        assert_eq!(a.bind, IpAddr::V4(Ipv4Addr::LOCALHOST));
+        assert!(!a.in_memory && !a.tls);
+        assert_eq!(a.data_dir, PathBuf::from("./extenddb-data"));
+        assert_eq!(a.region, "us-east-1");
+        assert_eq!(a.account_id, "000000000000");
+    }
+
+    #[test]
+    fn in_memory_conflicts_with_data_dir() {
+        assert!(parse(&["--in-memory", "--data-dir", "x"]).is_err());
+    }
+
+    #[test]
+    fn bad_account_and_region_are_refused() {
+        let a = parse(&["--account-id", "12345"]).unwrap();
+        assert_eq!(
+            validate(&a).unwrap_err().to_string(),
+            "--account-id must be 12 digits, got '12345'"
+        );
+        let a = parse(&["--region", "US East"]).unwrap();
+        assert!(validate(&a).unwrap_err().to_string().contains("--region"));
+        assert!(validate(&parse(&["--region", "eu-west-3"]).unwrap()).is_ok());
+    }
+}

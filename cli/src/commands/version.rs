@@ -1,0 +1,41 @@
+//! `extenddb version` / `extenddb -V`: version, commit and build time (from build.rs).
+
+/// The lines `extenddb version` prints.
+pub fn text() -> String {
+    format!(
+        "extenddb {}\ncommit {}\nbuilt {}",
+        env!("CARGO_PKG_VERSION"),
+        env!("EXTENDDB_COMMIT"),
+        env!("EXTENDDB_BUILT"),
+    )
+}
+
+/// Prints the version text.
+pub fn run() -> anyhow::Result<()> {
+    println!("{}", text());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_has_version_commit_and_build_time() {
+        let t = text();
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0], "extenddb 0.0.2");
+        let commit = lines[1].strip_prefix("commit ").unwrap();
+        assert!(
+            commit == "unknown"
+                || (commit.len() >= 7 && commit.bytes().all(|b| b.is_ascii_hexdigit())),
+            "{commit}"
+        );
+        let built = lines[2].strip_prefix("built ").unwrap();
+        assert!(
+            built == "unknown" || (built.len() == 20 && built.ends_with('Z')),
+            "{built}"
+        );
+    }
+}

@@ -1,0 +1,178 @@
+//! The DynamoDB JSON protocol: `POST /` with `X-Amz-Target` → size-limited body →
+//! authentication → `extenddb_core::ops::dispatch` → answer.
+
+use crate::body::{read_limited, BodyError};
+use crate::request_id::RequestId;
+use crate::response::{self, Body as RespBody};
+use crate::services::AppState;
+use crate::target::Target;
+use bytes::Bytes;
+use extenddb_core::traits::RequestHead;
+use extenddb_core::{ApiError, Ctx};
+use http::request::Parts;
+use http::{header, Request, Response};
+use hyper::body::Body;
+use std::borrow::Cow;
+
+/// Header naming the operation.
+const X_AMZ_TARGET: &str = "x-amz-target";
+
+/// Serves one DynamoDB API request; never fails — every failure is an error answer.
+pub(crate) async fn handle<B>(
+    state: &AppState,
+    req: Request<B>,
+    id: &RequestId,
+) -> Response<RespBody>
+where
+    B: Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    match serve(state, req).await {
+        Ok(body) => response::ok(body, id),
+        Err(e) => response::error(&e, id),
+    }
+}
+
+async fn serve<B>(state: &AppState, req: Request<B>) -> Result<Bytes, ApiError>
+where
+    B: Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let (parts, body) = req.into_parts();
+    let target = Target::parse(parts.headers.get(X_AMZ_TARGET).map(|v| v.as_bytes()))?;
+    let span = tracing::Span::current();
+    span.record("operation", target.operation());
+    let op = match target {
+        Target::DynamoDb(op) => op,
+        // DynamoDB Streams arrives with its issue; until then its operations are unknown.
+        Target::Streams(_) => return Err(ApiError::UnknownOperation(String::new())),
+    };
+
+    let content_length = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let body = read_limited(body, content_length, state.max_body_bytes)
+        .await
+        .map_err(|e| match e {
+            BodyError::TooLarge => ApiError::RequestTooLarge(format!(
+                "Request entity size exceeds the maximum allowed of {} bytes",
+                state.max_body_bytes
+            )),
+            BodyError::Read(reason) => {
+                tracing::debug!(%reason, "request body could not be read");
+                ApiError::Serialization("The request body could not be read".to_string())
+            }
+        })?;
+    if !span.is_disabled() {
+        if let Some(table) = table_name(&body) {
+            span.record("table", table.as_ref());
+        }
+    }
+
+    let head = request_head(&parts);
+    let principal = state
+        .services
+        .auth
+        .authenticate(&head, &sha256(&body))
+        .await?;
+    let ctx = Ctx {
+        catalog: state.services.catalog.clone(),
+        store: state.services.store.clone(),
+        throttler: state.services.throttler.clone(),
+        account_id: principal.account_id,
+        region: state.region.clone(),
+        control_plane_delay: state.control_plane_delay,
+    };
+    extenddb_core::ops::dispatch(&ctx, op, &body)
+        .await
+        .map(Bytes::from)
+}
+
+/// What authentication needs from the request line and headers. HTTP/2 carries the host in
+/// `:authority`, which SigV4 signs as `host`, so it is added as one when no Host header came.
+fn request_head(parts: &Parts) -> RequestHead {
+    let mut headers: Vec<(String, String)> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    if !parts.headers.contains_key(header::HOST) {
+        if let Some(authority) = parts.uri.authority() {
+            headers.push(("host".to_string(), authority.as_str().to_string()));
+        }
+    }
+    RequestHead {
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or_default().to_string(),
+        headers,
+    }
+}
+
+fn sha256(body: &[u8]) -> [u8; 32] {
+    let digest = ring::digest::digest(&ring::digest::SHA256, body);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(digest.as_ref());
+    out
+}
+
+/// The top-level `TableName` of a request body, for the request's span; `None` when the body
+/// is not a JSON object or names no single table.
+fn table_name(body: &[u8]) -> Option<Cow<'_, str>> {
+    #[derive(serde::Deserialize)]
+    struct Probe<'a> {
+        #[serde(rename = "TableName", borrow)]
+        table_name: Option<Cow<'a, str>>,
+    }
+    serde_json::from_slice::<Probe<'_>>(body)
+        .ok()
+        .and_then(|p| p.table_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_name_is_found_among_other_members() {
+        assert_eq!(
+            table_name(br#"{"Key":{"pk":{"S":"a"}},"TableName":"Music"}"#).as_deref(),
+            Some("Music")
+        );
+        assert_eq!(table_name(br#"{"RequestItems":{}}"#), None);
+        assert_eq!(table_name(b"not json"), None);
+        assert_eq!(table_name(br#"{"TableName":5}"#), None);
+    }
+
+    #[test]
+    fn sha256_of_empty_body_is_the_known_digest() {
+        let hex: String = sha256(b"").iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            hex,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn http2_authority_becomes_the_host_header() {
+        let req = Request::builder()
+            .uri("https://db.example:8443/?a=b")
+            .header("x-amz-date", "20240101T000000Z")
+            .body(())
+            .unwrap();
+        let (parts, ()) = req.into_parts();
+        let head = request_head(&parts);
+        assert_eq!(head.header("host"), Some("db.example:8443"));
+        assert_eq!(head.header("X-Amz-Date"), Some("20240101T000000Z"));
+        assert_eq!(head.path, "/");
+        assert_eq!(head.query, "a=b");
+        assert_eq!(head.method, "GET");
+    }
+}

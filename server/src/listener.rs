@@ -1,0 +1,160 @@
+//! The listener: accepts TCP connections, wraps them in TLS when configured, serves HTTP/1.1
+//! and HTTP/2 on each (hyper-util's auto builder) and shuts down gracefully.
+
+use crate::config::ServerConfig;
+use crate::error::ServerError;
+use crate::routing;
+use crate::services::{AppState, Services};
+use crate::tls;
+use hyper::body::Incoming;
+use hyper::service::service_fn;
+use hyper::Request;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+
+/// How long a client may take to finish the TLS handshake.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Pause after a failed accept (e.g. out of file descriptors) before trying again.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// A server bound to its address and ready to run.
+pub struct Server {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    tls: Option<TlsAcceptor>,
+    state: Arc<AppState>,
+    shutdown_grace: Duration,
+}
+
+impl Server {
+    /// Prepares TLS (if configured) and binds the address. Port 0 binds a free port.
+    pub async fn bind(config: ServerConfig, services: Services) -> Result<Server, ServerError> {
+        let tls = match &config.tls {
+            Some(source) => Some(TlsAcceptor::from(tls::server_config(source, &config.bind)?)),
+            None => None,
+        };
+        let bind_err = |source| ServerError::Bind {
+            addr: config.bind,
+            source,
+        };
+        let listener = TcpListener::bind(config.bind).await.map_err(bind_err)?;
+        let local_addr = listener.local_addr().map_err(bind_err)?;
+        Ok(Server {
+            listener,
+            local_addr,
+            tls,
+            state: Arc::new(AppState {
+                services,
+                region: config.region,
+                max_body_bytes: config.max_body_bytes,
+                control_plane_delay: config.control_plane_delay,
+            }),
+            shutdown_grace: config.shutdown_grace,
+        })
+    }
+
+    /// The address actually bound (the chosen port when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// True when connections are served over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// Serves until `shutdown` completes, then stops accepting and waits up to the grace
+    /// period for requests in flight.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        builder
+            .http1()
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        builder.http2().timer(TokioTimer::new());
+        let builder = Arc::new(builder);
+        let graceful = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok((stream, peer)) => {
+                        let conn = Connection {
+                            builder: builder.clone(),
+                            state: self.state.clone(),
+                            watcher: graceful.watcher(),
+                        };
+                        tokio::spawn(conn.run(stream, peer, self.tls.clone()));
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "accept failed");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    }
+                },
+                () = &mut shutdown => break,
+            }
+        }
+        drop(self.listener);
+        tracing::info!(
+            connections = graceful.count(),
+            "shutting down; finishing requests in flight"
+        );
+        tokio::select! {
+            () = graceful.shutdown() => tracing::info!("all connections closed"),
+            () = tokio::time::sleep(self.shutdown_grace) => {
+                tracing::warn!("shutdown grace period elapsed; dropping open connections");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One accepted connection and what serving it needs.
+struct Connection {
+    builder: Arc<auto::Builder<TokioExecutor>>,
+    state: Arc<AppState>,
+    watcher: Watcher,
+}
+
+impl Connection {
+    async fn run(self, stream: TcpStream, peer: SocketAddr, tls: Option<TlsAcceptor>) {
+        // Small request/response pairs: don't let Nagle hold back the answer.
+        let _ = stream.set_nodelay(true);
+        match tls {
+            None => self.serve(stream, peer).await,
+            Some(acceptor) => {
+                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                    Ok(Ok(tls_stream)) => self.serve(tls_stream, peer).await,
+                    Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
+                    Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                }
+            }
+        }
+    }
+
+    async fn serve<S>(self, io: S, peer: SocketAddr)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let state = self.state;
+        let service = service_fn(move |req: Request<Incoming>| {
+            let state = state.clone();
+            async move { Ok::<_, Infallible>(routing::route(&state, req).await) }
+        });
+        let conn = self.builder.serve_connection(TokioIo::new(io), service);
+        if let Err(e) = self.watcher.watch(conn).await {
+            tracing::debug!(%peer, error = %e, "connection ended with an error");
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Building responses: every answer carries DynamoDB's headers — content type, request id,
+//! CRC32 of the body (SDKs verify it) and content length.
+
+use crate::request_id::RequestId;
+use bytes::Bytes;
+use extenddb_core::ApiError;
+use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{Response, StatusCode};
+use http_body_util::Full;
+
+/// The body type of every response.
+pub type Body = Full<Bytes>;
+
+/// Content type of DynamoDB's JSON protocol.
+pub const AMZ_JSON: HeaderValue = HeaderValue::from_static("application/x-amz-json-1.0");
+/// Header carrying the request id.
+pub const X_AMZN_REQUEST_ID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+/// Header carrying the body's CRC32, in decimal.
+pub const X_AMZ_CRC32: HeaderName = HeaderName::from_static("x-amz-crc32");
+
+/// A response with `status` and `body` and DynamoDB's headers.
+pub fn build(status: StatusCode, body: Bytes, id: &RequestId) -> Response<Body> {
+    let crc = crc32fast::hash(&body);
+    let len = body.len();
+    let mut resp = Response::new(Full::new(body));
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, AMZ_JSON);
+    h.insert(X_AMZN_REQUEST_ID, id.header_value());
+    h.insert(X_AMZ_CRC32, HeaderValue::from(crc));
+    h.insert(CONTENT_LENGTH, HeaderValue::from(len));
+    resp
+}
+
+/// A 200 answer with a JSON body.
+pub fn ok(body: Bytes, id: &RequestId) -> Response<Body> {
+    build(StatusCode::OK, body, id)
+}
+
+/// An error answer: DynamoDB's `__type`/`message` body and status.
+pub fn error(err: &ApiError, id: &RequestId) -> Response<Body> {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    build(status, Bytes::from(err.to_body()), id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    #[tokio::test]
+    async fn headers_describe_the_body() {
+        let id = RequestId::new();
+        let resp = ok(Bytes::from_static(b"{\"TableNames\":[]}"), &id);
+        assert_eq!(resp.status(), 200);
+        let h = resp.headers();
+        assert_eq!(h["content-type"], "application/x-amz-json-1.0");
+        assert_eq!(h["x-amzn-requestid"], id.as_str());
+        assert_eq!(
+            h["x-amz-crc32"],
+            crc32fast::hash(b"{\"TableNames\":[]}").to_string().as_str()
+        );
+        assert_eq!(h["content-length"], "17");
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"{\"TableNames\":[]}");
+    }
+
+    #[test]
+    fn errors_use_their_status_and_body() {
+        let id = RequestId::new();
+        let resp = error(&ApiError::RequestTooLarge("too big".into()), &id);
+        assert_eq!(resp.status(), 413);
+        let resp = error(&ApiError::Internal("x".into()), &id);
+        assert_eq!(resp.status(), 500);
+    }
+}
