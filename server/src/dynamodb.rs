@@ -47,6 +47,10 @@ where
         // DynamoDB Streams arrives with its issue; until then its operations are unknown.
         Target::Streams(_) => return Err(ApiError::UnknownOperation(String::new())),
     };
+    // DynamoDB rejects an operation it does not know before it looks at credentials or body.
+    if !extenddb_core::ops::OPERATIONS.contains(&op.as_ref()) {
+        return Err(ApiError::UnknownOperation(String::new()));
+    }
 
     let content_length = parts
         .headers
