@@ -68,6 +68,23 @@ def expect_validation(call, message: str) -> ClientError:
     return expect_error(call, "ValidationException", message)
 
 
+def expect_constraint_errors(call, parts) -> ClientError:
+    """Asserts a 400 ValidationException listing exactly the constraint errors `parts`.
+
+    DynamoDB reports several failed constraints as "N validation errors detected: a; b; c"
+    in no fixed order, so the parts are compared as a set."""
+    with pytest.raises(ClientError) as info:
+        call()
+    err = info.value
+    assert err.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert err.response["Error"]["Code"] == "ValidationException"
+    message = err.response["Error"].get("Message", "")
+    prefix = f"{len(parts)} validation error{'' if len(parts) == 1 else 's'} detected: "
+    assert message.startswith(prefix), message
+    assert sorted(message[len(prefix):].split("; ")) == sorted(parts)
+    return err
+
+
 class TableFactory:
     """Creates tables that are deleted when the test ends, whatever its outcome."""
 

@@ -4,7 +4,7 @@ every answer comes from the server."""
 
 import pytest
 
-from support import expect_error, expect_validation, unique_name
+from support import expect_constraint_errors, expect_error, expect_validation, unique_name
 
 NOT_MATCH_SCHEMA = "The provided key element does not match the schema"
 INVALID = "One or more parameter values were invalid: "
@@ -147,6 +147,40 @@ def test_delete_item_unknown_table(raw_ddb):
         lambda: raw_ddb.delete_item(TableName=unique_name("none"), Key={"pk": {"S": "a"}}),
         "ResourceNotFoundException",
         "Requested resource not found",
+    )
+
+
+# --- table names on data-plane operations ----------------------------------------------------
+# Unlike CreateTable/DescribeTable/DeleteTable, item operations report a bad name as
+# constraint errors, each failed constraint separately.
+
+
+def test_get_name_too_short(raw_ddb):
+    expect_validation(
+        lambda: raw_ddb.get_item(TableName="ab", Key={"pk": {"S": "a"}}),
+        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 3",
+    )
+
+
+def test_put_name_short_and_bad_characters(raw_ddb):
+    expect_constraint_errors(
+        lambda: raw_ddb.put_item(TableName="a;", Item={"pk": {"S": "a"}}),
+        [
+            "Value 'a;' at 'tableName' failed to satisfy constraint: "
+            "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+            "Value 'a;' at 'tableName' failed to satisfy constraint: "
+            "Member must have length greater than or equal to 3",
+        ],
+    )
+
+
+def test_delete_item_name_too_long(raw_ddb):
+    name = "c" * 256
+    expect_validation(
+        lambda: raw_ddb.delete_item(TableName=name, Key={"pk": {"S": "a"}}),
+        f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy "
+        "constraint: Member must have length less than or equal to 255",
     )
 
 

@@ -227,13 +227,28 @@ def test_consumed_capacity_total(ddb, hash_table):
 
 def test_consumed_capacity_grows_with_item_size(ddb, hash_table):
     key = {"pk": {"S": "capacity-big"}}
-    # 2 + 12 + 1 + 5000 bytes: 5 write units of 1 KB, 2 read units of 4 KB.
-    item = {**key, "v": {"S": "x" * 5000}}
-    put = ddb.put_item(TableName=hash_table, Item=item, ReturnConsumedCapacity="TOTAL")
-    assert put["ConsumedCapacity"] == {"TableName": hash_table, "CapacityUnits": 5.0}
+    # "pk"(2) + "capacity-big"(12) + "v"(1) + 5000 = 5015 bytes: 5 write units of 1 KB,
+    # 2 read units of 4 KB (1 when eventually consistent).
+    big = {**key, "v": {"S": "x" * 5000}}
+    small = {**key, "v": {"S": "x"}}
+
+    def put(item):
+        response = ddb.put_item(TableName=hash_table, Item=item, ReturnConsumedCapacity="TOTAL")
+        return response["ConsumedCapacity"]
+
+    assert put(big) == {"TableName": hash_table, "CapacityUnits": 5.0}
     strong = ddb.get_item(
         TableName=hash_table, Key=key, ConsistentRead=True, ReturnConsumedCapacity="TOTAL"
     )
     assert strong["ConsumedCapacity"] == {"TableName": hash_table, "CapacityUnits": 2.0}
     eventual = ddb.get_item(TableName=hash_table, Key=key, ReturnConsumedCapacity="TOTAL")
     assert eventual["ConsumedCapacity"] == {"TableName": hash_table, "CapacityUnits": 1.0}
+
+    # A write is charged for the larger of the old and the new item.
+    assert put(small) == {"TableName": hash_table, "CapacityUnits": 5.0}
+    assert put(small) == {"TableName": hash_table, "CapacityUnits": 1.0}
+    assert put(big) == {"TableName": hash_table, "CapacityUnits": 5.0}
+
+    # A delete is charged for the item it removes.
+    deleted = ddb.delete_item(TableName=hash_table, Key=key, ReturnConsumedCapacity="TOTAL")
+    assert deleted["ConsumedCapacity"] == {"TableName": hash_table, "CapacityUnits": 5.0}

@@ -2,6 +2,7 @@
 headers, and the errors for unknown operations, unparsable bodies and missing credentials."""
 
 import json
+import re
 import zlib
 
 import pytest
@@ -13,6 +14,8 @@ from botocore.credentials import Credentials
 from support import REGION_NAME
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
+# DynamoDB's request ids are 52 upper-case letters and digits.
+REQUEST_ID_RE = re.compile(r"[0-9A-Z]{52}")
 CREDENTIALS = Credentials("AKIDEXTENDDBTEST0000", "extenddb-test-secret-key")
 
 
@@ -41,8 +44,7 @@ def test_success_headers(endpoint):
     assert "TableNames" in response.json()
     assert response.headers["Content-Type"] == CONTENT_TYPE
     assert_crc32(response)
-    request_id = response.headers["x-amzn-RequestId"]
-    assert request_id.strip() == request_id and len(request_id) >= 16
+    assert REQUEST_ID_RE.fullmatch(response.headers["x-amzn-RequestId"])
 
 
 def test_request_ids_are_unique(endpoint):
@@ -62,7 +64,8 @@ def test_error_headers_and_crc32(endpoint):
         "message": "Requested resource not found: Table: no-such-table-protocol not found",
     }
     assert_crc32(response)
-    assert response.headers["x-amzn-RequestId"]
+    assert REQUEST_ID_RE.fullmatch(response.headers["x-amzn-RequestId"])
+    assert response.headers["Content-Type"] == CONTENT_TYPE
 
 
 def test_crc32_of_large_body(endpoint, ddb, tables):
@@ -79,6 +82,7 @@ def test_crc32_of_large_body(endpoint, ddb, tables):
     "target",
     [
         "DynamoDB_20120810.NoSuchOperation",
+        "DynamoDB_20120810.ListTable",
         "SomethingElse_20120810.ListTables",
         "DynamoDB_20120810",
     ],
@@ -86,7 +90,8 @@ def test_crc32_of_large_body(endpoint, ddb, tables):
 def test_unknown_operation(endpoint, target):
     response = signed_post(endpoint, target, b"{}")
     assert response.status_code == 400
-    assert response.json()["__type"] == "com.amazon.coral.service#UnknownOperationException"
+    # DynamoDB's answer carries no message.
+    assert response.json() == {"__type": "com.amazon.coral.service#UnknownOperationException"}
     assert_crc32(response)
 
 
@@ -94,7 +99,8 @@ def test_unknown_operation(endpoint, target):
 def test_malformed_json(endpoint, body):
     response = signed_post(endpoint, "DynamoDB_20120810.DescribeTable", body)
     assert response.status_code == 400
-    assert response.json()["__type"] == "com.amazon.coral.service#SerializationException"
+    # DynamoDB's answer to a body that is not JSON carries no message.
+    assert response.json() == {"__type": "com.amazon.coral.service#SerializationException"}
     assert_crc32(response)
 
 
@@ -111,3 +117,22 @@ def test_missing_authorization(endpoint):
         "message": "Request is missing Authentication Token",
     }
     assert_crc32(response)
+
+
+def test_authorization_not_sigv4(endpoint):
+    # An Authorization header that is not AWS4-… counts as no token at all.
+    response = requests.post(
+        endpoint + "/",
+        data=b"{}",
+        headers={
+            "Content-Type": CONTENT_TYPE,
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Authorization": "Basic dXNlcjpwYXNz",
+        },
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+        "message": "Request is missing Authentication Token",
+    }

@@ -21,23 +21,25 @@ def create(client, name=None, **overrides):
 
 
 # --- table names -----------------------------------------------------------------------------
+# The control-plane operations check a name's length first, with a message of their own, and
+# only then its characters (as a constraint error).
+
+NAME_LENGTH = "TableName must be at least 3 characters long and at most 255 characters long"
 
 
 def test_create_name_too_short(raw_ddb):
-    expect_validation(
-        lambda: create(raw_ddb, name="ab"),
-        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
-        "Member must have length greater than or equal to 3",
-    )
+    expect_validation(lambda: create(raw_ddb, name="ab"), NAME_LENGTH)
 
 
 def test_create_name_too_long(raw_ddb):
-    name = "a" * 256
-    expect_validation(
-        lambda: create(raw_ddb, name=name),
-        f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy "
-        "constraint: Member must have length less than or equal to 255",
-    )
+    expect_validation(lambda: create(raw_ddb, name="a" * 256), NAME_LENGTH)
+
+
+def test_create_name_longest_allowed(raw_ddb, tables):
+    name = (unique_name("long") + "x" * 255)[:255]
+    create(raw_ddb, name=name)
+    tables.created.append(name)
+    assert raw_ddb.describe_table(TableName=name)["Table"]["TableName"] == name
 
 
 def test_create_name_bad_characters(raw_ddb):
@@ -49,21 +51,23 @@ def test_create_name_bad_characters(raw_ddb):
 
 
 def test_create_name_short_and_bad_characters(raw_ddb):
-    expect_validation(
-        lambda: create(raw_ddb, name="a;"),
-        "2 validation errors detected: "
-        "Value 'a;' at 'tableName' failed to satisfy constraint: "
-        "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
-        "Value 'a;' at 'tableName' failed to satisfy constraint: "
-        "Member must have length greater than or equal to 3",
-    )
+    # Length is checked before the characters, and alone.
+    expect_validation(lambda: create(raw_ddb, name="a;"), NAME_LENGTH)
 
 
 def test_describe_name_too_short(raw_ddb):
+    expect_validation(lambda: raw_ddb.describe_table(TableName="ab"), NAME_LENGTH)
+
+
+def test_delete_table_name_too_long(raw_ddb):
+    expect_validation(lambda: raw_ddb.delete_table(TableName="b" * 256), NAME_LENGTH)
+
+
+def test_describe_name_bad_characters(raw_ddb):
     expect_validation(
-        lambda: raw_ddb.describe_table(TableName="ab"),
-        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
-        "Member must have length greater than or equal to 3",
+        lambda: raw_ddb.describe_table(TableName="abc;"),
+        "1 validation error detected: Value 'abc;' at 'tableName' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
     )
 
 
