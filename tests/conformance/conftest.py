@@ -5,7 +5,10 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from support import REGION_NAME, TableFactory
+# Show full diffs for assertions made inside the helper module too.
+pytest.register_assert_rewrite("support")
+
+from support import REGION_NAME, TableFactory  # noqa: E402
 
 
 def _client(endpoint: str, validate: bool):

@@ -108,9 +108,10 @@ def test_put_empty_string_hash_key(raw_ddb, hash_table):
 
 
 def test_get_empty_string_key(raw_ddb, hash_table):
+    # Note the wording differs from PutItem's ("were invalid:" vs "are not valid.").
     expect_validation(
         lambda: raw_ddb.get_item(TableName=hash_table, Key={"pk": {"S": ""}}),
-        "One or more parameter values are not valid. The AttributeValue for a key attribute "
+        INVALID + "The AttributeValue for a key attribute "
         "cannot contain an empty string value. Key: pk",
     )
 

@@ -120,9 +120,9 @@ def test_list_tables_pagination(ddb, tables):
     assert page["TableNames"] == [names[1]]
     assert page["LastEvaluatedTableName"] == names[1]
 
+    # (Whether this page carries LastEvaluatedTableName depends on tables after ours.)
     page = ddb.list_tables(ExclusiveStartTableName=names[1], Limit=1)
     assert page["TableNames"] == [names[2]]
-    assert page["LastEvaluatedTableName"] == names[2]
 
     page = ddb.list_tables(ExclusiveStartTableName=names[0], Limit=2)
     assert page["TableNames"] == names[1:]
