@@ -7,6 +7,7 @@ mod create_table_validation;
 pub mod delete_item;
 pub mod delete_table;
 pub mod describe_table;
+pub mod expression_params;
 pub mod get_item;
 pub mod item_key;
 pub mod lifecycle;
