@@ -14,7 +14,9 @@ pub mod lifecycle;
 pub mod list_tables;
 pub mod protocol;
 pub mod put_item;
+pub mod return_values;
 pub mod table_description;
+pub mod update_item;
 pub mod validate;
 
 #[cfg(test)]
@@ -32,6 +34,7 @@ pub const OPERATIONS: &[&str] = &[
     "GetItem",
     "ListTables",
     "PutItem",
+    "UpdateItem",
 ];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
@@ -44,6 +47,7 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "GetItem" => get_item::handle(ctx, body).await,
         "ListTables" => list_tables::handle(ctx, body).await,
         "PutItem" => put_item::handle(ctx, body).await,
+        "UpdateItem" => update_item::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),
     }
