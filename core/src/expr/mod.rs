@@ -15,6 +15,7 @@ pub mod compare;
 pub mod condition;
 pub mod eval;
 pub mod key_condition;
+pub mod legacy;
 pub mod lexer;
 pub mod names;
 pub mod parser;

@@ -1,10 +1,11 @@
 //! DeleteItem: remove one item by its key (a no-op when it does not exist).
 //!
-//! Order of checks: constraint errors → unsupported expression parameters → value rules →
-//! ReturnValues → table lookup → key → the write transaction (lock and read the item, decide,
-//! delete).
+//! Order of checks: constraint errors → which expression parameters appear together → value
+//! rules → ReturnValues → Expected → expressions → table lookup → key → the write transaction
+//! (lock and read the item, check the condition, delete).
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
+use super::expression_params::{self, Expected, Names, Values};
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
 use super::protocol;
@@ -31,18 +32,18 @@ pub struct Request {
     pub return_consumed_capacity: Option<String>,
     /// SIZE | NONE (accepted; metrics concern tables with local secondary indexes).
     pub return_item_collection_metrics: Option<String>,
-    /// ALL_OLD | NONE (accepted; matters only with a condition).
+    /// ALL_OLD | NONE: whether a failed condition returns the item it was checked against.
     pub return_values_on_condition_check_failure: Option<String>,
-    /// Not supported yet.
-    pub condition_expression: Option<serde_json::Value>,
-    /// Not supported yet.
-    pub expression_attribute_names: Option<serde_json::Value>,
-    /// Not supported yet.
-    pub expression_attribute_values: Option<serde_json::Value>,
-    /// Not supported yet (legacy conditions).
-    pub expected: Option<serde_json::Value>,
-    /// Not supported yet (legacy conditions).
-    pub conditional_operator: Option<serde_json::Value>,
+    /// A condition the item as it is must satisfy for the delete to happen.
+    pub condition_expression: Option<String>,
+    /// `#name` placeholders of the expressions.
+    pub expression_attribute_names: Option<Names>,
+    /// `:value` placeholders of the expressions.
+    pub expression_attribute_values: Option<Values>,
+    /// Legacy conditions (instead of ConditionExpression).
+    pub expected: Option<Expected>,
+    /// AND | OR: how the `Expected` conditions combine.
+    pub conditional_operator: Option<String>,
 }
 
 /// DeleteItem's response.
@@ -71,26 +72,38 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     if req.key.is_none() {
         c.violation(None, "key", "Member must not be null");
     }
+    expression_params::legacy_constraints(
+        req.expected.as_ref(),
+        req.conditional_operator.as_deref(),
+        &mut c,
+    );
     c.finish()?;
     // Both are present: `finish` failed otherwise.
     let table_name = req.table_name.unwrap_or_default();
     let key = req.key.unwrap_or_default();
 
-    item_key::reject_unsupported(&[
-        ("ConditionExpression", req.condition_expression.is_some()),
-        ("Expected", req.expected.is_some()),
-        ("ConditionalOperator", req.conditional_operator.is_some()),
-        (
-            "ExpressionAttributeNames",
-            req.expression_attribute_names.is_some(),
-        ),
-        (
-            "ExpressionAttributeValues",
-            req.expression_attribute_values.is_some(),
-        ),
-    ])?;
+    expression_params::check_usage(
+        &[("ConditionExpression", req.condition_expression.is_some())],
+        &[
+            ("Expected", req.expected.is_some()),
+            ("ConditionalOperator", req.conditional_operator.is_some()),
+        ],
+        req.expression_attribute_names.is_some(),
+        req.expression_attribute_values.is_some(),
+    )?;
     validate::item_values(&key)?;
     let wants_old = return_values.wants_old()?;
+    let condition = expression_params::write_condition(
+        req.condition_expression.as_deref(),
+        req.expected.as_ref(),
+        req.conditional_operator.as_deref(),
+        req.expression_attribute_names.as_ref(),
+        req.expression_attribute_values.as_ref(),
+    )?;
+    let check = expression_params::condition_check(
+        condition,
+        expression_params::old_on_failure(req.return_values_on_condition_check_failure.as_deref()),
+    );
 
     let def = lifecycle::for_data(ctx, &table_name).await?;
     let item_key = item_key::for_key(&def, &key)?;
@@ -99,7 +112,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     };
     let outcome = ctx
         .store
-        .write(vec![item_key], item_key::single_write(None, write))
+        .write(vec![item_key], item_key::single_write(check, write))
         .await?;
 
     let old = match outcome.before.into_iter().next().flatten() {

@@ -133,10 +133,17 @@ async fn request_level_rules_apply() {
         "ReturnValues can only be ALL_OLD or NONE"
     );
     let mut r = req(r#"{"pk":{"S":"a"}}"#);
-    r.condition_expression = Some("attribute_exists(pk)".into());
+    r.expression_attribute_names = Some([("#p".to_string(), "pk".to_string())].into());
     assert_eq!(
         validation(execute(&c, r).await),
-        "ConditionExpression is not supported yet by this server"
+        "ExpressionAttributeNames can only be specified when using expressions"
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.condition_expression = Some("attribute_exists(pk)".into());
+    r.expression_attribute_names = Some([("#p".to_string(), "pk".to_string())].into());
+    assert_eq!(
+        validation(execute(&c, r).await),
+        "Value provided in ExpressionAttributeNames unused in expressions: keys: {#p}"
     );
     let r = Request {
         table_name: Some("ab".into()),
@@ -157,4 +164,30 @@ async fn missing_table_is_resource_not_found() {
         execute(&c, req(r#"{"pk":{"S":"a"}}"#)).await.unwrap_err(),
         ApiError::ResourceNotFound("Requested resource not found".into())
     );
+}
+
+#[tokio::test]
+async fn condition_guards_the_delete() {
+    for (current, deleted) in [(None, false), (Some(item(r#"{"pk":{"S":"a"}}"#)), true)] {
+        let seen = Arc::new(Mutex::new(Recorded::default()));
+        let c = ctx(
+            catalog_with(vec![hash_table()]),
+            writing_store(current.as_ref().map(StoredItem::encode), seen.clone()),
+        );
+        let mut r = req(r#"{"pk":{"S":"a"}}"#);
+        r.condition_expression = Some("attribute_exists(#p)".into());
+        r.expression_attribute_names = Some([("#p".to_string(), "pk".to_string())].into());
+        r.return_values_on_condition_check_failure = Some("ALL_OLD".into());
+        let got = execute(&c, r).await;
+        if deleted {
+            got.unwrap();
+            assert_eq!(seen.lock().unwrap().writes.len(), 1);
+        } else {
+            assert_eq!(
+                got.unwrap_err(),
+                ApiError::ConditionalCheckFailed { item: None }
+            );
+            assert!(seen.lock().unwrap().writes.is_empty());
+        }
+    }
 }

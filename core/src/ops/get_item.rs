@@ -1,16 +1,22 @@
 //! GetItem: read one item by its key.
 //!
+//! With ProjectionExpression or AttributesToGet the item is decoded and projected (an item
+//! with none of the named attributes is returned as an empty `Item`, as DynamoDB does).
+//!
 //! The hot path: without a projection the answer is written straight from the stored bytes
 //! (`{"Item":` + stored item + `}`), with no decode and re-encode. The stored form is the
 //! item's DynamoDB JSON (`StoredItem`'s invariant), so the splice is valid JSON.
 
 use super::capacity::{read_units, ConsumedCapacity, ReturnConsumedCapacity};
+use super::expression_params::{self, Expressions, Names};
 use super::item_key;
 use super::lifecycle;
 use super::protocol;
 use super::validate::Constraints;
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::expr::legacy;
+use crate::expr::Projection;
 use crate::model::item::item_size;
 use crate::model::validate;
 use crate::model::Item;
@@ -30,12 +36,12 @@ pub struct Request {
     pub consistent_read: Option<bool>,
     /// INDEXES | TOTAL | NONE.
     pub return_consumed_capacity: Option<String>,
-    /// Not supported yet.
-    pub projection_expression: Option<serde_json::Value>,
-    /// Not supported yet.
-    pub expression_attribute_names: Option<serde_json::Value>,
-    /// Not supported yet (legacy projection).
-    pub attributes_to_get: Option<serde_json::Value>,
+    /// The attributes (document paths) to return.
+    pub projection_expression: Option<String>,
+    /// `#name` placeholders of the projection.
+    pub expression_attribute_names: Option<Names>,
+    /// Legacy projection: top-level attribute names to return.
+    pub attributes_to_get: Option<Vec<String>>,
 }
 
 /// GetItem's response.
@@ -54,6 +60,7 @@ pub struct Response {
 struct Found {
     stored: Option<StoredItem>,
     consumed: Option<ConsumedCapacity>,
+    projection: Option<Projection>,
 }
 
 /// Validates the request, looks the table up and reads the item.
@@ -64,20 +71,43 @@ async fn find(ctx: &Ctx, req: Request) -> Result<Found, ApiError> {
     if req.key.is_none() {
         c.violation(None, "key", "Member must not be null");
     }
+    if let Some(names) = req.attributes_to_get.as_ref() {
+        let shown = || format!("[{}]", names.join(", "));
+        if names.is_empty() {
+            c.violation(
+                Some(&shown()),
+                "attributesToGet",
+                "Member must have length greater than or equal to 1",
+            );
+        } else if names.len() > 255 {
+            c.violation(
+                Some(&shown()),
+                "attributesToGet",
+                "Member must have length less than or equal to 255",
+            );
+        }
+    }
     c.finish()?;
     // Both are present: `finish` failed otherwise.
     let table_name = req.table_name.unwrap_or_default();
     let key = req.key.unwrap_or_default();
 
-    item_key::reject_unsupported(&[
-        ("ProjectionExpression", req.projection_expression.is_some()),
-        ("AttributesToGet", req.attributes_to_get.is_some()),
-        (
-            "ExpressionAttributeNames",
-            req.expression_attribute_names.is_some(),
-        ),
-    ])?;
+    expression_params::check_usage(
+        &[("ProjectionExpression", req.projection_expression.is_some())],
+        &[("AttributesToGet", req.attributes_to_get.is_some())],
+        req.expression_attribute_names.is_some(),
+        false,
+    )?;
     validate::item_values(&key)?;
+    let legacy = req
+        .attributes_to_get
+        .as_deref()
+        .map(legacy::attributes_to_get)
+        .transpose()?;
+    let mut exprs = Expressions::new(req.expression_attribute_names.as_ref(), None)?;
+    let projection = exprs.projection(req.projection_expression.as_deref())?;
+    exprs.finish()?;
+    let projection = projection.or(legacy);
 
     let def = lifecycle::for_data(ctx, &table_name).await?;
     let item_key = item_key::for_key(&def, &key)?;
@@ -93,14 +123,22 @@ async fn find(ctx: &Ctx, req: Request) -> Result<Found, ApiError> {
     } else {
         None
     };
-    Ok(Found { stored, consumed })
+    Ok(Found {
+        stored,
+        consumed,
+        projection,
+    })
 }
 
 /// Runs GetItem.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let found = find(ctx, req).await?;
+    let item = found.stored.map(|s| s.decode()).transpose()?;
     Ok(Response {
-        item: found.stored.map(|s| s.decode()).transpose()?,
+        item: match (item, &found.projection) {
+            (Some(item), Some(p)) => Some(p.apply(&item)),
+            (item, _) => item,
+        },
         consumed_capacity: found.consumed,
     })
 }
@@ -108,7 +146,17 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 /// Decodes a GetItem body, runs it and writes the answer from the stored bytes.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     let req: Request = protocol::decode(body)?;
-    render(&find(ctx, req).await?)
+    let found = find(ctx, req).await?;
+    if found.projection.is_some() {
+        let item = found.stored.as_ref().map(StoredItem::decode).transpose()?;
+        return protocol::encode(&Response {
+            item: item
+                .zip(found.projection.as_ref())
+                .map(|(i, p)| p.apply(&i)),
+            consumed_capacity: found.consumed,
+        });
+    }
+    render(&found)
 }
 
 /// `{"Item":<stored bytes>,"ConsumedCapacity":{…}}`, each part only when present.

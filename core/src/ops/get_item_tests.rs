@@ -191,18 +191,61 @@ async fn key_rules_apply() {
 }
 
 #[tokio::test]
-async fn projection_parameters_are_refused_not_ignored() {
+async fn projections_shape_the_item() {
+    let stored = item(r#"{"pk":{"S":"a"},"m":{"M":{"x":{"N":"1"},"y":{"N":"2"}}},"z":{"S":"q"}}"#);
+    let key = crate::ops::item_key::for_key(&hash_table(), &item(r#"{"pk":{"S":"a"}}"#)).unwrap();
+    let run = |r: Request| {
+        let c = ctx(
+            catalog_with(vec![hash_table()]),
+            reading_store(key.clone(), Some(StoredItem::encode(&stored))),
+        );
+        async move { execute(&c, r).await }
+    };
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.projection_expression = Some("#m.x, nothere".into());
+    r.expression_attribute_names = Some([("#m".to_string(), "m".to_string())].into());
+    assert_eq!(
+        run(r).await.unwrap().item,
+        Some(item(r#"{"m":{"M":{"x":{"N":"1"}}}}"#))
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.attributes_to_get = Some(vec!["z".into(), "pk".into()]);
+    assert_eq!(
+        run(r).await.unwrap().item,
+        Some(item(r#"{"pk":{"S":"a"},"z":{"S":"q"}}"#))
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.projection_expression = Some("nothere".into());
+    assert_eq!(run(r).await.unwrap().item, Some(item("{}")));
+}
+
+#[tokio::test]
+async fn projection_parameter_rules() {
     let c = ctx(catalog_with(vec![hash_table()]), untouched_store());
     let mut r = req(r#"{"pk":{"S":"a"}}"#);
     r.projection_expression = Some("pk".into());
+    r.attributes_to_get = Some(vec!["pk".into()]);
     assert_eq!(
         validation(execute(&c, r).await),
-        "ProjectionExpression is not supported yet by this server"
+        "Can not use both expression and non-expression parameters in the same request: \
+         Non-expression parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}"
     );
     let mut r = req(r#"{"pk":{"S":"a"}}"#);
-    r.attributes_to_get = Some(serde_json::json!(["pk"]));
+    r.attributes_to_get = Some(vec!["a".into(), "a".into()]);
     assert_eq!(
         validation(execute(&c, r).await),
-        "AttributesToGet is not supported yet by this server"
+        "One or more parameter values were invalid: Duplicate value in attribute name: a"
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.projection_expression = Some("a, a".into());
+    assert_eq!(
+        validation(execute(&c, r).await),
+        "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]"
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.attributes_to_get = Some(vec![]);
+    assert_eq!(
+        validation(execute(&c, r).await),
+        "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"
     );
 }

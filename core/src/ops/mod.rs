@@ -7,6 +7,7 @@ mod create_table_validation;
 pub mod delete_item;
 pub mod delete_table;
 pub mod describe_table;
+pub mod expression_params;
 pub mod get_item;
 pub mod item_key;
 pub mod lifecycle;
@@ -20,7 +21,9 @@ pub mod read_page;
 pub mod read_request;
 pub mod scan;
 pub mod select;
+pub mod return_values;
 pub mod table_description;
+pub mod update_item;
 pub mod validate;
 
 #[cfg(test)]
@@ -42,6 +45,7 @@ pub const OPERATIONS: &[&str] = &[
     "PutItem",
     "Query",
     "Scan",
+    "UpdateItem",
 ];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
@@ -56,6 +60,7 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "PutItem" => put_item::handle(ctx, body).await,
         "Query" => query::handle(ctx, body).await,
         "Scan" => scan::handle(ctx, body).await,
+        "UpdateItem" => update_item::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),
     }

@@ -1,11 +1,12 @@
 //! PutItem: create or replace one item.
 //!
 //! Order of checks, as DynamoDB answers them: constraint errors (table name, null item, enum
-//! values) → unsupported expression parameters → value rules → ReturnValues → item size →
-//! table lookup → key attributes → the write transaction (lock and read the old item, decide,
-//! write).
+//! values) → which expression parameters appear together → value rules → ReturnValues → item
+//! size → Expected → expressions → table lookup → key attributes → the write transaction (lock
+//! and read the old item, check the condition, write).
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
+use super::expression_params::{self, Expected, Names, Values};
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
 use super::protocol;
@@ -32,18 +33,18 @@ pub struct Request {
     pub return_consumed_capacity: Option<String>,
     /// SIZE | NONE (accepted; metrics concern tables with local secondary indexes).
     pub return_item_collection_metrics: Option<String>,
-    /// ALL_OLD | NONE (accepted; matters only with a condition).
+    /// ALL_OLD | NONE: whether a failed condition returns the item it was checked against.
     pub return_values_on_condition_check_failure: Option<String>,
-    /// Not supported yet.
-    pub condition_expression: Option<serde_json::Value>,
-    /// Not supported yet.
-    pub expression_attribute_names: Option<serde_json::Value>,
-    /// Not supported yet.
-    pub expression_attribute_values: Option<serde_json::Value>,
-    /// Not supported yet (legacy conditions).
-    pub expected: Option<serde_json::Value>,
-    /// Not supported yet (legacy conditions).
-    pub conditional_operator: Option<serde_json::Value>,
+    /// A condition the item as it is must satisfy for the write to happen.
+    pub condition_expression: Option<String>,
+    /// `#name` placeholders of the expressions.
+    pub expression_attribute_names: Option<Names>,
+    /// `:value` placeholders of the expressions.
+    pub expression_attribute_values: Option<Values>,
+    /// Legacy conditions (instead of ConditionExpression).
+    pub expected: Option<Expected>,
+    /// AND | OR: how the `Expected` conditions combine.
+    pub conditional_operator: Option<String>,
 }
 
 /// PutItem's response.
@@ -72,27 +73,39 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         req.return_values_on_condition_check_failure.as_deref(),
         &mut c,
     );
+    expression_params::legacy_constraints(
+        req.expected.as_ref(),
+        req.conditional_operator.as_deref(),
+        &mut c,
+    );
     c.finish()?;
     // Both are present: `finish` failed otherwise.
     let table_name = req.table_name.unwrap_or_default();
     let item = req.item.unwrap_or_default();
 
-    item_key::reject_unsupported(&[
-        ("ConditionExpression", req.condition_expression.is_some()),
-        ("Expected", req.expected.is_some()),
-        ("ConditionalOperator", req.conditional_operator.is_some()),
-        (
-            "ExpressionAttributeNames",
-            req.expression_attribute_names.is_some(),
-        ),
-        (
-            "ExpressionAttributeValues",
-            req.expression_attribute_values.is_some(),
-        ),
-    ])?;
+    expression_params::check_usage(
+        &[("ConditionExpression", req.condition_expression.is_some())],
+        &[
+            ("Expected", req.expected.is_some()),
+            ("ConditionalOperator", req.conditional_operator.is_some()),
+        ],
+        req.expression_attribute_names.is_some(),
+        req.expression_attribute_values.is_some(),
+    )?;
     validate::item_values(&item)?;
     let wants_old = return_values.wants_old()?;
     validate::item_size_limit(&item)?;
+    let condition = expression_params::write_condition(
+        req.condition_expression.as_deref(),
+        req.expected.as_ref(),
+        req.conditional_operator.as_deref(),
+        req.expression_attribute_names.as_ref(),
+        req.expression_attribute_values.as_ref(),
+    )?;
+    let check = expression_params::condition_check(
+        condition,
+        expression_params::old_on_failure(req.return_values_on_condition_check_failure.as_deref()),
+    );
 
     let def = lifecycle::for_data(ctx, &table_name).await?;
     let key = item_key::for_item(&def, &item)?;
@@ -107,7 +120,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     };
     let outcome = ctx
         .store
-        .write(vec![key], item_key::single_write(None, write))
+        .write(vec![key], item_key::single_write(check, write))
         .await?;
 
     let old = match outcome.before.into_iter().next().flatten() {

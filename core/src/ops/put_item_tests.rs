@@ -2,6 +2,7 @@ use super::*;
 use crate::model::key_encoding;
 use crate::model::table::TableStatus;
 use crate::model::AttributeValue;
+use crate::ops::expression_params::Values;
 use crate::ops::test_support::{
     catalog_with, ctx, hash_table, item, untouched_store, writing_store, Recorded,
 };
@@ -170,19 +171,92 @@ async fn return_values_other_than_all_old_or_none_are_refused() {
 }
 
 #[tokio::test]
-async fn expression_parameters_are_refused_not_ignored() {
+async fn condition_expression_guards_the_write() {
+    let old = item(r#"{"pk":{"S":"a"},"v":{"N":"1"}}"#);
+    let values: Values = [(
+        ":v".to_string(),
+        AttributeValue::N(crate::model::Number::parse("1").unwrap()),
+    )]
+    .into();
+    for (cond, on_failure, outcome) in [
+        ("attribute_not_exists(pk)", None, Err(None)),
+        (
+            "attribute_not_exists(pk)",
+            Some("ALL_OLD"),
+            Err(Some(old.clone())),
+        ),
+        ("v = :v", None, Ok(())),
+    ] {
+        let seen = Arc::new(Mutex::new(Recorded::default()));
+        let c = ctx(
+            catalog_with(vec![hash_table()]),
+            writing_store(Some(StoredItem::encode(&old)), seen.clone()),
+        );
+        let mut r = req(r#"{"pk":{"S":"a"},"v":{"N":"2"}}"#);
+        r.condition_expression = Some(cond.into());
+        r.return_values_on_condition_check_failure = on_failure.map(String::from);
+        if cond.contains(":v") {
+            r.expression_attribute_values = Some(values.clone());
+        }
+        let got = execute(&c, r).await;
+        match outcome {
+            Ok(()) => {
+                got.unwrap();
+                assert_eq!(seen.lock().unwrap().writes.len(), 1);
+            }
+            Err(item) => {
+                assert_eq!(got.unwrap_err(), ApiError::ConditionalCheckFailed { item });
+                assert!(seen.lock().unwrap().writes.is_empty());
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn expected_guards_the_write_on_an_absent_item() {
+    let seen = Arc::new(Mutex::new(Recorded::default()));
+    let c = ctx(
+        catalog_with(vec![hash_table()]),
+        writing_store(None, seen.clone()),
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.expected = Some(serde_json::from_str(r#"{"pk":{"Exists":false}}"#).unwrap());
+    execute(&c, r).await.unwrap();
+    assert_eq!(seen.lock().unwrap().writes.len(), 1);
+}
+
+#[tokio::test]
+async fn expression_parameter_rules_apply_before_the_store() {
     let c = rejected_before_store();
     let mut r = req(r#"{"pk":{"S":"a"}}"#);
     r.condition_expression = Some("attribute_not_exists(pk)".into());
+    r.expected = Some(serde_json::from_str(r#"{"pk":{"Exists":false}}"#).unwrap());
     assert_eq!(
         validation(execute(&c, r).await),
-        "ConditionExpression is not supported yet by this server"
+        "Can not use both expression and non-expression parameters in the same request: \
+         Non-expression parameters: {Expected} Expression parameters: {ConditionExpression}"
     );
     let mut r = req(r#"{"pk":{"S":"a"}}"#);
-    r.expected = Some(serde_json::json!({"pk": {"Exists": false}}));
+    r.expression_attribute_values = Some([(":v".to_string(), AttributeValue::Bool(true))].into());
     assert_eq!(
         validation(execute(&c, r).await),
-        "Expected is not supported yet by this server"
+        "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null"
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.condition_expression = Some("a = :zz".into());
+    assert_eq!(
+        validation(execute(&c, r).await),
+        "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :zz"
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.expected = Some(serde_json::from_str(r#"{"pk":{"ComparisonOperator":"XX"}}"#).unwrap());
+    r.conditional_operator = Some("NOR".into());
+    assert_eq!(
+        validation(execute(&c, r).await),
+        "2 validation errors detected: \
+         Value 'XX' at 'expected.pk.member.comparisonOperator' failed to satisfy constraint: \
+         Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]; \
+         Value 'NOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]"
     );
 }
 

@@ -1,0 +1,242 @@
+//! UpdateItem: change (or create) one item with an UpdateExpression or legacy AttributeUpdates,
+//! optionally guarded by a ConditionExpression or legacy Expected.
+//!
+//! Order of checks, as DynamoDB answers them (dynalite's captured texts): constraint errors →
+//! which expression parameters appear together → key value rules → AttributeUpdates →
+//! Expected → expression maps, UpdateExpression, ConditionExpression, unused placeholders →
+//! table lookup → key → key attributes in the update → the write transaction: lock and read
+//! the item, check the condition, apply the update to it (or to the bare key when absent —
+//! DynamoDB creates the item even when the update sets nothing), check the result, write.
+
+use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
+use super::expression_params::{self, Expected, Expressions, Names, Values};
+use super::item_key;
+use super::lifecycle;
+use super::protocol;
+use super::return_values::UpdateReturnValues;
+use super::validate::Constraints;
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::expr::legacy::{self, AttributeValueUpdate};
+use crate::expr::{Condition, ExpressionKind, UpdateExpression};
+use crate::model::item::{item_size, MAX_ITEM_SIZE};
+use crate::model::validate;
+use crate::model::Item;
+use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// UpdateItem's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// TableName (required).
+    pub table_name: Option<String>,
+    /// Key (required): exactly the table's key attributes.
+    pub key: Option<Item>,
+    /// The changes, in the expression language.
+    pub update_expression: Option<String>,
+    /// A condition the item as it is must satisfy for the update to happen.
+    pub condition_expression: Option<String>,
+    /// `#name` placeholders of the expressions.
+    pub expression_attribute_names: Option<Names>,
+    /// `:value` placeholders of the expressions.
+    pub expression_attribute_values: Option<Values>,
+    /// Legacy changes (instead of UpdateExpression).
+    pub attribute_updates: Option<BTreeMap<String, AttributeValueUpdate>>,
+    /// Legacy conditions (instead of ConditionExpression).
+    pub expected: Option<Expected>,
+    /// AND | OR: how the `Expected` conditions combine.
+    pub conditional_operator: Option<String>,
+    /// NONE | ALL_OLD | UPDATED_OLD | ALL_NEW | UPDATED_NEW.
+    pub return_values: Option<String>,
+    /// INDEXES | TOTAL | NONE.
+    pub return_consumed_capacity: Option<String>,
+    /// SIZE | NONE (accepted; metrics concern tables with local secondary indexes).
+    pub return_item_collection_metrics: Option<String>,
+    /// ALL_OLD | NONE: whether a failed condition returns the item it was checked against.
+    pub return_values_on_condition_check_failure: Option<String>,
+}
+
+/// UpdateItem's response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// What `ReturnValues` asked for, when not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Item>,
+    /// With `ReturnConsumedCapacity` TOTAL or INDEXES.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+const PARAM_INVALID: &str = "One or more parameter values were invalid: ";
+const WRONG_TYPE: &str = "An operand in the update expression has an incorrect data type";
+
+/// Everything the write transaction needs to decide, owned so the decider can move it.
+struct Plan {
+    key: Item,
+    storage_key: ItemKey,
+    update: UpdateExpression,
+    condition: Option<Condition>,
+    old_on_failure: bool,
+    /// Legacy AttributeUpdates word type errors differently.
+    legacy: bool,
+}
+
+impl Plan {
+    /// The item the update produces from `current`, after the condition holds.
+    fn decide(self, current: Option<&StoredItem>) -> Result<Vec<WriteOp>, ApiError> {
+        let old = current.map(StoredItem::decode).transpose()?;
+        if let Some(c) = &self.condition {
+            expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
+        }
+        let base = old.unwrap_or(self.key);
+        let outcome = self.update.apply(&base).map_err(|e| match e {
+            ApiError::Validation(m) if self.legacy && m == WRONG_TYPE => {
+                ApiError::validation("Type mismatch for attribute to update")
+            }
+            other => other,
+        })?;
+        validate::item_values(&outcome.item)?;
+        if item_size(&outcome.item) > MAX_ITEM_SIZE {
+            return Err(ApiError::validation(
+                "Item size to update has exceeded the maximum allowed size",
+            ));
+        }
+        Ok(vec![WriteOp::Put {
+            key: self.storage_key,
+            item: StoredItem::encode(&outcome.item),
+        }])
+    }
+}
+
+/// Constraint errors of the request's shape and enums.
+fn constraints(req: &Request) -> (ReturnConsumedCapacity, UpdateReturnValues, Constraints) {
+    let mut c = Constraints::new();
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
+    c.table_name(req.table_name.as_deref(), "tableName");
+    if req.key.is_none() {
+        c.violation(None, "key", "Member must not be null");
+    }
+    let return_values = UpdateReturnValues::parse(req.return_values.as_deref(), &mut c);
+    item_key::write_options(
+        req.return_item_collection_metrics.as_deref(),
+        req.return_values_on_condition_check_failure.as_deref(),
+        &mut c,
+    );
+    for (name, u) in req.attribute_updates.iter().flatten() {
+        if let Some(a) = u
+            .action
+            .as_deref()
+            .filter(|a| !matches!(*a, "ADD" | "PUT" | "DELETE"))
+        {
+            c.violation(
+                Some(a),
+                &format!("attributeUpdates.{name}.member.action"),
+                "Member must satisfy enum value set: [ADD, PUT, DELETE]",
+            );
+        }
+    }
+    expression_params::legacy_constraints(
+        req.expected.as_ref(),
+        req.conditional_operator.as_deref(),
+        &mut c,
+    );
+    (capacity, return_values, c)
+}
+
+/// Runs UpdateItem.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let (capacity, return_values, c) = constraints(&req);
+    c.finish()?;
+    expression_params::check_usage(
+        &[
+            ("UpdateExpression", req.update_expression.is_some()),
+            ("ConditionExpression", req.condition_expression.is_some()),
+        ],
+        &[
+            ("AttributeUpdates", req.attribute_updates.is_some()),
+            ("Expected", req.expected.is_some()),
+            ("ConditionalOperator", req.conditional_operator.is_some()),
+        ],
+        req.expression_attribute_names.is_some(),
+        req.expression_attribute_values.is_some(),
+    )?;
+    // Both are present: `finish` failed otherwise.
+    let table_name = req.table_name.clone().unwrap_or_default();
+    let key = req.key.clone().unwrap_or_default();
+    validate::item_values(&key)?;
+
+    let legacy_update = req
+        .attribute_updates
+        .as_ref()
+        .map(legacy::attribute_updates)
+        .transpose()?;
+    let legacy_condition = expression_params::expected_condition(
+        req.expected.as_ref(),
+        req.conditional_operator.as_deref(),
+    )?;
+    let mut exprs = Expressions::new(
+        req.expression_attribute_names.as_ref(),
+        req.expression_attribute_values.as_ref(),
+    )?;
+    let update = exprs.update(req.update_expression.as_deref())?;
+    let condition = exprs.condition(
+        req.condition_expression.as_deref(),
+        ExpressionKind::Condition,
+    )?;
+    exprs.finish()?;
+    let legacy = legacy_update.is_some();
+    let update = update.or(legacy_update).unwrap_or(UpdateExpression {
+        actions: Vec::new(),
+    });
+
+    let def = lifecycle::for_data(ctx, &table_name).await?;
+    let storage_key = item_key::for_key(&def, &key)?;
+    update
+        .check_key_attributes(def.key_schema.attributes().map(|a| a.name.as_str()))
+        .map_err(|e| ApiError::validation(format!("{PARAM_INVALID}{e}")))?;
+
+    let updated_paths = update.paths();
+    let plan = Plan {
+        key,
+        storage_key: storage_key.clone(),
+        update,
+        condition: condition.or(legacy_condition),
+        old_on_failure: expression_params::old_on_failure(
+            req.return_values_on_condition_check_failure.as_deref(),
+        ),
+        legacy,
+    };
+    let decide: WriteDecider =
+        Box::new(move |current| plan.decide(current.first().and_then(Option::as_ref)));
+    let outcome = ctx.store.write(vec![storage_key], decide).await?;
+
+    let old = outcome
+        .before
+        .into_iter()
+        .next()
+        .flatten()
+        .map(|s| s.decode())
+        .transpose()?;
+    let new = match outcome.writes.into_iter().next() {
+        Some(WriteOp::Put { item, .. }) => item.decode()?,
+        _ => return Err(ApiError::Internal("UpdateItem wrote no item".to_string())),
+    };
+    let sizes = [item_size(&new), old.as_ref().map_or(0, item_size)];
+    Ok(Response {
+        attributes: return_values.select(old.as_ref(), &new, &updated_paths),
+        consumed_capacity: capacity.report(&def.name, write_units(&sizes)),
+    })
+}
+
+/// Decodes an UpdateItem body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}
+
+#[cfg(test)]
+#[path = "update_item_tests.rs"]
+mod tests;
