@@ -12,6 +12,7 @@ use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use time::OffsetDateTime;
 use tokio::net::TcpStream;
@@ -63,6 +64,7 @@ pub struct Endpoint {
     port: u16,
     host_header: String,
     tls: Option<(TlsConnector, ServerName<'static>)>,
+    opened: AtomicU64,
 }
 
 impl Endpoint {
@@ -108,6 +110,7 @@ impl Endpoint {
             port,
             host_header,
             tls,
+            opened: AtomicU64::new(0),
         })
     }
 
@@ -199,6 +202,7 @@ pub struct Connection {
     endpoint: Arc<Endpoint>,
     signer: Signer,
     target: String,
+    server_closes: bool,
 }
 
 impl Connection {
@@ -208,25 +212,13 @@ impl Connection {
         credentials: Credentials,
         region: &str,
     ) -> Result<Self, ClientError> {
-        let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
-            .await
-            .map_err(ClientError::Connect)?;
-        let _ = tcp.set_nodelay(true);
-        let sender = match &endpoint.tls {
-            None => handshake(tcp).await?,
-            Some((connector, name)) => {
-                let tls = connector
-                    .connect(name.clone(), tcp)
-                    .await
-                    .map_err(ClientError::Tls)?;
-                handshake(tls).await?
-            }
-        };
+        let sender = endpoint.connect().await?;
         Ok(Connection {
             sender,
             endpoint,
             signer: Signer::new(credentials, region, "dynamodb"),
             target: String::with_capacity(64),
+            server_closes: false,
         })
     }
 
@@ -261,11 +253,65 @@ impl Connection {
             .header("x-amz-target", self.target.as_str())
             .header(http::header::AUTHORIZATION, authorization)
             .body(Full::new(Bytes::from(body)))?;
-        self.sender.ready().await?;
-        let response = self.sender.send_request(request).await?;
+        let response = self.send(request).await?;
+        // A server that answers `Connection: close` (or HTTP/1.0) drops the connection after
+        // each reply; the next call then opens a new one instead of failing.
+        self.server_closes = response
+            .headers()
+            .get(http::header::CONNECTION)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"))
+            || response.version() == http::Version::HTTP_10;
         let status = response.status().as_u16();
         let body = response.into_body().collect().await?.to_bytes();
         Ok(Reply { status, body })
+    }
+}
+
+impl Connection {
+    async fn send(
+        &mut self,
+        request: Request<Full<Bytes>>,
+    ) -> Result<http::Response<hyper::body::Incoming>, ClientError> {
+        if self.server_closes || self.sender.ready().await.is_err() {
+            self.sender = self.endpoint.connect().await?;
+        }
+        match self.sender.try_send_request(request).await {
+            Ok(response) => Ok(response),
+            Err(mut e) => match e.take_message() {
+                // Not written yet: the connection closed under us, so a retry is safe.
+                Some(request) => {
+                    self.sender = self.endpoint.connect().await?;
+                    Ok(self.sender.send_request(request).await?)
+                }
+                None => Err(e.into_error().into()),
+            },
+        }
+    }
+}
+
+impl Endpoint {
+    /// Opens a new connection; counts it in `connections_opened`.
+    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, ClientError> {
+        self.opened.fetch_add(1, Ordering::Relaxed);
+        let tcp = TcpStream::connect((self.host.as_str(), self.port))
+            .await
+            .map_err(ClientError::Connect)?;
+        let _ = tcp.set_nodelay(true);
+        match &self.tls {
+            None => handshake(tcp).await,
+            Some((connector, name)) => {
+                let tls = connector
+                    .connect(name.clone(), tcp)
+                    .await
+                    .map_err(ClientError::Tls)?;
+                handshake(tls).await
+            }
+        }
+    }
+
+    /// Connections opened so far through this endpoint (including reconnects).
+    pub fn connections_opened(&self) -> u64 {
+        self.opened.load(Ordering::Relaxed)
     }
 }
 

@@ -84,8 +84,16 @@ async fn bench(args: Args) -> anyhow::Result<()> {
             "HTTP"
         }
     );
-    let result = run::run(ctx, args.concurrency, args.warmup, args.duration, seed).await;
-    let report = stats::Report::new(
+    let opened_before = ctx.endpoint.connections_opened();
+    let result = run::run(
+        ctx.clone(),
+        args.concurrency,
+        args.warmup,
+        args.duration,
+        seed,
+    )
+    .await;
+    let mut report = stats::Report::new(
         stats::ReportBase {
             workload: serde_json::to_value(args.workload)?
                 .as_str()
@@ -101,6 +109,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
         &result.stats,
         result.elapsed_seconds,
     );
+    report.connections_opened = ctx.endpoint.connections_opened() - opened_before;
     print!("{}", report.render_table());
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(&report)?;

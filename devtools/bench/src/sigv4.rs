@@ -277,6 +277,38 @@ mod tests {
         assert_eq!(signer.authorization("20150830T123600Z", &input), auth);
     }
 
+    /// Cross-check of the DynamoDB request shape the bench sends, against botocore 1.43's
+    /// `SigV4Auth` (signature computed once with botocore and recorded here).
+    #[test]
+    fn dynamodb_request_matches_botocore() {
+        let body = br#"{"TableName":"bench","Key":{"pk":{"S":"k000000000007"}}}"#;
+        let headers = [
+            ("content-type", "application/x-amz-json-1.0"),
+            ("host", "127.0.0.1:8000"),
+            ("x-amz-date", "20261127T085407Z"),
+            ("x-amz-target", "DynamoDB_20120810.GetItem"),
+        ];
+        let input = SignInput {
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &headers,
+            payload: body,
+        };
+        let creds = Credentials {
+            access_key: "benchaccesskey".into(),
+            secret_key: "benchsecretkey".into(),
+        };
+        let auth =
+            Signer::new(creds, "us-east-1", "dynamodb").authorization("20261127T085407Z", &input);
+        assert_eq!(
+            auth,
+            "AWS4-HMAC-SHA256 Credential=benchaccesskey/20261127/us-east-1/dynamodb/aws4_request, \
+             SignedHeaders=content-type;host;x-amz-date;x-amz-target, \
+             Signature=80742187e84b2bb3f2241303a6014a0eaa8a8265a20f95781366ec6e76a3539e"
+        );
+    }
+
     #[test]
     fn signing_key_cache_follows_the_day() {
         let (headers, query) = doc_request();

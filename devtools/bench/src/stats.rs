@@ -137,6 +137,9 @@ pub struct Report {
     pub items_per_second: f64,
     /// Latency of successful requests; `null` when none succeeded.
     pub latency_ms: Option<LatencySummary>,
+    /// Connections the workers opened, warm-up included (more than `concurrency` means the
+    /// server closed connections or errors forced reconnects).
+    pub connections_opened: u64,
 }
 
 impl Report {
@@ -164,6 +167,7 @@ impl Report {
             ops_per_second: per_sec(stats.ok),
             items_per_second: per_sec(stats.items),
             latency_ms: LatencySummary::from_histogram(&stats.latency),
+            connections_opened: 0,
         }
     }
 
@@ -187,6 +191,11 @@ impl Report {
             s,
             "requests      {} ok, {} errors",
             self.ok, self.errors_total
+        );
+        let _ = writeln!(
+            s,
+            "connections   {} opened (warm-up included)",
+            self.connections_opened
         );
         let _ = writeln!(s, "throughput    {:.1} ops/s", self.ops_per_second);
         if (self.items_per_second - self.ops_per_second).abs() > f64::EPSILON {
