@@ -119,7 +119,8 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Response {
-    /// The new table, CREATING (or ACTIVE when transitions are immediate).
+    /// The new table, always CREATING as DynamoDB answers (stored ACTIVE at once when
+    /// transitions are immediate).
     pub table_description: TableDescription,
 }
 
@@ -162,8 +163,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         }
         Err(e) => return Err(e.into()),
     }
+    // DynamoDB always answers CREATING, even where the table is usable at once.
+    let mut answered = def;
+    answered.status = TableStatus::Creating;
     Ok(Response {
-        table_description: render(&def, TableStats::default()),
+        table_description: render(&answered, TableStats::default()),
     })
 }
 
@@ -295,7 +299,7 @@ mod tests {
         )
         .unwrap();
         let d = execute(&c, req).await.unwrap().table_description;
-        assert_eq!(d.table_status, "ACTIVE");
+        assert_eq!(d.table_status, "CREATING");
         assert_eq!(d.provisioned_throughput.read_capacity_units, 0);
         let summary = d.billing_mode_summary.unwrap();
         assert_eq!(summary.billing_mode, "PAY_PER_REQUEST");
@@ -373,7 +377,10 @@ mod tests {
         let err = handle(&c, BODY.replace("Music", "ab").as_bytes())
             .await
             .unwrap_err();
-        assert_eq!(err.to_string(), "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3");
+        assert_eq!(
+            err.to_string(),
+            "TableName must be at least 3 characters long and at most 255 characters long"
+        );
     }
 
     #[tokio::test]

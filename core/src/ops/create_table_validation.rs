@@ -6,7 +6,7 @@
 use super::create_table::{Request, StreamSpecification, Tag};
 use crate::error::ApiError;
 use crate::model::table::{BillingMode, KeyAttribute, KeySchema, ScalarType, Throughput};
-use crate::ops::table_description::TABLE_NAME_REQUIRED;
+use crate::ops::table_description::{check_name_length, TABLE_NAME_REQUIRED};
 use crate::ops::validate::Constraints;
 
 /// The highest capacity DynamoDB accepts before answering "out of bounds".
@@ -35,6 +35,7 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
         .table_name
         .as_deref()
         .ok_or_else(|| ApiError::validation(TABLE_NAME_REQUIRED))?;
+    check_name_length(name)?;
     member_constraints(req, name)?;
     let (billing_mode, throughput) = billing(req)?;
     // Both lists are present: member_constraints rejects them when null.

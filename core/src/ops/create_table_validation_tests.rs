@@ -62,7 +62,7 @@ fn missing_table_name() {
 fn short_table_name() {
     assert_eq!(
         message(|b| b["TableName"] = json!("ab")),
-        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+        "TableName must be at least 3 characters long and at most 255 characters long"
     );
 }
 

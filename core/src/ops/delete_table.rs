@@ -221,7 +221,7 @@ mod tests {
                 .await
                 .unwrap_err()
                 .to_string(),
-            format!("1 validation error detected: Value '{long}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255")
+            "TableName must be at least 3 characters long and at most 255 characters long"
         );
     }
 }

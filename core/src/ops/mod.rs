@@ -11,11 +11,20 @@ pub mod get_item;
 pub mod item_key;
 pub mod lifecycle;
 pub mod list_tables;
+pub mod pagination;
 pub mod protocol;
 pub mod put_item;
+pub mod query;
+mod query_range;
+pub mod read_page;
+pub mod read_request;
+pub mod scan;
+pub mod select;
 pub mod table_description;
 pub mod validate;
 
+#[cfg(test)]
+pub(crate) mod read_test_support;
 #[cfg(test)]
 pub(crate) mod test_support;
 
@@ -31,6 +40,8 @@ pub const OPERATIONS: &[&str] = &[
     "GetItem",
     "ListTables",
     "PutItem",
+    "Query",
+    "Scan",
 ];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
@@ -43,6 +54,8 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "GetItem" => get_item::handle(ctx, body).await,
         "ListTables" => list_tables::handle(ctx, body).await,
         "PutItem" => put_item::handle(ctx, body).await,
+        "Query" => query::handle(ctx, body).await,
+        "Scan" => scan::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),
     }

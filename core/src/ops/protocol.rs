@@ -23,8 +23,9 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn serialization_message(e: &serde_json::Error) -> String {
+    // DynamoDB answers a body that is not JSON with a bare SerializationException.
     if e.is_syntax() || e.is_eof() {
-        return "Start of structure or map found where not expected".to_string();
+        return String::new();
     }
     let msg = e.to_string();
     msg.rsplit_once(" at line ")

@@ -1,0 +1,215 @@
+//! Query: the items of one partition, optionally narrowed by a sort-key condition, in sort-key
+//! order either way, a page at a time.
+//!
+//! Checks run in DynamoDB's order: parameter constraints, legacy/expression mixing, Select,
+//! the expressions (key condition, filter, projection, then unused placeholders), the table,
+//! the index, the start key's shape, the key condition against the key schema, the start key
+//! against the condition, and key attributes misused in projection or filter.
+
+use super::capacity::{read_units, ReturnConsumedCapacity};
+use super::lifecycle;
+use super::pagination;
+use super::protocol;
+use super::query_range::key_range;
+use super::read_page::{self, Output, PageSpec};
+use super::read_request::{self as common, Response};
+use super::select::{self, Select};
+use super::validate::Constraints;
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::expr::{self, ExpressionAttributes, ExpressionKind};
+use crate::model::{AttributeValue, Item};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::ops::Bound;
+
+/// Query's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// TableName (required).
+    pub table_name: Option<String>,
+    /// IndexName: refused until secondary indexes exist.
+    pub index_name: Option<String>,
+    /// ALL_ATTRIBUTES | ALL_PROJECTED_ATTRIBUTES | SPECIFIC_ATTRIBUTES | COUNT.
+    pub select: Option<String>,
+    /// The most items to evaluate.
+    pub limit: Option<i64>,
+    /// Strongly consistent read: the store always reads committed data, so this changes only
+    /// the units counted.
+    pub consistent_read: Option<bool>,
+    /// Ascending sort-key order unless false.
+    pub scan_index_forward: Option<bool>,
+    /// Where to resume: the previous page's LastEvaluatedKey.
+    pub exclusive_start_key: Option<Item>,
+    /// INDEXES | TOTAL | NONE.
+    pub return_consumed_capacity: Option<String>,
+    /// KeyConditionExpression.
+    pub key_condition_expression: Option<String>,
+    /// FilterExpression.
+    pub filter_expression: Option<String>,
+    /// ProjectionExpression.
+    pub projection_expression: Option<String>,
+    /// `#name` placeholders.
+    pub expression_attribute_names: Option<HashMap<String, String>>,
+    /// `:value` placeholders.
+    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    /// Legacy: not supported yet.
+    pub key_conditions: Option<serde_json::Value>,
+    /// Legacy: not supported yet.
+    pub query_filter: Option<serde_json::Value>,
+    /// Legacy: not supported yet.
+    pub attributes_to_get: Option<serde_json::Value>,
+    /// Legacy: not supported yet.
+    pub conditional_operator: Option<serde_json::Value>,
+}
+
+/// What the request's parameters say once they are checked on their own.
+struct Checked {
+    table_name: String,
+    select: Option<Select>,
+    limit: Option<usize>,
+    capacity: ReturnConsumedCapacity,
+}
+
+fn check_parameters(req: &Request) -> Result<Checked, ApiError> {
+    let mut c = Constraints::new();
+    let select = Select::parse(req.select.as_deref(), &mut c);
+    if let Some(index) = req.index_name.as_deref() {
+        c.table_name(Some(index), "indexName");
+    }
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
+    c.table_name(req.table_name.as_deref(), "tableName");
+    let limit = super::scan::check_limit(req.limit, &mut c);
+    c.finish()?;
+
+    let expressions = [
+        ("ProjectionExpression", req.projection_expression.is_some()),
+        ("FilterExpression", req.filter_expression.is_some()),
+        (
+            "KeyConditionExpression",
+            req.key_condition_expression.is_some(),
+        ),
+    ];
+    common::legacy_parameters(
+        &expressions,
+        &[
+            ("AttributesToGet", req.attributes_to_get.is_some()),
+            ("QueryFilter", req.query_filter.is_some()),
+            ("ConditionalOperator", req.conditional_operator.is_some()),
+            ("KeyConditions", req.key_conditions.is_some()),
+        ],
+    )?;
+    common::placeholders_need_expressions(
+        req.expression_attribute_names.is_some(),
+        req.expression_attribute_values.is_some(),
+        &expressions,
+        &expressions[1..],
+    )?;
+    let projection_param = req
+        .projection_expression
+        .is_some()
+        .then_some("ProjectionExpression");
+    select::check(select, projection_param, req.index_name.is_some(), true)?;
+    common::start_key_values(req.exclusive_start_key.as_ref())?;
+    if req.key_condition_expression.is_none() {
+        return Err(ApiError::validation(
+            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
+        ));
+    }
+    Ok(Checked {
+        table_name: req.table_name.clone().unwrap_or_default(),
+        select,
+        limit,
+        capacity,
+    })
+}
+
+/// Runs Query.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let checked = check_parameters(&req)?;
+
+    let mut attrs = ExpressionAttributes::new(
+        req.expression_attribute_names.as_ref(),
+        req.expression_attribute_values.as_ref(),
+    );
+    attrs.validate_maps()?;
+    common::expression_values(req.expression_attribute_values.as_ref())?;
+    let key_text = req.key_condition_expression.as_deref().unwrap_or_default();
+    let key_cond = expr::parse_condition(key_text, ExpressionKind::KeyCondition, &mut attrs)?;
+    let filter = req
+        .filter_expression
+        .as_deref()
+        .map(|f| expr::parse_condition(f, ExpressionKind::Filter, &mut attrs))
+        .transpose()?;
+    let projection = req
+        .projection_expression
+        .as_deref()
+        .map(|p| expr::parse_projection(p, &mut attrs))
+        .transpose()?;
+    attrs.check_unused()?;
+
+    let def = lifecycle::for_data(ctx, &checked.table_name).await?;
+    common::no_index(req.index_name.as_deref())?;
+    let schema = &def.key_schema;
+    if let Some(start) = &req.exclusive_start_key {
+        pagination::query_shape(schema, start)?;
+    }
+    let kc = expr::key_condition(&key_cond, &schema.hash, schema.range.as_ref())?;
+    if let Some(start) = &req.exclusive_start_key {
+        pagination::query_bounds(schema, start, &kc.partition_value, kc.sort.as_ref())?;
+    }
+    if let Some(p) = &projection {
+        common::scalar_keys(schema, &p.paths.iter().collect::<Vec<_>>())?;
+    }
+    if let Some(f) = &filter {
+        let mut paths = Vec::new();
+        common::condition_paths(f, &mut paths);
+        common::filter_without_keys(schema, &paths)?;
+    }
+
+    let forward = req.scan_index_forward.unwrap_or(true);
+    let mut range = key_range(&kc);
+    if let Some(start) = &req.exclusive_start_key {
+        let after = Bound::Excluded(pagination::encode(schema, start));
+        if forward {
+            range.lower = after;
+        } else {
+            range.upper = after;
+        }
+    }
+    let count_only = checked.select == Some(Select::Count);
+    let output = match (count_only, projection) {
+        (true, _) => Output::Count,
+        (false, Some(p)) => Output::Projected(p),
+        (false, None) => Output::AllAttributes,
+    };
+    let page = read_page::read(
+        ctx.store.as_ref(),
+        PageSpec {
+            storage_id: def.storage_id,
+            range,
+            forward,
+            limit: checked.limit,
+            filter: filter.as_ref(),
+            output: &output,
+            key_schema: schema,
+        },
+    )
+    .await?;
+    let consistent = req.consistent_read.unwrap_or(false);
+    let consumed = checked
+        .capacity
+        .report(&def.name, read_units(Some(page.scanned_bytes), consistent));
+    Ok(Response::from_page(page, count_only, consumed))
+}
+
+/// Decodes a Query body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}
+
+#[cfg(test)]
+#[path = "query_tests.rs"]
+mod tests;

@@ -1,0 +1,248 @@
+//! Scan: every item of a table (or of one parallel-scan segment), a page at a time, in storage
+//! order (partition hash, then key).
+
+use super::capacity::{read_units, ReturnConsumedCapacity};
+use super::lifecycle;
+use super::pagination::{self, Segment};
+use super::protocol;
+use super::read_page::{self, Output, PageSpec};
+use super::read_request::{self as common, Response};
+use super::select::{self, Select};
+use super::validate::Constraints;
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::expr::{self, ExpressionAttributes, ExpressionKind};
+use crate::model::{AttributeValue, Item};
+use crate::traits::KeyRange;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::ops::Bound;
+
+/// The largest TotalSegments DynamoDB accepts.
+pub const MAX_TOTAL_SEGMENTS: i64 = 1_000_000;
+
+/// Scan's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// TableName (required).
+    pub table_name: Option<String>,
+    /// IndexName: refused until secondary indexes exist.
+    pub index_name: Option<String>,
+    /// ALL_ATTRIBUTES | ALL_PROJECTED_ATTRIBUTES | SPECIFIC_ATTRIBUTES | COUNT.
+    pub select: Option<String>,
+    /// The most items to evaluate.
+    pub limit: Option<i64>,
+    /// Strongly consistent read (changes only the units counted).
+    pub consistent_read: Option<bool>,
+    /// Where to resume: the previous page's LastEvaluatedKey.
+    pub exclusive_start_key: Option<Item>,
+    /// INDEXES | TOTAL | NONE.
+    pub return_consumed_capacity: Option<String>,
+    /// Parallel scan: this worker's segment, zero-based.
+    pub segment: Option<i64>,
+    /// Parallel scan: the number of segments.
+    pub total_segments: Option<i64>,
+    /// FilterExpression.
+    pub filter_expression: Option<String>,
+    /// ProjectionExpression.
+    pub projection_expression: Option<String>,
+    /// `#name` placeholders.
+    pub expression_attribute_names: Option<HashMap<String, String>>,
+    /// `:value` placeholders.
+    pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
+    /// Legacy: not supported yet.
+    pub scan_filter: Option<serde_json::Value>,
+    /// Legacy: not supported yet.
+    pub attributes_to_get: Option<serde_json::Value>,
+    /// Legacy: not supported yet.
+    pub conditional_operator: Option<serde_json::Value>,
+}
+
+/// Checks `Limit` (at least 1), recording DynamoDB's constraint error.
+pub fn check_limit(limit: Option<i64>, c: &mut Constraints) -> Option<usize> {
+    match limit {
+        Some(l) if l < 1 => {
+            c.violation(
+                Some(&l.to_string()),
+                "limit",
+                "Member must have value greater than or equal to 1",
+            );
+            None
+        }
+        Some(l) => Some(usize::try_from(l).unwrap_or(usize::MAX)),
+        None => None,
+    }
+}
+
+fn check_segments(req: &Request, c: &mut Constraints) {
+    match req.total_segments {
+        Some(t) if t < 1 => c.violation(
+            Some(&t.to_string()),
+            "totalSegments",
+            "Member must have value greater than or equal to 1",
+        ),
+        Some(t) if t > MAX_TOTAL_SEGMENTS => c.violation(
+            Some(&t.to_string()),
+            "totalSegments",
+            "Member must have value less than or equal to 1000000",
+        ),
+        _ => {}
+    }
+}
+
+fn check_segment(req: &Request, c: &mut Constraints) {
+    match req.segment {
+        Some(s) if s < 0 => c.violation(
+            Some(&s.to_string()),
+            "segment",
+            "Member must have value greater than or equal to 0",
+        ),
+        Some(s) if s >= MAX_TOTAL_SEGMENTS => c.violation(
+            Some(&s.to_string()),
+            "segment",
+            "Member must have value less than or equal to 999999",
+        ),
+        _ => {}
+    }
+}
+
+/// The segment to scan, after DynamoDB's checks of Segment and TotalSegments together.
+fn segment(req: &Request) -> Result<Option<Segment>, ApiError> {
+    match (req.segment, req.total_segments) {
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ApiError::validation(
+            "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
+        )),
+        (None, Some(_)) => Err(ApiError::validation(
+            "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
+        )),
+        (Some(s), Some(t)) if s >= t => Err(ApiError::validation(format!(
+            "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {s} is not less than TotalSegments: {t}"
+        ))),
+        // Both were range-checked by the constraints.
+        (Some(s), Some(t)) => Ok(Some(Segment {
+            segment: s as u32,
+            total: t as u32,
+        })),
+    }
+}
+
+/// Runs Scan.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let mut c = Constraints::new();
+    let select = Select::parse(req.select.as_deref(), &mut c);
+    if let Some(index) = req.index_name.as_deref() {
+        c.table_name(Some(index), "indexName");
+    }
+    check_segments(&req, &mut c);
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
+    c.table_name(req.table_name.as_deref(), "tableName");
+    check_segment(&req, &mut c);
+    let limit = check_limit(req.limit, &mut c);
+    c.finish()?;
+
+    let expressions = [
+        ("ProjectionExpression", req.projection_expression.is_some()),
+        ("FilterExpression", req.filter_expression.is_some()),
+    ];
+    common::legacy_parameters(
+        &expressions,
+        &[
+            ("AttributesToGet", req.attributes_to_get.is_some()),
+            ("ScanFilter", req.scan_filter.is_some()),
+            ("ConditionalOperator", req.conditional_operator.is_some()),
+        ],
+    )?;
+    common::placeholders_need_expressions(
+        req.expression_attribute_names.is_some(),
+        req.expression_attribute_values.is_some(),
+        &expressions,
+        &expressions[1..],
+    )?;
+    let projection_param = req
+        .projection_expression
+        .is_some()
+        .then_some("ProjectionExpression");
+    select::check(select, projection_param, req.index_name.is_some(), false)?;
+    common::start_key_values(req.exclusive_start_key.as_ref())?;
+    let seg = segment(&req)?;
+
+    let mut attrs = ExpressionAttributes::new(
+        req.expression_attribute_names.as_ref(),
+        req.expression_attribute_values.as_ref(),
+    );
+    attrs.validate_maps()?;
+    common::expression_values(req.expression_attribute_values.as_ref())?;
+    let filter = req
+        .filter_expression
+        .as_deref()
+        .map(|f| expr::parse_condition(f, ExpressionKind::Filter, &mut attrs))
+        .transpose()?;
+    let projection = req
+        .projection_expression
+        .as_deref()
+        .map(|p| expr::parse_projection(p, &mut attrs))
+        .transpose()?;
+    attrs.check_unused()?;
+
+    let def = lifecycle::for_data(ctx, req.table_name.as_deref().unwrap_or_default()).await?;
+    common::no_index(req.index_name.as_deref())?;
+    let schema = &def.key_schema;
+    let (mut lower, upper) = seg.map_or((Bound::Unbounded, Bound::Unbounded), Segment::bounds);
+    if let Some(start) = &req.exclusive_start_key {
+        pagination::scan_key(schema, start)?;
+        let key = pagination::encode(schema, start);
+        if let Some(s) = seg.filter(|s| !s.contains(&key)) {
+            return Err(s.wrong_segment());
+        }
+        lower = Bound::Excluded(key);
+    }
+    let mut paths = Vec::new();
+    if let Some(p) = &projection {
+        paths.extend(p.paths.iter());
+    }
+    common::scalar_keys(schema, &paths)?;
+    let mut paths = Vec::new();
+    if let Some(f) = &filter {
+        common::condition_paths(f, &mut paths);
+    }
+    common::scalar_keys(schema, &paths)?;
+
+    let count_only = select == Some(Select::Count);
+    let output = match (count_only, projection) {
+        (true, _) => Output::Count,
+        (false, Some(p)) => Output::Projected(p),
+        (false, None) => Output::AllAttributes,
+    };
+    let page = read_page::read(
+        ctx.store.as_ref(),
+        PageSpec {
+            storage_id: def.storage_id,
+            range: KeyRange {
+                prefix: Vec::new(),
+                lower,
+                upper,
+            },
+            forward: true,
+            limit,
+            filter: filter.as_ref(),
+            output: &output,
+            key_schema: schema,
+        },
+    )
+    .await?;
+    let consistent = req.consistent_read.unwrap_or(false);
+    let consumed = capacity.report(&def.name, read_units(Some(page.scanned_bytes), consistent));
+    Ok(Response::from_page(page, count_only, consumed))
+}
+
+/// Decodes a Scan body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}
+
+#[cfg(test)]
+#[path = "scan_tests.rs"]
+mod tests;

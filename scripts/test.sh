@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# The project's test command. Runs everything, in this order, and stops at the first failure:
+#   1. a Python venv at .venv with tests/requirements.txt (created or refreshed as needed)
+#   2. scripts/lint.sh (rustfmt check, clippy with warnings as errors)
+#   3. cargo build --release, then cargo test --workspace --release (same profile, one build)
+#   4. per storage backend: start `extenddb dev` on a free port, wait for /health, run pytest
+#      over tests/ with EXTENDDB_ENDPOINT set, stop the server
+# Idempotent; works as root or as a user on Debian/Ubuntu with Rust and python3 (+ python3-venv).
+# Honours CARGO_TARGET_DIR (default ./target). Extra arguments go to pytest, e.g.
+#   scripts/test.sh -k items -x
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+START_SECONDS=$(date +%s)
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET_DIR/release/extenddb"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+HEALTH_TIMEOUT_SECONDS="${EXTENDDB_HEALTH_TIMEOUT:-60}"
+LOG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/extenddb-test.XXXXXX")"
+PYTEST_ARGS=("$@")
+
+CURRENT_STEP="start"
+DONE_STEPS=()
+SERVER_PID=""
+SERVER_LOG=""
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'test.sh: error: %s\n' "$*" >&2; exit 1; }
+step() { CURRENT_STEP="$1"; log "$1"; }
+step_done() { DONE_STEPS+=("$CURRENT_STEP"); }
+
+stop_server() {
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.2
+    done
+    if kill -0 "$SERVER_PID" 2>/dev/null; then
+      kill -KILL "$SERVER_PID" 2>/dev/null || true
+    fi
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  SERVER_PID=""
+}
+
+show_server_log() {
+  if [[ -n "$SERVER_LOG" && -s "$SERVER_LOG" ]]; then
+    printf -- '--- last 60 lines of %s ---\n' "$SERVER_LOG" >&2
+    tail -n 60 "$SERVER_LOG" >&2
+    printf -- '--- end of server log ---\n' >&2
+  elif [[ -n "$SERVER_LOG" ]]; then
+    printf -- '(server log %s is empty)\n' "$SERVER_LOG" >&2
+  fi
+}
+
+on_exit() {
+  local rc=$?
+  stop_server
+  local elapsed=$(( $(date +%s) - START_SECONDS ))
+  if [[ $rc -eq 0 ]]; then
+    rm -rf "$LOG_DIR"
+    printf 'test.sh: PASSED (%s) in %ss\n' "$(IFS=,; echo "${DONE_STEPS[*]}")" "$elapsed"
+  else
+    show_server_log
+    printf 'test.sh: FAILED at step "%s" (exit %s) in %ss; logs in %s\n' \
+      "$CURRENT_STEP" "$rc" "$elapsed" "$LOG_DIR" >&2
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- Python venv -----------------------------------------------------------------------------
+
+setup_venv() {
+  step "python venv"
+  command -v python3 >/dev/null 2>&1 ||
+    die "python3 not found; on Debian/Ubuntu: apt-get install python3 python3-venv"
+  # A venv whose interpreter is gone or that has no pip (python3-venv was missing when it was
+  # made) is rebuilt from scratch.
+  if [[ -d "$VENV" ]] && ! { "$PY" -c 'import sys' && "$PY" -m pip --version; } >/dev/null 2>&1; then
+    log "removing unusable $VENV"
+    rm -rf "$VENV"
+  fi
+  if [[ ! -d "$VENV" ]]; then
+    if ! python3 -m venv "$VENV"; then
+      rm -rf "$VENV"
+      die "python3 -m venv failed; on Debian/Ubuntu: apt-get install python3-venv"
+    fi
+  fi
+  local stamp="$VENV/.requirements.sha256" want
+  want="$( { sha256sum tests/requirements.txt; "$PY" -V; } | sha256sum | cut -d' ' -f1)"
+  if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+    log "installing tests/requirements.txt into $VENV"
+    "$PY" -m pip install --disable-pip-version-check --quiet -r tests/requirements.txt
+    echo "$want" >"$stamp"
+  fi
+  step_done
+}
+
+# --- Rust ------------------------------------------------------------------------------------
+
+rust_checks() {
+  step "lint"
+  scripts/lint.sh
+  step_done
+
+  step "cargo build --release"
+  cargo build --release
+  [[ -x "$BIN" ]] || die "cargo build succeeded but $BIN is missing"
+  step_done
+
+  step "cargo test --workspace --release"
+  cargo test --workspace --release
+  step_done
+}
+
+# --- the server and pytest, once per backend ---------------------------------------------------
+
+free_port() {
+  "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+healthy() {
+  "$PY" - "$1" <<'EOF'
+import json, sys, urllib.request
+try:
+    with urllib.request.urlopen(sys.argv[1] + "/health", timeout=2) as response:
+        sys.exit(0 if json.load(response).get("status") == "healthy" else 1)
+except Exception:
+    sys.exit(1)
+EOF
+}
+
+# start_server NAME ARGS... : runs `extenddb ARGS --port <free>` in the background, logs to
+# $LOG_DIR/server-NAME.log, and sets ENDPOINT once /health answers healthy.
+start_server() {
+  local name="$1"; shift
+  local port
+  port="$(free_port)"
+  SERVER_LOG="$LOG_DIR/server-$name.log"
+  ENDPOINT="http://127.0.0.1:$port"
+  log "starting: $BIN $* --port $port (log: $SERVER_LOG)"
+  "$BIN" "$@" --port "$port" >"$SERVER_LOG" 2>&1 &
+  SERVER_PID=$!
+  local deadline=$(( $(date +%s) + HEALTH_TIMEOUT_SECONDS ))
+  until healthy "$ENDPOINT"; do
+    kill -0 "$SERVER_PID" 2>/dev/null || die "server ($name) exited before answering /health"
+    (( $(date +%s) < deadline )) ||
+      die "server ($name) not healthy at $ENDPOINT/health after ${HEALTH_TIMEOUT_SECONDS}s"
+    sleep 0.2
+  done
+  log "server ($name) healthy at $ENDPOINT"
+}
+
+run_pytest() {
+  EXTENDDB_ENDPOINT="$ENDPOINT" "$PY" -m pytest tests "${PYTEST_ARGS[@]}"
+}
+
+# One function per storage backend. A backend that needs a service (PostgreSQL) starts it
+# here too, and is added to BACKENDS below.
+backend_embedded() {
+  step "pytest (embedded, in-memory)"
+  start_server embedded dev --in-memory
+  run_pytest
+  stop_server
+  SERVER_LOG=""
+  step_done
+}
+
+BACKENDS=(embedded)
+
+setup_venv
+rust_checks
+for backend in "${BACKENDS[@]}"; do
+  "backend_$backend"
+done

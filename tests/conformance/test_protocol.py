@@ -1,0 +1,138 @@
+"""The wire protocol below the SDKs, spoken with plain HTTP (`requests`): health check, response
+headers, and the errors for unknown operations, unparsable bodies and missing credentials."""
+
+import json
+import re
+import zlib
+
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from support import REGION_NAME
+
+CONTENT_TYPE = "application/x-amz-json-1.0"
+# DynamoDB's request ids are 52 upper-case letters and digits.
+REQUEST_ID_RE = re.compile(r"[0-9A-Z]{52}")
+CREDENTIALS = Credentials("AKIDEXTENDDBTEST0000", "extenddb-test-secret-key")
+
+
+def signed_post(endpoint, target, body: bytes):
+    """POSTs `body` with X-Amz-Target `target`, signed with SigV4 as an SDK would sign it."""
+    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": target}
+    request = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=headers)
+    SigV4Auth(CREDENTIALS, "dynamodb", REGION_NAME).add_auth(request)
+    return requests.post(endpoint + "/", data=body, headers=dict(request.headers), timeout=30)
+
+
+def assert_crc32(response):
+    """x-amz-crc32 is the CRC32 of the body bytes as sent, in decimal; SDKs reject a mismatch."""
+    assert response.headers["x-amz-crc32"] == str(zlib.crc32(response.content) & 0xFFFFFFFF)
+
+
+def test_health(endpoint):
+    response = requests.get(endpoint + "/health", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"status": "healthy"}
+
+
+def test_success_headers(endpoint):
+    response = signed_post(endpoint, "DynamoDB_20120810.ListTables", b"{}")
+    assert response.status_code == 200
+    assert "TableNames" in response.json()
+    assert response.headers["Content-Type"] == CONTENT_TYPE
+    assert_crc32(response)
+    assert REQUEST_ID_RE.fullmatch(response.headers["x-amzn-RequestId"])
+
+
+def test_request_ids_are_unique(endpoint):
+    ids = {
+        signed_post(endpoint, "DynamoDB_20120810.ListTables", b"{}").headers["x-amzn-RequestId"]
+        for _ in range(5)
+    }
+    assert len(ids) == 5
+
+
+def test_error_headers_and_crc32(endpoint):
+    body = json.dumps({"TableName": "no-such-table-protocol"}).encode()
+    response = signed_post(endpoint, "DynamoDB_20120810.DescribeTable", body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "__type": "com.amazonaws.dynamodb.v20120810#ResourceNotFoundException",
+        "message": "Requested resource not found: Table: no-such-table-protocol not found",
+    }
+    assert_crc32(response)
+    assert REQUEST_ID_RE.fullmatch(response.headers["x-amzn-RequestId"])
+    assert response.headers["Content-Type"] == CONTENT_TYPE
+
+
+def test_crc32_of_large_body(endpoint, ddb, tables):
+    name = tables.hash_table()
+    ddb.put_item(TableName=name, Item={"pk": {"S": "big"}, "v": {"S": "é" * 20000}})
+    body = json.dumps({"TableName": name, "Key": {"pk": {"S": "big"}}}).encode()
+    response = signed_post(endpoint, "DynamoDB_20120810.GetItem", body)
+    assert response.status_code == 200
+    assert response.json()["Item"]["v"]["S"] == "é" * 20000
+    assert_crc32(response)
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "DynamoDB_20120810.NoSuchOperation",
+        "DynamoDB_20120810.ListTable",
+        "SomethingElse_20120810.ListTables",
+        "DynamoDB_20120810",
+    ],
+)
+def test_unknown_operation(endpoint, target):
+    response = signed_post(endpoint, target, b"{}")
+    assert response.status_code == 400
+    # DynamoDB's answer carries no message.
+    assert response.json() == {"__type": "com.amazon.coral.service#UnknownOperationException"}
+    assert_crc32(response)
+
+
+@pytest.mark.parametrize("body", [b"{", b"not json", b'{"TableName": "abc",}'])
+def test_malformed_json(endpoint, body):
+    response = signed_post(endpoint, "DynamoDB_20120810.DescribeTable", body)
+    assert response.status_code == 400
+    # DynamoDB's answer to a body that is not JSON carries no message.
+    assert response.json() == {"__type": "com.amazon.coral.service#SerializationException"}
+    assert_crc32(response)
+
+
+def test_missing_authorization(endpoint):
+    response = requests.post(
+        endpoint + "/",
+        data=b"{}",
+        headers={"Content-Type": CONTENT_TYPE, "X-Amz-Target": "DynamoDB_20120810.ListTables"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+        "message": "Request is missing Authentication Token",
+    }
+    assert_crc32(response)
+
+
+def test_authorization_not_sigv4(endpoint):
+    # An Authorization header that is not AWS4-… counts as no token at all.
+    response = requests.post(
+        endpoint + "/",
+        data=b"{}",
+        headers={
+            "Content-Type": CONTENT_TYPE,
+            "X-Amz-Target": "DynamoDB_20120810.ListTables",
+            "Authorization": "Basic dXNlcjpwYXNz",
+        },
+        timeout=10,
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
+        "message": "Request is missing Authentication Token",
+    }
