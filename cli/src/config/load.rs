@@ -32,11 +32,10 @@ pub fn load(file: &Path, overrides: &Overrides) -> anyhow::Result<Config> {
     }
     let mut fig = Figment::from(Serialized::defaults(Config::default()))
         .merge(Toml::file_exact(file))
-        .merge(
-            Env::prefixed("EXTENDDB_")
-                .split("__")
-                .filter(|k| ENV_SECTIONS.iter().any(|s| k.as_str().starts_with(s))),
-        );
+        .merge(Env::prefixed("EXTENDDB_").split("__").filter(|k| {
+            let k = k.as_str().to_ascii_lowercase();
+            ENV_SECTIONS.iter().any(|s| k.starts_with(s))
+        }));
     if let Some(port) = overrides.port {
         fig = fig.merge(Serialized::default("server.port", port));
     }
@@ -51,11 +50,10 @@ pub fn load(file: &Path, overrides: &Overrides) -> anyhow::Result<Config> {
 /// One line: where (file or variable), which key, what is wrong, where the keys are listed.
 fn describe(e: figment::Error, file: &Path) -> anyhow::Error {
     let key = e.path.join(".");
-    let source = e
-        .metadata
-        .as_ref()
-        .and_then(|m| m.source.as_ref())
-        .map_or_else(|| file.display().to_string(), |s| s.to_string());
+    let source = match e.metadata.as_ref() {
+        Some(m) if m.source.is_none() || m.name.contains("environment") => m.name.to_string(),
+        _ => file.display().to_string(),
+    };
     let what = e.kind.to_string();
     if key.is_empty() {
         anyhow::anyhow!("{source}: {what} (see docs/configuration.md for the valid keys)")
