@@ -10,6 +10,7 @@ pub mod describe_table;
 pub mod expression_params;
 pub mod get_item;
 pub mod item_key;
+pub mod legacy_read;
 pub mod lifecycle;
 pub mod list_tables;
 pub mod pagination;
