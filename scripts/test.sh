@@ -166,7 +166,7 @@ run_pytest() {
 # here too, and is added to BACKENDS below.
 backend_embedded() {
   step "pytest (embedded, in-memory)"
-  start_server embedded dev --in-memory
+  start_server embedded dev --in-memory --gsi-propagation-delay-ms 0
   run_pytest
   stop_server
   SERVER_LOG=""

@@ -14,6 +14,7 @@ pub mod index_definitions;
 pub mod index_description;
 pub mod index_keys;
 pub mod index_maintenance;
+pub mod index_read;
 pub mod item_key;
 pub mod lifecycle;
 pub mod list_tables;

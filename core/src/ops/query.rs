@@ -7,6 +7,7 @@
 //! against the condition, and key attributes misused in projection or filter.
 
 use super::capacity::{read_units, ReturnConsumedCapacity};
+use super::index_read;
 use super::lifecycle;
 use super::pagination;
 use super::protocol;
@@ -17,8 +18,10 @@ use super::select::{self, Select};
 use super::validate::Constraints;
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::expr::{self, ExpressionAttributes, ExpressionKind};
+use crate::expr::{self, Condition, DocPath, ExpressionAttributes, ExpressionKind, Projection};
+use crate::model::table::TableDefinition;
 use crate::model::{AttributeValue, Item};
+use crate::traits::KeyRange;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -150,34 +153,55 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     attrs.check_unused()?;
 
     let def = lifecycle::for_data(ctx, &checked.table_name).await?;
-    common::no_index(req.index_name.as_deref())?;
-    let schema = &def.key_schema;
-    if let Some(start) = &req.exclusive_start_key {
-        pagination::query_shape(schema, start)?;
-    }
-    let kc = expr::key_condition(&key_cond, &schema.hash, schema.range.as_ref())?;
-    if let Some(start) = &req.exclusive_start_key {
-        pagination::query_bounds(schema, start, &kc.partition_value, kc.sort.as_ref())?;
-    }
-    if let Some(p) = &projection {
-        common::scalar_keys(schema, &p.paths.iter().collect::<Vec<_>>())?;
-    }
-    if let Some(f) = &filter {
-        let mut paths = Vec::new();
-        common::condition_paths(f, &mut paths);
-        common::filter_without_keys(schema, &paths)?;
-    }
-
     let forward = req.scan_index_forward.unwrap_or(true);
-    let mut range = key_range(&kc);
-    if let Some(start) = &req.exclusive_start_key {
-        let after = Bound::Excluded(pagination::encode(schema, start));
-        if forward {
-            range.lower = after;
-        } else {
-            range.upper = after;
+    let consistent = req.consistent_read.unwrap_or(false);
+    let mut index_read = None;
+    let range = match req.index_name.as_deref() {
+        Some(name) => {
+            let (index, global) = index_read::resolve(&def, name)?;
+            index_read::check_read(index, global, consistent, checked.select)?;
+            let kc = expr::composite_key_condition(&key_cond, &index.hash, &index.range)?;
+            let mut named: Vec<&DocPath> = Vec::new();
+            if let Some(p) = &projection {
+                named.extend(p.paths.iter());
+            }
+            let mut filter_paths = Vec::new();
+            if let Some(f) = &filter {
+                common::condition_paths(f, &mut filter_paths);
+                for k in index.key_attributes() {
+                    if filter_paths.iter().any(|p| p.top() == k.name) {
+                        return Err(ApiError::validation(format!(
+                            "Filter Expression can only contain non-primary key attributes: Primary key attribute: {}",
+                            k.name
+                        )));
+                    }
+                }
+            }
+            named.extend(filter_paths);
+            let tops: Vec<&str> = named.iter().map(|p| p.top()).collect();
+            let fetch = index_read::needs_fetch(&def, index, global, checked.select, &tops);
+            let mut range = index_read::key_range(&kc);
+            if let Some(start) = &req.exclusive_start_key {
+                let after = Bound::Excluded(index_read::start_key(&def, index, start)?);
+                if forward {
+                    range.lower = after;
+                } else {
+                    range.upper = after;
+                }
+            }
+            index_read = Some((index.storage_id, index_read::key_names(&def, index), fetch));
+            range
         }
-    }
+        None => table_range(
+            &req,
+            &def,
+            &key_cond,
+            projection.as_ref(),
+            filter.as_ref(),
+            forward,
+        )?,
+    };
+    let schema = &def.key_schema;
     let count_only = checked.select == Some(Select::Count);
     let output = match (count_only, projection) {
         (true, _) => Output::Count,
@@ -187,21 +211,62 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let page = read_page::read(
         ctx.store.as_ref(),
         PageSpec {
-            storage_id: def.storage_id,
+            storage_id: index_read.as_ref().map_or(def.storage_id, |(id, _, _)| *id),
             range,
             forward,
             limit: checked.limit,
             filter: filter.as_ref(),
             output: &output,
             key_schema: schema,
+            index_key_names: index_read.as_ref().map(|(_, names, _)| names.as_slice()),
+            fetch_from: index_read
+                .as_ref()
+                .and_then(|(_, _, fetch)| fetch.then_some(&def)),
         },
     )
     .await?;
-    let consistent = req.consistent_read.unwrap_or(false);
     let consumed = checked
         .capacity
         .report(&def.name, read_units(Some(page.scanned_bytes), consistent));
     Ok(Response::from_page(page, count_only, consumed))
+}
+
+/// The storage-key range of a Query on the table itself, after DynamoDB's checks of the key
+/// condition, the start key, and key attributes in the projection and filter.
+fn table_range(
+    req: &Request,
+    def: &TableDefinition,
+    key_cond: &Condition,
+    projection: Option<&Projection>,
+    filter: Option<&Condition>,
+    forward: bool,
+) -> Result<KeyRange, ApiError> {
+    let schema = &def.key_schema;
+    if let Some(start) = &req.exclusive_start_key {
+        pagination::query_shape(schema, start)?;
+    }
+    let kc = expr::key_condition(key_cond, &schema.hash, schema.range.as_ref())?;
+    if let Some(start) = &req.exclusive_start_key {
+        pagination::query_bounds(schema, start, &kc.partition_value, kc.sort.as_ref())?;
+    }
+    if let Some(p) = projection {
+        common::scalar_keys(schema, &p.paths.iter().collect::<Vec<_>>())?;
+    }
+    if let Some(f) = filter {
+        let mut paths = Vec::new();
+        common::condition_paths(f, &mut paths);
+        common::filter_without_keys(schema, &paths)?;
+    }
+    let mut range = key_range(&kc);
+    if let Some(start) = &req.exclusive_start_key {
+        let after = Bound::Excluded(pagination::encode(schema, start));
+        if forward {
+            range.lower = after;
+        } else {
+            range.upper = after;
+        }
+    }
+    Ok(range)
 }
 
 /// Decodes a Query body, runs it and encodes the answer.
