@@ -159,7 +159,7 @@ start_server() {
 }
 
 run_pytest() {
-  EXTENDDB_ENDPOINT="$ENDPOINT" "$PY" -m pytest tests "${PYTEST_ARGS[@]}"
+  EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests "${PYTEST_ARGS[@]}"
 }
 
 # One function per storage backend. A backend that needs a service (PostgreSQL) starts it
