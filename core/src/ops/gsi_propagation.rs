@@ -146,7 +146,12 @@ async fn live_indexes(ctx: &Ctx) -> Result<HashSet<u64>, ApiError> {
 /// Applies the queue records that are due (up to a batch) in one transaction; returns how many
 /// were applied. The server's worker calls this every few milliseconds.
 pub async fn run_due(ctx: &Ctx) -> Result<usize, ApiError> {
-    let upper = (now_ms() + 1).to_be_bytes().to_vec();
+    run_due_at(ctx, now_ms()).await
+}
+
+/// `run_due` as if the time were `now` (ms since the epoch): applies the records due by then.
+pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
+    let upper = now.saturating_add(1).to_be_bytes().to_vec();
     let range = KeyRange {
         prefix: Vec::new(),
         lower: Bound::Unbounded,
