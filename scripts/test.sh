@@ -184,14 +184,14 @@ start_server() {
 }
 
 run_pytest() {
-  EXTENDDB_ENDPOINT="$ENDPOINT" "$PY" -m pytest tests --ignore=tests/postgres "${PYTEST_ARGS[@]}"
+  EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres "${PYTEST_ARGS[@]}"
 }
 
 # One function per storage backend. A backend that needs a service (PostgreSQL) starts it
 # here too, and is added to BACKENDS below.
 backend_embedded() {
   step "pytest (embedded, in-memory)"
-  start_server embedded dev --in-memory
+  start_server embedded dev --in-memory --gsi-propagation-delay-ms 0
   run_pytest
   stop_server
   SERVER_LOG=""

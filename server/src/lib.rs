@@ -19,6 +19,7 @@ mod routing;
 mod services;
 pub mod target;
 pub mod tls;
+mod workers;
 
 pub use config::{ServerConfig, TlsSource, DEFAULT_MAX_BODY_BYTES};
 pub use error::ServerError;

@@ -85,6 +85,7 @@ impl Server {
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
+        let workers = crate::workers::spawn(self.state.clone());
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -106,6 +107,7 @@ impl Server {
             }
         }
         drop(self.listener);
+        workers.abort();
         tracing::info!(
             connections = graceful.count(),
             "shutting down; finishing requests in flight"

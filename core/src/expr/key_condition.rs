@@ -249,3 +249,95 @@ pub fn key_condition(
         sort: sort_pred,
     })
 }
+
+/// A key condition over a (possibly multi-attribute) index key: every partition attribute by
+/// equality, then the sort attributes used, left to right: equalities, and a last predicate
+/// that may be a range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompositeKeyCondition {
+    /// The partition attributes' values, in key-schema order.
+    pub partition_values: Vec<AttributeValue>,
+    /// Values of the leading sort attributes compared by equality.
+    pub sort_equal: Vec<AttributeValue>,
+    /// The predicate on the next sort attribute, if any.
+    pub sort_last: Option<SortKeyPredicate>,
+}
+
+/// [`key_condition`] for an index key with `partition` (1–4) and `sort` (0–4) attributes.
+/// Single-attribute keys answer exactly as [`key_condition`] does; multi-attribute keys follow
+/// DynamoDB's rules: all partition attributes by equality, sort attributes left to right without
+/// gaps, a range condition only on the last one used.
+pub fn composite_key_condition(
+    cond: &Condition,
+    partition: &[KeyAttribute],
+    sort: &[KeyAttribute],
+) -> Result<CompositeKeyCondition, ApiError> {
+    if let ([p], [] | [_]) = (partition, sort) {
+        let kc = key_condition(cond, p, sort.first())?;
+        let (sort_equal, sort_last) = match kc.sort {
+            Some(SortKeyPredicate::Eq(v)) => (vec![v], None),
+            other => (Vec::new(), other),
+        };
+        return Ok(CompositeKeyCondition {
+            partition_values: vec![kc.partition_value],
+            sort_equal,
+            sort_last,
+        });
+    }
+    let mut conds = Vec::new();
+    collect(cond, &mut conds)?;
+    let unsupported = || v("Query key condition not supported");
+    let mismatch = || {
+        v("One or more parameter values were invalid: Condition parameter type does not match schema type")
+    };
+    let typed = |p: &SortKeyPredicate, k: &KeyAttribute| {
+        p.values()
+            .iter()
+            .all(|val| val.type_name() == k.attr_type.as_str())
+    };
+    let mut used = 0;
+    let mut partition_values = Vec::new();
+    for k in partition {
+        let Some((_, p)) = conds.iter().find(|(n, _)| *n == k.name) else {
+            return Err(v(format!(
+                "Query condition missed key schema element: {}",
+                k.name
+            )));
+        };
+        if !typed(p, k) {
+            return Err(mismatch());
+        }
+        let SortKeyPredicate::Eq(value) = p else {
+            return Err(unsupported());
+        };
+        partition_values.push(value.clone());
+        used += 1;
+    }
+    let mut sort_equal = Vec::new();
+    let mut sort_last = None;
+    for k in sort {
+        let Some((_, p)) = conds.iter().find(|(n, _)| *n == k.name) else {
+            break;
+        };
+        if sort_last.is_some() {
+            return Err(unsupported());
+        }
+        if !typed(p, k) {
+            return Err(mismatch());
+        }
+        match p {
+            SortKeyPredicate::Eq(value) => sort_equal.push(value.clone()),
+            other => sort_last = Some(other.clone()),
+        }
+        used += 1;
+    }
+    if used != conds.len() {
+        // A condition on a non-key attribute, or a sort attribute after a gap.
+        return Err(unsupported());
+    }
+    Ok(CompositeKeyCondition {
+        partition_values,
+        sort_equal,
+        sort_last,
+    })
+}

@@ -29,7 +29,9 @@ pub mod update_apply;
 mod tests;
 
 pub use condition::{Condition, Term};
-pub use key_condition::{key_condition, KeyCondition, SortKeyPredicate};
+pub use key_condition::{
+    composite_key_condition, key_condition, CompositeKeyCondition, KeyCondition, SortKeyPredicate,
+};
 pub use names::ExpressionAttributes;
 pub use path::{DocPath, PathElement};
 pub use projection::{project, Projection};

@@ -92,6 +92,28 @@ pub fn partition_prefix(partition: &AttributeValue) -> Vec<u8> {
     out
 }
 
+/// The partition prefix of a multi-attribute partition key (a GSI with several HASH
+/// attributes): `hash ‖ enc(v1) ‖ enc(v2) ‖ …`. With one value it equals `partition_prefix`.
+pub fn composite_partition_prefix(values: &[&AttributeValue]) -> Vec<u8> {
+    let mut enc = Vec::with_capacity(16 * values.len());
+    for v in values {
+        encode_value(v, &mut enc);
+    }
+    let mut out = Vec::with_capacity(enc.len() + 2);
+    out.extend_from_slice(&partition_hash(&enc).to_be_bytes());
+    out.extend_from_slice(&enc);
+    out
+}
+
+/// The smallest byte string greater than every string that starts with `prefix` (`None` when
+/// there is none: the prefix is all `FF`). Turns "keys starting with x" into an exclusive bound.
+pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|&b| b != 0xFF)?;
+    let mut out = prefix[..=last].to_vec();
+    out[last] += 1;
+    Some(out)
+}
+
 /// The full storage key of an item: partition prefix plus the encoded sort value, if any.
 pub fn item_key(partition: &AttributeValue, sort: Option<&AttributeValue>) -> Vec<u8> {
     let mut out = partition_prefix(partition);
@@ -125,6 +147,25 @@ mod tests {
         for w in ordered.windows(2) {
             assert!(enc(&n(w[0])) < enc(&n(w[1])), "{} < {}", w[0], w[1]);
         }
+    }
+
+    #[test]
+    fn composite_prefix_of_one_value_is_the_partition_prefix() {
+        let a = AttributeValue::S("x".into());
+        assert_eq!(composite_partition_prefix(&[&a]), partition_prefix(&a));
+        let b = n("5");
+        let two = composite_partition_prefix(&[&a, &b]);
+        assert_ne!(&two[2..], &partition_prefix(&a)[2..]);
+        assert!(two[2..].starts_with(&partition_prefix(&a)[2..]));
+    }
+
+    #[test]
+    fn successor_bounds_every_extension() {
+        assert_eq!(prefix_successor(&[1, 2]), Some(vec![1, 3]));
+        assert_eq!(prefix_successor(&[1, 0xFF]), Some(vec![2]));
+        assert_eq!(prefix_successor(&[0xFF, 0xFF]), None);
+        let s = prefix_successor(&[7, 0xFF]).unwrap();
+        assert!(vec![7, 0xFF, 0xFF, 0xFF, 9] < s && vec![7, 0xFE] < s && vec![8] >= s);
     }
 
     #[test]

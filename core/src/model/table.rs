@@ -130,14 +130,132 @@ pub struct TableDefinition {
     /// DeletionProtectionEnabled.
     #[serde(default)]
     pub deletion_protection: bool,
+    /// LocalSecondaryIndexes (fixed at CreateTable).
+    #[serde(default)]
+    pub local_secondary_indexes: Vec<SecondaryIndex>,
+    /// GlobalSecondaryIndexes (CreateTable, then UpdateTable).
+    #[serde(default)]
+    pub global_secondary_indexes: Vec<SecondaryIndex>,
 }
 
 impl TableDefinition {
+    /// Every secondary index, local ones first, with whether it is global.
+    pub fn indexes(&self) -> impl Iterator<Item = (&SecondaryIndex, bool)> {
+        self.local_secondary_indexes
+            .iter()
+            .map(|i| (i, false))
+            .chain(self.global_secondary_indexes.iter().map(|i| (i, true)))
+    }
+
+    /// The index named `name`, with whether it is global.
+    pub fn index(&self, name: &str) -> Option<(&SecondaryIndex, bool)> {
+        self.indexes().find(|(i, _)| i.name == name)
+    }
+
     /// The table's ARN.
     pub fn arn(&self) -> String {
         format!(
             "arn:aws:dynamodb:{}:{}:table/{}",
             self.region, self.account_id, self.name
         )
+    }
+}
+
+/// `KEYS_ONLY`, `INCLUDE` or `ALL`: which attributes an index entry carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProjectionType {
+    /// The table's and the index's key attributes.
+    #[serde(rename = "KEYS_ONLY")]
+    KeysOnly,
+    /// The keys plus `non_key_attributes`.
+    #[serde(rename = "INCLUDE")]
+    Include,
+    /// The whole item.
+    #[serde(rename = "ALL")]
+    All,
+}
+
+impl ProjectionType {
+    /// The type as DynamoDB spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectionType::KeysOnly => "KEYS_ONLY",
+            ProjectionType::Include => "INCLUDE",
+            ProjectionType::All => "ALL",
+        }
+    }
+}
+
+/// Lifecycle state of a secondary index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IndexStatus {
+    /// Being created (a GSI added by UpdateTable is backfilled in this state).
+    #[serde(rename = "CREATING")]
+    Creating,
+    /// Serving requests.
+    #[serde(rename = "ACTIVE")]
+    Active,
+    /// Throughput being changed.
+    #[serde(rename = "UPDATING")]
+    Updating,
+    /// Being deleted: no longer maintained or readable, entries dropped when due.
+    #[serde(rename = "DELETING")]
+    Deleting,
+}
+
+impl IndexStatus {
+    /// The status as DynamoDB spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndexStatus::Creating => "CREATING",
+            IndexStatus::Active => "ACTIVE",
+            IndexStatus::Updating => "UPDATING",
+            IndexStatus::Deleting => "DELETING",
+        }
+    }
+}
+
+/// One local or global secondary index. Its entries live under their own `storage_id`; an
+/// entry's key is the index key followed by the table's primary key (`ops::index_keys`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SecondaryIndex {
+    /// IndexName.
+    pub name: String,
+    /// Where the index's entries are stored (from `Catalog::next_storage_id`).
+    pub storage_id: u64,
+    /// Partition (HASH) attributes: one, or up to four for a multi-attribute GSI key.
+    pub hash: Vec<KeyAttribute>,
+    /// Sort (RANGE) attributes: none, one, or up to four for a multi-attribute GSI key.
+    pub range: Vec<KeyAttribute>,
+    /// ProjectionType.
+    pub projection: ProjectionType,
+    /// NonKeyAttributes of an INCLUDE projection.
+    #[serde(default)]
+    pub non_key_attributes: Vec<String>,
+    /// A GSI's provisioned throughput (`None` for LSIs and on-demand tables).
+    #[serde(default)]
+    pub throughput: Option<Throughput>,
+    /// IndexStatus (LSIs are always ACTIVE).
+    pub status: IndexStatus,
+    /// When `status` was last set, seconds since the epoch.
+    #[serde(default)]
+    pub status_since: f64,
+    /// Backfilling: true while a GSI added by UpdateTable is being filled from the table.
+    #[serde(default)]
+    pub backfilling: bool,
+    /// This GSI's own propagation delay; `None` follows `gsi_propagation_delay_ms`.
+    #[serde(default)]
+    pub propagation_delay_ms: Option<u64>,
+}
+
+impl SecondaryIndex {
+    /// The index key attributes in order: partition ones, then sort ones.
+    pub fn key_attributes(&self) -> impl Iterator<Item = &KeyAttribute> {
+        self.hash.iter().chain(self.range.iter())
+    }
+
+    /// Whether writes maintain this index (every state but DELETING).
+    pub fn maintained(&self) -> bool {
+        self.status != IndexStatus::Deleting
     }
 }

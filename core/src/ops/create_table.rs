@@ -2,6 +2,7 @@
 //! CREATING (ACTIVE at once when the control-plane delay is zero) and returns its description.
 
 use super::create_table_validation::validate;
+use super::index_definitions::IndexInput;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TableStatus};
@@ -90,10 +91,10 @@ pub struct Request {
     pub billing_mode: Option<String>,
     /// Capacity, required when provisioned.
     pub provisioned_throughput: Option<ProvisionedThroughputInput>,
-    /// Refused for now: secondary indexes are a later issue.
-    pub local_secondary_indexes: Option<serde_json::Value>,
-    /// Refused for now: secondary indexes are a later issue.
-    pub global_secondary_indexes: Option<serde_json::Value>,
+    /// LocalSecondaryIndexes (up to 5).
+    pub local_secondary_indexes: Option<Vec<IndexInput>>,
+    /// GlobalSecondaryIndexes (up to 20).
+    pub global_secondary_indexes: Option<Vec<IndexInput>>,
     /// Streams; only disabled is accepted for now.
     pub stream_specification: Option<StreamSpecification>,
     /// Server-side encryption settings.
@@ -132,6 +133,15 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     }
     let storage_id = ctx.catalog.next_storage_id().await?;
     let now = now_epoch();
+    let mut local_secondary_indexes = valid.local_secondary_indexes;
+    let mut global_secondary_indexes = valid.global_secondary_indexes;
+    for index in local_secondary_indexes
+        .iter_mut()
+        .chain(global_secondary_indexes.iter_mut())
+    {
+        index.storage_id = ctx.catalog.next_storage_id().await?;
+        index.status_since = now;
+    }
     let status = if ctx.control_plane_delay.is_zero() {
         TableStatus::Active
     } else {
@@ -151,6 +161,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         created_at: now,
         status_since: now,
         deletion_protection: valid.deletion_protection,
+        local_secondary_indexes,
+        global_secondary_indexes,
     };
     match ctx.catalog.create_table(&def).await {
         Ok(()) => {}

@@ -4,8 +4,11 @@
 //! what extenddb does not serve yet.
 
 use super::create_table::{Request, StreamSpecification, Tag};
+use super::index_definitions;
 use crate::error::ApiError;
-use crate::model::table::{BillingMode, KeyAttribute, KeySchema, ScalarType, Throughput};
+use crate::model::table::{
+    BillingMode, KeyAttribute, KeySchema, ScalarType, SecondaryIndex, Throughput,
+};
 use crate::ops::table_description::{check_name_length, TABLE_NAME_REQUIRED};
 use crate::ops::validate::Constraints;
 
@@ -21,6 +24,8 @@ pub(crate) struct ValidTable {
     pub billing_mode: BillingMode,
     pub throughput: Throughput,
     pub deletion_protection: bool,
+    pub local_secondary_indexes: Vec<SecondaryIndex>,
+    pub global_secondary_indexes: Vec<SecondaryIndex>,
 }
 
 fn invalid(detail: &str) -> ApiError {
@@ -78,7 +83,23 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
         ));
     }
     unsupported(req)?;
-    if key_names.len() != def_names.len() {
+    let lsis = req.local_secondary_indexes.as_deref().unwrap_or_default();
+    let gsis = req.global_secondary_indexes.as_deref().unwrap_or_default();
+    let mut used: Vec<String> = key_names.iter().map(|k| k.to_string()).collect();
+    for idx in lsis.iter().chain(gsis) {
+        let names = index_definitions::used_names(idx);
+        if names.iter().any(|k| !def_names.contains(&k.as_str())) {
+            return Err(invalid(&format!(
+                "Some index key attributes are not defined in AttributeDefinitions. Keys: [{}], AttributeDefinitions: [{}]",
+                names.join(", "),
+                def_names.join(", ")
+            )));
+        }
+        used.extend(names);
+    }
+    used.sort();
+    used.dedup();
+    if used.len() != def_names.len() {
         return Err(invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"));
     }
     let attribute_definitions: Vec<KeyAttribute> = defs
@@ -102,7 +123,12 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
             None => None,
         },
     };
+    let resolve = |n: &str| attribute_definitions.iter().find(|a| a.name == n).cloned();
+    let (local_secondary_indexes, global_secondary_indexes) =
+        index_definitions::for_create_table(&key_schema, lsis, gsis, billing_mode, &resolve)?;
     Ok(ValidTable {
+        local_secondary_indexes,
+        global_secondary_indexes,
         name: name.to_string(),
         key_schema,
         attribute_definitions,
@@ -281,6 +307,12 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
     if let Some(tags) = &req.tags {
         tag_constraints(&mut c, tags);
     }
+    if let Some(l) = &req.local_secondary_indexes {
+        index_definitions::member_constraints(&mut c, l, "localSecondaryIndexes");
+    }
+    if let Some(g) = &req.global_secondary_indexes {
+        index_definitions::member_constraints(&mut c, g, "globalSecondaryIndexes");
+    }
     c.finish()
 }
 
@@ -336,16 +368,6 @@ fn billing(req: &Request) -> Result<(BillingMode, Throughput), ApiError> {
 /// Rejects, with a message that says so, the parameters extenddb accepts from DynamoDB's model
 /// but cannot honour yet — rather than creating a table that silently lacks them.
 fn unsupported(req: &Request) -> Result<(), ApiError> {
-    if req.local_secondary_indexes.is_some() || req.global_secondary_indexes.is_some() {
-        let which = if req.local_secondary_indexes.is_some() {
-            "LocalSecondaryIndexes"
-        } else {
-            "GlobalSecondaryIndexes"
-        };
-        return Err(ApiError::validation(format!(
-            "{which}: secondary indexes are not supported yet by extenddb; create the table without them"
-        )));
-    }
     if req
         .stream_specification
         .as_ref()

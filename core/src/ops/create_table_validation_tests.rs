@@ -228,16 +228,6 @@ fn extra_attribute_definitions() {
 #[test]
 fn unsupported_features_are_refused_clearly() {
     let m = message(|b| {
-        two_keys(b);
-        b["GlobalSecondaryIndexes"] = json!([{"IndexName": "gsi"}]);
-    });
-    assert_eq!(m, "GlobalSecondaryIndexes: secondary indexes are not supported yet by extenddb; create the table without them");
-    let m = message(|b| b["LocalSecondaryIndexes"] = json!([]));
-    assert!(
-        m.starts_with("LocalSecondaryIndexes: secondary indexes are not supported yet"),
-        "{m}"
-    );
-    let m = message(|b| {
         b["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})
     });
     assert!(
@@ -267,4 +257,89 @@ fn accepted_options() {
     })
     .unwrap();
     assert!(t.deletion_protection);
+}
+
+#[test]
+fn index_rules_use_dynamodb_messages() {
+    let lsi = |ks: serde_json::Value| json!([{"IndexName": "lsi", "KeySchema": ks, "Projection": {"ProjectionType": "ALL"}}]);
+    let m = message(|b| {
+        b["AttributeDefinitions"] = json!([{"AttributeName": "a", "AttributeType": "S"}, {"AttributeName": "c", "AttributeType": "S"}]);
+        b["KeySchema"] = json!([{"AttributeName": "a", "KeyType": "HASH"}]);
+        b["LocalSecondaryIndexes"] = lsi(
+            json!([{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}]),
+        );
+    });
+    assert_eq!(m, "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
+    let base = |b: &mut serde_json::Value| {
+        b["AttributeDefinitions"] = json!([
+            {"AttributeName": "a", "AttributeType": "S"},
+            {"AttributeName": "b", "AttributeType": "S"},
+            {"AttributeName": "c", "AttributeType": "S"}]);
+        b["KeySchema"] = json!([{"AttributeName": "a", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}]);
+    };
+    let m = message(|b| {
+        base(b);
+        b["LocalSecondaryIndexes"] = lsi(
+            json!([{"AttributeName": "c", "KeyType": "HASH"}, {"AttributeName": "b", "KeyType": "RANGE"}]),
+        );
+    });
+    assert_eq!(m, "One or more parameter values were invalid: Index KeySchema does not have the same leading hash key as table KeySchema for index: lsi. index hash key: c, table hash key: a");
+    let m = message(|b| {
+        base(b);
+        b["GlobalSecondaryIndexes"] = json!([{"IndexName": "gsi", "KeySchema": [{"AttributeName": "c", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "INCLUDE"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}}]);
+    });
+    assert_eq!(m, "One or more parameter values were invalid: ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+    let m = message(|b| {
+        base(b);
+        b["GlobalSecondaryIndexes"] = json!([{"IndexName": "gsi", "KeySchema": [{"AttributeName": "c", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}]);
+    });
+    assert_eq!(m, "One or more parameter values were invalid: ProvisionedThroughput must be specified for index: gsi");
+    let m = message(|b| {
+        base(b);
+        b["GlobalSecondaryIndexes"] = json!([{"IndexName": "gsi", "KeySchema": [{"AttributeName": "d", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}]);
+    });
+    assert_eq!(m, "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [d], AttributeDefinitions: [a, b, c]");
+    let m = message(|b| {
+        base(b);
+        let one = json!({"IndexName": "gsi", "KeySchema": [{"AttributeName": "c", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}, "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 1}});
+        b["GlobalSecondaryIndexes"] = json!([one.clone(), one]);
+    });
+    assert_eq!(
+        m,
+        "One or more parameter values were invalid: Duplicate index name: gsi"
+    );
+}
+
+#[test]
+fn multi_attribute_gsi_keys_are_accepted() {
+    let req: Request = serde_json::from_value(json!({
+        "TableName": "tournament", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "region", "AttributeType": "S"},
+            {"AttributeName": "tier", "AttributeType": "S"},
+            {"AttributeName": "score", "AttributeType": "N"},
+            {"AttributeName": "at", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "board", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [
+                {"AttributeName": "region", "KeyType": "HASH"}, {"AttributeName": "tier", "KeyType": "HASH"},
+                {"AttributeName": "score", "KeyType": "RANGE"}, {"AttributeName": "at", "KeyType": "RANGE"}]}]
+    }))
+    .unwrap();
+    let t = validate(&req).unwrap();
+    let g = &t.global_secondary_indexes[0];
+    assert_eq!(
+        g.hash.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["region", "tier"]
+    );
+    assert_eq!(
+        g.range.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(),
+        ["score", "at"]
+    );
+    assert_eq!(g.range[0].attr_type, crate::model::table::ScalarType::N);
 }

@@ -6,6 +6,7 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Names, Values};
+use super::index_maintenance;
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
 use super::protocol;
@@ -110,10 +111,9 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let write = WriteOp::Delete {
         key: item_key.clone(),
     };
-    let outcome = ctx
-        .store
-        .write(vec![item_key], item_key::single_write(check, write))
-        .await?;
+    let gsi_delay = index_maintenance::gsi_delay_ms(ctx, &def).await?;
+    let decide = item_key::single_write_indexed(&def, gsi_delay, check, write, None);
+    let outcome = ctx.store.write(vec![item_key], decide).await?;
 
     let old = match outcome.before.into_iter().next().flatten() {
         Some(stored) if wants_old || capacity.wanted() => Some(stored.decode()?),

@@ -52,6 +52,42 @@ pub fn single_write(check: Option<ItemCheck>, write: WriteOp) -> WriteDecider {
     })
 }
 
+/// `single_write` for a table with secondary indexes: after the check, the item write is
+/// followed by the index writes for the change from the current item to `new` (the item a Put
+/// writes, `None` for a Delete). Tables without indexes get exactly `single_write`.
+pub fn single_write_indexed(
+    def: &TableDefinition,
+    gsi_delay_ms: u64,
+    check: Option<ItemCheck>,
+    write: WriteOp,
+    new: Option<Item>,
+) -> WriteDecider {
+    if def.indexes().next().is_none() {
+        return single_write(check, write);
+    }
+    let def = def.clone();
+    Box::new(move |current: &[Option<StoredItem>]| {
+        let stored = current.first().and_then(Option::as_ref);
+        if let Some(check) = check {
+            check(stored)?;
+        }
+        let old = stored.map(StoredItem::decode).transpose()?;
+        let base_key = match &write {
+            WriteOp::Put { key, .. } | WriteOp::Delete { key } => key.clone(),
+        };
+        let index_writes = super::index_maintenance::writes_for_change(
+            &def,
+            gsi_delay_ms,
+            &base_key,
+            old.as_ref(),
+            new.as_ref(),
+        )?;
+        let mut writes = vec![write];
+        writes.extend(index_writes);
+        Ok(writes)
+    })
+}
+
 /// `ReturnValues` of PutItem and DeleteItem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReturnValues {

@@ -40,6 +40,9 @@ async fn settle(ctx: &Ctx, mut def: TableDefinition) -> Result<Option<TableDefin
 /// Drops a deleted table's items, then its definition.
 pub async fn finish_delete(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
     ctx.store.drop_table(def.storage_id).await?;
+    for (index, _) in def.indexes() {
+        ctx.store.drop_table(index.storage_id).await?;
+    }
     match ctx.catalog.delete_table(&def.account_id, &def.name).await {
         Ok(()) | Err(crate::traits::CatalogError::NotFound) => Ok(()),
         Err(e) => Err(e.into()),

@@ -7,6 +7,7 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Names, Values};
+use super::index_maintenance;
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
 use super::protocol;
@@ -109,6 +110,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
     let def = lifecycle::for_data(ctx, &table_name).await?;
     let key = item_key::for_item(&def, &item)?;
+    index_maintenance::check_item(&def, &item)?;
+    let gsi_delay = index_maintenance::gsi_delay_ms(ctx, &def).await?;
     let new_size = if capacity.wanted() {
         item_size(&item)
     } else {
@@ -118,10 +121,9 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         key: key.clone(),
         item: StoredItem::encode(&item),
     };
-    let outcome = ctx
-        .store
-        .write(vec![key], item_key::single_write(check, write))
-        .await?;
+    let new = def.indexes().next().map(|_| item);
+    let decide = item_key::single_write_indexed(&def, gsi_delay, check, write, new);
+    let outcome = ctx.store.write(vec![key], decide).await?;
 
     let old = match outcome.before.into_iter().next().flatten() {
         Some(stored) if wants_old || capacity.wanted() => Some(stored.decode()?),

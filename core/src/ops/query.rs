@@ -11,6 +11,7 @@
 
 use super::capacity::{read_units, ReturnConsumedCapacity};
 use super::expression_params;
+use super::index_read;
 use super::legacy_read::{self, Conditions};
 use super::lifecycle;
 use super::pagination;
@@ -23,7 +24,9 @@ use super::validate::Constraints;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::expr::{self, Condition, DocPath, ExpressionAttributes, ExpressionKind, Projection};
+use crate::model::table::TableDefinition;
 use crate::model::{AttributeValue, Item};
+use crate::traits::KeyRange;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Bound;
@@ -38,7 +41,7 @@ const NO_KEY_CONDITION: &str =
 pub struct Request {
     /// TableName (required).
     pub table_name: Option<String>,
-    /// IndexName: refused until secondary indexes exist.
+    /// IndexName: a local or global secondary index to read instead of the table.
     pub index_name: Option<String>,
     /// ALL_ATTRIBUTES | ALL_PROJECTED_ATTRIBUTES | SPECIFIC_ATTRIBUTES | COUNT.
     pub select: Option<String>,
@@ -177,44 +180,63 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     attrs.check_unused()?;
 
     let def = lifecycle::for_data(ctx, &checked.table_name).await?;
-    common::no_index(req.index_name.as_deref())?;
-    let schema = &def.key_schema;
-    if let Some(start) = &req.exclusive_start_key {
-        pagination::query_shape(schema, start)?;
-    }
-    let kc = match (&key_cond, &req.key_conditions) {
-        (Some(k), _) => expr::key_condition(k, &schema.hash, schema.range.as_ref())?,
-        (None, Some(k)) => legacy_read::key_condition(k, schema)?,
-        // check_parameters refused a request with neither.
-        (None, None) => return Err(ApiError::validation(NO_KEY_CONDITION)),
-    };
-    if let Some(start) = &req.exclusive_start_key {
-        pagination::query_bounds(schema, start, &kc.partition_value, kc.sort.as_ref())?;
-    }
-    if let Some(p) = &projection {
-        common::scalar_keys(schema, &p.paths.iter().collect::<Vec<_>>())?;
-    }
-    if let Some(f) = &filter {
-        let mut paths = Vec::new();
-        common::condition_paths(f, &mut paths);
-        common::filter_without_keys(schema, &paths, "Filter Expression")?;
-    }
-    if let Some(f) = &req.query_filter {
-        let paths: Vec<DocPath> = f.keys().map(DocPath::attribute).collect();
-        common::filter_without_keys(schema, &paths.iter().collect::<Vec<_>>(), "QueryFilter")?;
-    }
-    let filter = filter.or(checked.legacy_filter);
-
     let forward = req.scan_index_forward.unwrap_or(true);
-    let mut range = key_range(&kc);
-    if let Some(start) = &req.exclusive_start_key {
-        let after = Bound::Excluded(pagination::encode(schema, start));
-        if forward {
-            range.lower = after;
-        } else {
-            range.upper = after;
+    let consistent = req.consistent_read.unwrap_or(false);
+    let mut index_read = None;
+    let range = match req.index_name.as_deref() {
+        Some(name) => {
+            let (index, global) = index_read::resolve(&def, name)?;
+            index_read::check_read(index, global, consistent, checked.select)?;
+            let Some(key_cond) = &key_cond else {
+                // Legacy KeyConditions name single key attributes; on an index they would need
+                // the multi-attribute conversion, which is not built yet.
+                return Err(ApiError::validation(
+                    "KeyConditions with IndexName is not supported yet by this server; use KeyConditionExpression",
+                ));
+            };
+            let kc = expr::composite_key_condition(key_cond, &index.hash, &index.range)?;
+            let mut named: Vec<&DocPath> = Vec::new();
+            if let Some(p) = &projection {
+                named.extend(p.paths.iter());
+            }
+            let mut filter_paths = Vec::new();
+            if let Some(f) = &filter {
+                common::condition_paths(f, &mut filter_paths);
+                for k in index.key_attributes() {
+                    if filter_paths.iter().any(|p| p.top() == k.name) {
+                        return Err(ApiError::validation(format!(
+                            "Filter Expression can only contain non-primary key attributes: Primary key attribute: {}",
+                            k.name
+                        )));
+                    }
+                }
+            }
+            named.extend(filter_paths);
+            let tops: Vec<&str> = named.iter().map(|p| p.top()).collect();
+            let fetch = index_read::needs_fetch(&def, index, global, checked.select, &tops);
+            let mut range = index_read::key_range(&kc);
+            if let Some(start) = &req.exclusive_start_key {
+                let after = Bound::Excluded(index_read::start_key(&def, index, start)?);
+                if forward {
+                    range.lower = after;
+                } else {
+                    range.upper = after;
+                }
+            }
+            index_read = Some((index.storage_id, index_read::key_names(&def, index), fetch));
+            range
         }
-    }
+        None => table_range(
+            &req,
+            &def,
+            key_cond.as_ref(),
+            projection.as_ref(),
+            filter.as_ref(),
+            forward,
+        )?,
+    };
+    let filter = filter.or(checked.legacy_filter);
+    let schema = &def.key_schema;
     let count_only = checked.select == Some(Select::Count);
     let output = match (count_only, projection) {
         (true, _) => Output::Count,
@@ -224,21 +246,72 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let page = read_page::read(
         ctx.store.as_ref(),
         PageSpec {
-            storage_id: def.storage_id,
+            storage_id: index_read.as_ref().map_or(def.storage_id, |(id, _, _)| *id),
             range,
             forward,
             limit: checked.limit,
             filter: filter.as_ref(),
             output: &output,
             key_schema: schema,
+            index_key_names: index_read.as_ref().map(|(_, names, _)| names.as_slice()),
+            fetch_from: index_read
+                .as_ref()
+                .and_then(|(_, _, fetch)| fetch.then_some(&def)),
         },
     )
     .await?;
-    let consistent = req.consistent_read.unwrap_or(false);
     let consumed = checked
         .capacity
         .report(&def.name, read_units(Some(page.scanned_bytes), consistent));
     Ok(Response::from_page(page, count_only, consumed))
+}
+
+/// The storage-key range of a Query on the table itself, after DynamoDB's checks of the key
+/// condition (expression or legacy KeyConditions), the start key, and key attributes in the
+/// projection and filters.
+fn table_range(
+    req: &Request,
+    def: &TableDefinition,
+    key_cond: Option<&Condition>,
+    projection: Option<&Projection>,
+    filter: Option<&Condition>,
+    forward: bool,
+) -> Result<KeyRange, ApiError> {
+    let schema = &def.key_schema;
+    if let Some(start) = &req.exclusive_start_key {
+        pagination::query_shape(schema, start)?;
+    }
+    let kc = match (key_cond, &req.key_conditions) {
+        (Some(k), _) => expr::key_condition(k, &schema.hash, schema.range.as_ref())?,
+        (None, Some(k)) => legacy_read::key_condition(k, schema)?,
+        // check_parameters refused a request with neither.
+        (None, None) => return Err(ApiError::validation(NO_KEY_CONDITION)),
+    };
+    if let Some(start) = &req.exclusive_start_key {
+        pagination::query_bounds(schema, start, &kc.partition_value, kc.sort.as_ref())?;
+    }
+    if let Some(p) = projection {
+        common::scalar_keys(schema, &p.paths.iter().collect::<Vec<_>>())?;
+    }
+    if let Some(f) = filter {
+        let mut paths = Vec::new();
+        common::condition_paths(f, &mut paths);
+        common::filter_without_keys(schema, &paths, "Filter Expression")?;
+    }
+    if let Some(f) = &req.query_filter {
+        let paths: Vec<DocPath> = f.keys().map(DocPath::attribute).collect();
+        common::filter_without_keys(schema, &paths.iter().collect::<Vec<_>>(), "QueryFilter")?;
+    }
+    let mut range = key_range(&kc);
+    if let Some(start) = &req.exclusive_start_key {
+        let after = Bound::Excluded(pagination::encode(schema, start));
+        if forward {
+            range.lower = after;
+        } else {
+            range.upper = after;
+        }
+    }
+    Ok(range)
 }
 
 /// Decodes a Query body, runs it and encodes the answer.

@@ -9,9 +9,9 @@
 use crate::error::ApiError;
 use crate::expr::{Condition, Projection};
 use crate::model::item::item_size;
-use crate::model::table::KeySchema;
+use crate::model::table::{KeySchema, TableDefinition};
 use crate::model::Item;
-use crate::traits::{ItemStore, KeyRange};
+use crate::traits::{ItemKey, ItemStore, KeyRange};
 use std::ops::Bound;
 
 /// The data a page may read, in bytes of item size as DynamoDB computes it (1 MB).
@@ -49,6 +49,12 @@ pub struct PageSpec<'a> {
     pub output: &'a Output,
     /// The key schema whose attributes make up `LastEvaluatedKey`.
     pub key_schema: &'a KeySchema,
+    /// Reading an index: the attributes that make up `LastEvaluatedKey` instead (index keys,
+    /// then the table's).
+    pub index_key_names: Option<&'a [String]>,
+    /// Reading an LSI whose projection lacks what the request wants: fetch each item from this
+    /// table (DynamoDB's fetch of non-projected attributes).
+    pub fetch_from: Option<&'a TableDefinition>,
 }
 
 /// One page's answer.
@@ -86,14 +92,35 @@ pub async fn read(store: &dyn ItemStore, spec: PageSpec<'_>) -> Result<PageResul
             .await?;
         let mut last_key: Option<Vec<u8>> = None;
         for (key, stored) in &page.items {
-            let item = stored.decode()?;
+            let entry = stored.decode()?;
+            let item = match spec.fetch_from {
+                Some(def) => {
+                    let base = ItemKey {
+                        storage_id: def.storage_id,
+                        key: super::pagination::encode(&def.key_schema, &entry),
+                    };
+                    // Absent: deleted between the index read and this one; DynamoDB's
+                    // answer is then the projected entry alone.
+                    match store.get(&base).await? {
+                        Some(full) => full.decode()?,
+                        None => entry.clone(),
+                    }
+                }
+                None => entry.clone(),
+            };
             out.scanned_count += 1;
             out.scanned_bytes += item_size(&item);
             last_key = Some(key.clone());
             let stop = spec.limit.is_some_and(|l| out.scanned_count >= l)
                 || out.scanned_bytes >= MAX_PAGE_BYTES;
             if stop {
-                out.last_evaluated_key = Some(key_of(&item, spec.key_schema));
+                out.last_evaluated_key = Some(match spec.index_key_names {
+                    Some(names) => names
+                        .iter()
+                        .filter_map(|n| entry.get(n).map(|v| (n.clone(), v.clone())))
+                        .collect(),
+                    None => key_of(&entry, spec.key_schema),
+                });
             }
             if spec.filter.is_none_or(|f| f.evaluate(&item)) {
                 out.count += 1;

@@ -66,6 +66,8 @@ async fn limit_counts_items_read_and_filter_runs_after() {
             filter: Some(&filter),
             output: &Output::AllAttributes,
             key_schema: &d.key_schema,
+            index_key_names: None,
+            fetch_from: None,
         },
     )
     .await
@@ -102,6 +104,8 @@ async fn limit_reached_exactly_still_gives_a_last_key() {
             filter: None,
             output: &Output::Count,
             key_schema: &d.key_schema,
+            index_key_names: None,
+            fetch_from: None,
         },
     )
     .await
@@ -136,6 +140,8 @@ async fn one_megabyte_cap_stops_after_the_item_that_reaches_it() {
             filter: None,
             output: &Output::Projected(p),
             key_schema: &d.key_schema,
+            index_key_names: None,
+            fetch_from: None,
         },
     )
     .await
@@ -166,6 +172,8 @@ async fn reads_in_chunks_and_finishes_without_a_last_key() {
             filter: None,
             output: &Output::AllAttributes,
             key_schema: &d.key_schema,
+            index_key_names: None,
+            fetch_from: None,
         },
     )
     .await

@@ -5,6 +5,7 @@
 
 use super::capacity::{read_units, ReturnConsumedCapacity};
 use super::expression_params;
+use super::index_read;
 use super::legacy_read::{self, Conditions};
 use super::lifecycle;
 use super::pagination::{self, Segment};
@@ -196,12 +197,24 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     attrs.check_unused()?;
 
     let def = lifecycle::for_data(ctx, req.table_name.as_deref().unwrap_or_default()).await?;
-    common::no_index(req.index_name.as_deref())?;
     let schema = &def.key_schema;
+    let index = match req.index_name.as_deref() {
+        Some(name) => {
+            let (index, global) = index_read::resolve(&def, name)?;
+            index_read::check_read(index, global, req.consistent_read.unwrap_or(false), select)?;
+            Some((index, global))
+        }
+        None => None,
+    };
     let (mut lower, upper) = seg.map_or((Bound::Unbounded, Bound::Unbounded), Segment::bounds);
     if let Some(start) = &req.exclusive_start_key {
-        pagination::scan_key(schema, start)?;
-        let key = pagination::encode(schema, start);
+        let key = match index {
+            Some((index, _)) => index_read::start_key(&def, index, start)?,
+            None => {
+                pagination::scan_key(schema, start)?;
+                pagination::encode(schema, start)
+            }
+        };
         if let Some(s) = seg.filter(|s| !s.contains(&key)) {
             return Err(s.wrong_segment());
         }
@@ -218,6 +231,17 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     }
     common::scalar_keys(schema, &paths)?;
     let filter = filter.or(legacy_filter);
+    let mut tops: Vec<&str> = projection
+        .iter()
+        .flat_map(|p| p.paths.iter().map(|p| p.top()))
+        .collect();
+    let mut filter_paths = Vec::new();
+    if let Some(f) = &filter {
+        common::condition_paths(f, &mut filter_paths);
+    }
+    tops.extend(filter_paths.iter().map(|p| p.top()));
+    let fetch = index.is_some_and(|(i, g)| index_read::needs_fetch(&def, i, g, select, &tops));
+    let index_names = index.map(|(i, _)| index_read::key_names(&def, i));
 
     let count_only = select == Some(Select::Count);
     let output = match (count_only, projection) {
@@ -228,7 +252,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let page = read_page::read(
         ctx.store.as_ref(),
         PageSpec {
-            storage_id: def.storage_id,
+            storage_id: index.map_or(def.storage_id, |(i, _)| i.storage_id),
             range: KeyRange {
                 prefix: Vec::new(),
                 lower,
@@ -239,6 +263,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             filter: filter.as_ref(),
             output: &output,
             key_schema: schema,
+            index_key_names: index_names.as_deref(),
+            fetch_from: fetch.then_some(&def),
         },
     )
     .await?;

@@ -5,6 +5,7 @@
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{BillingMode, TableDefinition};
+use crate::ops::index_description::{describe_index, IndexDescription};
 use crate::ops::validate::Constraints;
 use crate::traits::TableStats;
 use serde::Serialize;
@@ -81,6 +82,12 @@ pub struct TableDescription {
     pub billing_mode_summary: Option<BillingModeSummary>,
     /// Whether DeleteTable is refused.
     pub deletion_protection_enabled: bool,
+    /// The table's LSIs, when it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_secondary_indexes: Option<Vec<IndexDescription>>,
+    /// The table's GSIs, when it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub global_secondary_indexes: Option<Vec<IndexDescription>>,
 }
 
 /// Renders `def` with the given item statistics.
@@ -130,13 +137,49 @@ pub fn render(def: &TableDefinition, stats: TableStats) -> TableDescription {
         table_id: def.table_id.clone(),
         billing_mode_summary,
         deletion_protection_enabled: def.deletion_protection,
+        local_secondary_indexes: indexes(def, false, &[]),
+        global_secondary_indexes: indexes(def, true, &[]),
     }
+}
+
+/// The descriptions of the table's local or global indexes (`None` when it has none), with
+/// the statistics given by storage id (zeros for the others).
+fn indexes(
+    def: &TableDefinition,
+    global: bool,
+    stats: &[(u64, TableStats)],
+) -> Option<Vec<IndexDescription>> {
+    let list = if global {
+        &def.global_secondary_indexes
+    } else {
+        &def.local_secondary_indexes
+    };
+    (!list.is_empty()).then(|| {
+        list.iter()
+            .map(|i| {
+                let s = stats
+                    .iter()
+                    .find(|(id, _)| *id == i.storage_id)
+                    .map_or_else(TableStats::default, |(_, s)| *s);
+                describe_index(def, i, global, s)
+            })
+            .collect()
+    })
 }
 
 /// Renders `def` with its current item statistics from the store.
 pub async fn describe(ctx: &Ctx, def: &TableDefinition) -> Result<TableDescription, ApiError> {
     let stats = ctx.store.stats(def.storage_id).await?;
-    Ok(render(def, stats))
+    let mut out = render(def, stats);
+    if def.indexes().next().is_some() {
+        let mut index_stats = Vec::new();
+        for (i, _) in def.indexes() {
+            index_stats.push((i.storage_id, ctx.store.stats(i.storage_id).await?));
+        }
+        out.local_secondary_indexes = indexes(def, false, &index_stats);
+        out.global_secondary_indexes = indexes(def, true, &index_stats);
+    }
+    Ok(out)
 }
 
 /// The ResourceNotFoundException DescribeTable and DeleteTable answer for a missing table.
@@ -236,6 +279,8 @@ pub(crate) mod test_support {
             created_at: 1_700_000_000.25,
             status_since,
             deletion_protection: false,
+            local_secondary_indexes: Vec::new(),
+            global_secondary_indexes: Vec::new(),
         }
     }
 }

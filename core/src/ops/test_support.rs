@@ -26,6 +26,8 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         created_at: 0.0,
         status_since: 0.0,
         deletion_protection: false,
+        local_secondary_indexes: Vec::new(),
+        global_secondary_indexes: Vec::new(),
     }
 }
 

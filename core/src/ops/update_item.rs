@@ -10,6 +10,7 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Expressions, Names, Values};
+use super::index_maintenance;
 use super::item_key;
 use super::lifecycle;
 use super::protocol;
@@ -20,6 +21,7 @@ use crate::error::ApiError;
 use crate::expr::legacy::{self, AttributeValueUpdate};
 use crate::expr::{Condition, ExpressionKind, UpdateExpression};
 use crate::model::item::{item_size, MAX_ITEM_SIZE};
+use crate::model::table::TableDefinition;
 use crate::model::validate;
 use crate::model::Item;
 use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
@@ -82,6 +84,10 @@ struct Plan {
     old_on_failure: bool,
     /// Legacy AttributeUpdates word type errors differently.
     legacy: bool,
+    /// The table, when it has secondary indexes to maintain.
+    indexed: Option<TableDefinition>,
+    /// The system-wide GSI propagation delay.
+    gsi_delay_ms: u64,
 }
 
 impl Plan {
@@ -91,7 +97,7 @@ impl Plan {
         if let Some(c) = &self.condition {
             expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
         }
-        let base = old.unwrap_or(self.key);
+        let base = old.clone().unwrap_or(self.key);
         let outcome = self.update.apply(&base).map_err(|e| match e {
             ApiError::Validation(m) if self.legacy && m == WRONG_TYPE => {
                 ApiError::validation("Type mismatch for attribute to update")
@@ -104,10 +110,25 @@ impl Plan {
                 "Item size to update has exceeded the maximum allowed size",
             ));
         }
-        Ok(vec![WriteOp::Put {
-            key: self.storage_key,
-            item: StoredItem::encode(&outcome.item),
-        }])
+        let mut writes = Vec::new();
+        if let Some(def) = &self.indexed {
+            index_maintenance::check_item(def, &outcome.item)?;
+            writes = index_maintenance::writes_for_change(
+                def,
+                self.gsi_delay_ms,
+                &self.storage_key,
+                old.as_ref(),
+                Some(&outcome.item),
+            )?;
+        }
+        writes.insert(
+            0,
+            WriteOp::Put {
+                key: self.storage_key,
+                item: StoredItem::encode(&outcome.item),
+            },
+        );
+        Ok(writes)
     }
 }
 
@@ -208,6 +229,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             req.return_values_on_condition_check_failure.as_deref(),
         ),
         legacy,
+        indexed: def.indexes().next().map(|_| def.clone()),
+        gsi_delay_ms: index_maintenance::gsi_delay_ms(ctx, &def).await?,
     };
     let decide: WriteDecider =
         Box::new(move |current| plan.decide(current.first().and_then(Option::as_ref)));

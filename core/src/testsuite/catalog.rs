@@ -31,6 +31,8 @@ fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefinition {
         created_at: 1_700_000_000.25,
         status_since: 1_700_000_000.25,
         deletion_protection: false,
+        local_secondary_indexes: Vec::new(),
+        global_secondary_indexes: Vec::new(),
     }
 }
 

@@ -38,6 +38,11 @@ pub struct DevArgs {
     /// The account every request acts in (12 digits).
     #[arg(long, default_value = "000000000000")]
     pub account_id: String,
+    /// Store this system-wide GSI propagation delay (the `gsi_propagation_delay_ms` runtime
+    /// setting, milliseconds; 0 = GSIs synchronous) before serving. Unset: keep the stored
+    /// value (default 10).
+    #[arg(long)]
+    pub gsi_propagation_delay_ms: Option<u64>,
 }
 
 /// Runs the dev server until Ctrl-C or SIGTERM.
@@ -92,6 +97,16 @@ async fn serve(args: DevArgs) -> anyhow::Result<()> {
             (Some(source), Some(cert))
         }
     };
+    if let Some(ms) = args.gsi_propagation_delay_ms {
+        use extenddb_core::traits::Catalog;
+        store
+            .put_setting(
+                extenddb_core::ops::index_maintenance::GSI_DELAY_SETTING,
+                &ms.to_string(),
+            )
+            .await
+            .context("cannot store gsi_propagation_delay_ms")?;
+    }
     let services = Services {
         catalog: Arc::new(store.clone()),
         store: Arc::new(store),

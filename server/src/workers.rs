@@ -1,0 +1,40 @@
+//! Background workers the server runs beside the listener: GSI propagation (applying queued
+//! index writes once due). Each step resumes from what the store holds, so a restart loses
+//! nothing; the loop stops when the server shuts down.
+
+use crate::services::AppState;
+use extenddb_core::context::Ctx;
+use extenddb_core::ops::gsi_propagation;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Pause between propagation steps when the queue had nothing due.
+const IDLE: Duration = Duration::from_millis(5);
+/// Pause after a failed step (the store is unavailable, say).
+const BACKOFF: Duration = Duration::from_millis(500);
+
+/// Starts the workers; abort the handle to stop them.
+pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
+    let ctx = Ctx {
+        catalog: state.services.catalog.clone(),
+        store: state.services.store.clone(),
+        throttler: state.services.throttler.clone(),
+        account_id: String::new(),
+        region: state.region.clone(),
+        control_plane_delay: state.control_plane_delay,
+    };
+    tokio::spawn(async move {
+        loop {
+            match gsi_propagation::run_due(&ctx).await {
+                // A full batch may mean more is due: go again at once.
+                Ok(n) if n > 0 => tokio::task::yield_now().await,
+                Ok(_) => tokio::time::sleep(IDLE).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "GSI propagation step failed");
+                    tokio::time::sleep(BACKOFF).await;
+                }
+            }
+        }
+    })
+}
