@@ -44,6 +44,8 @@ enum Command {
     /// Drop a deployment's databases (requires --yes).
     #[cfg(feature = "postgres")]
     Destroy(commands::destroy::DestroyArgs),
+    /// Show or change the runtime settings stored in the deployment's catalog.
+    Settings(commands::settings::SettingsArgs),
     /// Print the version, catalog version, commit and build time.
     Version,
 }
@@ -59,6 +61,7 @@ fn main() -> ExitCode {
         #[cfg(feature = "postgres")]
         Some(Command::Verify(args)) => commands::verify::run(args),
         Some(Command::Serve(args)) => commands::serve::run(args),
+        Some(Command::Settings(args)) => commands::settings::run(args),
         #[cfg(feature = "postgres")]
         Some(Command::Migrate(args)) => commands::migrate::run(args),
         #[cfg(feature = "postgres")]

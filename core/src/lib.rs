@@ -9,6 +9,7 @@ pub mod error;
 pub mod expr;
 pub mod model;
 pub mod ops;
+pub mod settings;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
 pub mod traits;

@@ -188,3 +188,38 @@ def test_bad_input_is_one_line_with_the_fix(tmp_path):
 
     out = subprocess.run([BIN, "serve", "--config", str(wrong_db)], capture_output=True, text=True)
     assert out.returncode == 1 and "--foreground" in out.stderr
+
+
+def test_settings_commands_of_the_guide(deployment):
+    """The guide's `extenddb settings --config extenddb.toml set …` commands, verbatim but for
+    the binary path; values are stored in the catalog and listed back; bad ones are refused."""
+    home, config, _, _ = deployment
+    guide = [
+        ("control_plane_delay_seconds", "0"),
+        ("control_plane_delay_seconds", "10"),
+        ("allow_credential_import", "false"),
+        ("allow_credential_import", "true"),
+        ("gsi_propagation_delay_ms", "0"),
+        ("gsi_propagation_delay_ms", "50"),
+        ("throttling_enabled", "false"),
+        ("throttling_enabled", "true"),
+        ("ttl_deletion_target_seconds", "60"),
+        ("ttl_deletion_target_seconds", "600"),
+        ("log_level", "debug"),
+        ("sqlx_log_level", "debug"),
+        ("sqlx_log_level", "warn"),
+    ]
+    for name, value in guide:
+        out = run(home, "settings", "--config", "extenddb.toml", "set", name, value)
+        assert out.stdout == f"{name} = {value}\n"
+    assert run(home, "settings", "--config", "extenddb.toml", "get", "gsi_propagation_delay_ms").stdout == "50\n"
+    listed = run(home, "settings", "--config", "extenddb.toml", "list").stdout.splitlines()
+    assert "ttl_deletion_target_seconds = 600" in listed
+    assert "log_level = debug" in listed
+    assert len(listed) == 7
+
+    bad = run(home, "settings", "--config", "extenddb.toml", "set", "throttling_enabled", "maybe", check=False)
+    assert bad.returncode == 1
+    assert bad.stderr.strip() == "error: invalid value 'maybe' for throttling_enabled: expected true or false"
+    unknown = run(home, "settings", "--config", "extenddb.toml", "set", "no_such", "1", check=False)
+    assert unknown.returncode == 1 and "unknown setting 'no_such'" in unknown.stderr

@@ -8,6 +8,7 @@ pub mod init;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod serve;
+pub mod settings;
 #[cfg(feature = "postgres")]
 pub mod verify;
 pub mod version;

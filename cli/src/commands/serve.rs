@@ -49,13 +49,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The backend as the traits, plus the catalog version to announce.
-struct Backend {
-    catalog: Arc<dyn Catalog>,
-    store: Arc<dyn ItemStore>,
-    catalog_version: String,
+pub(crate) struct Backend {
+    pub(crate) catalog: Arc<dyn Catalog>,
+    pub(crate) store: Arc<dyn ItemStore>,
+    pub(crate) catalog_version: String,
 }
 
-async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
+pub(crate) async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
     match config.storage.provider {
         #[cfg(feature = "postgres")]
         StorageProvider::Postgres => {
