@@ -1,6 +1,9 @@
 //! DynamoDB operations, one file each, named after the operation. `dispatch` maps an
 //! `X-Amz-Target` operation name and a JSON body to the operation and its JSON answer.
 
+pub mod batch_common;
+pub mod batch_get_item;
+pub mod batch_write_item;
 pub mod capacity;
 pub mod create_table;
 mod create_table_validation;
@@ -9,6 +12,7 @@ pub mod delete_table;
 pub mod describe_table;
 pub mod expression_params;
 pub mod get_item;
+pub mod idempotency;
 pub mod item_key;
 pub mod lifecycle;
 pub mod list_tables;
@@ -23,6 +27,9 @@ pub mod return_values;
 pub mod scan;
 pub mod select;
 pub mod table_description;
+pub mod transact_get_items;
+pub mod transact_write_items;
+pub mod transaction;
 pub mod update_item;
 pub mod validate;
 
@@ -36,6 +43,8 @@ use crate::error::ApiError;
 
 /// Every DynamoDB operation extenddb serves, by its wire name.
 pub const OPERATIONS: &[&str] = &[
+    "BatchGetItem",
+    "BatchWriteItem",
     "CreateTable",
     "DeleteItem",
     "DeleteTable",
@@ -45,12 +54,16 @@ pub const OPERATIONS: &[&str] = &[
     "PutItem",
     "Query",
     "Scan",
+    "TransactGetItems",
+    "TransactWriteItems",
     "UpdateItem",
 ];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
 pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     match op {
+        "BatchGetItem" => batch_get_item::handle(ctx, body).await,
+        "BatchWriteItem" => batch_write_item::handle(ctx, body).await,
         "CreateTable" => create_table::handle(ctx, body).await,
         "DeleteItem" => delete_item::handle(ctx, body).await,
         "DeleteTable" => delete_table::handle(ctx, body).await,
@@ -60,6 +73,8 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "PutItem" => put_item::handle(ctx, body).await,
         "Query" => query::handle(ctx, body).await,
         "Scan" => scan::handle(ctx, body).await,
+        "TransactGetItems" => transact_get_items::handle(ctx, body).await,
+        "TransactWriteItems" => transact_write_items::handle(ctx, body).await,
         "UpdateItem" => update_item::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),

@@ -91,24 +91,31 @@ impl Plan {
         if let Some(c) = &self.condition {
             expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
         }
-        let base = old.unwrap_or(self.key);
-        let outcome = self.update.apply(&base).map_err(|e| match e {
-            ApiError::Validation(m) if self.legacy && m == WRONG_TYPE => {
-                ApiError::validation("Type mismatch for attribute to update")
-            }
-            other => other,
-        })?;
-        validate::item_values(&outcome.item)?;
-        if item_size(&outcome.item) > MAX_ITEM_SIZE {
-            return Err(ApiError::validation(
-                "Item size to update has exceeded the maximum allowed size",
-            ));
-        }
+        let item = apply_update(&self.update, old.unwrap_or(self.key), self.legacy)?;
         Ok(vec![WriteOp::Put {
             key: self.storage_key,
-            item: StoredItem::encode(&outcome.item),
+            item: StoredItem::encode(&item),
         }])
     }
+}
+
+/// The item `update` makes of `base` (the current item, or the bare key when absent), checked
+/// against the value rules and the item size limit. `legacy` words type errors as
+/// AttributeUpdates does. Shared with TransactWriteItems' Update action.
+pub fn apply_update(update: &UpdateExpression, base: Item, legacy: bool) -> Result<Item, ApiError> {
+    let outcome = update.apply(&base).map_err(|e| match e {
+        ApiError::Validation(m) if legacy && m == WRONG_TYPE => {
+            ApiError::validation("Type mismatch for attribute to update")
+        }
+        other => other,
+    })?;
+    validate::item_values(&outcome.item)?;
+    if item_size(&outcome.item) > MAX_ITEM_SIZE {
+        return Err(ApiError::validation(
+            "Item size to update has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(outcome.item)
 }
 
 /// Constraint errors of the request's shape and enums.
