@@ -34,6 +34,8 @@ pub mod update_item;
 pub mod validate;
 
 #[cfg(test)]
+pub(crate) mod multi_test_support;
+#[cfg(test)]
 pub(crate) mod read_test_support;
 #[cfg(test)]
 pub(crate) mod test_support;
