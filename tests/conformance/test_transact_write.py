@@ -210,3 +210,17 @@ def test_token_length(raw_ddb, hash_table):
         f"1 validation error detected: Value '{'t' * 37}' at 'clientRequestToken' failed to satisfy "
         "constraint: Member must have length less than or equal to 36",
     )
+
+
+def test_four_mb_of_items_at_most(ddb, hash_table):
+    big = "x" * 390_000
+    items = [put(hash_table, {**key(), "v": {"S": big}}) for _ in range(11)]
+    code, msg, _ = error(ddb.transact_write_items, TransactItems=items)
+    assert (code, msg) == (
+        "ValidationException",
+        "Transaction request size has exceeded the maximum allowed size of 4 MB",
+    )
+    assert get(ddb, hash_table, {"pk": items[0]["Put"]["Item"]["pk"]}) is None
+    # Ten of them (3.9 MB) are fine.
+    ddb.transact_write_items(TransactItems=items[:10])
+    assert get(ddb, hash_table, {"pk": items[9]["Put"]["Item"]["pk"]})["v"] == {"S": big}
