@@ -12,6 +12,7 @@ use super::expression_params::Names;
 use super::item_key;
 use super::lifecycle;
 use super::protocol;
+use super::transaction::decide;
 use super::validate::Constraints;
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -146,7 +147,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
     let reads = planned.iter().map(|p| p.key.clone()).collect();
     let snapshot: WriteDecider = Box::new(|_| Ok(Vec::new()));
-    let outcome = ctx.store.write(reads, snapshot).await?;
+    let outcome = ctx
+        .store
+        .write(reads, snapshot)
+        .await
+        .map_err(|e| decide::on_conflict(e, planned.len()))?;
 
     let mut units = TableUnits::new();
     let mut responses = Vec::with_capacity(planned.len());

@@ -151,7 +151,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         }
         decide::decide(&plan, current)
     });
-    let outcome = ctx.store.write(reads, decide).await?;
+    let outcome = ctx
+        .store
+        .write(reads, decide)
+        .await
+        .map_err(|e| decide::on_conflict(e, compiled.len()))?;
 
     let mut units = TableUnits::new();
     if capacity.wanted() {

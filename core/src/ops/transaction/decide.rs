@@ -33,6 +33,24 @@ pub fn cancelled(reasons: Vec<CancellationReason>) -> ApiError {
     }
 }
 
+/// A store conflict (another writer holds an item) as DynamoDB reports it for transactions:
+/// cancelled, with reason `TransactionConflict` for each of the `actions` (the store does not
+/// say which item conflicted). Other errors pass through.
+pub fn on_conflict(e: ApiError, actions: usize) -> ApiError {
+    match e {
+        ApiError::TransactionConflict(message) => cancelled(
+            (0..actions)
+                .map(|_| CancellationReason {
+                    code: "TransactionConflict".into(),
+                    message: Some(message.clone()),
+                    item: None,
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 /// Runs one action against its current item: its write (if any) or the reason it fails.
 fn run(
     action: &Action,

@@ -1,7 +1,7 @@
 //! The decider on its own: conditions, writes and reasons against given current items.
 
 use super::actions::{Action, Kind};
-use super::decide::decide;
+use super::decide::{decide, on_conflict};
 use crate::error::ApiError;
 use crate::expr::{self, ExpressionAttributes, ExpressionKind};
 use crate::model::Item;
@@ -94,4 +94,18 @@ fn every_failing_action_has_its_reason() {
     );
     // Without ReturnValuesOnConditionCheckFailure no item is returned.
     assert!(reasons.iter().all(|r| r.item.is_none()));
+}
+
+#[test]
+fn store_conflicts_cancel_every_action() {
+    let e = on_conflict(ApiError::TransactionConflict("Transaction is ongoing for the item".into()), 2);
+    let ApiError::TransactionCanceled { message, reasons } = e else {
+        panic!("expected a cancellation");
+    };
+    assert!(message.ends_with("[TransactionConflict, TransactionConflict]"));
+    assert_eq!(reasons[1].message.as_deref(), Some("Transaction is ongoing for the item"));
+    assert_eq!(
+        on_conflict(ApiError::validation("x"), 2),
+        ApiError::validation("x")
+    );
 }
