@@ -4,8 +4,8 @@
 //! Order of checks, as DynamoDB answers them (dynalite's captured texts): constraint errors →
 //! per table: expression vs legacy parameters, key value rules, duplicate keys, more than 100
 //! keys in all, AttributesToGet duplicates and the projection → table lookups → key schema.
-//! Reads stop adding items once the answer holds 16 MB; the keys not read are returned in
-//! `UnprocessedKeys` with their table's parameters, as DynamoDB does.
+//! Reads stop adding items once the answer holds 16 MB, and keys the throttler refuses are not
+//! read; both are returned in `UnprocessedKeys` with their table's parameters, as DynamoDB does.
 
 use super::batch_common::{self, DUPLICATE_KEYS};
 use super::capacity::{read_units, ConsumedCapacity, ReturnConsumedCapacity, TableUnits};
@@ -18,6 +18,7 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::expr::Projection;
 use crate::model::key_encoding;
+use crate::model::table::TableDefinition;
 use crate::model::validate;
 use crate::model::Item;
 use crate::traits::ItemKey;
@@ -178,7 +179,8 @@ fn check_tables(items: BTreeMap<String, KeysAndAttributes>) -> Result<Vec<TableP
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let capacity = constraints(&req)?;
     let parts = check_tables(req.request_items.unwrap_or_default())?;
-    let mut resolved: Vec<(TablePart, Vec<ItemKey>, String)> = Vec::with_capacity(parts.len());
+    let mut resolved: Vec<(TablePart, Vec<ItemKey>, TableDefinition)> =
+        Vec::with_capacity(parts.len());
     for part in parts {
         let def = lifecycle::for_data(ctx, &part.name).await?;
         let keys = part
@@ -186,13 +188,16 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             .iter()
             .map(|k| item_key::for_key(&def, k))
             .collect::<Result<Vec<_>, _>>()?;
-        resolved.push((part, keys, def.name));
+        resolved.push((part, keys, def));
     }
 
     let mut resp = Response::default();
     let mut units = TableUnits::new();
     let mut bytes = 0usize;
-    for (part, keys, table) in resolved {
+    let mut refusal = None;
+    for (part, keys, def) in resolved {
+        let table = def.name.clone();
+        let arn = def.arn();
         let consistent = part.params.consistent_read.unwrap_or(false);
         let found = resp.responses.entry(part.name.clone()).or_default();
         let mut unprocessed = Vec::new();
@@ -200,6 +205,20 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             if bytes >= MAX_RESPONSE_BYTES {
                 unprocessed.push(key);
                 continue;
+            }
+            let partition = key
+                .get(&def.key_schema.hash.name)
+                .map(key_encoding::partition_prefix)
+                .unwrap_or_default();
+            let ask = read_units(None, consistent);
+            match ctx.throttler.acquire(&arn, &partition, ask, 0.0).await {
+                Ok(()) => {}
+                Err(e @ ApiError::ProvisionedThroughputExceeded(_)) => {
+                    unprocessed.push(key);
+                    refusal = Some(e);
+                    continue;
+                }
+                Err(e) => return Err(e),
             }
             let stored = ctx.store.get(&storage_key).await?;
             let item = stored.map(|s| s.decode()).transpose()?;
@@ -218,6 +237,12 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             params.keys = Some(unprocessed);
             resp.unprocessed_keys.insert(part.name, params);
         }
+    }
+    // Every key refused by the throttler: the call itself is throttled, as DynamoDB answers.
+    if let Some(e) =
+        refusal.filter(|_| resp.responses.values().all(Vec::is_empty) && units.entries().is_empty())
+    {
+        return Err(e);
     }
     resp.consumed_capacity = capacity.report_tables(&units);
     Ok(resp)

@@ -102,3 +102,30 @@ async fn request_errors() {
         assert_eq!(state.lock().unwrap().gets, 0);
     }
 }
+
+#[tokio::test]
+async fn throttled_keys_come_back_unprocessed() {
+    use crate::ops::multi_test_support::{throttled_ctx, THROTTLED};
+    let state = Arc::new(Mutex::new(State::default()));
+    state.lock().unwrap().items.insert(
+        tbl_key("k0"),
+        StoredItem::encode(&item(r#"{"pk":{"S":"k0"}}"#)),
+    );
+    let body = r#"{"RequestItems":{"tbl":{"Keys":[{"pk":{"S":"k0"}}]},
+        "rng":{"Keys":[{"pk":{"S":"a"},"sk":{"N":"1"}}],"ConsistentRead":true}}}"#;
+    let resp = execute(&throttled_ctx(state.clone(), "rng"), req(body))
+        .await
+        .unwrap();
+    assert_eq!(resp.responses["tbl"].len(), 1);
+    assert_eq!(
+        serde_json::to_value(&resp.unprocessed_keys).unwrap(),
+        serde_json::json!({"rng":{"Keys":[{"pk":{"S":"a"},"sk":{"N":"1"}}],"ConsistentRead":true}})
+    );
+    let only_rng = r#"{"RequestItems":{"rng":{"Keys":[{"pk":{"S":"a"},"sk":{"N":"1"}}]}}}"#;
+    assert_eq!(
+        execute(&throttled_ctx(state, "rng"), req(only_rng))
+            .await
+            .unwrap_err(),
+        ApiError::ProvisionedThroughputExceeded(THROTTLED.into())
+    );
+}

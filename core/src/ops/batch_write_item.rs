@@ -4,8 +4,9 @@
 //! errors (null or empty RequestItems, an empty list for a table, null Item / Key, enum values)
 //! → each WriteRequest holds exactly one of PutRequest / DeleteRequest → value rules → more
 //! than 25 requests in all → table lookups → key attributes and item sizes → duplicate keys.
-//! Every write of the request then runs in one store write transaction: all durable together,
-//! and nothing is left over, so `UnprocessedItems` is `{}`.
+//! The throttler admits each write (refused ones are returned in `UnprocessedItems`, which is
+//! `{}` otherwise); the admitted writes then run in one store write transaction, all durable
+//! together.
 
 use super::batch_common::{self, DUPLICATE_KEYS};
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity, TableUnits};
@@ -16,6 +17,7 @@ use super::validate::Constraints;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::item::item_size;
+use crate::model::key_encoding;
 use crate::model::validate;
 use crate::model::Item;
 use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
@@ -82,6 +84,11 @@ struct Planned {
     key: ItemKey,
     /// The new item, or `None` for a delete.
     item: Option<Item>,
+    /// The table's ARN and the item's partition, for the throttler.
+    arn: String,
+    partition: Vec<u8>,
+    /// The request as sent, to hand back in `UnprocessedItems`.
+    request: WriteRequest,
 }
 
 const ONE_DATATYPE: &str = "Supplied AttributeValue has more than one datatypes set, \
@@ -158,17 +165,22 @@ async fn plan(
     for (table, writes) in items {
         let def = lifecycle::for_data(ctx, &table).await?;
         for w in writes {
-            let (key, item) = match (w.put_request, w.delete_request) {
+            let request = w.clone();
+            let (key, item, values) = match (w.put_request, w.delete_request) {
                 (Some(PutRequest { item: Some(item) }), _) => {
                     let key = item_key::for_item(&def, &item)?;
                     validate::item_size_limit(&item)?;
-                    (key, Some(item))
+                    (key, Some(item.clone()), item)
                 }
                 (_, Some(DeleteRequest { key: Some(key) })) => {
-                    (item_key::for_key(&def, &key)?, None)
+                    (item_key::for_key(&def, &key)?, None, key)
                 }
                 _ => return Err(ApiError::validation(ONE_DATATYPE)),
             };
+            let partition = values
+                .get(&def.key_schema.hash.name)
+                .map(key_encoding::partition_prefix)
+                .unwrap_or_default();
             if !seen.insert(key.clone()) {
                 return Err(ApiError::validation(DUPLICATE_KEYS));
             }
@@ -176,16 +188,50 @@ async fn plan(
                 table: def.name.clone(),
                 key,
                 item,
+                arn: def.arn(),
+                partition,
+                request,
             });
         }
     }
     Ok(planned)
 }
 
+/// Asks the throttler for each write's units; refused writes are handed back as unprocessed.
+/// When every write is refused the call fails with the throttler's error, as DynamoDB does.
+async fn admit(
+    ctx: &Ctx,
+    planned: Vec<Planned>,
+) -> Result<(Vec<Planned>, BTreeMap<String, Vec<WriteRequest>>), ApiError> {
+    let mut admitted = Vec::with_capacity(planned.len());
+    let mut unprocessed: BTreeMap<String, Vec<WriteRequest>> = BTreeMap::new();
+    let mut refusal = None;
+    for p in planned {
+        let units = write_units(&[p.item.as_ref().map_or(0, item_size)]);
+        match ctx
+            .throttler
+            .acquire(&p.arn, &p.partition, 0.0, units)
+            .await
+        {
+            Ok(()) => admitted.push(p),
+            Err(e @ ApiError::ProvisionedThroughputExceeded(_)) => {
+                unprocessed.entry(p.table).or_default().push(p.request);
+                refusal = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    match refusal {
+        Some(e) if admitted.is_empty() => Err(e),
+        _ => Ok((admitted, unprocessed)),
+    }
+}
+
 /// Runs BatchWriteItem.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let capacity = constraints(&req)?;
     let planned = plan(ctx, req.request_items.unwrap_or_default()).await?;
+    let (planned, unprocessed) = admit(ctx, planned).await?;
 
     let reads: Vec<ItemKey> = planned.iter().map(|p| p.key.clone()).collect();
     let writes: Vec<WriteOp> = planned
@@ -210,7 +256,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         }
     }
     Ok(Response {
-        unprocessed_items: BTreeMap::new(),
+        unprocessed_items: unprocessed,
         consumed_capacity: capacity.report_tables(&units),
     })
 }

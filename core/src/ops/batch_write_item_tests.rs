@@ -116,3 +116,30 @@ async fn unknown_table_is_not_found() {
         ApiError::ResourceNotFound("Requested resource not found".into())
     );
 }
+
+#[tokio::test]
+async fn throttled_writes_come_back_unprocessed() {
+    use crate::ops::multi_test_support::{throttled_ctx, THROTTLED};
+    let body = r#"{"RequestItems":{
+        "tbl":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}}],
+        "rng":[{"DeleteRequest":{"Key":{"pk":{"S":"a"},"sk":{"N":"1"}}}}]}}"#;
+    let state = Arc::new(Mutex::new(State::default()));
+    let resp = execute(&throttled_ctx(state.clone(), "rng"), req(body))
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::to_value(&resp.unprocessed_items).unwrap(),
+        serde_json::json!({"rng":[{"DeleteRequest":{"Key":{"pk":{"S":"a"},"sk":{"N":"1"}}}}]})
+    );
+    assert!(state.lock().unwrap().items.contains_key(&tbl_key("a")));
+    // When nothing is admitted the call itself is throttled.
+    let state = Arc::new(Mutex::new(State::default()));
+    let only_tbl = r#"{"RequestItems":{"tbl":[{"PutRequest":{"Item":{"pk":{"S":"a"}}}}]}}"#;
+    assert_eq!(
+        execute(&throttled_ctx(state.clone(), "tbl"), req(only_tbl))
+            .await
+            .unwrap_err(),
+        ApiError::ProvisionedThroughputExceeded(THROTTLED.into())
+    );
+    assert!(state.lock().unwrap().transactions.is_empty());
+}

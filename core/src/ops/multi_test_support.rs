@@ -83,3 +83,34 @@ pub fn tbl_key(pk: &str) -> ItemKey {
     )
     .unwrap()
 }
+
+/// A throttler that refuses every request on the table named `0` and admits the rest.
+pub struct RefuseTable(pub &'static str);
+
+/// The refusal `RefuseTable` answers with.
+pub const THROTTLED: &str = "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.";
+
+#[async_trait::async_trait]
+impl crate::traits::Throttler for RefuseTable {
+    async fn acquire(
+        &self,
+        table_arn: &str,
+        _: &[u8],
+        _: f64,
+        _: f64,
+    ) -> Result<(), crate::error::ApiError> {
+        if table_arn.ends_with(&format!("table/{}", self.0)) {
+            return Err(crate::error::ApiError::ProvisionedThroughputExceeded(
+                THROTTLED.into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `map_ctx` whose throttler refuses the table `refused`.
+pub fn throttled_ctx(state: Arc<Mutex<State>>, refused: &'static str) -> Ctx {
+    let mut c = map_ctx(state);
+    c.throttler = Arc::new(RefuseTable(refused));
+    c
+}

@@ -98,12 +98,18 @@ fn every_failing_action_has_its_reason() {
 
 #[test]
 fn store_conflicts_cancel_every_action() {
-    let e = on_conflict(ApiError::TransactionConflict("Transaction is ongoing for the item".into()), 2);
+    let e = on_conflict(
+        ApiError::TransactionConflict("Transaction is ongoing for the item".into()),
+        2,
+    );
     let ApiError::TransactionCanceled { message, reasons } = e else {
         panic!("expected a cancellation");
     };
     assert!(message.ends_with("[TransactionConflict, TransactionConflict]"));
-    assert_eq!(reasons[1].message.as_deref(), Some("Transaction is ongoing for the item"));
+    assert_eq!(
+        reasons[1].message.as_deref(),
+        Some("Transaction is ongoing for the item")
+    );
     assert_eq!(
         on_conflict(ApiError::validation("x"), 2),
         ApiError::validation("x")
