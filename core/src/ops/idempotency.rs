@@ -12,9 +12,9 @@ use crate::error::ApiError;
 use crate::model::{AttributeValue, Item, Number};
 use crate::traits::{ItemKey, StoredItem, WriteOp};
 
-/// The storage id of extenddb's own records (never handed to a table: table ids count up
-/// from 1).
-pub const SYSTEM_STORAGE_ID: u64 = u64::MAX;
+/// The storage id of extenddb's own records: never handed to a table (table ids count up
+/// from 1), and within `i64` so backends storing ids as BIGINT hold it unchanged.
+pub const SYSTEM_STORAGE_ID: u64 = i64::MAX as u64;
 
 /// How long a token stays bound to its request.
 pub const WINDOW_SECONDS: f64 = 600.0;
