@@ -224,3 +224,38 @@ def test_four_mb_of_items_at_most(ddb, hash_table):
     # Ten of them (3.9 MB) are fine.
     ddb.transact_write_items(TransactItems=items[:10])
     assert get(ddb, hash_table, {"pk": items[9]["Put"]["Item"]["pk"]})["v"] == {"S": big}
+
+
+def test_concurrent_retries_with_one_token_apply_once(ddb, hash_table):
+    import threading
+
+    a = key()
+    ddb.put_item(TableName=hash_table, Item={**a, "n": {"N": "0"}})
+    token = uuid.uuid4().hex
+    items = [update(hash_table, a, "ADD n :one", ExpressionAttributeValues=ONE)]
+    errors = []
+
+    def retry():
+        try:
+            ddb.transact_write_items(TransactItems=items, ClientRequestToken=token)
+        except Exception as err:  # noqa: BLE001 - every failure is a test failure
+            errors.append(err)
+
+    threads = [threading.Thread(target=retry) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert get(ddb, hash_table, a)["n"] == {"N": "1"}
+
+
+def test_replay_reports_read_capacity(ddb, hash_table):
+    a = key()
+    token = uuid.uuid4().hex
+    items = [put(hash_table, {**a, "v": {"S": "x" * 1500}})]
+    first = ddb.transact_write_items(TransactItems=items, ClientRequestToken=token, ReturnConsumedCapacity="TOTAL")
+    assert first["ConsumedCapacity"] == [{"TableName": hash_table, "CapacityUnits": 4.0}]
+    again = ddb.transact_write_items(TransactItems=items, ClientRequestToken=token, ReturnConsumedCapacity="TOTAL")
+    # The retry writes nothing; it reads the item transactionally (2 x 1 unit of 4 KB).
+    assert again["ConsumedCapacity"] == [{"TableName": hash_table, "CapacityUnits": 2.0}]
