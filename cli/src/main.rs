@@ -2,6 +2,7 @@
 //! `commands/`; `main` only parses arguments and reports errors on one line.
 
 mod commands;
+mod config;
 mod logging;
 
 use clap::{Parser, Subcommand};
@@ -28,7 +29,22 @@ enum Command {
     /// Run a development server in the foreground: embedded storage, no authentication checks,
     /// tables ACTIVE at once.
     Dev(commands::dev::DevArgs),
-    /// Print the version, commit and build time.
+    /// Create a PostgreSQL deployment: role, databases, schema, keys, default account, admin
+    /// user, TLS certificate and extenddb.toml.
+    #[cfg(feature = "postgres")]
+    Init(commands::init::InitArgs),
+    /// Check a deployment's databases and schema and count its tables.
+    #[cfg(feature = "postgres")]
+    Verify(commands::verify::VerifyArgs),
+    /// Run the server on the configured backend.
+    Serve(commands::serve::ServeArgs),
+    /// Apply pending schema migrations to both databases.
+    #[cfg(feature = "postgres")]
+    Migrate(commands::migrate::MigrateArgs),
+    /// Drop a deployment's databases (requires --yes).
+    #[cfg(feature = "postgres")]
+    Destroy(commands::destroy::DestroyArgs),
+    /// Print the version, catalog version, commit and build time.
     Version,
 }
 
@@ -38,6 +54,15 @@ fn main() -> ExitCode {
         _ if cli.version => commands::version::run(),
         Some(Command::Version) => commands::version::run(),
         Some(Command::Dev(args)) => commands::dev::run(args),
+        #[cfg(feature = "postgres")]
+        Some(Command::Init(args)) => commands::init::run(args),
+        #[cfg(feature = "postgres")]
+        Some(Command::Verify(args)) => commands::verify::run(args),
+        Some(Command::Serve(args)) => commands::serve::run(args),
+        #[cfg(feature = "postgres")]
+        Some(Command::Migrate(args)) => commands::migrate::run(args),
+        #[cfg(feature = "postgres")]
+        Some(Command::Destroy(args)) => commands::destroy::run(args),
         None => Ok(()),
     };
     match result {

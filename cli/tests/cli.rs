@@ -8,7 +8,7 @@ use std::time::Duration;
 const BIN: &str = env!("CARGO_BIN_EXE_extenddb");
 
 #[test]
-fn version_and_dash_v_print_the_same_three_lines() {
+fn version_and_dash_v_print_the_same_four_lines() {
     let a = Command::new(BIN).arg("version").output().unwrap();
     let b = Command::new(BIN).arg("-V").output().unwrap();
     assert!(a.status.success() && b.status.success());
@@ -16,9 +16,10 @@ fn version_and_dash_v_print_the_same_three_lines() {
     let text = String::from_utf8(a.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "extenddb 0.0.2");
-    assert!(lines[1].starts_with("commit "), "{text}");
-    assert!(lines[2].starts_with("built "), "{text}");
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[1], "catalog 0.0.2");
+    assert!(lines[2].starts_with("commit "), "{text}");
+    assert!(lines[3].starts_with("built "), "{text}");
+    assert_eq!(lines.len(), 4);
 }
 
 #[test]

@@ -48,7 +48,7 @@ where
         Target::Streams(_) => return Err(ApiError::UnknownOperation(String::new())),
     };
     // DynamoDB rejects an operation it does not know before it looks at credentials or body.
-    if !extenddb_core::ops::OPERATIONS.contains(&op.as_ref()) {
+    if !extenddb_core::ops::OPERATIONS.contains(&op) {
         return Err(ApiError::UnknownOperation(String::new()));
     }
 

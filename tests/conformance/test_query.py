@@ -199,8 +199,10 @@ def test_validation_messages(ddb, raw_ddb, range_table):
     expect_validation(q(KeyConditionExpression="pk = :p AND sk > :n", ExpressionAttributeValues={**p, ":n": {"N": "5"}},
                         ExclusiveStartKey={"pk": {"S": "a"}, "sk": {"N": "1"}}),
                       "The provided starting key does not match the range key predicate")
-    expect_validation(q(KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}}),
-                      "KeyConditions is not supported yet by this server")
+    expect_validation(q(KeyConditionExpression="pk = :p", ExpressionAttributeValues=p,
+                        KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}}),
+                      "Can not use both expression and non-expression parameters in the same request: "
+                      "Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}")
     expect_validation(q(KeyConditionExpression="pk = :p", ExpressionAttributeValues=p, QueryFilter={}),
                       "Can not use both expression and non-expression parameters in the same request: "
                       "Non-expression parameters: {QueryFilter} Expression parameters: {KeyConditionExpression}")

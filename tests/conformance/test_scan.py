@@ -79,6 +79,8 @@ def test_validation_messages(raw_ddb, filled):
     expect_validation(s(Select="SPECIFIC_ATTRIBUTES"), "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES")
     expect_validation(s(ExpressionAttributeNames={"#a": "a"}), "ExpressionAttributeNames can only be specified when using expressions")
     expect_validation(s(FilterExpression="a = :a"), "Invalid FilterExpression: An expression attribute value used in expression is not defined; attribute value: :a")
-    expect_validation(s(ScanFilter={}), "ScanFilter is not supported yet by this server")
+    expect_validation(s(ScanFilter={}, ProjectionExpression="a"),
+                      "Can not use both expression and non-expression parameters in the same request: "
+                      "Non-expression parameters: {ScanFilter} Expression parameters: {ProjectionExpression}")
     expect_validation(s(IndexName="nope"), "The table does not have the specified index: nope")
     expect_validation(s(Limit=0), "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1")

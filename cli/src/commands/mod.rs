@@ -1,4 +1,23 @@
 //! One module per subcommand.
 
+#[cfg(feature = "postgres")]
+pub mod destroy;
 pub mod dev;
+#[cfg(feature = "postgres")]
+pub mod init;
+#[cfg(feature = "postgres")]
+pub mod migrate;
+pub mod serve;
+#[cfg(feature = "postgres")]
+pub mod verify;
 pub mod version;
+
+/// The multi-threaded tokio runtime the commands run on (started after argument parsing, so
+/// that a later daemon mode can fork before it exists).
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}

@@ -56,7 +56,13 @@ pub struct LegacyCondition {
 fn operator_rules(op: &str) -> Option<(Option<usize>, &'static [&'static str])> {
     const SCALAR: &[&str] = &["S", "N", "B"];
     Some(match op {
-        "EQ" | "NE" => (Some(1), &["S", "N", "B", "SS", "NS", "BS"]),
+        // Every type: alternator's test_query_filter_eq (run against DynamoDB) filters EQ on
+        // lists, maps and booleans; the API reference says "EQ is supported for all data
+        // types, including lists and maps" (and the same of NE).
+        "EQ" | "NE" => (
+            Some(1),
+            &["S", "N", "B", "SS", "NS", "BS", "BOOL", "NULL", "L", "M"],
+        ),
         "LE" | "LT" | "GE" | "GT" | "CONTAINS" | "NOT_CONTAINS" => (Some(1), SCALAR),
         "BEGINS_WITH" => (Some(1), &["S", "B"]),
         "IN" => (None, SCALAR),

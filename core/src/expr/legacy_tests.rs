@@ -93,6 +93,27 @@ fn operand_checks_use_dynamodb_texts() {
     assert!(is_comparison_operator("NOT_CONTAINS") && !is_comparison_operator("XX"));
 }
 
+#[test]
+fn eq_and_ne_take_every_type() {
+    let item: crate::model::Item = serde_json::from_str(
+        r#"{"l":{"L":[{"N":"1"}]},"m":{"M":{"x":{"BOOL":true}}},"b":{"BOOL":false}}"#,
+    )
+    .unwrap();
+    for (attr, json) in [
+        ("l", r#"{"L":[{"N":"1"}]}"#),
+        ("m", r#"{"M":{"x":{"BOOL":true}}}"#),
+        ("b", r#"{"BOOL":false}"#),
+    ] {
+        let eq = condition(attr, "EQ", &[v(json)]).unwrap();
+        assert!(eq.evaluate(&item), "{attr} EQ {json}");
+        let ne = condition(attr, "NE", &[v(json)]).unwrap();
+        assert!(!ne.evaluate(&item), "{attr} NE {json}");
+    }
+    let other = condition("b", "EQ", &[v(r#"{"BOOL":true}"#)]).unwrap();
+    assert!(!other.evaluate(&item));
+    assert!(condition("a", "LT", &[v(r#"{"BOOL":true}"#)]).is_err());
+}
+
 fn expected_of(json: &str) -> BTreeMap<String, ExpectedAttributeValue> {
     serde_json::from_str(json).unwrap()
 }

@@ -14,6 +14,7 @@ pub mod expression_params;
 pub mod get_item;
 pub mod idempotency;
 pub mod item_key;
+pub mod legacy_read;
 pub mod lifecycle;
 pub mod list_tables;
 pub mod pagination;

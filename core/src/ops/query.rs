@@ -1,12 +1,17 @@
 //! Query: the items of one partition, optionally narrowed by a sort-key condition, in sort-key
 //! order either way, a page at a time.
 //!
+//! The legacy KeyConditions, QueryFilter (+ ConditionalOperator) and AttributesToGet are
+//! converted by [`legacy_read`] into the same key condition, filter and projection.
+//!
 //! Checks run in DynamoDB's order: parameter constraints, legacy/expression mixing, Select,
-//! the expressions (key condition, filter, projection, then unused placeholders), the table,
+//! the legacy maps' operands, the expressions (key condition, filter, projection, then unused placeholders), the table,
 //! the index, the start key's shape, the key condition against the key schema, the start key
 //! against the condition, and key attributes misused in projection or filter.
 
 use super::capacity::{read_units, ReturnConsumedCapacity};
+use super::expression_params;
+use super::legacy_read::{self, Conditions};
 use super::lifecycle;
 use super::pagination;
 use super::protocol;
@@ -17,11 +22,15 @@ use super::select::{self, Select};
 use super::validate::Constraints;
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::expr::{self, ExpressionAttributes, ExpressionKind};
+use crate::expr::{self, Condition, DocPath, ExpressionAttributes, ExpressionKind, Projection};
 use crate::model::{AttributeValue, Item};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Bound;
+
+/// DynamoDB's answer to a Query with neither key-condition parameter.
+const NO_KEY_CONDITION: &str =
+    "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.";
 
 /// Query's request.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -54,14 +63,14 @@ pub struct Request {
     pub expression_attribute_names: Option<HashMap<String, String>>,
     /// `:value` placeholders.
     pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
-    /// Legacy: not supported yet.
-    pub key_conditions: Option<serde_json::Value>,
-    /// Legacy: not supported yet.
-    pub query_filter: Option<serde_json::Value>,
-    /// Legacy: not supported yet.
-    pub attributes_to_get: Option<serde_json::Value>,
-    /// Legacy: not supported yet.
-    pub conditional_operator: Option<serde_json::Value>,
+    /// Legacy KeyConditions: the key condition as ComparisonOperator entries.
+    pub key_conditions: Option<Conditions>,
+    /// Legacy QueryFilter: the filter as ComparisonOperator entries.
+    pub query_filter: Option<Conditions>,
+    /// Legacy AttributesToGet: top-level attributes to return.
+    pub attributes_to_get: Option<Vec<String>>,
+    /// Legacy ConditionalOperator (AND | OR) joining the QueryFilter entries.
+    pub conditional_operator: Option<String>,
 }
 
 /// What the request's parameters say once they are checked on their own.
@@ -70,6 +79,10 @@ struct Checked {
     select: Option<Select>,
     limit: Option<usize>,
     capacity: ReturnConsumedCapacity,
+    /// QueryFilter's condition.
+    legacy_filter: Option<Condition>,
+    /// AttributesToGet's projection.
+    legacy_projection: Option<Projection>,
 }
 
 fn check_parameters(req: &Request) -> Result<Checked, ApiError> {
@@ -79,49 +92,59 @@ fn check_parameters(req: &Request) -> Result<Checked, ApiError> {
         c.table_name(Some(index), "indexName");
     }
     let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
+    legacy_read::condition_constraints(req.query_filter.as_ref(), "queryFilter", &mut c);
     c.table_name(req.table_name.as_deref(), "tableName");
+    legacy_read::conditional_operator_constraint(req.conditional_operator.as_deref(), &mut c);
+    legacy_read::attributes_to_get_constraints(req.attributes_to_get.as_deref(), &mut c);
     let limit = super::scan::check_limit(req.limit, &mut c);
+    legacy_read::condition_constraints(req.key_conditions.as_ref(), "keyConditions", &mut c);
     c.finish()?;
 
-    let expressions = [
-        ("ProjectionExpression", req.projection_expression.is_some()),
-        ("FilterExpression", req.filter_expression.is_some()),
-        (
-            "KeyConditionExpression",
-            req.key_condition_expression.is_some(),
-        ),
-    ];
-    common::legacy_parameters(
-        &expressions,
+    // KeyConditions may go with FilterExpression or ProjectionExpression; only
+    // KeyConditionExpression excludes it.
+    let key_conditions_mixed =
+        req.key_conditions.is_some() && req.key_condition_expression.is_some();
+    expression_params::check_usage(
+        &[
+            ("ProjectionExpression", req.projection_expression.is_some()),
+            ("FilterExpression", req.filter_expression.is_some()),
+            (
+                "KeyConditionExpression",
+                req.key_condition_expression.is_some(),
+            ),
+        ],
         &[
             ("AttributesToGet", req.attributes_to_get.is_some()),
             ("QueryFilter", req.query_filter.is_some()),
             ("ConditionalOperator", req.conditional_operator.is_some()),
-            ("KeyConditions", req.key_conditions.is_some()),
+            ("KeyConditions", key_conditions_mixed),
         ],
-    )?;
-    common::placeholders_need_expressions(
         req.expression_attribute_names.is_some(),
         req.expression_attribute_values.is_some(),
-        &expressions,
-        &expressions[1..],
     )?;
-    let projection_param = req
-        .projection_expression
-        .is_some()
-        .then_some("ProjectionExpression");
+    let projection_param = select::projection_param(
+        req.projection_expression.is_some(),
+        req.attributes_to_get.is_some(),
+    );
     select::check(select, projection_param, req.index_name.is_some(), true)?;
+    let legacy_filter = legacy_read::filter(
+        req.query_filter.as_ref(),
+        req.conditional_operator.as_deref(),
+    )?;
+    let legacy_projection = legacy_read::projection(req.attributes_to_get.as_deref())?;
     common::start_key_values(req.exclusive_start_key.as_ref())?;
-    if req.key_condition_expression.is_none() {
-        return Err(ApiError::validation(
-            "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.",
-        ));
+    match (&req.key_conditions, &req.key_condition_expression) {
+        (None, None) => return Err(ApiError::validation(NO_KEY_CONDITION)),
+        (Some(kc), None) => legacy_read::check_key_conditions(kc)?,
+        _ => {}
     }
     Ok(Checked {
         table_name: req.table_name.clone().unwrap_or_default(),
         select,
         limit,
         capacity,
+        legacy_filter,
+        legacy_projection,
     })
 }
 
@@ -135,8 +158,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     );
     attrs.validate_maps()?;
     common::expression_values(req.expression_attribute_values.as_ref())?;
-    let key_text = req.key_condition_expression.as_deref().unwrap_or_default();
-    let key_cond = expr::parse_condition(key_text, ExpressionKind::KeyCondition, &mut attrs)?;
+    let key_cond = req
+        .key_condition_expression
+        .as_deref()
+        .map(|k| expr::parse_condition(k, ExpressionKind::KeyCondition, &mut attrs))
+        .transpose()?;
     let filter = req
         .filter_expression
         .as_deref()
@@ -146,7 +172,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         .projection_expression
         .as_deref()
         .map(|p| expr::parse_projection(p, &mut attrs))
-        .transpose()?;
+        .transpose()?
+        .or(checked.legacy_projection);
     attrs.check_unused()?;
 
     let def = lifecycle::for_data(ctx, &checked.table_name).await?;
@@ -155,7 +182,12 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     if let Some(start) = &req.exclusive_start_key {
         pagination::query_shape(schema, start)?;
     }
-    let kc = expr::key_condition(&key_cond, &schema.hash, schema.range.as_ref())?;
+    let kc = match (&key_cond, &req.key_conditions) {
+        (Some(k), _) => expr::key_condition(k, &schema.hash, schema.range.as_ref())?,
+        (None, Some(k)) => legacy_read::key_condition(k, schema)?,
+        // check_parameters refused a request with neither.
+        (None, None) => return Err(ApiError::validation(NO_KEY_CONDITION)),
+    };
     if let Some(start) = &req.exclusive_start_key {
         pagination::query_bounds(schema, start, &kc.partition_value, kc.sort.as_ref())?;
     }
@@ -165,8 +197,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     if let Some(f) = &filter {
         let mut paths = Vec::new();
         common::condition_paths(f, &mut paths);
-        common::filter_without_keys(schema, &paths)?;
+        common::filter_without_keys(schema, &paths, "Filter Expression")?;
     }
+    if let Some(f) = &req.query_filter {
+        let paths: Vec<DocPath> = f.keys().map(DocPath::attribute).collect();
+        common::filter_without_keys(schema, &paths.iter().collect::<Vec<_>>(), "QueryFilter")?;
+    }
+    let filter = filter.or(checked.legacy_filter);
 
     let forward = req.scan_index_forward.unwrap_or(true);
     let mut range = key_range(&kc);

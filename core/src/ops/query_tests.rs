@@ -179,7 +179,21 @@ async fn validation_messages() {
         ({ let mut b = q("pk = :p", a.clone()); b["Select"] = json!("SPECIFIC_ATTRIBUTES"); b }, "1 validation error detected: Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"),
         ({ let mut b = q("pk = :p", a.clone()); b["Limit"] = json!(0); b }, "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"),
         ({ let mut b = q("pk = :p", a.clone()); b["QueryFilter"] = json!({}); b }, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {QueryFilter} Expression parameters: {KeyConditionExpression}"),
-        (json!({"TableName": "tbl", "KeyConditions": {}}), "KeyConditions is not supported yet by this server"),
+        (json!({"TableName": "tbl", "KeyConditions": {}}), "Conditions can be of length 1 or 2 only"),
+        ({ let mut b = q("pk = :p", a.clone()); b["KeyConditions"] = json!({"pk": eq_a()}); b }, "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}"),
+        ({ let mut b = q("pk = :p", a.clone()); b["ProjectionExpression"] = json!("v"); b["FilterExpression"] = json!("v = :p");
+           b["KeyConditions"] = json!({"pk": eq_a()}); b["AttributesToGet"] = json!(["v"]); b["QueryFilter"] = json!({}); b["ConditionalOperator"] = json!("OR"); b },
+         "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet, QueryFilter, ConditionalOperator, KeyConditions} Expression parameters: {ProjectionExpression, FilterExpression, KeyConditionExpression}"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": {}}}), "1 validation error detected: Value null at 'keyConditions.pk.member.comparisonOperator' failed to satisfy constraint: Member must not be null"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()}, "ExpressionAttributeValues": a}), "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}, {"S": "b"}]}}}), "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": {"ComparisonOperator": "NE", "AttributeValueList": [{"S": "a"}]}}}), "Attempted conditional constraint is not an indexable operation"),
+        (json!({"TableName": "tbl", "KeyConditions": {"sk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"N": "1"}]}}}), "Query condition missed key schema element: pk"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()}, "QueryFilter": {"sk": {"ComparisonOperator": "NOT_NULL"}}}), "QueryFilter can only contain non-primary key attributes: Primary key attribute: sk"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()}, "ConditionalOperator": "OR"}), "ConditionalOperator cannot be used without Filter or Expected"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()}, "Select": "ALL_ATTRIBUTES", "AttributesToGet": ["v"]}), "Cannot specify the AttributesToGet when choosing to get ALL_ATTRIBUTES"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()}, "AttributesToGet": ["v", "v"]}), "One or more parameter values were invalid: Duplicate value in attribute name: v"),
+        (json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()}, "ExclusiveStartKey": {"pk": {"S": "b"}, "sk": {"N": "1"}}}), "The provided starting key is outside query boundaries based on provided conditions"),
         ({ let mut b = q("pk = :p", a.clone()); b["ExclusiveStartKey"] = json!({"pk": {"S": "a"}}); b }, "The provided starting key is invalid"),
         ({ let mut b = q("pk = :p", a.clone()); b["ExclusiveStartKey"] = json!({"pk": {"S": "b"}, "sk": {"N": "1"}}); b }, "The provided starting key is outside query boundaries based on provided conditions"),
         ({ let mut b = q("pk = :p AND sk > :v", json!({":p": {"S": "a"}, ":v": {"N": "5"}})); b["ExclusiveStartKey"] = json!({"pk": {"S": "a"}, "sk": {"N": "1"}}); b }, "The provided starting key does not match the range key predicate"),
@@ -188,6 +202,61 @@ async fn validation_messages() {
     for (body, expected) in cases {
         assert_eq!(err(body.clone()).await, expected, "{body}");
     }
+}
+
+fn eq_a() -> serde_json::Value {
+    json!({"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]})
+}
+
+#[tokio::test]
+async fn legacy_key_conditions_filter_and_attributes_to_get() {
+    let between =
+        json!({"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "-1"}, {"N": "3"}]});
+    let r = run(json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a(), "sk": between}}))
+        .await
+        .unwrap();
+    assert_eq!(sks(&r), vec!["-1", "0", "0.5", "3"]);
+
+    let filter = json!({
+        "v": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "x0"}]},
+        "zz": {"ComparisonOperator": "NOT_NULL"},
+    });
+    let body = |op: &str| {
+        json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()}, "QueryFilter": filter,
+               "ConditionalOperator": op, "Select": "SPECIFIC_ATTRIBUTES", "AttributesToGet": ["v", "sk"]})
+    };
+    let r = run(body("OR")).await.unwrap();
+    assert_eq!((r.count, r.scanned_count), (2, 6));
+    assert_eq!(
+        r.items.unwrap(),
+        vec![
+            item(r#"{"sk":{"N":"0"},"v":{"S":"x0"}}"#),
+            item(r#"{"sk":{"N":"0.5"},"v":{"S":"x0.5"}}"#)
+        ]
+    );
+    let r = run(body("AND")).await.unwrap();
+    assert_eq!((r.count, r.scanned_count), (0, 6));
+}
+
+#[tokio::test]
+async fn legacy_key_conditions_page_backwards_and_mix_with_filter_expression() {
+    let gt = json!({"ComparisonOperator": "GT", "AttributeValueList": [{"N": "0"}]});
+    let mut body = json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a(), "sk": gt},
+                          "ScanIndexForward": false, "Limit": 2});
+    let r = run(body.clone()).await.unwrap();
+    assert_eq!(sks(&r), vec!["10", "3"]);
+    body["ExclusiveStartKey"] = serde_json::to_value(r.last_evaluated_key.unwrap()).unwrap();
+    let r = run(body).await.unwrap();
+    assert_eq!(sks(&r), vec!["0.5"]);
+    assert_eq!(r.last_evaluated_key, None);
+
+    // KeyConditions may go with FilterExpression and ProjectionExpression.
+    let r = run(json!({"TableName": "tbl", "KeyConditions": {"pk": eq_a()},
+                       "FilterExpression": "v = :v", "ProjectionExpression": "sk",
+                       "ExpressionAttributeValues": {":v": {"S": "x3"}}}))
+    .await
+    .unwrap();
+    assert_eq!(r.items.unwrap(), vec![item(r#"{"sk":{"N":"3"}}"#)]);
 }
 
 #[tokio::test]

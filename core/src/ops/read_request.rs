@@ -1,5 +1,5 @@
-//! What Query and Scan check alike: legacy versus expression parameters, placeholders supplied
-//! without expressions, ExclusiveStartKey values, key attributes used as document paths, the
+//! What Query and Scan check alike (the parameter-mixing rules live in
+//! `expression_params::check_usage`): ExpressionAttributeValues and ExclusiveStartKey values, key attributes used as document paths, the
 //! index name (no secondary indexes yet), and the answer's shape.
 
 use super::capacity::ConsumedCapacity;
@@ -10,56 +10,6 @@ use crate::model::table::KeySchema;
 use crate::model::{validate, AttributeValue, Item};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// The parameters of a request by name, in DynamoDB's listing order, and whether each is set.
-pub type Present<'a> = &'a [(&'a str, bool)];
-
-fn names_of<'a>(params: Present<'a>) -> Vec<&'a str> {
-    params
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(n, _)| *n)
-        .collect()
-}
-
-/// DynamoDB's refusal to mix legacy and expression parameters, then (until the legacy
-/// converter is wired) a clear refusal of the legacy ones.
-pub fn legacy_parameters(expressions: Present<'_>, legacy: Present<'_>) -> Result<(), ApiError> {
-    let exprs = names_of(expressions);
-    let olds = names_of(legacy);
-    if !exprs.is_empty() && !olds.is_empty() {
-        return Err(ApiError::validation(format!(
-            "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {{{}}} Expression parameters: {{{}}}",
-            olds.join(", "),
-            exprs.join(", ")
-        )));
-    }
-    super::item_key::reject_unsupported(legacy)
-}
-
-/// `ExpressionAttributeNames` / `ExpressionAttributeValues` given with no expression to use
-/// them. `value_expressions` are the expressions that may hold values (all but projection).
-pub fn placeholders_need_expressions(
-    has_names: bool,
-    has_values: bool,
-    expressions: Present<'_>,
-    value_expressions: Present<'_>,
-) -> Result<(), ApiError> {
-    if has_names && names_of(expressions).is_empty() {
-        return Err(ApiError::validation(
-            "ExpressionAttributeNames can only be specified when using expressions",
-        ));
-    }
-    if has_values && names_of(value_expressions).is_empty() {
-        let all: Vec<&str> = value_expressions.iter().map(|(n, _)| *n).collect();
-        let verb = if all.len() > 1 { "are" } else { "is" };
-        return Err(ApiError::validation(format!(
-            "ExpressionAttributeValues can only be specified when using expressions: {} {verb} null",
-            all.join(" and ")
-        )));
-    }
-    Ok(())
-}
 
 /// Checks each ExpressionAttributeValues entry against the value rules, in key order.
 pub fn expression_values(values: Option<&HashMap<String, AttributeValue>>) -> Result<(), ApiError> {
@@ -145,12 +95,17 @@ pub fn scalar_keys(schema: &KeySchema, paths: &[&DocPath]) -> Result<(), ApiErro
     Ok(())
 }
 
-/// Query's refusal of key attributes in a FilterExpression.
-pub fn filter_without_keys(schema: &KeySchema, paths: &[&DocPath]) -> Result<(), ApiError> {
+/// Query's refusal of key attributes in a filter; `what` names it as DynamoDB does
+/// ("Filter Expression" or "QueryFilter").
+pub fn filter_without_keys(
+    schema: &KeySchema,
+    paths: &[&DocPath],
+    what: &str,
+) -> Result<(), ApiError> {
     for k in schema.attributes() {
         if paths.iter().any(|p| p.top() == k.name) {
             return Err(ApiError::validation(format!(
-                "Filter Expression can only contain non-primary key attributes: Primary key attribute: {}",
+                "{what} can only contain non-primary key attributes: Primary key attribute: {}",
                 k.name
             )));
         }
@@ -197,61 +152,6 @@ impl Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn mixing_and_legacy_messages() {
-        let exprs = [
-            ("ProjectionExpression", true),
-            ("FilterExpression", false),
-            ("KeyConditionExpression", true),
-        ];
-        let legacy = [
-            ("AttributesToGet", true),
-            ("QueryFilter", false),
-            ("ConditionalOperator", true),
-        ];
-        assert_eq!(
-            legacy_parameters(&exprs, &legacy).unwrap_err().to_string(),
-            "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {AttributesToGet, ConditionalOperator} Expression parameters: {ProjectionExpression, KeyConditionExpression}"
-        );
-        assert_eq!(
-            legacy_parameters(&[("FilterExpression", false)], &legacy)
-                .unwrap_err()
-                .to_string(),
-            "AttributesToGet is not supported yet by this server"
-        );
-        assert!(legacy_parameters(&exprs, &[("ScanFilter", false)]).is_ok());
-    }
-
-    #[test]
-    fn placeholders_without_expressions() {
-        let none = [("ProjectionExpression", false), ("FilterExpression", false)];
-        let vals = [("FilterExpression", false)];
-        assert_eq!(
-            placeholders_need_expressions(true, false, &none, &vals)
-                .unwrap_err()
-                .to_string(),
-            "ExpressionAttributeNames can only be specified when using expressions"
-        );
-        assert_eq!(
-            placeholders_need_expressions(false, true, &none, &vals)
-                .unwrap_err()
-                .to_string(),
-            "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null"
-        );
-        let two = [
-            ("FilterExpression", false),
-            ("KeyConditionExpression", false),
-        ];
-        assert_eq!(
-            placeholders_need_expressions(false, true, &none, &two)
-                .unwrap_err()
-                .to_string(),
-            "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null"
-        );
-        let proj = [("ProjectionExpression", true), ("FilterExpression", false)];
-        assert!(placeholders_need_expressions(true, false, &proj, &vals).is_ok());
-    }
 
     #[test]
     fn index_names_are_refused() {

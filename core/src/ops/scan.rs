@@ -1,7 +1,11 @@
 //! Scan: every item of a table (or of one parallel-scan segment), a page at a time, in storage
-//! order (partition hash, then key).
+//! order (partition hash, then key). The legacy ScanFilter (+ ConditionalOperator) and
+//! AttributesToGet become the same filter and projection as the expressions (see
+//! [`legacy_read`]); unlike Query's filter, a scan filter may name key attributes.
 
 use super::capacity::{read_units, ReturnConsumedCapacity};
+use super::expression_params;
+use super::legacy_read::{self, Conditions};
 use super::lifecycle;
 use super::pagination::{self, Segment};
 use super::protocol;
@@ -51,12 +55,12 @@ pub struct Request {
     pub expression_attribute_names: Option<HashMap<String, String>>,
     /// `:value` placeholders.
     pub expression_attribute_values: Option<HashMap<String, AttributeValue>>,
-    /// Legacy: not supported yet.
-    pub scan_filter: Option<serde_json::Value>,
-    /// Legacy: not supported yet.
-    pub attributes_to_get: Option<serde_json::Value>,
-    /// Legacy: not supported yet.
-    pub conditional_operator: Option<serde_json::Value>,
+    /// Legacy ScanFilter: the filter as ComparisonOperator entries.
+    pub scan_filter: Option<Conditions>,
+    /// Legacy AttributesToGet: top-level attributes to return.
+    pub attributes_to_get: Option<Vec<String>>,
+    /// Legacy ConditionalOperator (AND | OR) joining the ScanFilter entries.
+    pub conditional_operator: Option<String>,
 }
 
 /// Checks `Limit` (at least 1), recording DynamoDB's constraint error.
@@ -138,33 +142,37 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     check_segments(&req, &mut c);
     let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
     c.table_name(req.table_name.as_deref(), "tableName");
+    legacy_read::conditional_operator_constraint(req.conditional_operator.as_deref(), &mut c);
+    legacy_read::condition_constraints(req.scan_filter.as_ref(), "scanFilter", &mut c);
     check_segment(&req, &mut c);
     let limit = check_limit(req.limit, &mut c);
+    legacy_read::attributes_to_get_constraints(req.attributes_to_get.as_deref(), &mut c);
     c.finish()?;
 
-    let expressions = [
-        ("ProjectionExpression", req.projection_expression.is_some()),
-        ("FilterExpression", req.filter_expression.is_some()),
-    ];
-    common::legacy_parameters(
-        &expressions,
+    expression_params::check_usage(
+        &[
+            ("ProjectionExpression", req.projection_expression.is_some()),
+            ("FilterExpression", req.filter_expression.is_some()),
+        ],
         &[
             ("AttributesToGet", req.attributes_to_get.is_some()),
             ("ScanFilter", req.scan_filter.is_some()),
             ("ConditionalOperator", req.conditional_operator.is_some()),
         ],
-    )?;
-    common::placeholders_need_expressions(
         req.expression_attribute_names.is_some(),
         req.expression_attribute_values.is_some(),
-        &expressions,
-        &expressions[1..],
     )?;
-    let projection_param = req
-        .projection_expression
-        .is_some()
-        .then_some("ProjectionExpression");
+    let projection_param = select::projection_param(
+        req.projection_expression.is_some(),
+        req.attributes_to_get.is_some(),
+    );
     select::check(select, projection_param, req.index_name.is_some(), false)?;
+    // DynamoDB checks AttributesToGet before ScanFilter here (Query does the reverse).
+    let legacy_projection = legacy_read::projection(req.attributes_to_get.as_deref())?;
+    let legacy_filter = legacy_read::filter(
+        req.scan_filter.as_ref(),
+        req.conditional_operator.as_deref(),
+    )?;
     common::start_key_values(req.exclusive_start_key.as_ref())?;
     let seg = segment(&req)?;
 
@@ -183,7 +191,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         .projection_expression
         .as_deref()
         .map(|p| expr::parse_projection(p, &mut attrs))
-        .transpose()?;
+        .transpose()?
+        .or(legacy_projection);
     attrs.check_unused()?;
 
     let def = lifecycle::for_data(ctx, req.table_name.as_deref().unwrap_or_default()).await?;
@@ -208,6 +217,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         common::condition_paths(f, &mut paths);
     }
     common::scalar_keys(schema, &paths)?;
+    let filter = filter.or(legacy_filter);
 
     let count_only = select == Some(Select::Count);
     let output = match (count_only, projection) {

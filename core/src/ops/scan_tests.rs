@@ -104,7 +104,13 @@ async fn validation_messages() {
         (json!({"TableName": "tbl", "ProjectionExpression": "a", "ExpressionAttributeValues": {":a": {"S": "a"}}}), "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null"),
         (json!({"TableName": "tbl", "Select": "SPECIFIC_ATTRIBUTES"}), "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES"),
         (json!({"TableName": "tbl", "Select": "ALL_PROJECTED_ATTRIBUTES"}), "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName"),
-        (json!({"TableName": "tbl", "ScanFilter": {}}), "ScanFilter is not supported yet by this server"),
+        (json!({"TableName": "tbl", "ScanFilter": {}, "FilterExpression": "n = :n", "ExpressionAttributeValues": {":n": {"N": "1"}}}), "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {ScanFilter} Expression parameters: {FilterExpression}"),
+        (json!({"TableName": "tbl", "ScanFilter": {"n": {"ComparisonOperator": "DOG"}}, "ConditionalOperator": "and"}), "2 validation errors detected: Value 'and' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]; Value 'DOG' at 'scanFilter.n.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]"),
+        (json!({"TableName": "tbl", "ScanFilter": {"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "1"}]}}}), "One or more parameter values were invalid: Invalid number of argument(s) for the BETWEEN ComparisonOperator"),
+        (json!({"TableName": "tbl", "ScanFilter": {"n": {"ComparisonOperator": "NULL"}}, "ConditionalOperator": "OR"}), "ConditionalOperator can only be used when Filter or Expected has two or more elements"),
+        // AttributesToGet is checked before ScanFilter.
+        (json!({"TableName": "tbl", "ScanFilter": {"n": {"ComparisonOperator": "EQ"}}, "AttributesToGet": ["a", "a"]}), "One or more parameter values were invalid: Duplicate value in attribute name: a"),
+        (json!({"TableName": "tbl", "Select": "COUNT", "AttributesToGet": ["a"]}), "Cannot specify the AttributesToGet when choosing to get only the Count"),
         (json!({"TableName": "tbl", "FilterExpression": "a = :a"}), "Invalid FilterExpression: An expression attribute value used in expression is not defined; attribute value: :a"),
         (json!({"TableName": "tbl", "ExclusiveStartKey": {"pk": {"N": "1"}}}), "The provided starting key is invalid: The provided key element does not match the schema"),
         (json!({"TableName": "tbl", "FilterExpression": "pk.a = :a", "ExpressionAttributeValues": {":a": {"S": "a"}}}), "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"),
@@ -116,6 +122,52 @@ async fn validation_messages() {
             .unwrap_err();
         assert_eq!(e.to_string(), expected, "{body}");
     }
+}
+
+#[tokio::test]
+async fn legacy_scan_filter_and_attributes_to_get() {
+    let d = hash_table();
+    let filter = json!({
+        "n": {"ComparisonOperator": "LT", "AttributeValueList": [{"N": "3"}]},
+        "pk": {"ComparisonOperator": "IN", "AttributeValueList": [{"S": "k150"}, {"S": "k7"}]},
+    });
+    let body = |op: Option<&str>| {
+        let mut b = json!({"TableName": "tbl", "ScanFilter": filter, "AttributesToGet": ["n"]});
+        if let Some(op) = op {
+            b["ConditionalOperator"] = json!(op);
+        }
+        b
+    };
+    let ns = |r: &Response| {
+        let mut out: Vec<String> = r
+            .items
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                assert_eq!(i.len(), 1, "only the attribute asked for");
+                match &i["n"] {
+                    AttributeValue::N(n) => n.as_str().to_string(),
+                    other => format!("{other:?}"),
+                }
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let r = run(&d, body(Some("OR"))).await.unwrap();
+    assert_eq!(ns(&r), vec!["0", "1", "150", "2", "7"]);
+    assert_eq!(r.scanned_count, 200);
+    let r = run(&d, body(None)).await.unwrap();
+    assert_eq!(r.count, 0);
+    let filter = json!({"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "10"}, {"N": "12"}]}});
+    let r = run(
+        &d,
+        json!({"TableName": "tbl", "ScanFilter": filter, "Select": "COUNT"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!((r.count, r.items), (3, None));
 }
 
 #[tokio::test]

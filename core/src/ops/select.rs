@@ -43,6 +43,16 @@ impl Select {
     }
 }
 
+/// The projection parameter a request carries, by name, for [`check`]: ProjectionExpression
+/// or the legacy AttributesToGet (which cannot come together: the mixing rule refuses that).
+pub fn projection_param(has_expression: bool, has_attributes_to_get: bool) -> Option<&'static str> {
+    if has_expression {
+        Some("ProjectionExpression")
+    } else {
+        has_attributes_to_get.then_some("AttributesToGet")
+    }
+}
+
 /// Checks `Select` against the projection parameter present (`ProjectionExpression` or
 /// `AttributesToGet`, by name), whether an index is queried and whether this is a Query.
 pub fn check(
@@ -128,5 +138,18 @@ mod tests {
         assert!(check(Some(Select::SpecificAttributes), pe, false, true).is_ok());
         assert!(check(Some(Select::Count), None, false, false).is_ok());
         assert!(check(None, pe, false, false).is_ok());
+        assert!(check(
+            Some(Select::SpecificAttributes),
+            projection_param(false, true),
+            false,
+            true
+        )
+        .is_ok());
+        assert_eq!(
+            err(Select::Count, projection_param(false, true), true),
+            "Cannot specify the AttributesToGet when choosing to get only the Count"
+        );
+        assert_eq!(projection_param(true, false), pe);
+        assert_eq!(projection_param(false, false), None);
     }
 }

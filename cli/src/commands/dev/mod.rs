@@ -122,7 +122,7 @@ async fn serve(args: DevArgs) -> anyhow::Result<()> {
 }
 
 /// Completes on Ctrl-C or (on Unix) SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::warn!(error = %e, "cannot listen for Ctrl-C");

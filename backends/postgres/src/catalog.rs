@@ -1,0 +1,146 @@
+//! `Catalog` for `PgStore`: table definitions as JSON documents, the storage-id sequence and
+//! runtime settings, in the catalog database.
+
+use crate::error::store_err;
+use crate::PgStore;
+use async_trait::async_trait;
+use extenddb_core::error::StoreError;
+use extenddb_core::model::table::TableDefinition;
+use extenddb_core::traits::{Catalog, CatalogError};
+
+fn to_json(def: &TableDefinition) -> Result<String, CatalogError> {
+    serde_json::to_string(def).map_err(|e| StoreError::Corrupt(e.to_string()).into())
+}
+
+fn from_json(text: &str) -> Result<TableDefinition, CatalogError> {
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt(e.to_string()).into())
+}
+
+fn err(e: sqlx::Error) -> CatalogError {
+    CatalogError::Store(store_err(e))
+}
+
+#[async_trait]
+impl Catalog for PgStore {
+    async fn create_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
+        let done = sqlx::query(
+            "INSERT INTO tables (account_id, name, definition) VALUES ($1, $2, $3::jsonb) \
+             ON CONFLICT (account_id, name) DO NOTHING",
+        )
+        .bind(&def.account_id)
+        .bind(&def.name)
+        .bind(to_json(def)?)
+        .execute(&self.catalog)
+        .await
+        .map_err(err)?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::AlreadyExists);
+        }
+        Ok(())
+    }
+
+    async fn get_table(
+        &self,
+        account_id: &str,
+        name: &str,
+    ) -> Result<Option<TableDefinition>, CatalogError> {
+        let text: Option<String> = sqlx::query_scalar(
+            "SELECT definition::text FROM tables WHERE account_id = $1 AND name = $2",
+        )
+        .bind(account_id)
+        .bind(name)
+        .fetch_optional(&self.catalog)
+        .await
+        .map_err(err)?;
+        text.as_deref().map(from_json).transpose()
+    }
+
+    async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
+        let done = sqlx::query(
+            "UPDATE tables SET definition = $3::jsonb WHERE account_id = $1 AND name = $2",
+        )
+        .bind(&def.account_id)
+        .bind(&def.name)
+        .bind(to_json(def)?)
+        .execute(&self.catalog)
+        .await
+        .map_err(err)?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError> {
+        let done = sqlx::query("DELETE FROM tables WHERE account_id = $1 AND name = $2")
+            .bind(account_id)
+            .bind(name)
+            .execute(&self.catalog)
+            .await
+            .map_err(err)?;
+        if done.rows_affected() == 0 {
+            return Err(CatalogError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn list_tables(
+        &self,
+        account_id: &str,
+        start_after: Option<String>,
+        limit: usize,
+    ) -> Result<Vec<String>, CatalogError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        sqlx::query_scalar(
+            "SELECT name FROM tables WHERE account_id = $1 AND ($2::text IS NULL OR name > $2) \
+             ORDER BY name LIMIT $3",
+        )
+        .bind(account_id)
+        .bind(start_after)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.catalog)
+        .await
+        .map_err(err)
+    }
+
+    async fn all_tables(&self) -> Result<Vec<TableDefinition>, CatalogError> {
+        let texts: Vec<String> =
+            sqlx::query_scalar("SELECT definition::text FROM tables ORDER BY account_id, name")
+                .fetch_all(&self.catalog)
+                .await
+                .map_err(err)?;
+        texts.iter().map(|t| from_json(t)).collect()
+    }
+
+    async fn next_storage_id(&self) -> Result<u64, CatalogError> {
+        let id: i64 = sqlx::query_scalar("SELECT nextval('storage_ids')")
+            .fetch_one(&self.catalog)
+            .await
+            .map_err(err)?;
+        u64::try_from(id)
+            .map_err(|_| StoreError::Corrupt(format!("negative storage id {id}")).into())
+    }
+
+    async fn get_setting(&self, key: &str) -> Result<Option<String>, CatalogError> {
+        sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.catalog)
+            .await
+            .map_err(err)
+    }
+
+    async fn put_setting(&self, key: &str, value: &str) -> Result<(), CatalogError> {
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.catalog)
+        .await
+        .map_err(err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,76 @@
+//! extenddb on PostgreSQL: `PgStore` implements `ItemStore` over the data database and
+//! `Catalog` over the catalog database, each through its own sqlx pool.
+//!
+//! Layout (see migrations/): items live in one `items` table keyed by `(storage_id, key)` with
+//! the item bytes stored exactly as core produced them; `table_stats` keeps counts in the same
+//! transaction. Reads take no locks. A write transaction locks every key it reads — rows that
+//! do not exist yet included — with transaction-scoped advisory locks on a 64-bit hash of the
+//! key, taken in sorted order, then reads, decides, writes and commits. Queries are run-time
+//! strings with bound parameters; sqlx prepares and caches each per connection.
+
+mod admin;
+mod catalog;
+mod error;
+mod items;
+mod lock;
+#[cfg(feature = "migrate")]
+mod migrate;
+mod options;
+mod range;
+
+pub use admin::{Admin, DeploymentSummary};
+pub use error::PgError;
+#[cfg(feature = "migrate")]
+pub use migrate::{migrate_catalog, migrate_data};
+pub use options::{PgOptions, MIN_POOL_SIZE};
+
+use sqlx::PgPool;
+
+/// The schema version the migrations of this build create (`extenddb version`, `verify`).
+pub const CATALOG_VERSION: &str = "0.0.2";
+
+/// The PostgreSQL store: `ItemStore` on the data database, `Catalog` on the catalog database.
+/// Cheap to clone (the pools are shared).
+#[derive(Clone, Debug)]
+pub struct PgStore {
+    data: PgPool,
+    catalog: PgPool,
+}
+
+impl PgStore {
+    /// Connects both pools (`pool_size` to the data database, `catalog_pool_size` to the
+    /// catalog database) and checks that each answers.
+    pub async fn connect(opts: &PgOptions) -> Result<PgStore, PgError> {
+        let data = opts.pool(&opts.data_db, opts.pool_size).await?;
+        let catalog = opts
+            .pool(&opts.catalog_db, opts.effective_catalog_pool_size())
+            .await?;
+        Ok(PgStore { data, catalog })
+    }
+
+    /// The data database's pool.
+    pub fn data_pool(&self) -> &PgPool {
+        &self.data
+    }
+
+    /// The catalog database's pool.
+    pub fn catalog_pool(&self) -> &PgPool {
+        &self.catalog
+    }
+
+    /// The catalog's schema version as its migrations recorded it.
+    pub async fn catalog_version(&self) -> Result<String, PgError> {
+        let v: Option<String> =
+            sqlx::query_scalar("SELECT value FROM catalog_meta WHERE key = 'catalog_version'")
+                .fetch_optional(&self.catalog)
+                .await
+                .map_err(PgError::from_query)?;
+        v.ok_or(PgError::NotInitialized)
+    }
+
+    /// Closes both pools, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        self.data.close().await;
+        self.catalog.close().await;
+    }
+}

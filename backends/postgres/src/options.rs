@@ -1,0 +1,165 @@
+//! `PgOptions`: where the two databases are and how many connections each pool may hold.
+
+use crate::error::PgError;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::PgPool;
+use std::time::Duration;
+
+/// The smallest pool the guide allows; smaller configured values are raised to it (with a
+/// warning) by the configuration layer.
+pub const MIN_POOL_SIZE: u32 = 10;
+
+/// How to reach PostgreSQL and which databases to use.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PgOptions {
+    /// Host name or IP address; a path starting with `/` is a Unix-socket directory.
+    pub host: String,
+    /// Port (also names the Unix socket file).
+    pub port: u16,
+    /// Role to log in as.
+    pub user: String,
+    /// Password; `None` logs in without one (peer/ident or trust authentication).
+    pub password: Option<String>,
+    /// The catalog database (metadata).
+    pub catalog_db: String,
+    /// The data database (items).
+    pub data_db: String,
+    /// Connections to the data database.
+    pub pool_size: u32,
+    /// Connections to the catalog database; `None` means `pool_size`.
+    pub catalog_pool_size: Option<u32>,
+}
+
+impl std::fmt::Debug for PgOptions {
+    // By hand so that the password never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("catalog_db", &self.catalog_db)
+            .field("data_db", &self.data_db)
+            .field("pool_size", &self.pool_size)
+            .field("catalog_pool_size", &self.catalog_pool_size)
+            .finish()
+    }
+}
+
+impl Default for PgOptions {
+    fn default() -> Self {
+        PgOptions {
+            host: "localhost".into(),
+            port: 5432,
+            user: "extenddb".into(),
+            password: None,
+            catalog_db: "extenddb_catalog".into(),
+            data_db: "extenddb".into(),
+            pool_size: 20,
+            catalog_pool_size: None,
+        }
+    }
+}
+
+impl PgOptions {
+    /// The catalog pool's size: `catalog_pool_size`, or `pool_size` when unset.
+    pub fn effective_catalog_pool_size(&self) -> u32 {
+        self.catalog_pool_size.unwrap_or(self.pool_size)
+    }
+
+    /// `host:port`, or the socket path, for messages.
+    pub fn target(&self) -> String {
+        if self.host.starts_with('/') {
+            format!("{}/.s.PGSQL.{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+
+    /// Connection options for database `db`.
+    pub fn connect_options(&self, db: &str) -> PgConnectOptions {
+        let mut o = PgConnectOptions::new_without_pgpass()
+            .port(self.port)
+            .username(&self.user)
+            .database(db)
+            .application_name("extenddb");
+        o = if self.host.starts_with('/') {
+            o.socket(&self.host)
+        } else {
+            o.host(&self.host)
+        };
+        if let Some(p) = &self.password {
+            o = o.password(p);
+        }
+        o
+    }
+
+    /// A pool of up to `size` connections to `db`. One connection is opened (and closed) first,
+    /// without retries, so that a wrong host, password or database name is reported at once.
+    pub async fn pool(&self, db: &str, size: u32) -> Result<PgPool, PgError> {
+        use sqlx::Connection;
+        let probe = self.connect_one(db).await?;
+        // A failed goodbye does not make the server less reachable.
+        let _ = probe.close().await;
+        Ok(PgPoolOptions::new()
+            .max_connections(size.max(1))
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_lazy_with(self.connect_options(db)))
+    }
+
+    /// One connection to `db` (administration, verification).
+    pub async fn connect_one(&self, db: &str) -> Result<sqlx::PgConnection, PgError> {
+        use sqlx::ConnectOptions;
+        self.connect_options(db)
+            .connect()
+            .await
+            .map_err(|e| PgError::from_connect(e, &self.target(), &self.user, db))
+    }
+}
+
+/// Checks that `name` can be used unquoted-safe as a database or role name.
+pub(crate) fn check_identifier(name: &str) -> Result<(), PgError> {
+    let mut bytes = name.bytes();
+    let first_ok = bytes
+        .next()
+        .is_some_and(|b| b.is_ascii_lowercase() || b == b'_');
+    let rest_ok = bytes.all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if first_ok && rest_ok && name.len() <= 63 {
+        Ok(())
+    } else {
+        Err(PgError::BadName(name.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_pool_defaults_to_pool_size() {
+        let mut o = PgOptions::default();
+        assert_eq!(o.effective_catalog_pool_size(), 20);
+        o.catalog_pool_size = Some(33);
+        assert_eq!(o.effective_catalog_pool_size(), 33);
+    }
+
+    #[test]
+    fn password_is_redacted_in_debug() {
+        let o = PgOptions {
+            password: Some("hunter2".into()),
+            ..PgOptions::default()
+        };
+        let s = format!("{o:?}");
+        assert!(!s.contains("hunter2") && s.contains("<redacted>"), "{s}");
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(check_identifier("extenddb_catalog").is_ok());
+        assert!(check_identifier("_x9").is_ok());
+        for bad in ["", "9a", "Caps", "a-b", "a;drop", &"a".repeat(64)] {
+            assert!(check_identifier(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! `extenddb init`: creates a PostgreSQL deployment — the `extenddb` role and both databases,
+//! the schema, the data key, the default account, the `admin` user, the TLS certificate and
+//! `extenddb.toml` — and prints what the operator must keep (shown once).
+
+pub mod secrets;
+
+use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
+use anyhow::{bail, Context};
+use clap::Args;
+use extenddb_backend_postgres::{migrate_catalog, migrate_data, Admin, PgOptions, PgStore};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+/// The role init creates and the server logs in as.
+pub const ROLE: &str = "extenddb";
+
+/// Options of `extenddb init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// PostgreSQL host (or Unix-socket directory).
+    #[arg(long, default_value = "localhost")]
+    pub pg_host: String,
+    /// PostgreSQL port.
+    #[arg(long, default_value_t = 5432)]
+    pub pg_port: u16,
+    /// Administrative PostgreSQL user that may create roles and databases.
+    #[arg(long, default_value = "postgres")]
+    pub pg_user: String,
+    /// That user's password; when omitted, peer/ident authentication over the local Unix
+    /// socket (or trust) is used.
+    #[arg(long)]
+    pub pg_pass: Option<String>,
+    /// Name of the catalog database.
+    #[arg(long, default_value = "extenddb_catalog")]
+    pub catalog_db: String,
+    /// Name of the data database.
+    #[arg(long, default_value = "extenddb")]
+    pub data_db: String,
+    /// Address the server binds to (also a SAN of the generated certificate).
+    #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind_addr: IpAddr,
+    /// Port the server listens on.
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Where to write the generated configuration.
+    #[arg(long, default_value = "extenddb.toml")]
+    pub config: PathBuf,
+}
+
+/// Runs `init`.
+pub fn run(args: InitArgs) -> anyhow::Result<()> {
+    crate::commands::runtime()?.block_on(init(args))
+}
+
+/// Socket directories where distributions put the local server's socket.
+const SOCKET_DIRS: [&str; 3] = ["/var/run/postgresql", "/run/postgresql", "/tmp"];
+
+/// How init logs in as the administrator: with a password over TCP, or without one over the
+/// local Unix socket when one exists for the port (peer authentication), else over TCP.
+fn admin_options(args: &InitArgs) -> PgOptions {
+    let mut host = args.pg_host.clone();
+    if args.pg_pass.is_none() && host == "localhost" {
+        let sock = format!(".s.PGSQL.{}", args.pg_port);
+        if let Some(dir) = SOCKET_DIRS
+            .iter()
+            .find(|d| Path::new(d).join(&sock).exists())
+        {
+            host = (*dir).to_string();
+        }
+    }
+    PgOptions {
+        host,
+        port: args.pg_port,
+        user: args.pg_user.clone(),
+        password: args.pg_pass.clone(),
+        ..PgOptions::default()
+    }
+}
+
+async fn init(args: InitArgs) -> anyhow::Result<()> {
+    let admin_opts = admin_options(&args);
+    let mut admin = Admin::connect(&admin_opts).await?;
+    for db in [&args.catalog_db, &args.data_db] {
+        if admin.database_exists(db).await? {
+            bail!(
+                "database '{db}' already exists; to re-initialize run `extenddb destroy --config {} --yes` first, or choose other names with --catalog-db/--data-db",
+                args.config.display()
+            );
+        }
+    }
+    if args.catalog_db == args.data_db {
+        bail!(
+            "--catalog-db and --data-db must differ (both are '{}')",
+            args.data_db
+        );
+    }
+    let role_password = secrets::password(32);
+    admin.ensure_role(ROLE, &role_password).await?;
+    admin.create_database(&args.catalog_db, ROLE).await?;
+    admin.create_database(&args.data_db, ROLE).await?;
+    admin.close().await?;
+    println!(
+        "Created role '{ROLE}' and databases '{}' and '{}'.",
+        args.catalog_db, args.data_db
+    );
+
+    let mut config = Config::default();
+    config.server.bind_addr = args.bind_addr;
+    config.server.port = args.port;
+    config.storage.provider = StorageProvider::Postgres;
+    let pg = &mut config.storage.postgres;
+    pg.host = if admin_opts.host.starts_with('/') {
+        "localhost".into()
+    } else {
+        args.pg_host.clone()
+    };
+    pg.port = args.pg_port;
+    pg.user = ROLE.into();
+    pg.password = Some(role_password);
+    pg.catalog_db = args.catalog_db.clone();
+    pg.data_db = args.data_db.clone();
+
+    let store = PgStore::connect(&pg.options()).await?;
+    migrate_catalog(store.catalog_pool()).await?;
+    migrate_data(store.data_pool()).await?;
+    println!(
+        "Applied migrations (catalog {}).",
+        store.catalog_version().await?
+    );
+
+    let key_path = expand_home(&config.auth.key_file);
+    let (key, created) = secrets::load_or_create_key(&key_path)?;
+    let (nonce, check) = secrets::key_check(&key)?;
+    store.put_key_check(&nonce, &check).await?;
+    println!(
+        "{} AES-256-GCM data key {}.",
+        if created {
+            "Generated"
+        } else {
+            "Using existing"
+        },
+        key_path.display()
+    );
+
+    let account = secrets::account_id();
+    store.create_account(&account, "default").await?;
+    let admin_password = secrets::password(20);
+    store
+        .create_admin("admin", &secrets::hash_password(&admin_password)?)
+        .await?;
+    store.close().await;
+    config.auth.provider = AuthProviderKind::None;
+    config.auth.account_id = account.clone();
+
+    let tls_dir = expand_home(Path::new("~/.extenddb/tls"));
+    let sans = extenddb_server::tls::default_sans(&SocketAddr::new(args.bind_addr, args.port));
+    let had_cert = tls_dir.join("cert.pem").exists() || tls_dir.join("key.pem").exists();
+    let cert = extenddb_server::tls::ensure_self_signed_files(&tls_dir, &sans)
+        .context("cannot create the TLS certificate")?;
+    config.server.tls.cert = cert.clone();
+    config.server.tls.key = tls_dir.join("key.pem");
+    config.auth.key_file = key_path;
+
+    let text = toml::to_string(&config).context("cannot render the configuration")?;
+    let header = "# extenddb configuration written by `extenddb init`; every key is described in\n\
+                  # docs/configuration.md. Holds the database password: keep it mode 600.\n\n";
+    secrets::write_private(&args.config, format!("{header}{text}").as_bytes())?;
+
+    println!("Default account: {account}");
+    println!("Admin credentials (shown once; save them now):");
+    println!("  user:     admin");
+    println!("  password: {admin_password}");
+    let tls_note = if had_cert {
+        "kept the existing one".to_string()
+    } else {
+        format!("generated, SANs {}", sans.join(", "))
+    };
+    println!("TLS certificate: {} ({tls_note})", cert.display());
+    println!("Wrote {} (mode 600).", args.config.display());
+    println!(
+        "Next: extenddb verify --config {0} && extenddb serve --config {0} --foreground",
+        args.config.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! Loading: defaults < `extenddb.toml` < `EXTENDDB_*` environment (nested keys joined with
+//! `__`, e.g. `EXTENDDB_STORAGE__POSTGRES__POOL_SIZE`) < command-line flags; then validation
+//! with errors that name the key, the file and the fix on one line.
+
+use super::{AuthProviderKind, Config};
+use anyhow::bail;
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use std::path::Path;
+
+/// The sections an environment variable may address; other `EXTENDDB_*` variables (such as
+/// `EXTENDDB_ADMIN_PASSWORD`) are not configuration keys and are ignored here.
+const ENV_SECTIONS: [&str; 3] = ["server", "storage", "auth"];
+
+/// Values given as command-line flags, which win over everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    /// `--port`.
+    pub port: Option<u16>,
+    /// `--bind-addr`.
+    pub bind_addr: Option<std::net::IpAddr>,
+}
+
+/// Loads and validates the configuration in `file`. Pool sizes below the minimum are raised
+/// with a warning on stderr.
+pub fn load(file: &Path, overrides: &Overrides) -> anyhow::Result<Config> {
+    if !file.is_file() {
+        bail!(
+            "config file {} not found (create one with `extenddb init`, or pass --config <path>)",
+            file.display()
+        );
+    }
+    let mut fig = Figment::from(Serialized::defaults(Config::default()))
+        .merge(Toml::file_exact(file))
+        .merge(Env::prefixed("EXTENDDB_").split("__").filter(|k| {
+            let k = k.as_str().to_ascii_lowercase();
+            ENV_SECTIONS.iter().any(|s| k.starts_with(s))
+        }));
+    if let Some(port) = overrides.port {
+        fig = fig.merge(Serialized::default("server.port", port));
+    }
+    if let Some(addr) = overrides.bind_addr {
+        fig = fig.merge(Serialized::default("server.bind_addr", addr));
+    }
+    let mut config: Config = fig.extract().map_err(|e| describe(e, file))?;
+    validate(&mut config, file)?;
+    Ok(config)
+}
+
+/// One line: where (file or variable), which key, what is wrong, where the keys are listed.
+fn describe(e: figment::Error, file: &Path) -> anyhow::Error {
+    let key = e.path.join(".");
+    let source = match e.metadata.as_ref() {
+        Some(m) if m.source.is_none() || m.name.contains("environment") => m.name.to_string(),
+        _ => file.display().to_string(),
+    };
+    let what = e.kind.to_string();
+    if key.is_empty() {
+        anyhow::anyhow!("{source}: {what} (see docs/configuration.md for the valid keys)")
+    } else {
+        anyhow::anyhow!("{source}: key '{key}': {what} (see docs/configuration.md)")
+    }
+}
+
+fn validate(c: &mut Config, file: &Path) -> anyhow::Result<()> {
+    let f = file.display();
+    let account = &c.auth.account_id;
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        bail!("{f}: key 'auth.account_id': must be 12 digits, got '{account}'");
+    }
+    let region = &c.server.region;
+    if region.is_empty()
+        || !region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        bail!("{f}: key 'server.region': must be a region name such as us-east-1, got '{region}'");
+    }
+    if c.auth.provider == AuthProviderKind::Builtin {
+        bail!(
+            "{f}: key 'auth.provider': \"builtin\" is not available in this release yet; set provider = \"none\""
+        );
+    }
+    let pg = &mut c.storage.postgres;
+    let min = MIN_POOL_SIZE;
+    if pg.pool_size < min {
+        eprintln!(
+            "warning: storage.postgres.pool_size = {} is below the minimum; using {min}",
+            pg.pool_size
+        );
+        pg.pool_size = min;
+    }
+    if let Some(n) = pg.catalog_pool_size.filter(|n| *n < min) {
+        eprintln!(
+            "warning: storage.postgres.catalog_pool_size = {n} is below the minimum; using {min}"
+        );
+        pg.catalog_pool_size = Some(min);
+    }
+    Ok(())
+}
+
+/// Smallest pool size the guide allows.
+#[cfg(feature = "postgres")]
+const MIN_POOL_SIZE: u32 = extenddb_backend_postgres::MIN_POOL_SIZE;
+#[cfg(not(feature = "postgres"))]
+const MIN_POOL_SIZE: u32 = 10;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::StorageProvider;
+    use std::io::Write;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f
+    }
+
+    // figment reads the process environment; these tests use keys no other test sets.
+
+    #[test]
+    fn defaults_then_file_then_flags() {
+        let f = file("[server]\nport = 9000\n[storage.postgres]\npool_size = 30\n");
+        let c = load(f.path(), &Overrides::default()).unwrap();
+        assert_eq!(c.server.port, 9000);
+        assert_eq!(c.storage.postgres.pool_size, 30);
+        assert_eq!(c.storage.postgres.catalog_db, "extenddb_catalog");
+        assert_eq!(c.storage.provider, StorageProvider::Postgres);
+        let o = Overrides {
+            port: Some(9100),
+            ..Overrides::default()
+        };
+        assert_eq!(load(f.path(), &o).unwrap().server.port, 9100);
+    }
+
+    #[test]
+    fn small_pools_are_clamped() {
+        let f = file("[storage.postgres]\npool_size = 3\ncatalog_pool_size = 4\n");
+        let c = load(f.path(), &Overrides::default()).unwrap();
+        assert_eq!(c.storage.postgres.pool_size, 10);
+        assert_eq!(c.storage.postgres.catalog_pool_size, Some(10));
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_file() {
+        let f = file("[storage.postgres]\npool_sise = 3\n");
+        let e = load(f.path(), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("pool_sise"), "{e}");
+        assert!(e.contains(&f.path().display().to_string()), "{e}");
+        assert!(e.contains("storage.postgres"), "{e}");
+        assert_eq!(e.lines().count(), 1);
+    }
+
+    #[test]
+    fn bad_value_names_key() {
+        let f = file("[server]\nport = \"eighty\"\n");
+        let e = load(f.path(), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("key 'server.port'"), "{e}");
+        let f = file("[auth]\nprovider = \"builtin\"\n");
+        let e = load(f.path(), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("auth.provider"), "{e}");
+        let f = file("[auth]\naccount_id = \"12\"\n");
+        let e = load(f.path(), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("key 'auth.account_id': must be 12 digits, got '12'"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_file_says_how_to_make_one() {
+        let e = load(Path::new("/nonexistent/x.toml"), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("extenddb init"), "{e}");
+    }
+}

@@ -1,0 +1,217 @@
+//! `extenddb.toml`: the typed configuration (every key documented in docs/configuration.md)
+//! and its loading with figment — defaults < file < `EXTENDDB_*` environment < flags.
+
+mod load;
+
+pub use load::{load, Overrides};
+
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `[server]`: where and how the server listens.
+    pub server: ServerSection,
+    /// `[storage]`: which backend holds the data.
+    pub storage: StorageSection,
+    /// `[auth]`: how requests are authenticated.
+    pub auth: AuthSection,
+}
+
+/// `[server]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSection {
+    /// Address to bind.
+    pub bind_addr: IpAddr,
+    /// Port to listen on.
+    pub port: u16,
+    /// Region used in ARNs.
+    pub region: String,
+    /// Default CREATING → ACTIVE / DELETING → gone delay; the runtime setting
+    /// `control_plane_delay_seconds` in the catalog wins when set.
+    pub control_plane_delay_seconds: u64,
+    /// `[server.tls]`.
+    pub tls: TlsSection,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        ServerSection {
+            bind_addr: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 8000,
+            region: "us-east-1".into(),
+            control_plane_delay_seconds: 5,
+            tls: TlsSection::default(),
+        }
+    }
+}
+
+/// `[server.tls]`: HTTPS with a PEM certificate and key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsSection {
+    /// Serve HTTPS (true) or plain HTTP (false).
+    pub enabled: bool,
+    /// PEM certificate chain; `~/` expands to the home directory.
+    pub cert: PathBuf,
+    /// PEM private key; `~/` expands to the home directory.
+    pub key: PathBuf,
+}
+
+impl Default for TlsSection {
+    fn default() -> Self {
+        TlsSection {
+            enabled: true,
+            cert: PathBuf::from("~/.extenddb/tls/cert.pem"),
+            key: PathBuf::from("~/.extenddb/tls/key.pem"),
+        }
+    }
+}
+
+/// Storage backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageProvider {
+    /// PostgreSQL (catalog database + data database).
+    Postgres,
+    /// The embedded redb store in one directory.
+    Embedded,
+}
+
+/// `[storage]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSection {
+    /// Which backend.
+    pub provider: StorageProvider,
+    /// `[storage.postgres]`.
+    pub postgres: PostgresSection,
+    /// `[storage.embedded]`.
+    pub embedded: EmbeddedSection,
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        StorageSection {
+            provider: StorageProvider::Postgres,
+            postgres: PostgresSection::default(),
+            embedded: EmbeddedSection::default(),
+        }
+    }
+}
+
+/// `[storage.postgres]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostgresSection {
+    /// Host name, IP address, or Unix-socket directory (starting with `/`).
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Role to log in as.
+    pub user: String,
+    /// Its password; absent for peer/trust authentication.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Catalog database name.
+    pub catalog_db: String,
+    /// Data database name.
+    pub data_db: String,
+    /// Data pool connections (minimum 10).
+    pub pool_size: u32,
+    /// Catalog pool connections (minimum 10); defaults to `pool_size`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub catalog_pool_size: Option<u32>,
+}
+
+impl Default for PostgresSection {
+    fn default() -> Self {
+        PostgresSection {
+            host: "localhost".into(),
+            port: 5432,
+            user: "extenddb".into(),
+            password: None,
+            catalog_db: "extenddb_catalog".into(),
+            data_db: "extenddb".into(),
+            pool_size: 20,
+            catalog_pool_size: None,
+        }
+    }
+}
+
+/// `[storage.embedded]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EmbeddedSection {
+    /// Directory of the store.
+    pub path: PathBuf,
+}
+
+impl Default for EmbeddedSection {
+    fn default() -> Self {
+        EmbeddedSection {
+            path: PathBuf::from("./extenddb-data"),
+        }
+    }
+}
+
+/// Authentication providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthProviderKind {
+    /// Any well-formed signature; every request acts in `auth.account_id`.
+    None,
+    /// SigV4 against IAM users in the catalog (a later release).
+    Builtin,
+}
+
+/// `[auth]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSection {
+    /// Which provider.
+    pub provider: AuthProviderKind,
+    /// The account requests act in under `provider = "none"` (12 digits).
+    pub account_id: String,
+    /// The AES-256-GCM data key file (32 raw bytes, mode 600); `~/` expands.
+    pub key_file: PathBuf,
+}
+
+impl Default for AuthSection {
+    fn default() -> Self {
+        AuthSection {
+            provider: AuthProviderKind::None,
+            account_id: "000000000000".into(),
+            key_file: PathBuf::from("~/.extenddb/master.key"),
+        }
+    }
+}
+
+/// `~/x` → `$HOME/x`; other paths unchanged.
+pub fn expand_home(path: &std::path::Path) -> PathBuf {
+    match (path.strip_prefix("~"), std::env::var_os("HOME")) {
+        (Ok(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => path.to_path_buf(),
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl PostgresSection {
+    /// The backend's connection options.
+    pub fn options(&self) -> extenddb_backend_postgres::PgOptions {
+        extenddb_backend_postgres::PgOptions {
+            host: self.host.clone(),
+            port: self.port,
+            user: self.user.clone(),
+            password: self.password.clone(),
+            catalog_db: self.catalog_db.clone(),
+            data_db: self.data_db.clone(),
+            pool_size: self.pool_size,
+            catalog_pool_size: self.catalog_pool_size,
+        }
+    }
+}
