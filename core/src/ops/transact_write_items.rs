@@ -128,8 +128,7 @@ async fn compile(ctx: &Ctx, items: Vec<TransactWriteItem>) -> Result<Vec<Action>
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let capacity = constraints(&req)?;
     let items = req.transact_items.unwrap_or_default();
-    // The parameters a retry must repeat, in canonical JSON (maps are sorted).
-    let params = serde_json::to_string(&items).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let params = canonical_params(&items)?;
     let compiled = compile(ctx, items).await?;
 
     let mut reads: Vec<ItemKey> = compiled.iter().map(|a| a.key.clone()).collect();
@@ -180,6 +179,14 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     Ok(Response {
         consumed_capacity: capacity.report_tables(&units),
     })
+}
+
+/// The parameters a retry must repeat, in canonical JSON: items are hash maps with no fixed
+/// order, so they go through `serde_json::Value`, whose maps are sorted by key.
+fn canonical_params(items: &[TransactWriteItem]) -> Result<String, ApiError> {
+    serde_json::to_value(items)
+        .map(|v| v.to_string())
+        .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// True when the read list ended with a token record that existed (a replayed request).

@@ -168,3 +168,24 @@ async fn request_errors_write_nothing() {
         assert!(state.lock().unwrap().transactions.is_empty());
     }
 }
+
+#[test]
+fn token_parameters_do_not_depend_on_map_order() {
+    let items = |json: &str| -> Vec<TransactWriteItem> { serde_json::from_str(json).unwrap() };
+    let wide: String = (0..40)
+        .map(|i| format!(r#""a{i}":{{"N":"{i}"}}"#))
+        .collect::<Vec<_>>()
+        .join(",");
+    let one = items(&format!(
+        r#"[{{"Put":{{"TableName":"tbl","Item":{{"pk":{{"S":"a"}},{wide}}}}}}}]"#
+    ));
+    // A fresh map of the same entries iterates in another order (random hash seeds).
+    let two: Vec<TransactWriteItem> =
+        serde_json::from_value(serde_json::to_value(&one).unwrap()).unwrap();
+    assert_eq!(
+        canonical_params(&one).unwrap(),
+        canonical_params(&two).unwrap()
+    );
+    let text = canonical_params(&one).unwrap();
+    assert!(text.find(r#""a0""#).unwrap() < text.find(r#""a1""#).unwrap());
+}
