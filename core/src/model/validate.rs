@@ -29,8 +29,17 @@ pub const MAX_NESTING_DEPTH: usize = 32;
 /// Checks every value of an item (or a key) against DynamoDB's value rules, nested maps and
 /// lists included.
 pub fn item_values(item: &Item) -> Result<(), ApiError> {
+    if item.keys().any(|name| name.len() > MAX_ATTRIBUTE_NAME_SIZE) {
+        return Err(invalid(&format!(
+            "Attribute name is too large, must be less than {} bytes",
+            MAX_ATTRIBUTE_NAME_SIZE + 1
+        )));
+    }
     item.values().try_for_each(attribute_value)
 }
+
+/// Longest attribute name, in bytes (DynamoDB documents 64 KB; 65535 is the last it accepts).
+pub const MAX_ATTRIBUTE_NAME_SIZE: usize = 65535;
 
 /// Checks one top-level value: NULL must be true; sets are non-empty with distinct members;
 /// maps and lists are checked element by element, at most `MAX_NESTING_DEPTH` levels deep.

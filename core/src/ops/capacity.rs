@@ -61,6 +61,59 @@ impl ReturnConsumedCapacity {
     pub fn wanted(self) -> bool {
         self != Self::None
     }
+
+    /// The `ConsumedCapacity` list of a multi-table operation (BatchGetItem, BatchWriteItem,
+    /// TransactGetItems, TransactWriteItems): one entry per table, in first-use order.
+    pub fn report_tables(self, units: &TableUnits) -> Option<Vec<ConsumedCapacity>> {
+        if !self.wanted() {
+            return None;
+        }
+        Some(
+            units
+                .0
+                .iter()
+                .filter_map(|(table, u)| self.report(table, *u))
+                .collect(),
+        )
+    }
+}
+
+/// Units consumed per table by a multi-table operation, in the order tables were first used.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TableUnits(Vec<(String, f64)>);
+
+impl TableUnits {
+    /// No units yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `units` to `table`'s total.
+    pub fn add(&mut self, table: &str, units: f64) {
+        match self.0.iter_mut().find(|(t, _)| t == table) {
+            Some((_, total)) => *total += units,
+            None => self.0.push((table.to_string(), units)),
+        }
+    }
+
+    /// `(table, units)` pairs in first-use order.
+    pub fn entries(&self) -> &[(String, f64)] {
+        &self.0
+    }
+}
+
+/// Transactions cost twice the standard units (DynamoDB: two underlying reads or writes per
+/// item, one to prepare and one to commit).
+pub const TRANSACTION_FACTOR: f64 = 2.0;
+
+/// Write units of one transactional write of an item whose old and new sizes are given.
+pub fn transactional_write_units(sizes: &[usize]) -> f64 {
+    write_units(sizes) * TRANSACTION_FACTOR
+}
+
+/// Read units of one transactional (always strongly consistent) read.
+pub fn transactional_read_units(size: Option<usize>) -> f64 {
+    read_units(size, true) * TRANSACTION_FACTOR
 }
 
 /// DynamoDB's `ConsumedCapacity` structure (the parts a table without indexes reports).
@@ -156,5 +209,26 @@ mod tests {
             r#"{"TableName":"t1","CapacityUnits":0.5,"Table":{"CapacityUnits":0.5}}"#
         );
         assert_eq!(ReturnConsumedCapacity::None.report("t1", 1.0), None);
+    }
+
+    #[test]
+    fn tables_are_summed_in_first_use_order() {
+        let mut u = TableUnits::new();
+        u.add("b", 1.0);
+        u.add("a", 0.5);
+        u.add("b", 2.0);
+        assert_eq!(
+            u.entries(),
+            &[("b".to_string(), 3.0), ("a".to_string(), 0.5)]
+        );
+        let list = ReturnConsumedCapacity::Total.report_tables(&u).unwrap();
+        assert_eq!(
+            serde_json::to_string(&list).unwrap(),
+            r#"[{"TableName":"b","CapacityUnits":3.0},{"TableName":"a","CapacityUnits":0.5}]"#
+        );
+        assert_eq!(ReturnConsumedCapacity::None.report_tables(&u), None);
+        assert_eq!(transactional_write_units(&[1025, 10]), 4.0);
+        assert_eq!(transactional_read_units(None), 2.0);
+        assert_eq!(transactional_read_units(Some(5000)), 4.0);
     }
 }

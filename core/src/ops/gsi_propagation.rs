@@ -23,8 +23,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The storage id of the GSI queue; catalogs hand out ids counting up from 1, so it never
-/// collides with a table or an index.
-pub const QUEUE_STORAGE_ID: u64 = u64::MAX - 1;
+/// collides with a table or an index. It sits just below the idempotency records'
+/// `SYSTEM_STORAGE_ID` and, like it, within `i64` for backends that store ids as BIGINT.
+pub const QUEUE_STORAGE_ID: u64 = super::idempotency::SYSTEM_STORAGE_ID - 1;
 
 /// How many records one `run_due` applies at most.
 const BATCH: usize = 128;

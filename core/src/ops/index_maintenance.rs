@@ -64,6 +64,10 @@ pub fn forget_cached_settings() {
     }
 }
 
+/// A table with secondary indexes and its GSI propagation delay in ms, as a multi-item write
+/// carries it into its decider for each item it changes.
+pub type IndexedTable = std::sync::Arc<(TableDefinition, u64)>;
+
 /// Checks `item` against every maintained index's key types (DynamoDB refuses the write).
 pub fn check_item(def: &TableDefinition, item: &Item) -> Result<(), ApiError> {
     for (index, _) in def.indexes().filter(|(i, _)| i.maintained()) {

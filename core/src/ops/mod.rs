@@ -1,6 +1,9 @@
 //! DynamoDB operations, one file each, named after the operation. `dispatch` maps an
 //! `X-Amz-Target` operation name and a JSON body to the operation and its JSON answer.
 
+pub mod batch_common;
+pub mod batch_get_item;
+pub mod batch_write_item;
 pub mod capacity;
 pub mod create_table;
 mod create_table_validation;
@@ -10,6 +13,7 @@ pub mod describe_table;
 pub mod expression_params;
 pub mod get_item;
 pub mod gsi_propagation;
+pub mod idempotency;
 pub mod index_definitions;
 pub mod index_description;
 pub mod index_keys;
@@ -30,9 +34,14 @@ pub mod return_values;
 pub mod scan;
 pub mod select;
 pub mod table_description;
+pub mod transact_get_items;
+pub mod transact_write_items;
+pub mod transaction;
 pub mod update_item;
 pub mod validate;
 
+#[cfg(test)]
+pub(crate) mod multi_test_support;
 #[cfg(test)]
 pub(crate) mod read_test_support;
 #[cfg(test)]
@@ -43,6 +52,8 @@ use crate::error::ApiError;
 
 /// Every DynamoDB operation extenddb serves, by its wire name.
 pub const OPERATIONS: &[&str] = &[
+    "BatchGetItem",
+    "BatchWriteItem",
     "CreateTable",
     "DeleteItem",
     "DeleteTable",
@@ -52,12 +63,16 @@ pub const OPERATIONS: &[&str] = &[
     "PutItem",
     "Query",
     "Scan",
+    "TransactGetItems",
+    "TransactWriteItems",
     "UpdateItem",
 ];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
 pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     match op {
+        "BatchGetItem" => batch_get_item::handle(ctx, body).await,
+        "BatchWriteItem" => batch_write_item::handle(ctx, body).await,
         "CreateTable" => create_table::handle(ctx, body).await,
         "DeleteItem" => delete_item::handle(ctx, body).await,
         "DeleteTable" => delete_table::handle(ctx, body).await,
@@ -67,6 +82,8 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "PutItem" => put_item::handle(ctx, body).await,
         "Query" => query::handle(ctx, body).await,
         "Scan" => scan::handle(ctx, body).await,
+        "TransactGetItems" => transact_get_items::handle(ctx, body).await,
+        "TransactWriteItems" => transact_write_items::handle(ctx, body).await,
         "UpdateItem" => update_item::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),

@@ -98,38 +98,46 @@ impl Plan {
             expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
         }
         let base = old.clone().unwrap_or(self.key);
-        let outcome = self.update.apply(&base).map_err(|e| match e {
-            ApiError::Validation(m) if self.legacy && m == WRONG_TYPE => {
-                ApiError::validation("Type mismatch for attribute to update")
-            }
-            other => other,
-        })?;
-        validate::item_values(&outcome.item)?;
-        if item_size(&outcome.item) > MAX_ITEM_SIZE {
-            return Err(ApiError::validation(
-                "Item size to update has exceeded the maximum allowed size",
-            ));
-        }
+        let item = apply_update(&self.update, base, self.legacy)?;
         let mut writes = Vec::new();
         if let Some(def) = &self.indexed {
-            index_maintenance::check_item(def, &outcome.item)?;
+            index_maintenance::check_item(def, &item)?;
             writes = index_maintenance::writes_for_change(
                 def,
                 self.gsi_delay_ms,
                 &self.storage_key,
                 old.as_ref(),
-                Some(&outcome.item),
+                Some(&item),
             )?;
         }
         writes.insert(
             0,
             WriteOp::Put {
                 key: self.storage_key,
-                item: StoredItem::encode(&outcome.item),
+                item: StoredItem::encode(&item),
             },
         );
         Ok(writes)
     }
+}
+
+/// The item `update` makes of `base` (the current item, or the bare key when absent), checked
+/// against the value rules and the item size limit. `legacy` words type errors as
+/// AttributeUpdates does. Shared with TransactWriteItems' Update action.
+pub fn apply_update(update: &UpdateExpression, base: Item, legacy: bool) -> Result<Item, ApiError> {
+    let outcome = update.apply(&base).map_err(|e| match e {
+        ApiError::Validation(m) if legacy && m == WRONG_TYPE => {
+            ApiError::validation("Type mismatch for attribute to update")
+        }
+        other => other,
+    })?;
+    validate::item_values(&outcome.item)?;
+    if item_size(&outcome.item) > MAX_ITEM_SIZE {
+        return Err(ApiError::validation(
+            "Item size to update has exceeded the maximum allowed size",
+        ));
+    }
+    Ok(outcome.item)
 }
 
 /// Constraint errors of the request's shape and enums.

@@ -60,6 +60,7 @@ pub async fn item_store_suite(store: Arc<dyn ItemStore>) {
     super::ranges::ranges(store.as_ref()).await;
     stats_and_drop_table(store.as_ref()).await;
     concurrent_counters(store.clone()).await;
+    super::transactions::transactions(store.clone()).await;
     for sid in [SID_A, SID_B, SID_C] {
         store.drop_table(sid).await.unwrap();
     }

@@ -11,6 +11,7 @@
 mod catalog;
 mod item_store;
 mod ranges;
+mod transactions;
 
 pub use catalog::catalog_suite;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};

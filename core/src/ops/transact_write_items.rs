@@ -1,0 +1,205 @@
+//! TransactWriteItems: up to 100 ConditionCheck / Put / Delete / Update actions over several
+//! tables, all or nothing, in ONE store write transaction.
+//!
+//! Order of checks: constraint errors (null or too many TransactItems, token length, each
+//! action's required members and enums) → each action's own checks in request order (one
+//! action kind, expression parameters, value rules, expressions, table, key) → one item at
+//! most once → 4 MB of items in all. Then the store locks and reads every item (and the
+//! ClientRequestToken's record), the decider runs every condition and update against them and
+//! returns all writes — or cancels with one reason per action, in request order.
+
+use super::batch_common::{self, MULTIPLE_OPERATIONS};
+use super::capacity::{
+    transactional_read_units, transactional_write_units, ConsumedCapacity, ReturnConsumedCapacity,
+    TableUnits,
+};
+use super::idempotency::{self, TokenState};
+use super::item_key;
+use super::lifecycle::now_epoch;
+use super::protocol;
+use super::transaction::actions::{self, Action, Kind, TransactWriteItem};
+use super::transaction::decide;
+use super::validate::Constraints;
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::item::item_size;
+use crate::traits::{ItemKey, WriteDecider, WriteOp};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// Most actions in one transaction.
+pub const MAX_ACTIONS: usize = 100;
+
+/// Largest aggregate size of the items a transaction writes.
+pub const MAX_TRANSACTION_BYTES: usize = 4 * 1024 * 1024;
+
+/// TransactWriteItems' request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// The actions (required, 1–100).
+    pub transact_items: Option<Vec<TransactWriteItem>>,
+    /// INDEXES | TOTAL | NONE.
+    pub return_consumed_capacity: Option<String>,
+    /// SIZE | NONE (accepted; metrics concern tables with local secondary indexes).
+    pub return_item_collection_metrics: Option<String>,
+    /// Makes the request idempotent for 10 minutes (1–36 characters).
+    pub client_request_token: Option<String>,
+}
+
+/// TransactWriteItems' response.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// With `ReturnConsumedCapacity` TOTAL or INDEXES: one entry per table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+}
+
+/// Constraint errors of the request's shape and enums.
+fn constraints(req: &Request) -> Result<ReturnConsumedCapacity, ApiError> {
+    let mut c = Constraints::new();
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
+    item_key::write_options(req.return_item_collection_metrics.as_deref(), None, &mut c);
+    if let Some(t) = &req.client_request_token {
+        if t.is_empty() {
+            c.violation(
+                Some(t),
+                "clientRequestToken",
+                "Member must have length greater than or equal to 1",
+            );
+        } else if t.chars().count() > 36 {
+            c.violation(
+                Some(t),
+                "clientRequestToken",
+                "Member must have length less than or equal to 36",
+            );
+        }
+    }
+    match &req.transact_items {
+        None => c.violation(None, "transactItems", "Member must not be null"),
+        Some(items) if items.is_empty() => c.violation(
+            Some("[]"),
+            "transactItems",
+            "Member must have length greater than or equal to 1",
+        ),
+        Some(items) if items.len() > MAX_ACTIONS => c.violation(
+            Some(&format!("[{} items]", items.len())),
+            "transactItems",
+            "Member must have length less than or equal to 100",
+        ),
+        Some(items) => {
+            for (i, item) in items.iter().enumerate() {
+                actions::constraints(i + 1, item, &mut c);
+            }
+        }
+    }
+    c.finish()?;
+    Ok(capacity)
+}
+
+/// Compiles every action and applies the whole-transaction rules.
+async fn compile(ctx: &Ctx, items: Vec<TransactWriteItem>) -> Result<Vec<Action>, ApiError> {
+    let mut compiled = Vec::with_capacity(items.len());
+    for item in items {
+        compiled.push(actions::compile(ctx, item).await?);
+    }
+    let mut seen = HashSet::new();
+    if !compiled.iter().all(|a| seen.insert(&a.key)) {
+        return Err(ApiError::validation(MULTIPLE_OPERATIONS));
+    }
+    let bytes: usize = compiled
+        .iter()
+        .map(|a| match &a.kind {
+            Kind::Put(item) => item_size(item),
+            Kind::Update { key, .. } => item_size(key),
+            Kind::Check | Kind::Delete => 0,
+        })
+        .sum();
+    if bytes > MAX_TRANSACTION_BYTES {
+        return Err(ApiError::validation(
+            "Transaction request size has exceeded the maximum allowed size of 4 MB",
+        ));
+    }
+    Ok(compiled)
+}
+
+/// Runs TransactWriteItems.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let capacity = constraints(&req)?;
+    let items = req.transact_items.unwrap_or_default();
+    let params = canonical_params(&items)?;
+    let compiled = compile(ctx, items).await?;
+
+    let mut reads: Vec<ItemKey> = compiled.iter().map(|a| a.key.clone()).collect();
+    let token = req
+        .client_request_token
+        .map(|t| idempotency::token_key(&ctx.account_id, &t));
+    reads.extend(token.clone());
+    let plan = compiled.clone();
+    let decide: WriteDecider = Box::new(move |current| {
+        let now = now_epoch();
+        if let Some(key) = token {
+            let record = current.get(plan.len()).and_then(Option::as_ref);
+            if idempotency::check(record, &params, now)? == TokenState::Replay {
+                return Ok(Vec::new());
+            }
+            let mut writes = decide::decide(&plan, current)?;
+            writes.push(idempotency::record(key, &params, now)?);
+            return Ok(writes);
+        }
+        decide::decide(&plan, current)
+    });
+    let outcome = ctx
+        .store
+        .write(reads, decide)
+        .await
+        .map_err(|e| decide::on_conflict(e, compiled.len()))?;
+
+    let mut units = TableUnits::new();
+    if capacity.wanted() {
+        let replay = outcome.writes.is_empty() && reads_token(&outcome.before, compiled.len());
+        for (i, action) in compiled.iter().enumerate() {
+            let old = batch_common::stored_size(outcome.before.get(i).and_then(Option::as_ref))?;
+            if replay {
+                units.add(&action.table, transactional_read_units(old));
+                continue;
+            }
+            let new = outcome.writes.iter().find_map(|w| match w {
+                WriteOp::Put { key, item } if *key == action.key => Some(item),
+                _ => None,
+            });
+            let new = batch_common::stored_size(new)?.unwrap_or(0);
+            units.add(
+                &action.table,
+                transactional_write_units(&[old.unwrap_or(0), new]),
+            );
+        }
+    }
+    Ok(Response {
+        consumed_capacity: capacity.report_tables(&units),
+    })
+}
+
+/// The parameters a retry must repeat, in canonical JSON: items are hash maps with no fixed
+/// order, so they go through `serde_json::Value`, whose maps are sorted by key.
+fn canonical_params(items: &[TransactWriteItem]) -> Result<String, ApiError> {
+    serde_json::to_value(items)
+        .map(|v| v.to_string())
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// True when the read list ended with a token record that existed (a replayed request).
+fn reads_token(before: &[Option<crate::traits::StoredItem>], actions: usize) -> bool {
+    before.len() > actions && before.get(actions).is_some_and(Option::is_some)
+}
+
+/// Decodes a TransactWriteItems body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}
+
+#[cfg(test)]
+#[path = "transact_write_items_tests.rs"]
+mod tests;

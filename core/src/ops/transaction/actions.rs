@@ -1,0 +1,228 @@
+//! TransactWriteItems' actions: their wire shape, the checks each one passes before the
+//! transaction (PutItem's, DeleteItem's and UpdateItem's rules and texts), and the compiled
+//! form the decider runs.
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::expr::{Condition, ExpressionKind, UpdateExpression};
+use crate::model::validate;
+use crate::model::Item;
+use crate::ops::expression_params::{self, Expressions, Names, Values};
+use crate::ops::index_maintenance::{self, IndexedTable};
+use crate::ops::item_key;
+use crate::ops::lifecycle;
+use crate::ops::validate::Constraints;
+use crate::traits::ItemKey;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// One entry of `TransactItems`: exactly one member is set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TransactWriteItem {
+    /// Check a condition on an item without writing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition_check: Option<ActionParams>,
+    /// Create or replace an item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub put: Option<ActionParams>,
+    /// Remove an item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delete: Option<ActionParams>,
+    /// Change (or create) an item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update: Option<ActionParams>,
+}
+
+/// The members of ConditionCheck, Put, Delete and Update (each uses its own subset).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ActionParams {
+    /// TableName (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table_name: Option<String>,
+    /// Key (ConditionCheck, Delete, Update).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Item>,
+    /// Item (Put).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Item>,
+    /// UpdateExpression (Update, required there).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub update_expression: Option<String>,
+    /// ConditionExpression (required for ConditionCheck).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition_expression: Option<String>,
+    /// `#name` placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression_attribute_names: Option<Names>,
+    /// `:value` placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression_attribute_values: Option<Values>,
+    /// ALL_OLD | NONE: whether a failed condition's reason carries the item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_values_on_condition_check_failure: Option<String>,
+}
+
+/// What an action does once its condition holds.
+#[derive(Debug, Clone)]
+pub enum Kind {
+    /// Nothing: the condition is the action.
+    Check,
+    /// Write this item.
+    Put(Item),
+    /// Remove the item.
+    Delete,
+    /// Apply the update to the item (or to the bare key when absent).
+    Update {
+        /// The key attributes, the base of a new item.
+        key: Item,
+        /// The changes.
+        update: UpdateExpression,
+    },
+}
+
+/// An action checked and compiled, ready for the decider.
+#[derive(Debug, Clone)]
+pub struct Action {
+    /// The table's name (for capacity reporting).
+    pub table: String,
+    /// Where the item lives.
+    pub key: ItemKey,
+    /// What to do.
+    pub kind: Kind,
+    /// The condition the item as it is must satisfy.
+    pub condition: Option<Condition>,
+    /// ReturnValuesOnConditionCheckFailure=ALL_OLD.
+    pub old_on_failure: bool,
+    /// The table and its GSI propagation delay, when it has secondary indexes to keep.
+    pub indexed: Option<IndexedTable>,
+}
+
+/// The DynamoDB member name of an action kind, for constraint paths.
+fn member(item: &TransactWriteItem) -> Option<(&'static str, &ActionParams)> {
+    let set = [
+        ("conditionCheck", item.condition_check.as_ref()),
+        ("put", item.put.as_ref()),
+        ("delete", item.delete.as_ref()),
+        ("update", item.update.as_ref()),
+    ];
+    let mut present = set.into_iter().filter_map(|(n, p)| p.map(|p| (n, p)));
+    match (present.next(), present.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+/// Records the constraint errors of one action (1-based `index`).
+pub fn constraints(index: usize, item: &TransactWriteItem, c: &mut Constraints) {
+    let Some((name, p)) = member(item) else {
+        return;
+    };
+    let at = format!("transactItems.{index}.member.{name}");
+    let null = |c: &mut Constraints, field: &str| {
+        c.violation(None, &format!("{at}.{field}"), "Member must not be null");
+    };
+    c.table_name(p.table_name.as_deref(), &format!("{at}.tableName"));
+    match name {
+        "put" if p.item.is_none() => null(c, "item"),
+        "put" => {}
+        _ if p.key.is_none() => null(c, "key"),
+        _ => {}
+    }
+    if name == "update" && p.update_expression.is_none() {
+        null(c, "updateExpression");
+    }
+    if name == "conditionCheck" && p.condition_expression.is_none() {
+        null(c, "conditionExpression");
+    }
+    if let Some(v) = p
+        .return_values_on_condition_check_failure
+        .as_deref()
+        .filter(|v| !matches!(*v, "ALL_OLD" | "NONE"))
+    {
+        c.violation(
+            Some(v),
+            &format!("{at}.returnValuesOnConditionCheckFailure"),
+            "Member must satisfy enum value set: [ALL_OLD, NONE]",
+        );
+    }
+}
+
+/// Checks one action's values and expressions and resolves its table and key.
+pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, ApiError> {
+    let Some((name, _)) = member(&item) else {
+        return Err(ApiError::validation(
+            "TransactItems can only contain one of Check, Put, Update or Delete",
+        ));
+    };
+    let p = item
+        .condition_check
+        .or(item.put)
+        .or(item.delete)
+        .or(item.update)
+        .unwrap_or_default();
+    let mut exprs = vec![("ConditionExpression", p.condition_expression.is_some())];
+    if name == "update" {
+        exprs.insert(0, ("UpdateExpression", p.update_expression.is_some()));
+    }
+    expression_params::check_usage(
+        &exprs,
+        &[],
+        p.expression_attribute_names.is_some(),
+        p.expression_attribute_values.is_some(),
+    )?;
+    let values = p.item.as_ref().or(p.key.as_ref());
+    if let Some(values) = values {
+        validate::item_values(values)?;
+    }
+    if let Some(item) = &p.item {
+        validate::item_size_limit(item)?;
+    }
+    let mut compiled = Expressions::new(
+        p.expression_attribute_names.as_ref(),
+        p.expression_attribute_values.as_ref(),
+    )?;
+    let update = compiled.update(p.update_expression.as_deref())?;
+    let condition =
+        compiled.condition(p.condition_expression.as_deref(), ExpressionKind::Condition)?;
+    compiled.finish()?;
+
+    let def = lifecycle::for_data(ctx, p.table_name.as_deref().unwrap_or_default()).await?;
+    let (key, kind) = match (name, p.item, p.key, update) {
+        ("put", Some(item), _, _) => {
+            index_maintenance::check_item(&def, &item)?;
+            (item_key::for_item(&def, &item)?, Kind::Put(item))
+        }
+        ("update", _, Some(key), Some(update)) => {
+            let storage = item_key::for_key(&def, &key)?;
+            update
+                .check_key_attributes(def.key_schema.attributes().map(|a| a.name.as_str()))
+                .map_err(|e| {
+                    ApiError::validation(format!("One or more parameter values were invalid: {e}"))
+                })?;
+            (storage, Kind::Update { key, update })
+        }
+        ("delete", _, Some(key), _) => (item_key::for_key(&def, &key)?, Kind::Delete),
+        (_, _, Some(key), _) => (item_key::for_key(&def, &key)?, Kind::Check),
+        // The constraint checks refused a missing Item / Key / UpdateExpression already.
+        _ => return Err(ApiError::Internal("incomplete transaction action".into())),
+    };
+    let indexed = match def.indexes().next() {
+        Some(_) => {
+            let delay = index_maintenance::gsi_delay_ms(ctx, &def).await?;
+            Some(Arc::new((def.clone(), delay)))
+        }
+        None => None,
+    };
+    Ok(Action {
+        indexed,
+        table: def.name,
+        key,
+        kind,
+        condition,
+        old_on_failure: expression_params::old_on_failure(
+            p.return_values_on_condition_check_failure.as_deref(),
+        ),
+    })
+}
