@@ -24,7 +24,6 @@ use crate::model::Item;
 use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
-use std::sync::Arc;
 
 /// Most write requests in one call.
 pub const MAX_WRITES: usize = 25;
@@ -168,13 +167,7 @@ async fn plan(
     let mut seen = HashSet::new();
     for (table, writes) in items {
         let def = lifecycle::for_data(ctx, &table).await?;
-        let indexed = match def.indexes().next() {
-            Some(_) => {
-                let delay = index_maintenance::gsi_delay_ms(ctx, &def).await?;
-                Some(Arc::new((def.clone(), delay)))
-            }
-            None => None,
-        };
+        let indexed = index_maintenance::indexed_table(ctx, &def).await?;
         for w in writes {
             let request = w.clone();
             let (key, item, values) = match (w.put_request, w.delete_request) {

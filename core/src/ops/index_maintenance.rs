@@ -68,6 +68,19 @@ pub fn forget_cached_settings() {
 /// carries it into its decider for each item it changes.
 pub type IndexedTable = std::sync::Arc<(TableDefinition, u64)>;
 
+/// The table with its GSI delay when it has secondary indexes to keep, else `None` (a
+/// multi-item write then skips index maintenance for its items).
+pub async fn indexed_table(
+    ctx: &Ctx,
+    def: &TableDefinition,
+) -> Result<Option<IndexedTable>, ApiError> {
+    if def.indexes().next().is_none() {
+        return Ok(None);
+    }
+    let delay = gsi_delay_ms(ctx, def).await?;
+    Ok(Some(std::sync::Arc::new((def.clone(), delay))))
+}
+
 /// Checks `item` against every maintained index's key types (DynamoDB refuses the write).
 pub fn check_item(def: &TableDefinition, item: &Item) -> Result<(), ApiError> {
     for (index, _) in def.indexes().filter(|(i, _)| i.maintained()) {

@@ -14,7 +14,6 @@ use crate::ops::lifecycle;
 use crate::ops::validate::Constraints;
 use crate::traits::ItemKey;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// One entry of `TransactItems`: exactly one member is set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -208,13 +207,7 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, ApiEr
         // The constraint checks refused a missing Item / Key / UpdateExpression already.
         _ => return Err(ApiError::Internal("incomplete transaction action".into())),
     };
-    let indexed = match def.indexes().next() {
-        Some(_) => {
-            let delay = index_maintenance::gsi_delay_ms(ctx, &def).await?;
-            Some(Arc::new((def.clone(), delay)))
-        }
-        None => None,
-    };
+    let indexed = index_maintenance::indexed_table(ctx, &def).await?;
     Ok(Action {
         indexed,
         table: def.name,
