@@ -103,7 +103,8 @@ def render(rows, info, args):
     lines = [
         BEGIN,
         "",
-        f"Run of {info['date']} at commit `{info['commit']}` on {info['nproc']} CPUs ({info['cpu']}), "
+        f"Run of {info['date']} from the repository at commit `{info['commit']}`; server binary "
+        f"`{info.get('extenddb_version', '?')}` (release build). Machine: {info['nproc']} CPUs ({info['cpu']}), "
         f"{info['memory']} RAM, Linux {info['kernel']}. Load average before the run {info['load_before']}, "
         f"after it {info.get('load_after', '?')}.",
         f"Settings: {args.duration} measured after {args.warmup} warm-up per run, {args.keys} keys "
