@@ -31,6 +31,32 @@ pub(crate) fn furthest(a: SyntaxError, b: SyntaxError) -> SyntaxError {
     }
 }
 
+/// DynamoDB's limit on the length of any one expression, in bytes.
+pub(crate) const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// Deepest parenthesis nesting the recursive-descent parsers accept. DynamoDB accepts 149
+/// nested parenthesized conditions and rejects 454; the bound keeps recursion (and the
+/// condition/operand backtracking at each `(`) far from the thread's stack limit.
+pub(crate) const MAX_NESTING: usize = 256;
+
+/// The index of the first `(` nested deeper than [`MAX_NESTING`], if any.
+fn too_deep(tokens: &[Token]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            TokenKind::LParen => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            TokenKind::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parsing state shared by the expression grammars.
 pub(crate) struct Parser<'s> {
     src: &'s str,
@@ -246,7 +272,16 @@ pub(crate) fn run<T>(
     if src.is_empty() {
         return Err("The expression can not be empty;".to_string());
     }
+    if src.len() > MAX_EXPRESSION_BYTES {
+        return Err(format!(
+            "Expression size has exceeded the maximum allowed size; expression size: {}",
+            src.len()
+        ));
+    }
     let mut p = Parser::new(src);
+    if let Some(at) = too_deep(&p.tokens) {
+        return Err(p.message(SyntaxError { at }));
+    }
     match grammar(&mut p) {
         Ok(t) if p.redundant_parens => {
             drop(t);
@@ -260,6 +295,22 @@ pub(crate) fn run<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expression_size_and_nesting_limits() {
+        let ok = |src: &str| run(src, |p| p.path().map(|_| ()));
+        let long = "x".repeat(4097);
+        assert_eq!(
+            ok(&long).unwrap_err(),
+            "Expression size has exceeded the maximum allowed size; expression size: 4097"
+        );
+        assert!(ok(&"x".repeat(4096)).is_ok());
+        let deep = "(".repeat(MAX_NESTING + 1);
+        assert!(ok(&deep)
+            .unwrap_err()
+            .starts_with("Syntax error; token: \"(\""));
+        assert_eq!(too_deep(&tokenize(&"(".repeat(MAX_NESTING))), None);
+    }
 
     fn path_of(src: &str) -> Result<RawPath, String> {
         run(src, |p| {
