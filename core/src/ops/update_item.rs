@@ -91,6 +91,7 @@ impl Plan {
         if let Some(c) = &self.condition {
             expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
         }
+        let created = old.is_none();
         let base = old.unwrap_or(self.key);
         let outcome = self.update.apply(&base).map_err(|e| match e {
             ApiError::Validation(m) if self.legacy && m == WRONG_TYPE => {
@@ -103,6 +104,14 @@ impl Plan {
             return Err(ApiError::validation(
                 "Item size to update has exceeded the maximum allowed size",
             ));
+        }
+        // Actions that only remove (REMOVE, DELETE) do not create a missing item, while an
+        // empty update does: the item stays absent when the update had actions and left
+        // nothing beyond the key.
+        if created && !self.update.actions.is_empty() && outcome.item.len() == base.len() {
+            return Ok(vec![WriteOp::Delete {
+                key: self.storage_key,
+            }]);
         }
         Ok(vec![WriteOp::Put {
             key: self.storage_key,
@@ -222,6 +231,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         .transpose()?;
     let new = match outcome.writes.into_iter().next() {
         Some(WriteOp::Put { item, .. }) => item.decode()?,
+        // A removal-only update of a missing item: nothing exists before or after.
+        Some(WriteOp::Delete { .. }) if old.is_none() => {
+            return Ok(Response {
+                attributes: None,
+                consumed_capacity: capacity.report(&def.name, write_units(&[0, 0])),
+            });
+        }
         _ => return Err(ApiError::Internal("UpdateItem wrote no item".to_string())),
     };
     let sizes = [item_size(&new), old.as_ref().map_or(0, item_size)];
