@@ -112,6 +112,7 @@ def render(rows, info, args):
         f"concurrency {', '.join(map(str, args.concurrency))}; extenddb on PostgreSQL over "
         f"{'HTTPS' if args.pg_https else 'plain HTTP'}. Peers: {versions}.",
         "",
+        *([f"Targets that did not run: {'; '.join(info['failed_targets'])}.", ""] if info.get("failed_targets") else []),
         "### Headline ratios",
         "",
         headline(rows, args),
