@@ -81,6 +81,12 @@ where
         .auth
         .authenticate(&head, &sha256(&body))
         .await?;
+    let encoding = parts
+        .headers
+        .get(header::CONTENT_ENCODING)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let body = crate::encoding::decode_body(encoding.as_deref(), body, state.max_body_bytes)
+        .map_err(|e| e.into_api_error(state.max_body_bytes))?;
     let ctx = Ctx {
         catalog: state.services.catalog.clone(),
         store: state.services.store.clone(),

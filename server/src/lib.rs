@@ -11,6 +11,7 @@
 mod body;
 pub mod config;
 mod dynamodb;
+mod encoding;
 pub mod error;
 mod listener;
 pub mod request_id;

@@ -52,7 +52,10 @@ def test_repo_registry_is_valid_and_registers_alternator():
     assert len(alternator) == 1
     assert alternator[0]["runner"] == "pytest"
     assert alternator[0]["path"] == "~/external/scylladb/test/alternator"
-    assert ret.suite_command(alternator[0], "http://h:1") == ["python3", "-m", "pytest", "--url", "http://h:1"]
+    assert ret.suite_command(alternator[0], "http://h:1") == [
+        "python3", "-m", "pytest", "--url", "http://h:1", "--runxfail", "--junitxml=/tmp/alternator.xml"]
+    # Without runpy the suite's root conftest loads ScyllaDB's own test driver (ninja, toxiproxy).
+    assert ret.suite_env(alternator[0], "http://h:1", {})["SCYLLA_TEST_RUNNER"] == "runpy"
 
 
 def test_env_and_args_substitution():

@@ -60,6 +60,9 @@ const FUNCTIONS: [(&str, usize); 6] = [
     ("size", 1),
 ];
 
+/// Functions of UpdateExpression that DynamoDB names as misplaced in a condition.
+const UPDATE_ONLY_FUNCTIONS: [&str; 2] = ["if_not_exists", "list_append"];
+
 const TYPE_NAMES: [&str; 10] = ["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"];
 
 /// Compiles a parsed condition. `Err` is DynamoDB's message without the `Invalid <Kind>: `
@@ -74,6 +77,12 @@ pub fn compile_condition(
         .iter()
         .find(|c| !FUNCTIONS.iter().any(|(n, _)| *n == c.name))
     {
+        if UPDATE_ONLY_FUNCTIONS.contains(&c.name.as_str()) {
+            return Err(format!(
+                "The function is not allowed in a condition expression; function: {}",
+                c.name
+            ));
+        }
         return Err(format!("Invalid function name; function: {}", c.name));
     }
     if let Some(name) = misused_function(ast) {
@@ -384,6 +393,14 @@ mod tests {
         assert_eq!(
             e("foo(a) AND size(a) = :n"),
             "Invalid function name; function: foo"
+        );
+        assert_eq!(
+            e("if_not_exists(a, a) = :n"),
+            "The function is not allowed in a condition expression; function: if_not_exists"
+        );
+        assert_eq!(
+            e("size(a) > :n AND list_append(a, a) = :n"),
+            "The function is not allowed in a condition expression; function: list_append"
         );
         assert_eq!(
             e("attribute_exists(a) > :n"),

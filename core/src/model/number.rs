@@ -42,8 +42,9 @@ impl NumberError {
 
 impl Number {
     /// Parses and validates a number as DynamoDB does, normalizing its text.
+    /// Surrounding whitespace is not numeric: DynamoDB rejects `" 1"` and `"1 "`.
     pub fn parse(text: &str) -> Result<Number, NumberError> {
-        let t = text.trim();
+        let t = text;
         if t.is_empty()
             || !t
                 .bytes()
@@ -166,6 +167,13 @@ mod tests {
     fn rejects() {
         assert_eq!(Number::parse("abc"), Err(NumberError::NotNumeric));
         assert_eq!(Number::parse(""), Err(NumberError::NotNumeric));
+        for spaced in [" 1", "1 ", "\t1", " "] {
+            assert_eq!(
+                Number::parse(spaced),
+                Err(NumberError::NotNumeric),
+                "{spaced:?}"
+            );
+        }
         assert_eq!(Number::parse("1e126"), Err(NumberError::Overflow));
         assert_eq!(Number::parse("1e-131"), Err(NumberError::Underflow));
         assert_eq!(

@@ -97,8 +97,18 @@ impl Plan {
         if let Some(c) = &self.condition {
             expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
         }
+        let created = old.is_none();
         let base = old.clone().unwrap_or(self.key);
+        let key_attributes = base.len();
         let item = apply_update(&self.update, base, self.legacy)?;
+        // Actions that only remove (REMOVE, DELETE) do not create a missing item, while an
+        // empty update does: the item stays absent when the update had actions and left
+        // nothing beyond the key.
+        if created && !self.update.actions.is_empty() && item.len() == key_attributes {
+            return Ok(vec![WriteOp::Delete {
+                key: self.storage_key,
+            }]);
+        }
         let mut writes = Vec::new();
         if let Some(def) = &self.indexed {
             index_maintenance::check_item(def, &item)?;
@@ -253,6 +263,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         .transpose()?;
     let new = match outcome.writes.into_iter().next() {
         Some(WriteOp::Put { item, .. }) => item.decode()?,
+        // A removal-only update of a missing item: nothing exists before or after.
+        Some(WriteOp::Delete { .. }) if old.is_none() => {
+            return Ok(Response {
+                attributes: None,
+                consumed_capacity: capacity.report(&def.name, write_units(&[0, 0])),
+            });
+        }
         _ => return Err(ApiError::Internal("UpdateItem wrote no item".to_string())),
     };
     let sizes = [item_size(&new), old.as_ref().map_or(0, item_size)];

@@ -32,6 +32,8 @@ async fn run(current: Option<&str>, r: Request) -> (Result<Response, ApiError>, 
     let resp = execute(&c, r).await;
     let written = match &seen.lock().unwrap().writes[..] {
         [WriteOp::Put { item, .. }] => Some(item.decode().unwrap()),
+        // Only a removal-only update of a missing item deletes: it must leave no item.
+        [WriteOp::Delete { .. }] => None,
         [] => None,
         other => panic!("unexpected writes {other:?}"),
     };
@@ -57,8 +59,33 @@ async fn an_update_without_actions_creates_the_bare_key() {
     let (resp, written) = run(None, req(r#"{"pk":{"S":"a"}}"#, "", "")).await;
     assert_eq!(resp.unwrap(), Response::default());
     assert_eq!(written, Some(item(r#"{"pk":{"S":"a"}}"#)));
-    let (_, written) = run(None, req(r#"{"pk":{"S":"a"}}"#, "REMOVE x", "")).await;
-    assert_eq!(written, Some(item(r#"{"pk":{"S":"a"}}"#)));
+}
+
+#[tokio::test]
+async fn a_removal_only_update_does_not_create_a_missing_item() {
+    let mut r = req(r#"{"pk":{"S":"a"}}"#, "REMOVE x, y", "");
+    r.return_values = Some("ALL_NEW".into());
+    let (resp, written) = run(None, r).await;
+    assert_eq!(resp.unwrap(), Response::default());
+    assert_eq!(written, None);
+    // On an existing item the same update writes the item without the attributes.
+    let (_, written) = run(
+        Some(r#"{"pk":{"S":"a"},"x":{"N":"1"},"z":{"N":"2"}}"#),
+        req(r#"{"pk":{"S":"a"}}"#, "REMOVE x", ""),
+    )
+    .await;
+    assert_eq!(written, Some(item(r#"{"pk":{"S":"a"},"z":{"N":"2"}}"#)));
+    // Anything that sets an attribute still creates the item.
+    let (_, written) = run(
+        None,
+        req(
+            r#"{"pk":{"S":"a"}}"#,
+            "SET y = :v REMOVE x",
+            r#"{":v":{"N":"1"}}"#,
+        ),
+    )
+    .await;
+    assert_eq!(written, Some(item(r#"{"pk":{"S":"a"},"y":{"N":"1"}}"#)));
 }
 
 #[tokio::test]

@@ -46,12 +46,18 @@ fn and(p: &mut Parser<'_>) -> PResult<ConditionAst> {
     Ok(left)
 }
 
+/// `NOT NOT … primary`, iteratively: a chain of thousands of NOTs must not recurse.
 fn not(p: &mut Parser<'_>) -> PResult<ConditionAst> {
-    if p.peek().is_keyword("NOT") {
+    let mut nots = 0usize;
+    while p.peek().is_keyword("NOT") {
         p.bump();
-        return Ok(ConditionAst::Not(Box::new(not(p)?)));
+        nots += 1;
     }
-    primary(p)
+    let mut c = primary(p)?;
+    for _ in 0..nots {
+        c = ConditionAst::Not(Box::new(c));
+    }
+    Ok(c)
 }
 
 fn comparator(kind: &TokenKind) -> Option<Comparator> {

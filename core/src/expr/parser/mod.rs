@@ -31,6 +31,63 @@ pub(crate) fn furthest(a: SyntaxError, b: SyntaxError) -> SyntaxError {
     }
 }
 
+/// DynamoDB's limit on the length of any one expression, in bytes.
+pub(crate) const MAX_EXPRESSION_BYTES: usize = 4096;
+
+/// Deepest parenthesis nesting the recursive-descent parsers accept. DynamoDB accepts 149
+/// nested parenthesized conditions and rejects 454; the bound keeps recursion (and the
+/// condition/operand backtracking at each `(`) far from the thread's stack limit.
+pub(crate) const MAX_NESTING: usize = 256;
+
+/// DynamoDB's limit on operators and functions in one expression ("The maximum number of
+/// operators or functions allowed in a single expression is 300"). It also bounds the depth
+/// of the left-deep trees that compiling and evaluating walk recursively.
+pub(crate) const MAX_OPERATORS: usize = 300;
+
+/// Comparators, AND / OR / NOT / BETWEEN / IN and function calls (a word before `(`).
+fn operator_count(tokens: &[Token]) -> usize {
+    let mut n = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        let call = matches!(t.kind, TokenKind::Ident(_))
+            && tokens
+                .get(i + 1)
+                .is_some_and(|next| next.kind == TokenKind::LParen);
+        let op = matches!(
+            t.kind,
+            TokenKind::Eq
+                | TokenKind::Ne
+                | TokenKind::Lt
+                | TokenKind::Le
+                | TokenKind::Gt
+                | TokenKind::Ge
+        ) || ["AND", "OR", "NOT", "BETWEEN", "IN"]
+            .iter()
+            .any(|k| t.is_keyword(k));
+        if call || op {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The index of the first `(` nested deeper than [`MAX_NESTING`], if any.
+fn too_deep(tokens: &[Token]) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t.kind {
+            TokenKind::LParen => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(i);
+                }
+            }
+            TokenKind::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Parsing state shared by the expression grammars.
 pub(crate) struct Parser<'s> {
     src: &'s str,
@@ -246,7 +303,22 @@ pub(crate) fn run<T>(
     if src.is_empty() {
         return Err("The expression can not be empty;".to_string());
     }
+    if src.len() > MAX_EXPRESSION_BYTES {
+        return Err(format!(
+            "Expression size has exceeded the maximum allowed size; expression size: {}",
+            src.len()
+        ));
+    }
     let mut p = Parser::new(src);
+    if let Some(at) = too_deep(&p.tokens) {
+        return Err(p.message(SyntaxError { at }));
+    }
+    let operators = operator_count(&p.tokens);
+    if operators > MAX_OPERATORS {
+        return Err(format!(
+            "The expression contains too many operators or functions; operator count: {operators}"
+        ));
+    }
     match grammar(&mut p) {
         Ok(t) if p.redundant_parens => {
             drop(t);
@@ -260,6 +332,34 @@ pub(crate) fn run<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expression_size_and_nesting_limits() {
+        let ok = |src: &str| run(src, |p| p.path().map(|_| ()));
+        let long = "x".repeat(4097);
+        assert_eq!(
+            ok(&long).unwrap_err(),
+            "Expression size has exceeded the maximum allowed size; expression size: 4097"
+        );
+        assert!(ok(&"x".repeat(4096)).is_ok());
+        let deep = "(".repeat(MAX_NESTING + 1);
+        assert!(ok(&deep)
+            .unwrap_err()
+            .starts_with("Syntax error; token: \"(\""));
+        assert_eq!(too_deep(&tokenize(&"(".repeat(MAX_NESTING))), None);
+        // 1 + 300 comparators and 300 ORs: over the operator limit, refused before recursion.
+        let many = format!("a<b{}", " or a<b".repeat(300));
+        assert_eq!(operator_count(&tokenize(&many)), 601);
+        let deny = run(&many, |p| p.path().map(|_| ())).unwrap_err();
+        assert_eq!(
+            deny,
+            "The expression contains too many operators or functions; operator count: 601"
+        );
+        assert_eq!(
+            operator_count(&tokenize("size(a) > :v AND NOT b IN (:x)")),
+            5
+        );
+    }
 
     fn path_of(src: &str) -> Result<RawPath, String> {
         run(src, |p| {
