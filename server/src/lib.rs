@@ -20,6 +20,7 @@ mod routing;
 mod services;
 pub mod target;
 pub mod tls;
+mod token_sweeper;
 mod workers;
 
 pub use config::{ServerConfig, TlsSource, DEFAULT_MAX_BODY_BYTES};

@@ -86,6 +86,7 @@ impl Server {
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
         let workers = crate::workers::spawn(self.state.clone());
+        let sweeper = crate::token_sweeper::spawn(self.state.clone());
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -108,6 +109,7 @@ impl Server {
         }
         drop(self.listener);
         workers.abort();
+        sweeper.abort();
         tracing::info!(
             connections = graceful.count(),
             "shutting down; finishing requests in flight"

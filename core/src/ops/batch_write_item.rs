@@ -11,6 +11,7 @@
 use super::batch_common::{self, DUPLICATE_KEYS};
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity, TableUnits};
 use super::index_maintenance::{self, IndexedTable};
+use super::item_collection::{self, PerTable};
 use super::item_key;
 use super::lifecycle;
 use super::protocol;
@@ -19,8 +20,9 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::item::item_size;
 use crate::model::key_encoding;
+use crate::model::table::TableDefinition;
 use crate::model::validate;
-use crate::model::Item;
+use crate::model::{AttributeValue, Item};
 use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -77,6 +79,10 @@ pub struct Response {
     /// With `ReturnConsumedCapacity` TOTAL or INDEXES: one entry per table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+    /// With `ReturnItemCollectionMetrics=SIZE`: per table with local secondary indexes, the
+    /// item collection of each write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<PerTable>,
 }
 
 /// What the request asks to do to one item, after validation.
@@ -92,6 +98,8 @@ struct Planned {
     request: WriteRequest,
     /// The table and its GSI propagation delay, when the table has secondary indexes to keep.
     indexed: Option<IndexedTable>,
+    /// The table and the item's partition-key value, when its item collection is reported.
+    collection: Option<(TableDefinition, AttributeValue)>,
 }
 
 const ONE_DATATYPE: &str = "Supplied AttributeValue has more than one datatypes set, \
@@ -146,6 +154,7 @@ fn constraints(req: &Request) -> Result<ReturnConsumedCapacity, ApiError> {
 async fn plan(
     ctx: &Ctx,
     items: BTreeMap<String, Vec<WriteRequest>>,
+    metrics: Option<&str>,
 ) -> Result<Vec<Planned>, ApiError> {
     let mut total = 0;
     for writes in items.values() {
@@ -168,6 +177,7 @@ async fn plan(
     for (table, writes) in items {
         let def = lifecycle::for_data(ctx, &table).await?;
         let indexed = index_maintenance::indexed_table(ctx, &def).await?;
+        let collections = item_collection::wanted(metrics, &def);
         for w in writes {
             let request = w.clone();
             let (key, item, values) = match (w.put_request, w.delete_request) {
@@ -182,10 +192,13 @@ async fn plan(
                 }
                 _ => return Err(ApiError::validation(ONE_DATATYPE)),
             };
-            let partition = values
-                .get(&def.key_schema.hash.name)
+            let partition_value = values.get(&def.key_schema.hash.name);
+            let partition = partition_value
                 .map(key_encoding::partition_prefix)
                 .unwrap_or_default();
+            let collection = partition_value
+                .filter(|_| collections)
+                .map(|v| (def.clone(), v.clone()));
             if !seen.insert(key.clone()) {
                 return Err(ApiError::validation(DUPLICATE_KEYS));
             }
@@ -197,6 +210,7 @@ async fn plan(
                 partition,
                 request,
                 indexed: indexed.clone(),
+                collection,
             });
         }
     }
@@ -236,7 +250,12 @@ async fn admit(
 /// Runs BatchWriteItem.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let capacity = constraints(&req)?;
-    let planned = plan(ctx, req.request_items.unwrap_or_default()).await?;
+    let planned = plan(
+        ctx,
+        req.request_items.unwrap_or_default(),
+        req.return_item_collection_metrics.as_deref(),
+    )
+    .await?;
     let (planned, unprocessed) = admit(ctx, planned).await?;
 
     let reads: Vec<ItemKey> = planned.iter().map(|p| p.key.clone()).collect();
@@ -279,9 +298,18 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             units.add(&p.table, write_units(&[old, new]));
         }
     }
+    let mut collections = PerTable::new();
+    for (def, partition) in planned.iter().filter_map(|p| p.collection.as_ref()) {
+        let metrics = item_collection::measure(ctx, def, partition).await?;
+        collections
+            .entry(def.name.clone())
+            .or_default()
+            .push(metrics);
+    }
     Ok(Response {
         unprocessed_items: unprocessed,
         consumed_capacity: capacity.report_tables(&units),
+        item_collection_metrics: (!collections.is_empty()).then_some(collections),
     })
 }
 

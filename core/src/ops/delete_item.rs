@@ -7,6 +7,7 @@
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Names, Values};
 use super::index_maintenance;
+use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
 use super::protocol;
@@ -57,6 +58,9 @@ pub struct Response {
     /// With `ReturnConsumedCapacity` TOTAL or INDEXES.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
+    /// With `ReturnItemCollectionMetrics=SIZE` on a table with local secondary indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<ItemCollectionMetrics>,
 }
 
 /// Runs DeleteItem.
@@ -123,6 +127,14 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     Ok(Response {
         consumed_capacity: capacity.report(&def.name, write_units(&[old_size])),
         attributes: old.filter(|_| wants_old),
+        item_collection_metrics: if item_collection::wanted(
+            req.return_item_collection_metrics.as_deref(),
+            &def,
+        ) {
+            item_collection::measure_item(ctx, &def, &key).await?
+        } else {
+            None
+        },
     })
 }
 

@@ -20,7 +20,7 @@ pub const SYSTEM_STORAGE_ID: u64 = i64::MAX as u64;
 pub const WINDOW_SECONDS: f64 = 600.0;
 
 /// Tag of token records inside [`SYSTEM_STORAGE_ID`], so other system records can share it.
-const TOKEN_TAG: &[u8] = b"transact-token\0";
+pub(crate) const TOKEN_TAG: &[u8] = b"transact-token\0";
 
 /// DynamoDB's answer to a token reused with other parameters.
 pub const MISMATCH: &str =
@@ -53,17 +53,26 @@ pub fn check(stored: Option<&StoredItem>, params: &str, now: f64) -> Result<Toke
         return Ok(TokenState::Fresh);
     };
     let record = stored.decode()?;
-    let expires = match record.get("expires") {
-        Some(AttributeValue::N(n)) => n.as_str().parse::<f64>().unwrap_or(0.0),
-        _ => 0.0,
-    };
-    if expires <= now {
+    if expiry(&record).is_none_or(|at| at <= now) {
         return Ok(TokenState::Fresh);
     }
     match record.get("params") {
         Some(AttributeValue::S(p)) if p == params => Ok(TokenState::Replay),
         _ => Err(ApiError::IdempotentParameterMismatch(MISMATCH.into())),
     }
+}
+
+/// When a record's window ends (epoch seconds), if it says.
+fn expiry(record: &Item) -> Option<f64> {
+    match record.get("expires") {
+        Some(AttributeValue::N(n)) => n.as_str().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+/// When a stored token record's window ends, or `None` if the record is unreadable.
+pub fn expires_at(stored: &StoredItem) -> Option<f64> {
+    stored.decode().ok().as_ref().and_then(expiry)
 }
 
 /// The write that records `params` under `key` until `now` + the window.

@@ -8,6 +8,7 @@
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Names, Values};
 use super::index_maintenance;
+use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
 use super::protocol;
@@ -58,6 +59,9 @@ pub struct Response {
     /// With `ReturnConsumedCapacity` TOTAL or INDEXES.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
+    /// With `ReturnItemCollectionMetrics=SIZE` on a table with local secondary indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<ItemCollectionMetrics>,
 }
 
 /// Runs PutItem.
@@ -121,6 +125,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         key: key.clone(),
         item: StoredItem::encode(&item),
     };
+    let wants_metrics =
+        item_collection::wanted(req.return_item_collection_metrics.as_deref(), &def);
+    let partition = wants_metrics
+        .then(|| item.get(&def.key_schema.hash.name).cloned())
+        .flatten();
     let new = def.indexes().next().map(|_| item);
     let decide = item_key::single_write_indexed(&def, gsi_delay, check, write, new);
     let outcome = ctx.store.write(vec![key], decide).await?;
@@ -133,6 +142,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     Ok(Response {
         consumed_capacity: capacity.report(&def.name, write_units(&[new_size, old_size])),
         attributes: old.filter(|_| wants_old),
+        item_collection_metrics: match partition {
+            Some(p) => Some(item_collection::measure(ctx, &def, &p).await?),
+            None => None,
+        },
     })
 }
 

@@ -14,8 +14,9 @@ use super::capacity::{
     TableUnits,
 };
 use super::idempotency::{self, TokenState};
+use super::item_collection::{self, PerTable};
 use super::item_key;
-use super::lifecycle::now_epoch;
+use super::lifecycle::{self, now_epoch};
 use super::protocol;
 use super::transaction::actions::{self, Action, Kind, TransactWriteItem};
 use super::transaction::decide;
@@ -23,6 +24,7 @@ use super::validate::Constraints;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::item::item_size;
+use crate::model::Item;
 use crate::traits::{ItemKey, WriteDecider, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -54,6 +56,10 @@ pub struct Response {
     /// With `ReturnConsumedCapacity` TOTAL or INDEXES: one entry per table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+    /// With `ReturnItemCollectionMetrics=SIZE`: per table with local secondary indexes, the
+    /// item collection of each Put, Update and Delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<PerTable>,
 }
 
 /// Constraint errors of the request's shape and enums.
@@ -129,6 +135,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let capacity = constraints(&req)?;
     let items = req.transact_items.unwrap_or_default();
     let params = canonical_params(&items)?;
+    let written = match req.return_item_collection_metrics.as_deref() {
+        Some("SIZE") => written_items(&items),
+        _ => Vec::new(),
+    };
     let compiled = compile(ctx, items).await?;
 
     let mut reads: Vec<ItemKey> = compiled.iter().map(|a| a.key.clone()).collect();
@@ -178,7 +188,38 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     }
     Ok(Response {
         consumed_capacity: capacity.report_tables(&units),
+        item_collection_metrics: collections(ctx, &written).await?,
     })
+}
+
+/// The table and the item (Put) or key (Update, Delete) of each writing action.
+fn written_items(items: &[TransactWriteItem]) -> Vec<(String, Item)> {
+    items
+        .iter()
+        .filter_map(|i| {
+            let (params, item) = match (&i.put, &i.update, &i.delete) {
+                (Some(p), _, _) => (p, p.item.as_ref()),
+                (_, Some(p), _) | (_, _, Some(p)) => (p, p.key.as_ref()),
+                _ => return None,
+            };
+            Some((params.table_name.clone()?, item?.clone()))
+        })
+        .collect()
+}
+
+/// Item-collection metrics of the written items on tables with local secondary indexes.
+async fn collections(ctx: &Ctx, written: &[(String, Item)]) -> Result<Option<PerTable>, ApiError> {
+    let mut out = PerTable::new();
+    for (table, item) in written {
+        let def = lifecycle::for_data(ctx, table).await?;
+        if !item_collection::wanted(Some("SIZE"), &def) {
+            continue;
+        }
+        if let Some(m) = item_collection::measure_item(ctx, &def, item).await? {
+            out.entry(def.name.clone()).or_default().push(m);
+        }
+    }
+    Ok((!out.is_empty()).then_some(out))
 }
 
 /// The parameters a retry must repeat, in canonical JSON: items are hash maps with no fixed

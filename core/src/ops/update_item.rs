@@ -11,6 +11,7 @@
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Expressions, Names, Values};
 use super::index_maintenance;
+use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key;
 use super::lifecycle;
 use super::protocol;
@@ -70,6 +71,9 @@ pub struct Response {
     /// With `ReturnConsumedCapacity` TOTAL or INDEXES.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consumed_capacity: Option<ConsumedCapacity>,
+    /// With `ReturnItemCollectionMetrics=SIZE` on a table with local secondary indexes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_collection_metrics: Option<ItemCollectionMetrics>,
 }
 
 const PARAM_INVALID: &str = "One or more parameter values were invalid: ";
@@ -268,6 +272,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             return Ok(Response {
                 attributes: None,
                 consumed_capacity: capacity.report(&def.name, write_units(&[0, 0])),
+                item_collection_metrics: metrics(ctx, &req, &def).await?,
             });
         }
         _ => return Err(ApiError::Internal("UpdateItem wrote no item".to_string())),
@@ -276,7 +281,24 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     Ok(Response {
         attributes: return_values.select(old.as_ref(), &new, &updated_paths),
         consumed_capacity: capacity.report(&def.name, write_units(&sizes)),
+        item_collection_metrics: metrics(ctx, &req, &def).await?,
     })
+}
+
+/// The item collection the update touched, when the request asks and the table has LSIs.
+async fn metrics(
+    ctx: &Ctx,
+    req: &Request,
+    def: &TableDefinition,
+) -> Result<Option<ItemCollectionMetrics>, ApiError> {
+    match &req.key {
+        Some(key)
+            if item_collection::wanted(req.return_item_collection_metrics.as_deref(), def) =>
+        {
+            item_collection::measure_item(ctx, def, key).await
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Decodes an UpdateItem body, runs it and encodes the answer.

@@ -26,6 +26,7 @@ fn balance_of(s: &Option<StoredItem>) -> i64 {
 /// Runs the transaction checks.
 pub(super) async fn transactions(store: Arc<dyn ItemStore>) {
     system_records(store.as_ref()).await;
+    expired_tokens_are_swept(store.as_ref()).await;
     snapshots_never_see_half_a_transfer(store).await;
 }
 
@@ -138,4 +139,29 @@ async fn snapshots_never_see_half_a_transfer(store: Arc<dyn ItemStore>) {
         balance_of(&end.before[0]) + balance_of(&end.before[1]),
         TOTAL
     );
+}
+
+/// The sweeper deletes token records whose window has passed and keeps live ones.
+async fn expired_tokens_are_swept(store: &dyn ItemStore) {
+    use crate::ops::idempotency::{record, token_key, WINDOW_SECONDS};
+    use crate::ops::idempotency_sweep::sweep_expired;
+    let now = 1_000_000.0;
+    let old = token_key("suite-sweep", "old");
+    let live = token_key("suite-sweep", "live");
+    let writes = vec![
+        record(old.clone(), "{}", now - WINDOW_SECONDS - 1.0).unwrap(),
+        record(live.clone(), "{}", now).unwrap(),
+    ];
+    store
+        .write(vec![], Box::new(move |_| Ok(writes)))
+        .await
+        .unwrap();
+    assert!(sweep_expired(store, now).await.unwrap() >= 1);
+    assert_eq!(store.get(&old).await.unwrap(), None);
+    assert!(store.get(&live).await.unwrap().is_some());
+    // Past the live record's window it goes too.
+    sweep_expired(store, now + WINDOW_SECONDS + 1.0)
+        .await
+        .unwrap();
+    assert_eq!(store.get(&live).await.unwrap(), None);
 }

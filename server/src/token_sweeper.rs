@@ -1,0 +1,28 @@
+//! Background sweep of expired ClientRequestToken records (see
+//! `extenddb_core::ops::idempotency_sweep`): once a minute, so the store does not keep every
+//! token a client ever sent.
+
+use crate::services::AppState;
+use extenddb_core::ops::idempotency_sweep::sweep_expired;
+use extenddb_core::ops::lifecycle::now_epoch;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Pause between sweeps.
+const EVERY: Duration = Duration::from_secs(60);
+
+/// Starts the sweeper; abort the handle to stop it.
+pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
+    let store = state.services.store.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(EVERY).await;
+            match sweep_expired(store.as_ref(), now_epoch()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(deleted = n, "expired transaction tokens swept"),
+                Err(e) => tracing::warn!(error = %e, "token sweep failed"),
+            }
+        }
+    })
+}
