@@ -36,8 +36,12 @@ enum Command {
     /// Check a deployment's databases and schema and count its tables.
     #[cfg(feature = "postgres")]
     Verify(commands::verify::VerifyArgs),
-    /// Run the server on the configured backend.
+    /// Run the server on the configured backend (as a daemon unless --foreground).
     Serve(commands::serve::ServeArgs),
+    /// Say whether the configured server runs, on which port and pid.
+    Status(commands::status::StatusArgs),
+    /// Stop the configured server.
+    Stop(commands::stop::StopArgs),
     /// Apply pending schema migrations to both databases.
     #[cfg(feature = "postgres")]
     Migrate(commands::migrate::MigrateArgs),
@@ -61,6 +65,11 @@ fn main() -> ExitCode {
         #[cfg(feature = "postgres")]
         Some(Command::Verify(args)) => commands::verify::run(args),
         Some(Command::Serve(args)) => commands::serve::run(args),
+        Some(Command::Status(args)) => match commands::status::run(args) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
+        Some(Command::Stop(args)) => commands::stop::run(args),
         Some(Command::Settings(args)) => commands::settings::run(args),
         #[cfg(feature = "postgres")]
         Some(Command::Migrate(args)) => commands::migrate::run(args),

@@ -186,8 +186,10 @@ def test_bad_input_is_one_line_with_the_fix(tmp_path):
     env_bad = run(tmp_path, "serve", "--config", str(wrong_db), "--foreground", check=False)
     assert env_bad.returncode == 1
 
-    out = subprocess.run([BIN, "serve", "--config", str(wrong_db)], capture_output=True, text=True)
-    assert out.returncode == 1 and "--foreground" in out.stderr
+    # As a daemon the same failure comes back from the background process, on one line.
+    out = run(tmp_path, "serve", "--config", str(wrong_db), check=False)
+    assert out.returncode == 1
+    assert out.stderr == "error: database 'no_such_data_db' does not exist (run `extenddb init`, or fix catalog_db/data_db)\n"
 
 
 def test_settings_commands_of_the_guide(deployment):
@@ -223,3 +225,65 @@ def test_settings_commands_of_the_guide(deployment):
     assert bad.stderr.strip() == "error: invalid value 'maybe' for throttling_enabled: expected true or false"
     unknown = run(home, "settings", "--config", "extenddb.toml", "set", "no_such", "1", check=False)
     assert unknown.returncode == 1 and "unknown setting 'no_such'" in unknown.stderr
+
+
+def test_daemon_serve_status_stop(deployment):
+    """The guide's daemon commands: `serve` prints the banner and returns while the server keeps
+    running in the background; `status` names its port and pid; `stop` ends it."""
+    home, config, _, _ = deployment
+    env = {"EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS": "0"}
+    started = subprocess.run(
+        [BIN, "serve", "--config", "extenddb.toml", "--port", "0"], capture_output=True, text=True,
+        env=dict(os.environ, HOME=str(home), **env), cwd=home, timeout=60,
+    )
+    assert started.returncode == 0, started.stderr
+    banner = started.stdout.strip()
+    assert banner.startswith("extenddb 0.0.2 (catalog 0.0.2) listening on 127.0.0.1:"), banner
+    port = banner.rsplit(":", 1)[1]
+    try:
+        status = run(home, "status", "--config", "extenddb.toml")
+        assert status.stdout.startswith(f"extenddb is running on port {port} (pid ")
+        pid = int(status.stdout.strip().rsplit(" ", 1)[1].rstrip(")"))
+        os.kill(pid, 0)  # the daemon outlived the `serve` command
+        again = run(home, "serve", "--config", "extenddb.toml", "--port", "0", check=False)
+        assert again.returncode == 1
+        assert again.stderr == f"error: extenddb is already running on port {port} (pid {pid}); stop it with `extenddb stop`\n"
+
+        ddb = boto3.client(
+            "dynamodb", endpoint_url=f"https://127.0.0.1:{port}", region_name="us-east-1",
+            aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+            verify=str(home / ".extenddb/tls/cert.pem"),
+        )
+        ddb.create_table(TableName="Daemon", BillingMode="PAY_PER_REQUEST",
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}])
+        ddb.put_item(TableName="Daemon", Item={"pk": {"S": "a"}})
+        assert ddb.get_item(TableName="Daemon", Key={"pk": {"S": "a"}})["Item"] == {"pk": {"S": "a"}}
+    finally:
+        stopped = run(home, "stop", "--config", "extenddb.toml", check=False)
+    assert stopped.returncode == 0 and stopped.stdout == f"extenddb stopped (pid {pid})\n", stopped.stderr
+    gone = run(home, "status", "--config", "extenddb.toml", check=False)
+    assert gone.returncode == 3 and gone.stdout == "extenddb is not running\n"
+    assert not (home / ".extenddb/extenddb.pid").exists()
+
+
+def test_log_level_setting_takes_effect_while_running(deployment):
+    """`settings set log_level debug` reaches a running server within 30 seconds."""
+    home, config, _, _ = deployment
+    log = home / "server.log"
+    env = {k: v for k, v in os.environ.items() if k != "RUST_LOG"}
+    with open(log, "w") as err:
+        proc = subprocess.Popen(
+            [BIN, "serve", "--config", str(config), "--foreground", "--port", "0"],
+            stdout=subprocess.PIPE, stderr=err, text=True, env=dict(env, HOME=str(home)), cwd=home,
+        )
+    try:
+        assert proc.stdout.readline().startswith("extenddb 0.0.2")
+        run(home, "settings", "--config", "extenddb.toml", "set", "log_level", "debug")
+        deadline = time.time() + 30
+        while "level=debug" not in log.read_text() and time.time() < deadline:
+            time.sleep(0.5)
+        assert "log levels applied level=debug sqlx_level=warn" in log.read_text()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0

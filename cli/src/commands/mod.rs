@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod daemon;
 #[cfg(feature = "postgres")]
 pub mod destroy;
 pub mod dev;
@@ -7,8 +8,11 @@ pub mod dev;
 pub mod init;
 #[cfg(feature = "postgres")]
 pub mod migrate;
+pub mod pidfile;
 pub mod serve;
 pub mod settings;
+pub mod status;
+pub mod stop;
 #[cfg(feature = "postgres")]
 pub mod verify;
 pub mod version;

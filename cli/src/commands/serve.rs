@@ -1,8 +1,12 @@
-//! `extenddb serve --config extenddb.toml --foreground`: the server on the configured backend
+//! `extenddb serve --config extenddb.toml [--foreground]`: the server on the configured backend
 //! (PostgreSQL or embedded), HTTPS with the configured certificate, `none` authentication in
-//! the configured account. Daemon mode (without `--foreground`) arrives with `status`/`stop`.
+//! the configured account. Without `--foreground` it runs as a daemon logging to syslog
+//! (`commands::daemon`); either way it holds the pid file `status` and `stop` use, and follows
+//! the `log_level` / `sqlx_log_level` runtime settings.
 
+use super::pidfile::PidFile;
 use crate::config::{self, expand_home, Config, StorageProvider};
+use crate::logging::LogControl;
 use anyhow::{bail, Context};
 use clap::Args;
 use extenddb_auth_none::NoneAuth;
@@ -20,9 +24,12 @@ pub struct ServeArgs {
     /// The configuration file.
     #[arg(long, default_value = "extenddb.toml")]
     pub config: PathBuf,
-    /// Stay in the foreground, logging to stderr (required in this release).
+    /// Stay in the foreground, logging to stderr (default: run as a daemon logging to syslog).
     #[arg(long)]
     pub foreground: bool,
+    /// Internal: this process is the daemon `serve` started (log to syslog, detach).
+    #[arg(long, hide = true)]
+    pub daemon_child: bool,
     /// Override `server.port` (0 picks a free port).
     #[arg(long)]
     pub port: Option<u16>,
@@ -39,13 +46,15 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     };
     let config = config::load(&args.config, &overrides)?;
     if !args.foreground {
-        bail!(
-            "daemon mode is not available in this release; run `extenddb serve --config {} --foreground`",
-            args.config.display()
-        );
+        return super::daemon::start(&args, &config);
     }
-    crate::logging::init()?;
-    crate::commands::runtime()?.block_on(serve(config))
+    let log = if args.daemon_child {
+        super::daemon::detach_session();
+        crate::logging::init_syslog()?
+    } else {
+        crate::logging::init()?
+    };
+    crate::commands::runtime()?.block_on(serve(config, log, args.daemon_child))
 }
 
 /// The backend as the traits, plus the catalog version to announce.
@@ -131,7 +140,42 @@ async fn control_plane_delay(catalog: &dyn Catalog, config: &Config) -> anyhow::
     Ok(Duration::from_secs(secs))
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+/// How often the server re-reads the log-level settings (the guide promises 30 s).
+const LOG_SETTINGS_EVERY: Duration = Duration::from_secs(10);
+
+/// Applies the `log_level` / `sqlx_log_level` runtime settings now and whenever they change.
+fn follow_log_settings(catalog: Arc<dyn Catalog>, log: LogControl) {
+    tokio::spawn(async move {
+        let mut applied = (String::new(), String::new());
+        loop {
+            let level = setting(catalog.as_ref(), "log_level").await;
+            let sqlx = setting(catalog.as_ref(), "sqlx_log_level").await;
+            if (level.as_str(), sqlx.as_str()) != (applied.0.as_str(), applied.1.as_str()) {
+                match log.apply(&level, &sqlx) {
+                    Ok(()) => tracing::info!(%level, sqlx_level = %sqlx, "log levels applied"),
+                    Err(e) => tracing::warn!(error = %e, "cannot apply the log levels"),
+                }
+                applied = (level, sqlx);
+            }
+            tokio::time::sleep(LOG_SETTINGS_EVERY).await;
+        }
+    });
+}
+
+/// A runtime setting's value, its default when unset or unreadable.
+async fn setting(catalog: &dyn Catalog, name: &str) -> String {
+    let default = extenddb_core::settings::find(name).map_or("info", |s| s.default);
+    match catalog.get_setting(name).await {
+        Ok(Some(v)) => v,
+        Ok(None) => default.to_string(),
+        Err(e) => {
+            tracing::warn!(error = %e, setting = name, "cannot read a runtime setting");
+            default.to_string()
+        }
+    }
+}
+
+async fn serve(config: Config, log: LogControl, daemon: bool) -> anyhow::Result<()> {
     let backend = open_backend(&config).await?;
     let tls = if config.server.tls.enabled {
         let (cert, key) = (
@@ -164,6 +208,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         ..ServerConfig::default()
     };
     let server = Server::bind(server_config, services).await?;
+    let _pid_file = PidFile::create(
+        &expand_home(&config.server.pid_file),
+        server.local_addr().port(),
+    )?;
+    follow_log_settings(backend.catalog.clone(), log);
     println!(
         "extenddb {} (catalog {}) listening on {}",
         env!("CARGO_PKG_VERSION"),
@@ -172,6 +221,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     );
     // The banner is how scripts learn the port; do not leave it in a buffer.
     std::io::stdout().flush().ok();
+    if daemon {
+        super::daemon::detach_stdio()?;
+    }
     tracing::info!(addr = %server.local_addr(), tls = server.is_tls(), "extenddb ready");
     server.run(crate::commands::dev::shutdown_signal()).await?;
     tracing::info!("stopped");

@@ -41,7 +41,7 @@ pub enum SettingsAction {
 /// Runs `settings`.
 pub fn run(args: SettingsArgs) -> anyhow::Result<()> {
     let config = config::load(&args.config, &config::Overrides::default())?;
-    crate::logging::init()?;
+    let _log = crate::logging::init()?;
     crate::commands::runtime()?.block_on(async move {
         let backend = open_backend(&config).await?;
         let catalog = backend.catalog;

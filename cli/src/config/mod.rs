@@ -34,6 +34,8 @@ pub struct ServerSection {
     /// Default CREATING → ACTIVE / DELETING → gone delay; the runtime setting
     /// `control_plane_delay_seconds` in the catalog wins when set.
     pub control_plane_delay_seconds: u64,
+    /// The running server's pid file (pid and port), read by `status` and `stop`; `~/` expands.
+    pub pid_file: PathBuf,
     /// `[server.tls]`.
     pub tls: TlsSection,
 }
@@ -45,6 +47,7 @@ impl Default for ServerSection {
             port: 8000,
             region: "us-east-1".into(),
             control_plane_delay_seconds: 5,
+            pid_file: PathBuf::from("~/.extenddb/extenddb.pid"),
             tls: TlsSection::default(),
         }
     }

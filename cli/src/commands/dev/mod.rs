@@ -48,7 +48,7 @@ pub struct DevArgs {
 /// Runs the dev server until Ctrl-C or SIGTERM.
 pub fn run(args: DevArgs) -> anyhow::Result<()> {
     validate(&args)?;
-    crate::logging::init()?;
+    let _log = crate::logging::init()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
