@@ -17,6 +17,7 @@ mod lock;
 mod migrate;
 mod options;
 mod range;
+mod table_cache;
 
 pub use admin::{Admin, DeploymentSummary};
 pub use error::PgError;
@@ -25,27 +26,43 @@ pub use migrate::{migrate_catalog, migrate_data};
 pub use options::{PgOptions, MIN_POOL_SIZE};
 
 use sqlx::PgPool;
+use std::sync::Arc;
+use table_cache::TableCache;
 
 /// The schema version the migrations of this build create (`extenddb version`, `verify`).
 pub const CATALOG_VERSION: &str = "0.0.2";
 
 /// The PostgreSQL store: `ItemStore` on the data database, `Catalog` on the catalog database.
-/// Cheap to clone (the pools are shared).
+/// Cheap to clone (the pools and the table-definition cache are shared).
 #[derive(Clone, Debug)]
 pub struct PgStore {
     data: PgPool,
     catalog: PgPool,
+    /// Table definitions, invalidated across processes by LISTEN/NOTIFY (table_cache.rs).
+    tables: Arc<TableCache>,
 }
 
 impl PgStore {
     /// Connects both pools (`pool_size` to the data database, `catalog_pool_size` to the
-    /// catalog database) and checks that each answers.
+    /// catalog database) and checks that each answers. Starts the table-definition cache's
+    /// listener, which holds one catalog connection; must run inside a tokio runtime.
     pub async fn connect(opts: &PgOptions) -> Result<PgStore, PgError> {
         let data = opts.pool(&opts.data_db, opts.pool_size).await?;
         let catalog = opts
             .pool(&opts.catalog_db, opts.effective_catalog_pool_size())
             .await?;
-        Ok(PgStore { data, catalog })
+        let tables = TableCache::start(&catalog);
+        Ok(PgStore {
+            data,
+            catalog,
+            tables,
+        })
+    }
+
+    /// Whether table definitions are currently served from the cache (its listener is
+    /// listening). Until then every lookup reads the catalog.
+    pub fn table_cache_active(&self) -> bool {
+        self.tables.is_listening()
     }
 
     /// The data database's pool.
@@ -70,6 +87,7 @@ impl PgStore {
 
     /// Closes both pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        self.tables.stop();
         self.data.close().await;
         self.catalog.close().await;
     }
