@@ -5,7 +5,9 @@
 //! the item bytes stored exactly as core produced them; `table_stats` keeps counts in the same
 //! transaction. Reads take no locks. A write transaction locks every key it reads — rows that
 //! do not exist yet included — with transaction-scoped advisory locks on a 64-bit hash of the
-//! key, taken in sorted order, then reads, decides, writes and commits. Queries are run-time
+//! key, taken in sorted order, then reads, decides, writes and commits; a write that decides
+//! nothing locks and writes in one statement. Table definitions are cached per process and
+//! invalidated across processes by LISTEN/NOTIFY (table_cache.rs). Queries are run-time
 //! strings with bound parameters; sqlx prepares and caches each per connection.
 
 mod admin;
@@ -45,7 +47,7 @@ pub struct PgStore {
 impl PgStore {
     /// Connects both pools (`pool_size` to the data database, `catalog_pool_size` to the
     /// catalog database) and checks that each answers. Starts the table-definition cache's
-    /// listener, which holds one catalog connection; must run inside a tokio runtime.
+    /// listener, which holds one more catalog connection (outside both pools); must run inside a tokio runtime.
     pub async fn connect(opts: &PgOptions) -> Result<PgStore, PgError> {
         let data = opts.pool(&opts.data_db, opts.pool_size).await?;
         let catalog = opts
@@ -87,7 +89,7 @@ impl PgStore {
 
     /// Closes both pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
-        self.tables.stop();
+        self.tables.stop().await;
         self.data.close().await;
         self.catalog.close().await;
     }

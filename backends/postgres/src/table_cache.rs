@@ -15,7 +15,7 @@
 //!   the listener's connection hangs without reporting an error.
 
 use extenddb_core::model::table::TableDefinition;
-use sqlx::postgres::PgListener;
+use sqlx::postgres::{PgListener, PgPoolOptions};
 use sqlx::PgPool;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
@@ -67,6 +67,9 @@ pub(crate) enum Lookup {
 pub(crate) struct TableCache {
     state: RwLock<State>,
     task: Mutex<Option<AbortHandle>>,
+    /// The listener's own one-connection pool (not a connection of the catalog pool, which
+    /// may be as small as one).
+    listener_pool: Option<PgPool>,
 }
 
 impl std::fmt::Debug for TableCache {
@@ -76,11 +79,21 @@ impl std::fmt::Debug for TableCache {
 }
 
 impl TableCache {
-    /// A cache whose listener task runs on `pool` (the catalog pool) until the cache is
-    /// dropped or `stop`ped, or the pool is closed.
-    pub(crate) fn start(pool: &PgPool) -> Arc<TableCache> {
-        let cache = Arc::new(TableCache::default());
-        let handle = tokio::spawn(listen(Arc::downgrade(&cache), pool.clone())).abort_handle();
+    /// A cache whose listener task holds one extra connection to the catalog database (made
+    /// with `catalog`'s options) until the cache is dropped or `stop`ped.
+    pub(crate) fn start(catalog: &PgPool) -> Arc<TableCache> {
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_lazy_with((*catalog.connect_options()).clone());
+        let cache = Arc::new(TableCache {
+            state: RwLock::default(),
+            task: Mutex::default(),
+            listener_pool: Some(pool.clone()),
+        });
+        let handle = tokio::spawn(listen(Arc::downgrade(&cache), pool)).abort_handle();
         *lock(&cache.task) = Some(handle);
         cache
     }
@@ -157,12 +170,15 @@ impl TableCache {
         read(&self.state).listening
     }
 
-    /// Stops the listener and caching (`PgStore::close`).
-    pub(crate) fn stop(&self) {
+    /// Stops the listener and caching and closes the listener's connection (`PgStore::close`).
+    pub(crate) async fn stop(&self) {
         if let Some(task) = lock(&self.task).take() {
             task.abort();
         }
         self.reset(false);
+        if let Some(pool) = &self.listener_pool {
+            pool.close().await;
+        }
     }
 }
 
