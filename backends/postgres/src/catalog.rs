@@ -1,7 +1,13 @@
 //! `Catalog` for `PgStore`: table definitions as JSON documents, the storage-id sequence and
 //! runtime settings, in the catalog database.
+//!
+//! `get_table` is served from the process's `TableCache` when it can be; every table write
+//! sends `NOTIFY extenddb_tables` in its own statement's transaction (so only when it commits)
+//! and then drops the entry locally, so this process reads its own writes at once and other
+//! processes within the notification latency (see table_cache.rs).
 
 use crate::error::store_err;
+use crate::table_cache::{payload, Lookup, CHANNEL};
 use crate::PgStore;
 use async_trait::async_trait;
 use extenddb_core::error::StoreError;
@@ -24,15 +30,19 @@ fn err(e: sqlx::Error) -> CatalogError {
 impl Catalog for PgStore {
     async fn create_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let done = sqlx::query(
-            "INSERT INTO tables (account_id, name, definition) VALUES ($1, $2, $3::jsonb) \
-             ON CONFLICT (account_id, name) DO NOTHING",
+            "WITH w AS (INSERT INTO tables (account_id, name, definition) \
+             VALUES ($1, $2, $3::jsonb) ON CONFLICT (account_id, name) DO NOTHING RETURNING 1) \
+             SELECT pg_notify($4, $5) FROM w",
         )
         .bind(&def.account_id)
         .bind(&def.name)
         .bind(to_json(def)?)
+        .bind(CHANNEL)
+        .bind(payload(&def.account_id, &def.name))
         .execute(&self.catalog)
         .await
         .map_err(err)?;
+        self.tables.invalidate(&def.account_id, &def.name);
         if done.rows_affected() == 0 {
             return Err(CatalogError::AlreadyExists);
         }
@@ -44,6 +54,10 @@ impl Catalog for PgStore {
         account_id: &str,
         name: &str,
     ) -> Result<Option<TableDefinition>, CatalogError> {
+        let generation = match self.tables.lookup(account_id, name) {
+            Lookup::Hit(def) => return Ok(def),
+            Lookup::Miss(generation) => generation,
+        };
         let text: Option<String> = sqlx::query_scalar(
             "SELECT definition::text FROM tables WHERE account_id = $1 AND name = $2",
         )
@@ -52,19 +66,26 @@ impl Catalog for PgStore {
         .fetch_optional(&self.catalog)
         .await
         .map_err(err)?;
-        text.as_deref().map(from_json).transpose()
+        let def = text.as_deref().map(from_json).transpose()?;
+        self.tables.store(generation, account_id, name, def.clone());
+        Ok(def)
     }
 
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let done = sqlx::query(
-            "UPDATE tables SET definition = $3::jsonb WHERE account_id = $1 AND name = $2",
+            "WITH w AS (UPDATE tables SET definition = $3::jsonb \
+             WHERE account_id = $1 AND name = $2 RETURNING 1) \
+             SELECT pg_notify($4, $5) FROM w",
         )
         .bind(&def.account_id)
         .bind(&def.name)
         .bind(to_json(def)?)
+        .bind(CHANNEL)
+        .bind(payload(&def.account_id, &def.name))
         .execute(&self.catalog)
         .await
         .map_err(err)?;
+        self.tables.invalidate(&def.account_id, &def.name);
         if done.rows_affected() == 0 {
             return Err(CatalogError::NotFound);
         }
@@ -72,12 +93,18 @@ impl Catalog for PgStore {
     }
 
     async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError> {
-        let done = sqlx::query("DELETE FROM tables WHERE account_id = $1 AND name = $2")
-            .bind(account_id)
-            .bind(name)
-            .execute(&self.catalog)
-            .await
-            .map_err(err)?;
+        let done = sqlx::query(
+            "WITH w AS (DELETE FROM tables WHERE account_id = $1 AND name = $2 RETURNING 1) \
+             SELECT pg_notify($3, $4) FROM w",
+        )
+        .bind(account_id)
+        .bind(name)
+        .bind(CHANNEL)
+        .bind(payload(account_id, name))
+        .execute(&self.catalog)
+        .await
+        .map_err(err)?;
+        self.tables.invalidate(account_id, name);
         if done.rows_affected() == 0 {
             return Err(CatalogError::NotFound);
         }

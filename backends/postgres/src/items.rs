@@ -1,5 +1,9 @@
 //! `ItemStore` for `PgStore`: unlocked point and range reads; write transactions that lock
-//! (advisory locks, sorted), read, let core decide, and write in one statement.
+//! (advisory locks, sorted), read, let core decide, and write in one statement; and writes
+//! that decide nothing, which lock and write in one statement on their own.
+//!
+//! Round trips: a read is one statement; `write` is BEGIN, lock-and-read, lock-and-apply,
+//! COMMIT (sqlx cannot pipeline them); `write_unconditional` is one statement.
 
 use crate::error::store_err;
 use crate::lock::sorted_lock_ids;
@@ -10,40 +14,19 @@ use extenddb_core::error::{ApiError, StoreError};
 use extenddb_core::traits::{
     ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
 };
-use sqlx::{PgConnection, Row};
+use sqlx::{PgConnection, PgExecutor, Row};
 use std::collections::{BTreeMap, HashSet};
 
 /// Shards of `table_stats` per table; a writer uses the shard of its connection's backend pid.
 const STATS_SHARDS: i32 = 64;
 
-/// Applies deduplicated writes (item `None` = delete) and the stats delta in one statement.
-/// Every key is advisory-locked by this transaction before the statement starts, so the
-/// statement's snapshot sees the rows' latest versions and the sizes in `old` are exact.
-const WRITE_SQL: &str = "
-WITH ops AS (
-    SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[]) AS o(sid, key, item)
-), old AS (
-    SELECT o.sid, o.key, i.size FROM ops o
-    JOIN items i ON i.storage_id = o.sid AND i.key = o.key
-), del AS (
-    DELETE FROM items i USING ops o
-    WHERE o.item IS NULL AND i.storage_id = o.sid AND i.key = o.key
-), ins AS (
-    INSERT INTO items (storage_id, key, item, size)
-    SELECT sid, key, item, octet_length(item) FROM ops WHERE item IS NOT NULL
-    ON CONFLICT (storage_id, key) DO UPDATE SET item = EXCLUDED.item, size = EXCLUDED.size
-), delta AS (
-    SELECT o.sid,
-           sum((o.item IS NOT NULL)::int - (old.size IS NOT NULL)::int) AS dc,
-           sum(coalesce(octet_length(o.item), 0) - coalesce(old.size, 0)) AS ds
-    FROM ops o LEFT JOIN old ON old.sid = o.sid AND old.key = o.key
-    GROUP BY o.sid
-)
-INSERT INTO table_stats (storage_id, shard, item_count, size_bytes)
-SELECT sid, pg_backend_pid() % $4, dc, ds FROM delta WHERE dc <> 0 OR ds <> 0
-ON CONFLICT (storage_id, shard) DO UPDATE
-SET item_count = table_stats.item_count + EXCLUDED.item_count,
-    size_bytes = table_stats.size_bytes + EXCLUDED.size_bytes";
+/// Applies deduplicated writes and their stats delta (migrations/data/0002): the caller holds
+/// every key's lock.
+const APPLY_SQL: &str = "SELECT extenddb_apply($1, $2, $3, $4)";
+
+/// Locks the given ids, then applies as `APPLY_SQL` does. Alone (autocommit) it is a whole
+/// write transaction that reads nothing, in one round trip.
+const LOCK_APPLY_SQL: &str = "SELECT extenddb_lock_apply($1, $2, $3, $4, $5)";
 
 #[async_trait]
 impl ItemStore for PgStore {
@@ -78,17 +61,23 @@ impl ItemStore for PgStore {
         let before = lock_and_read(&mut tx, &reads).await?;
         let writes = decide(&before)?;
         let read_set: HashSet<&ItemKey> = reads.iter().collect();
-        let extra: Vec<&ItemKey> = writes
-            .iter()
-            .map(write_key)
-            .filter(|k| !read_set.contains(k))
-            .collect();
-        if !extra.is_empty() {
-            lock(&mut tx, &sorted_lock_ids(extra)).await?;
-        }
-        apply(&mut tx, &writes).await?;
+        // Keys written but not read (index entries) are locked by the applying statement.
+        let extra = sorted_lock_ids(
+            writes
+                .iter()
+                .map(write_key)
+                .filter(|k| !read_set.contains(k)),
+        );
+        apply(&mut *tx, &extra, &writes).await?;
         tx.commit().await.map_err(store_err)?;
         Ok(WriteOutcome { before, writes })
+    }
+
+    /// One statement in its own implicit transaction: lock every key, then write.
+    async fn write_unconditional(&self, writes: Vec<WriteOp>) -> Result<(), ApiError> {
+        let ids = sorted_lock_ids(writes.iter().map(write_key));
+        apply(&self.data, &ids, &writes).await?;
+        Ok(())
     }
 
     async fn drop_table(&self, storage_id: u64) -> Result<(), StoreError> {
@@ -160,17 +149,13 @@ async fn lock_and_read(
     Ok(before)
 }
 
-async fn lock(conn: &mut PgConnection, ids: &[i64]) -> Result<(), StoreError> {
-    sqlx::query("SELECT pg_advisory_xact_lock(h) FROM unnest($1::bigint[]) AS h")
-        .bind(ids)
-        .execute(&mut *conn)
-        .await
-        .map_err(store_err)?;
-    Ok(())
-}
-
-/// Applies `writes`; of several writes to one key the last wins, as if applied in order.
-async fn apply(conn: &mut PgConnection, writes: &[WriteOp]) -> Result<(), StoreError> {
+/// Takes the advisory locks `lock_ids` (none: the caller holds them all), then applies
+/// `writes`; of several writes to one key the last wins, as if applied in order.
+async fn apply<'e>(
+    conn: impl PgExecutor<'e>,
+    lock_ids: &[i64],
+    writes: &[WriteOp],
+) -> Result<(), StoreError> {
     if writes.is_empty() {
         return Ok(());
     }
@@ -185,12 +170,17 @@ async fn apply(conn: &mut PgConnection, writes: &[WriteOp]) -> Result<(), StoreE
     let sids: Vec<i64> = last.keys().map(|k| k.storage_id as i64).collect();
     let keys: Vec<&[u8]> = last.keys().map(|k| k.key.as_slice()).collect();
     let items: Vec<Option<&[u8]>> = last.values().copied().collect();
-    sqlx::query(WRITE_SQL)
+    let query = if lock_ids.is_empty() {
+        sqlx::query(APPLY_SQL)
+    } else {
+        sqlx::query(LOCK_APPLY_SQL).bind(lock_ids)
+    };
+    query
         .bind(sids)
         .bind(keys)
         .bind(items)
         .bind(STATS_SHARDS)
-        .execute(&mut *conn)
+        .execute(conn)
         .await
         .map_err(store_err)?;
     Ok(())

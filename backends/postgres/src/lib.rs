@@ -5,7 +5,9 @@
 //! the item bytes stored exactly as core produced them; `table_stats` keeps counts in the same
 //! transaction. Reads take no locks. A write transaction locks every key it reads — rows that
 //! do not exist yet included — with transaction-scoped advisory locks on a 64-bit hash of the
-//! key, taken in sorted order, then reads, decides, writes and commits. Queries are run-time
+//! key, taken in sorted order, then reads, decides, writes and commits; a write that decides
+//! nothing locks and writes in one statement. Table definitions are cached per process and
+//! invalidated across processes by LISTEN/NOTIFY (table_cache.rs). Queries are run-time
 //! strings with bound parameters; sqlx prepares and caches each per connection.
 
 mod admin;
@@ -17,6 +19,7 @@ mod lock;
 mod migrate;
 mod options;
 mod range;
+mod table_cache;
 
 pub use admin::{Admin, DeploymentSummary};
 pub use error::PgError;
@@ -25,27 +28,43 @@ pub use migrate::{migrate_catalog, migrate_data};
 pub use options::{PgOptions, MIN_POOL_SIZE};
 
 use sqlx::PgPool;
+use std::sync::Arc;
+use table_cache::TableCache;
 
 /// The schema version the migrations of this build create (`extenddb version`, `verify`).
 pub const CATALOG_VERSION: &str = "0.0.2";
 
 /// The PostgreSQL store: `ItemStore` on the data database, `Catalog` on the catalog database.
-/// Cheap to clone (the pools are shared).
+/// Cheap to clone (the pools and the table-definition cache are shared).
 #[derive(Clone, Debug)]
 pub struct PgStore {
     data: PgPool,
     catalog: PgPool,
+    /// Table definitions, invalidated across processes by LISTEN/NOTIFY (table_cache.rs).
+    tables: Arc<TableCache>,
 }
 
 impl PgStore {
     /// Connects both pools (`pool_size` to the data database, `catalog_pool_size` to the
-    /// catalog database) and checks that each answers.
+    /// catalog database) and checks that each answers. Starts the table-definition cache's
+    /// listener, which holds one more catalog connection (outside both pools); must run inside a tokio runtime.
     pub async fn connect(opts: &PgOptions) -> Result<PgStore, PgError> {
         let data = opts.pool(&opts.data_db, opts.pool_size).await?;
         let catalog = opts
             .pool(&opts.catalog_db, opts.effective_catalog_pool_size())
             .await?;
-        Ok(PgStore { data, catalog })
+        let tables = TableCache::start(&catalog);
+        Ok(PgStore {
+            data,
+            catalog,
+            tables,
+        })
+    }
+
+    /// Whether table definitions are currently served from the cache (its listener is
+    /// listening). Until then every lookup reads the catalog.
+    pub fn table_cache_active(&self) -> bool {
+        self.tables.is_listening()
     }
 
     /// The data database's pool.
@@ -70,6 +89,7 @@ impl PgStore {
 
     /// Closes both pools, waiting for connections in use to be returned.
     pub async fn close(&self) {
+        self.tables.stop().await;
         self.data.close().await;
         self.catalog.close().await;
     }

@@ -101,9 +101,13 @@ impl PgOptions {
         let probe = self.connect_one(db).await?;
         // A failed goodbye does not make the server less reachable.
         let _ = probe.close().await;
+        // No ping before handing out a connection: sqlx's default `test_before_acquire`
+        // costs a round trip on every acquire, i.e. on every request. A connection that died
+        // while idle fails its next query instead, and sqlx then discards it.
         Ok(PgPoolOptions::new()
             .max_connections(size.max(1))
             .min_connections(0)
+            .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
             .connect_lazy_with(self.connect_options(db)))
     }

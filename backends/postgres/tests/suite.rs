@@ -166,3 +166,108 @@ async fn missing_database_and_bad_password_are_named() {
         "{err}"
     );
 }
+
+fn table(name: &str, storage_id: u64) -> extenddb_core::model::table::TableDefinition {
+    use extenddb_core::model::table::*;
+    let hash = KeyAttribute {
+        name: "pk".into(),
+        attr_type: ScalarType::S,
+    };
+    TableDefinition {
+        account_id: "123456789012".into(),
+        region: "us-east-1".into(),
+        name: name.into(),
+        table_id: format!("00000000-0000-4000-8000-{storage_id:012}"),
+        storage_id,
+        key_schema: KeySchema {
+            hash: hash.clone(),
+            range: None,
+        },
+        attribute_definitions: vec![hash],
+        billing_mode: BillingMode::PayPerRequest,
+        throughput: Throughput { read: 0, write: 0 },
+        status: TableStatus::Active,
+        created_at: 1_700_000_000.0,
+        status_since: 1_700_000_000.0,
+        deletion_protection: false,
+        local_secondary_indexes: Vec::new(),
+        global_secondary_indexes: Vec::new(),
+    }
+}
+
+async fn until_cache_active(store: &PgStore) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !store.table_cache_active() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "listener never LISTENed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// Two stores over one catalog stand for two extenddb processes: a DeleteTable + CreateTable of
+/// the same name through one is seen by the other within the notification latency, although
+/// the other serves the table from its cache (shown by a change made behind both caches).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn table_cache_is_invalidated_across_processes() {
+    use extenddb_core::traits::Catalog;
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let a = f.store.clone();
+    let b = PgStore::connect(&f.admin).await.unwrap();
+    until_cache_active(&a).await;
+    until_cache_active(&b).await;
+    let acct = "123456789012";
+
+    // A negative answer is cached too, and a create through `a` invalidates it in `b`.
+    assert_eq!(b.get_table(acct, "t").await.unwrap(), None);
+    a.create_table(&table("t", 1)).await.unwrap();
+    let sid = |d: Option<extenddb_core::model::table::TableDefinition>| d.map(|d| d.storage_id);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+    while sid(b.get_table(acct, "t").await.unwrap()) != Some(1) {
+        assert!(std::time::Instant::now() < deadline, "create not seen");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    // `b` now serves it from its cache: a change that sends no notification stays unseen.
+    sqlx::query(
+        "UPDATE tables SET definition = jsonb_set(definition, '{storage_id}', '77') \
+         WHERE name = 't'",
+    )
+    .execute(a.catalog_pool())
+    .await
+    .unwrap();
+    assert_eq!(sid(b.get_table(acct, "t").await.unwrap()), Some(1));
+
+    // Drop and recreate through `a`: `a` sees it at once, `b` well within the 5 s entry age.
+    a.delete_table(acct, "t").await.unwrap();
+    a.create_table(&table("t", 2)).await.unwrap();
+    assert_eq!(sid(a.get_table(acct, "t").await.unwrap()), Some(2));
+    let started = std::time::Instant::now();
+    while sid(b.get_table(acct, "t").await.unwrap()) != Some(2) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "recreate not seen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    // A status change through `put_table` (lifecycle's settle) reaches `b` the same way.
+    let mut deleting = table("t", 2);
+    deleting.status = extenddb_core::model::table::TableStatus::Deleting;
+    a.put_table(&deleting).await.unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let status = b.get_table(acct, "t").await.unwrap().map(|d| d.status);
+        if status == Some(extenddb_core::model::table::TableStatus::Deleting) {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    b.close().await;
+    assert!(!b.table_cache_active());
+    f.drop_all().await;
+}

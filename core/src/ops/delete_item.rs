@@ -6,7 +6,6 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Names, Values};
-use super::index_maintenance;
 use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
@@ -112,17 +111,17 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
     let def = lifecycle::for_data(ctx, &table_name).await?;
     let item_key = item_key::for_key(&def, &key)?;
-    let write = WriteOp::Delete {
-        key: item_key.clone(),
-    };
-    let gsi_delay = index_maintenance::gsi_delay_ms(ctx, &def).await?;
-    let decide = item_key::single_write_indexed(&def, gsi_delay, check, write, None);
-    let outcome = ctx.store.write(vec![item_key], decide).await?;
-
-    let old = match outcome.before.into_iter().next().flatten() {
-        Some(stored) if wants_old || capacity.wanted() => Some(stored.decode()?),
-        _ => None,
-    };
+    let write = WriteOp::Delete { key: item_key };
+    let before = item_key::run_single_write(
+        ctx,
+        &def,
+        check,
+        write,
+        None,
+        wants_old || capacity.wanted(),
+    )
+    .await?;
+    let old = before.map(|stored| stored.decode()).transpose()?;
     let old_size = old.as_ref().map_or(0, item_size);
     Ok(Response {
         consumed_capacity: capacity.report(&def.name, write_units(&[old_size])),

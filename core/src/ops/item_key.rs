@@ -2,6 +2,7 @@
 //! schema, the request parameters they check alike, and the one-item write decider.
 
 use super::validate::Constraints;
+use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::key_encoding;
 use crate::model::table::TableDefinition;
@@ -86,6 +87,31 @@ pub fn single_write_indexed(
         writes.extend(index_writes);
         Ok(writes)
     })
+}
+
+/// Runs the one-item write of PutItem or DeleteItem and returns the item as it was when
+/// `want_old` (else `None`). When nothing depends on what is stored — no `check`, no indexes
+/// on the table, old item not wanted — it goes through `ItemStore::write_unconditional`, which
+/// a backend may do in one round trip; otherwise through `write` with `single_write_indexed`.
+pub async fn run_single_write(
+    ctx: &Ctx,
+    def: &TableDefinition,
+    check: Option<ItemCheck>,
+    write: WriteOp,
+    new: Option<Item>,
+    want_old: bool,
+) -> Result<Option<StoredItem>, ApiError> {
+    if check.is_none() && !want_old && def.indexes().next().is_none() {
+        ctx.store.write_unconditional(vec![write]).await?;
+        return Ok(None);
+    }
+    let key = match &write {
+        WriteOp::Put { key, .. } | WriteOp::Delete { key } => key.clone(),
+    };
+    let gsi_delay = super::index_maintenance::gsi_delay_ms(ctx, def).await?;
+    let decide = single_write_indexed(def, gsi_delay, check, write, new);
+    let outcome = ctx.store.write(vec![key], decide).await?;
+    Ok(outcome.before.into_iter().next().flatten())
 }
 
 /// `ReturnValues` of PutItem and DeleteItem.

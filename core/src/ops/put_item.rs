@@ -115,14 +115,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let def = lifecycle::for_data(ctx, &table_name).await?;
     let key = item_key::for_item(&def, &item)?;
     index_maintenance::check_item(&def, &item)?;
-    let gsi_delay = index_maintenance::gsi_delay_ms(ctx, &def).await?;
     let new_size = if capacity.wanted() {
         item_size(&item)
     } else {
         0
     };
     let write = WriteOp::Put {
-        key: key.clone(),
+        key,
         item: StoredItem::encode(&item),
     };
     let wants_metrics =
@@ -131,13 +130,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         .then(|| item.get(&def.key_schema.hash.name).cloned())
         .flatten();
     let new = def.indexes().next().map(|_| item);
-    let decide = item_key::single_write_indexed(&def, gsi_delay, check, write, new);
-    let outcome = ctx.store.write(vec![key], decide).await?;
-
-    let old = match outcome.before.into_iter().next().flatten() {
-        Some(stored) if wants_old || capacity.wanted() => Some(stored.decode()?),
-        _ => None,
-    };
+    let before =
+        item_key::run_single_write(ctx, &def, check, write, new, wants_old || capacity.wanted())
+            .await?;
+    let old = before.map(|stored| stored.decode()).transpose()?;
     let old_size = old.as_ref().map_or(0, item_size);
     Ok(Response {
         consumed_capacity: capacity.report(&def.name, write_units(&[new_size, old_size])),

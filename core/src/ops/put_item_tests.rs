@@ -45,7 +45,9 @@ async fn puts_the_item_under_its_encoded_key() {
         key: key_encoding::item_key(&AttributeValue::S("a".into()), None),
     };
     let s = seen.lock().unwrap();
-    assert_eq!(s.reads, vec![expected_key.clone()]);
+    // No condition, no index, no old item wanted: one unconditional write, nothing read.
+    assert!(s.unconditional);
+    assert_eq!(s.reads, Vec::<ItemKey>::new());
     match &s.writes[..] {
         [WriteOp::Put { key, item: stored }] => {
             assert_eq!(*key, expected_key);
@@ -53,6 +55,27 @@ async fn puts_the_item_under_its_encoded_key() {
         }
         other => panic!("unexpected writes {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_put_that_needs_the_old_item_reads_it_in_the_write_transaction() {
+    let seen = Arc::new(Mutex::new(Recorded::default()));
+    let c = ctx(
+        catalog_with(vec![hash_table()]),
+        writing_store(None, seen.clone()),
+    );
+    let mut r = req(r#"{"pk":{"S":"a"}}"#);
+    r.return_values = Some("ALL_OLD".into());
+    execute(&c, r).await.unwrap();
+    let s = seen.lock().unwrap();
+    assert!(!s.unconditional);
+    assert_eq!(
+        s.reads,
+        vec![ItemKey {
+            storage_id: 7,
+            key: key_encoding::item_key(&AttributeValue::S("a".into()), None),
+        }]
+    );
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ pub fn catalog_with(tables: Vec<TableDefinition>) -> MockCatalog {
 pub fn untouched_store() -> MockItemStore {
     let mut store = MockItemStore::new();
     store.expect_write().never();
+    store.expect_write_unconditional().never();
     store.expect_get().never();
     store
 }
@@ -72,15 +73,32 @@ pub struct Recorded {
     pub reads: Vec<ItemKey>,
     /// Writes applied.
     pub writes: Vec<WriteOp>,
+    /// True when they went through `write_unconditional` (nothing read).
+    pub unconditional: bool,
 }
 
-/// A store whose one write transaction finds `current` and records what happens.
+/// A store whose one write transaction finds `current` and records what happens; a write
+/// through `write_unconditional` instead is recorded with `unconditional` set. One or the
+/// other, at most once.
 pub fn writing_store(current: Option<StoredItem>, seen: Arc<Mutex<Recorded>>) -> MockItemStore {
     let mut store = MockItemStore::new();
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (seen2, calls2) = (seen.clone(), calls.clone());
+    store
+        .expect_write_unconditional()
+        .times(0..=1)
+        .returning(move |writes| {
+            assert_eq!(calls2.fetch_add(1, std::sync::atomic::Ordering::SeqCst), 0);
+            let mut s = seen2.lock().unwrap();
+            s.writes = writes;
+            s.unconditional = true;
+            Ok(())
+        });
     store
         .expect_write()
-        .times(1)
+        .times(0..=1)
         .returning(move |reads, decide| {
+            assert_eq!(calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst), 0);
             let before = vec![current.clone(); reads.len()];
             let writes = decide(&before)?;
             let mut s = seen.lock().unwrap();

@@ -61,6 +61,7 @@ pub async fn item_store_suite(store: Arc<dyn ItemStore>) {
     stats_and_drop_table(store.as_ref()).await;
     concurrent_counters(store.clone()).await;
     super::transactions::transactions(store.clone()).await;
+    super::unconditional::unconditional(store.clone()).await;
     for sid in [SID_A, SID_B, SID_C] {
         store.drop_table(sid).await.unwrap();
     }

@@ -12,6 +12,7 @@ mod catalog;
 mod item_store;
 mod ranges;
 mod transactions;
+mod unconditional;
 
 pub use catalog::catalog_suite;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};

@@ -131,6 +131,16 @@ pub trait ItemStore: Send + Sync {
         decide: WriteDecider,
     ) -> Result<WriteOutcome, ApiError>;
 
+    /// Applies writes that depend on nothing stored (no condition, no index maintenance, no
+    /// old item wanted), serialized with `write` transactions on the same keys exactly as a
+    /// `write` that reads nothing. Backends may do it in fewer round trips; the default is
+    /// that `write`.
+    async fn write_unconditional(&self, writes: Vec<WriteOp>) -> Result<(), ApiError> {
+        self.write(Vec::new(), Box::new(move |_| Ok(writes)))
+            .await
+            .map(|_| ())
+    }
+
     /// Removes every item of a table (DeleteTable).
     async fn drop_table(&self, storage_id: u64) -> Result<(), StoreError>;
 

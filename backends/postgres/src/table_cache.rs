@@ -1,0 +1,354 @@
+//! A process-local cache of table definitions behind `Catalog::get_table`, kept coherent with
+//! other extenddb processes over the same catalog database by LISTEN/NOTIFY.
+//!
+//! Protocol (docs/architecture.md, "Table-definition cache"):
+//! - every catalog write of a table (create, put, delete) sends `NOTIFY extenddb_tables` with
+//!   the table's `[account_id, name]` in the writing statement's own transaction, so the
+//!   notification is delivered exactly when the change is committed;
+//! - a listener task holds one catalog connection in `LISTEN extenddb_tables` and drops the
+//!   entry a notification names; the writing process also drops it itself after its commit;
+//! - entries are served only while the listener is known to be listening. When its connection
+//!   is lost, caching stops and the cache is emptied; it restarts, empty again, once `LISTEN`
+//!   is re-established, because notifications sent in between were missed;
+//! - a lookup that raced with an invalidation does not store what it read (a generation
+//!   counter), and every entry expires after `MAX_AGE` anyway, which bounds staleness even if
+//!   the listener's connection hangs without reporting an error.
+
+use extenddb_core::model::table::TableDefinition;
+use sqlx::postgres::{PgListener, PgPoolOptions};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::{Duration, Instant};
+use tokio::task::AbortHandle;
+
+/// The NOTIFY channel of table-definition changes.
+pub(crate) const CHANNEL: &str = "extenddb_tables";
+
+/// The longest an entry is served without a fresh catalog read.
+const MAX_AGE: Duration = Duration::from_secs(5);
+
+/// Longest pause between attempts to re-establish the listener.
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+/// The NOTIFY payload naming one table.
+pub(crate) fn payload(account_id: &str, name: &str) -> String {
+    serde_json::json!([account_id, name]).to_string()
+}
+
+struct Entry {
+    def: Option<TableDefinition>,
+    at: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    /// True while the listener holds `LISTEN`; entries are neither served nor stored otherwise.
+    listening: bool,
+    /// Bumped by every invalidation; a lookup stores its result only if unchanged.
+    generation: u64,
+    /// account id → table name → entry.
+    entries: HashMap<String, HashMap<String, Entry>>,
+}
+
+/// What a lookup found.
+// A miss is the rare case and the value is moved out at once, so boxing would only add an
+// allocation to every hit.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Lookup {
+    /// A fresh entry: the table's definition, or `None` for a table known not to exist.
+    Hit(Option<TableDefinition>),
+    /// Read the catalog, then `store` the result with this generation.
+    Miss(u64),
+}
+
+/// The cache of one `PgStore` (shared by its clones). Dropping it stops its listener.
+#[derive(Default)]
+pub(crate) struct TableCache {
+    state: RwLock<State>,
+    task: Mutex<Option<AbortHandle>>,
+    /// The listener's own one-connection pool (not a connection of the catalog pool, which
+    /// may be as small as one).
+    listener_pool: Option<PgPool>,
+}
+
+impl std::fmt::Debug for TableCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableCache").finish_non_exhaustive()
+    }
+}
+
+impl TableCache {
+    /// A cache whose listener task holds one extra connection to the catalog database (made
+    /// with `catalog`'s options) until the cache is dropped or `stop`ped.
+    pub(crate) fn start(catalog: &PgPool) -> Arc<TableCache> {
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .min_connections(0)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_lazy_with((*catalog.connect_options()).clone());
+        let cache = Arc::new(TableCache {
+            state: RwLock::default(),
+            task: Mutex::default(),
+            listener_pool: Some(pool.clone()),
+        });
+        let handle = tokio::spawn(listen(Arc::downgrade(&cache), pool)).abort_handle();
+        *lock(&cache.task) = Some(handle);
+        cache
+    }
+
+    /// Looks a table up.
+    pub(crate) fn lookup(&self, account_id: &str, name: &str) -> Lookup {
+        let state = read(&self.state);
+        if state.listening {
+            if let Some(e) = state.entries.get(account_id).and_then(|t| t.get(name)) {
+                if e.at.elapsed() < MAX_AGE {
+                    return Lookup::Hit(e.def.clone());
+                }
+            }
+        }
+        Lookup::Miss(state.generation)
+    }
+
+    /// Stores what a catalog read returned, unless an invalidation happened since `generation`
+    /// was handed out (the read may predate the change it announced).
+    pub(crate) fn store(
+        &self,
+        generation: u64,
+        account_id: &str,
+        name: &str,
+        def: Option<TableDefinition>,
+    ) {
+        let mut state = write(&self.state);
+        if !state.listening || state.generation != generation {
+            return;
+        }
+        state
+            .entries
+            .entry(account_id.to_string())
+            .or_default()
+            .insert(
+                name.to_string(),
+                Entry {
+                    def,
+                    at: Instant::now(),
+                },
+            );
+    }
+
+    /// Forgets one table (after this process changed it, or a notification named it).
+    pub(crate) fn invalidate(&self, account_id: &str, name: &str) {
+        let mut state = write(&self.state);
+        state.generation += 1;
+        if let Some(tables) = state.entries.get_mut(account_id) {
+            tables.remove(name);
+        }
+    }
+
+    /// Forgets everything and sets whether entries may be served from now on.
+    fn reset(&self, listening: bool) {
+        let mut state = write(&self.state);
+        state.generation += 1;
+        state.entries.clear();
+        state.listening = listening;
+    }
+
+    /// Handles one notification payload; one that cannot be read empties the whole cache.
+    fn notified(&self, payload: &str) {
+        match serde_json::from_str::<(String, String)>(payload) {
+            Ok((account_id, name)) => self.invalidate(&account_id, &name),
+            Err(_) => {
+                let listening = read(&self.state).listening;
+                self.reset(listening);
+            }
+        }
+    }
+
+    /// Whether entries are being served (the listener is listening).
+    pub(crate) fn is_listening(&self) -> bool {
+        read(&self.state).listening
+    }
+
+    /// Stops the listener and caching and closes the listener's connection (`PgStore::close`).
+    pub(crate) async fn stop(&self) {
+        if let Some(task) = lock(&self.task).take() {
+            task.abort();
+        }
+        self.reset(false);
+        if let Some(pool) = &self.listener_pool {
+            pool.close().await;
+        }
+    }
+}
+
+impl Drop for TableCache {
+    fn drop(&mut self) {
+        if let Some(task) = lock(&self.task).take() {
+            task.abort();
+        }
+    }
+}
+
+// A panic while a guard is held cannot leave the map half-updated in a way that matters (at
+// worst an entry is missing), so a poisoned lock is simply used.
+fn read(l: &RwLock<State>) -> std::sync::RwLockReadGuard<'_, State> {
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write(l: &RwLock<State>) -> std::sync::RwLockWriteGuard<'_, State> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+fn lock(l: &Mutex<Option<AbortHandle>>) -> std::sync::MutexGuard<'_, Option<AbortHandle>> {
+    l.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn connect(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    // A lost connection must surface as `Ok(None)` before anything reconnects, so that the
+    // cache stops serving for the whole gap.
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+/// The listener task: (re)connect, empty the cache and serve it while listening; on any loss
+/// stop serving and try again. Ends when the cache is gone or the pool closed.
+async fn listen(cache: Weak<TableCache>, pool: PgPool) {
+    let mut backoff = Duration::from_millis(50);
+    loop {
+        if pool.is_closed() {
+            return;
+        }
+        let mut listener = match connect(&pool).await {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, "table cache: cannot LISTEN; serving from the catalog");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                continue;
+            }
+        };
+        backoff = Duration::from_millis(50);
+        match cache.upgrade() {
+            Some(c) => c.reset(true),
+            None => return,
+        }
+        loop {
+            match listener.try_recv().await {
+                Ok(Some(n)) => match cache.upgrade() {
+                    Some(c) => c.notified(n.payload()),
+                    None => return,
+                },
+                Ok(None) => {
+                    tracing::warn!("table cache: listener connection lost; reconnecting");
+                    break;
+                }
+                Err(e) => {
+                    if pool.is_closed() {
+                        if let Some(c) = cache.upgrade() {
+                            c.reset(false);
+                        }
+                        return;
+                    }
+                    tracing::warn!(error = %e, "table cache: listener failed; reconnecting");
+                    break;
+                }
+            }
+        }
+        match cache.upgrade() {
+            Some(c) => c.reset(false),
+            None => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache(listening: bool) -> TableCache {
+        let c = TableCache::default();
+        c.reset(listening);
+        c
+    }
+
+    fn def(name: &str) -> TableDefinition {
+        use extenddb_core::model::table::{
+            BillingMode, KeyAttribute, KeySchema, ScalarType, TableStatus, Throughput,
+        };
+        let hash = KeyAttribute {
+            name: "pk".into(),
+            attr_type: ScalarType::S,
+        };
+        TableDefinition {
+            account_id: "000000000000".into(),
+            region: "us-east-1".into(),
+            name: name.into(),
+            table_id: "00000000-0000-4000-8000-000000000007".into(),
+            storage_id: 7,
+            key_schema: KeySchema {
+                hash: hash.clone(),
+                range: None,
+            },
+            attribute_definitions: vec![hash],
+            billing_mode: BillingMode::PayPerRequest,
+            throughput: Throughput { read: 0, write: 0 },
+            status: TableStatus::Active,
+            created_at: 0.0,
+            status_since: 0.0,
+            deletion_protection: false,
+            local_secondary_indexes: Vec::new(),
+            global_secondary_indexes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn serves_only_while_listening() {
+        let c = cache(false);
+        let Lookup::Miss(g) = c.lookup("a", "t") else {
+            panic!("hit while not listening")
+        };
+        c.store(g, "a", "t", Some(def("t")));
+        assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
+        c.reset(true);
+        let Lookup::Miss(g) = c.lookup("a", "t") else {
+            panic!("hit on an empty cache")
+        };
+        c.store(g, "a", "t", Some(def("t")));
+        match c.lookup("a", "t") {
+            Lookup::Hit(Some(d)) => assert_eq!(d.name, "t"),
+            _ => panic!("expected a hit"),
+        }
+    }
+
+    #[test]
+    fn a_read_older_than_an_invalidation_is_not_stored() {
+        let c = cache(true);
+        let Lookup::Miss(g) = c.lookup("a", "t") else {
+            panic!()
+        };
+        c.notified(&payload("a", "t"));
+        c.store(g, "a", "t", Some(def("t")));
+        assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
+    }
+
+    #[test]
+    fn notifications_remove_entries_and_garbage_clears_all() {
+        let c = cache(true);
+        for name in ["t", "u"] {
+            let Lookup::Miss(g) = c.lookup("a", name) else {
+                panic!()
+            };
+            c.store(g, "a", name, None);
+        }
+        assert!(matches!(c.lookup("a", "t"), Lookup::Hit(None)));
+        c.notified(&payload("a", "t"));
+        assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
+        assert!(matches!(c.lookup("a", "u"), Lookup::Hit(None)));
+        c.notified("not json");
+        assert!(matches!(c.lookup("a", "u"), Lookup::Miss(_)));
+        assert!(c.is_listening());
+    }
+}
