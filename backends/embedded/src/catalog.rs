@@ -48,7 +48,7 @@ impl Catalog for EmbeddedStore {
     ) -> Result<Option<TableDefinition>, CatalogError> {
         let key = catalog_key(account_id, name);
         let generation = match self.catalog_cache().lookup(&key) {
-            Lookup::Hit(def) => return Ok(Some(def)),
+            Lookup::Hit(def) => return Ok(Some(TableDefinition::clone(&def))),
             Lookup::Miss(generation) => generation,
         };
         let found = self.read_point(|txn| {

@@ -33,8 +33,8 @@ struct State {
 /// reading the catalog.
 #[derive(Debug)]
 pub(crate) enum Lookup {
-    /// The cached definition.
-    Hit(TableDefinition),
+    /// The cached definition (shared; clone it to hand it out).
+    Hit(Arc<TableDefinition>),
     /// Not cached; read the catalog and `fill` with this generation.
     Miss(u64),
 }
@@ -53,7 +53,7 @@ impl CatalogCache {
             Err(_) => Err(u64::MAX),
         };
         match found {
-            Ok(def) => Lookup::Hit(TableDefinition::clone(&def)),
+            Ok(def) => Lookup::Hit(def),
             Err(generation) => Lookup::Miss(generation),
         }
     }
