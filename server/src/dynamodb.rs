@@ -12,7 +12,6 @@ use extenddb_core::{ApiError, Ctx};
 use http::request::Parts;
 use http::{header, Request, Response};
 use hyper::body::Body;
-use std::borrow::Cow;
 
 /// Header naming the operation.
 const X_AMZ_TARGET: &str = "x-amz-target";
@@ -69,11 +68,6 @@ where
                 ApiError::Serialization("The request body could not be read".to_string())
             }
         })?;
-    if !span.is_disabled() {
-        if let Some(table) = table_name(&body) {
-            span.record("table", table.as_ref());
-        }
-    }
 
     let head = request_head(&parts);
     let principal = state
@@ -133,33 +127,9 @@ fn sha256(body: &[u8]) -> [u8; 32] {
     out
 }
 
-/// The top-level `TableName` of a request body, for the request's span; `None` when the body
-/// is not a JSON object or names no single table.
-fn table_name(body: &[u8]) -> Option<Cow<'_, str>> {
-    #[derive(serde::Deserialize)]
-    struct Probe<'a> {
-        #[serde(rename = "TableName", borrow)]
-        table_name: Option<Cow<'a, str>>,
-    }
-    serde_json::from_slice::<Probe<'_>>(body)
-        .ok()
-        .and_then(|p| p.table_name)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn table_name_is_found_among_other_members() {
-        assert_eq!(
-            table_name(br#"{"Key":{"pk":{"S":"a"}},"TableName":"Music"}"#).as_deref(),
-            Some("Music")
-        );
-        assert_eq!(table_name(br#"{"RequestItems":{}}"#), None);
-        assert_eq!(table_name(b"not json"), None);
-        assert_eq!(table_name(br#"{"TableName":5}"#), None);
-    }
 
     #[test]
     fn sha256_of_empty_body_is_the_known_digest() {

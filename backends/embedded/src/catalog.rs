@@ -1,6 +1,8 @@
 //! `Catalog` on redb: table definitions as JSON documents, the storage-id counter and runtime
-//! settings, all in the same database as the items.
+//! settings, all in the same database as the items. Table lookups are served from an
+//! in-process cache (`catalog_cache`) that this file's writes invalidate.
 
+use crate::catalog_cache::Lookup;
 use crate::schema::{catalog_key, setting_key, CATALOG, META, STORAGE_ID_COUNTER};
 use crate::store::{backend, EmbeddedStore};
 use async_trait::async_trait;
@@ -24,15 +26,19 @@ impl Catalog for EmbeddedStore {
     async fn create_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let key = catalog_key(&def.account_id, &def.name);
         let doc = encode(def)?;
-        self.write_txn(move |txn| {
-            let mut catalog = txn.open_table(CATALOG)?;
-            if catalog.get(key.as_slice())?.is_some() {
-                return Ok(Err(CatalogError::AlreadyExists));
-            }
-            catalog.insert(key.as_slice(), doc.as_slice())?;
-            Ok(Ok(()))
-        })
-        .await
+        let k = key.clone();
+        let done = self
+            .write_txn(move |txn| {
+                let mut catalog = txn.open_table(CATALOG)?;
+                if catalog.get(k.as_slice())?.is_some() {
+                    return Ok(Err(CatalogError::AlreadyExists));
+                }
+                catalog.insert(k.as_slice(), doc.as_slice())?;
+                Ok(Ok(()))
+            })
+            .await;
+        self.catalog_cache().invalidate(&key);
+        done
     }
 
     async fn get_table(
@@ -41,11 +47,18 @@ impl Catalog for EmbeddedStore {
         name: &str,
     ) -> Result<Option<TableDefinition>, CatalogError> {
         let key = catalog_key(account_id, name);
+        let generation = match self.catalog_cache().lookup(&key) {
+            Lookup::Hit(def) => return Ok(Some(TableDefinition::clone(&def))),
+            Lookup::Miss(generation) => generation,
+        };
         let found = self.read_point(|txn| {
             let catalog = txn.open_table(CATALOG).map_err(backend)?;
             let doc = catalog.get(key.as_slice()).map_err(backend)?;
             doc.map(|d| decode(d.value())).transpose()
         })?;
+        if let Some(def) = &found {
+            self.catalog_cache().fill(key, def, generation);
+        }
         Ok(found)
     }
 
@@ -54,29 +67,37 @@ impl Catalog for EmbeddedStore {
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let key = catalog_key(&def.account_id, &def.name);
         let doc = encode(def)?;
-        self.write_txn(move |txn| {
-            let mut catalog = txn.open_table(CATALOG)?;
-            if catalog.get(key.as_slice())?.is_none() {
-                return Ok(Err(CatalogError::NotFound));
-            }
-            catalog.insert(key.as_slice(), doc.as_slice())?;
-            Ok(Ok(()))
-        })
-        .await
+        let k = key.clone();
+        let done = self
+            .write_txn(move |txn| {
+                let mut catalog = txn.open_table(CATALOG)?;
+                if catalog.get(k.as_slice())?.is_none() {
+                    return Ok(Err(CatalogError::NotFound));
+                }
+                catalog.insert(k.as_slice(), doc.as_slice())?;
+                Ok(Ok(()))
+            })
+            .await;
+        self.catalog_cache().invalidate(&key);
+        done
     }
 
     async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError> {
         let key = catalog_key(account_id, name);
-        self.write_txn(move |txn| {
-            let mut catalog = txn.open_table(CATALOG)?;
-            let removed = catalog.remove(key.as_slice())?.is_some();
-            Ok(if removed {
-                Ok(())
-            } else {
-                Err(CatalogError::NotFound)
+        let k = key.clone();
+        let done = self
+            .write_txn(move |txn| {
+                let mut catalog = txn.open_table(CATALOG)?;
+                let removed = catalog.remove(k.as_slice())?.is_some();
+                Ok(if removed {
+                    Ok(())
+                } else {
+                    Err(CatalogError::NotFound)
+                })
             })
-        })
-        .await
+            .await;
+        self.catalog_cache().invalidate(&key);
+        done
     }
 
     async fn list_tables(
@@ -172,5 +193,110 @@ impl Catalog for EmbeddedStore {
             Ok(Ok(()))
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::catalog_cache::tests::def;
+    use crate::EmbeddedStore;
+    use extenddb_core::model::table::TableStatus;
+    use extenddb_core::traits::{Catalog, CatalogError};
+
+    const ACCOUNT: &str = "000000000000";
+
+    #[tokio::test]
+    async fn lookups_follow_create_update_delete_and_recreate() {
+        let store = EmbeddedStore::in_memory().unwrap();
+        assert_eq!(store.get_table(ACCOUNT, "t").await.unwrap(), None);
+
+        store.create_table(&def("t", 1)).await.unwrap();
+        // Twice: the first lookup fills the cache, the second is served from it.
+        for _ in 0..2 {
+            let got = store.get_table(ACCOUNT, "t").await.unwrap().unwrap();
+            assert_eq!((got.storage_id, got.status), (1, TableStatus::Active));
+        }
+
+        let mut deleting = def("t", 1);
+        deleting.status = TableStatus::Deleting;
+        store.put_table(&deleting).await.unwrap();
+        let got = store.get_table(ACCOUNT, "t").await.unwrap().unwrap();
+        assert_eq!(got.status, TableStatus::Deleting);
+
+        store.delete_table(ACCOUNT, "t").await.unwrap();
+        assert_eq!(store.get_table(ACCOUNT, "t").await.unwrap(), None);
+
+        // A new incarnation under the same name: the lookup must not return the old one.
+        store.create_table(&def("t", 2)).await.unwrap();
+        let got = store.get_table(ACCOUNT, "t").await.unwrap().unwrap();
+        assert_eq!(got.storage_id, 2);
+        assert_eq!(got.status, TableStatus::Active);
+        let again = store.get_table(ACCOUNT, "t").await.unwrap().unwrap();
+        assert_eq!(again, got);
+    }
+
+    #[tokio::test]
+    async fn refused_writes_leave_lookups_correct() {
+        let store = EmbeddedStore::in_memory().unwrap();
+        store.create_table(&def("t", 1)).await.unwrap();
+        assert_eq!(
+            store
+                .get_table(ACCOUNT, "t")
+                .await
+                .unwrap()
+                .unwrap()
+                .storage_id,
+            1
+        );
+        assert!(matches!(
+            store.create_table(&def("t", 9)).await,
+            Err(CatalogError::AlreadyExists)
+        ));
+        assert_eq!(
+            store
+                .get_table(ACCOUNT, "t")
+                .await
+                .unwrap()
+                .unwrap()
+                .storage_id,
+            1
+        );
+        assert!(matches!(
+            store.put_table(&def("gone", 3)).await,
+            Err(CatalogError::NotFound)
+        ));
+        assert_eq!(store.get_table(ACCOUNT, "gone").await.unwrap(), None);
+        // Another account's table of the same name is a different entry.
+        assert_eq!(store.get_table("111111111111", "t").await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn a_reopened_file_store_reads_what_was_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let store = EmbeddedStore::open(dir.path()).unwrap();
+            store.create_table(&def("t", 4)).await.unwrap();
+            assert_eq!(
+                store
+                    .get_table(ACCOUNT, "t")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .storage_id,
+                4
+            );
+            store.delete_table(ACCOUNT, "t").await.unwrap();
+            store.create_table(&def("t", 5)).await.unwrap();
+        }
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        assert_eq!(
+            store
+                .get_table(ACCOUNT, "t")
+                .await
+                .unwrap()
+                .unwrap()
+                .storage_id,
+            5
+        );
     }
 }

@@ -9,7 +9,7 @@ use extenddb_core::error::{ApiError, StoreError};
 use extenddb_core::traits::{
     ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
 };
-use redb::{AccessGuard, ReadableTable, WriteTransaction};
+use redb::{AccessGuard, ReadOnlyTable, ReadableTable, WriteTransaction};
 use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -48,20 +48,35 @@ impl ItemStore for EmbeddedStore {
         else {
             return Ok(Page::default());
         };
-        self.read(move |txn| {
+        // A small page (a Query of one partition, the usual case) is read right here, in the
+        // same way as a point read: the hop through the blocking pool would cost more than
+        // the read. Only a page that goes on past the inline budget moves the rest of the
+        // walk, in the same read transaction (same snapshot), to the blocking pool.
+        let txn = self.begin_read()?;
+        let first = {
             let items = txn.open_table(ITEMS).map_err(backend)?;
-            let bounds = (
-                lo.as_ref().map(Vec::as_slice),
-                hi.as_ref().map(Vec::as_slice),
-            );
-            let iter = items.range::<&[u8]>(bounds).map_err(backend)?;
-            if forward {
-                collect_page(iter, limit, max_bytes)
-            } else {
-                collect_page(iter.rev(), limit, max_bytes)
-            }
+            let inline_limit = limit.min(INLINE_ITEMS);
+            let inline_bytes = max_bytes.min(INLINE_BYTES);
+            read_range(&items, (&lo, &hi), forward, inline_limit, inline_bytes)?
+        };
+        let read_bytes: usize = first.items.iter().map(|(_, i)| i.as_bytes().len()).sum();
+        let done = !first.more || first.items.len() >= limit || read_bytes >= max_bytes;
+        let Some((last, _)) = first.items.last().filter(|_| !done) else {
+            return Ok(first);
+        };
+        let resume = Bound::Excluded(item_key(storage_id, last));
+        let (lo, hi) = if forward { (resume, hi) } else { (lo, resume) };
+        let (limit, max_bytes) = (limit - first.items.len(), max_bytes - read_bytes);
+        let rest = tokio::task::spawn_blocking(move || {
+            let items = txn.open_table(ITEMS).map_err(backend)?;
+            read_range(&items, (&lo, &hi), forward, limit, max_bytes)
         })
         .await
+        .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))??;
+        let mut page = first;
+        page.items.extend(rest.items);
+        page.more = rest.more;
+        Ok(page)
     }
 
     async fn write(
@@ -99,6 +114,31 @@ impl ItemStore for EmbeddedStore {
                 size_bytes,
             })
         })
+    }
+}
+
+/// Items a range read takes on the calling thread before it moves to the blocking pool.
+const INLINE_ITEMS: usize = 32;
+/// Bytes a range read takes on the calling thread before it moves to the blocking pool.
+const INLINE_BYTES: usize = 32 * 1024;
+
+/// Reads one page of `items` between `bounds` (full keys) in the requested direction.
+fn read_range(
+    items: &ReadOnlyTable<&'static [u8], &'static [u8]>,
+    (lo, hi): (&Bound<Vec<u8>>, &Bound<Vec<u8>>),
+    forward: bool,
+    limit: usize,
+    max_bytes: usize,
+) -> Result<Page, StoreError> {
+    let bounds = (
+        lo.as_ref().map(Vec::as_slice),
+        hi.as_ref().map(Vec::as_slice),
+    );
+    let iter = items.range::<&[u8]>(bounds).map_err(backend)?;
+    if forward {
+        collect_page(iter, limit, max_bytes)
+    } else {
+        collect_page(iter.rev(), limit, max_bytes)
     }
 }
 

@@ -6,6 +6,7 @@
 //! `schema`, the commit protocol in `writer`; docs/architecture.md records the measurements.
 
 mod catalog;
+mod catalog_cache;
 mod error;
 mod item_store;
 mod schema;

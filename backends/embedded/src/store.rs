@@ -1,6 +1,7 @@
 //! `EmbeddedStore`: one redb database holding items, catalog, counters and settings, with a
 //! group-commit writer thread (see `writer`) and read transactions on tokio's blocking pool.
 
+use crate::catalog_cache::CatalogCache;
 use crate::error::EmbeddedError;
 use crate::schema::{CATALOG, ITEMS, META, TABLE_STATS};
 use crate::writer::Writer;
@@ -48,6 +49,7 @@ pub struct EmbeddedStore {
 struct Inner {
     db: Arc<Database>,
     writer: Writer,
+    catalog_cache: CatalogCache,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -112,7 +114,11 @@ impl EmbeddedStore {
         let writer = Writer::start(db.clone(), options.max_batch)
             .map_err(|source| EmbeddedError::Thread { path, source })?;
         Ok(EmbeddedStore {
-            inner: Arc::new(Inner { db, writer }),
+            inner: Arc::new(Inner {
+                db,
+                writer,
+                catalog_cache: CatalogCache::default(),
+            }),
         })
     }
 
@@ -123,6 +129,11 @@ impl EmbeddedStore {
             commits: c.commits.load(Ordering::Relaxed),
             requests: c.jobs.load(Ordering::Relaxed),
         }
+    }
+
+    /// The table-definition cache in front of the catalog (see `catalog_cache`).
+    pub(crate) fn catalog_cache(&self) -> &CatalogCache {
+        &self.inner.catalog_cache
     }
 
     /// Runs `f` in a read transaction on tokio's blocking pool. For reads whose work grows with
@@ -139,6 +150,12 @@ impl EmbeddedStore {
         })
         .await
         .map_err(|e| StoreError::Backend(format!("read task failed: {e}")))?
+    }
+
+    /// Begins a read transaction on the calling thread (a snapshot; it may move to another
+    /// thread to continue a long read).
+    pub(crate) fn begin_read(&self) -> Result<ReadTransaction, StoreError> {
+        self.inner.db.begin_read().map_err(backend)
     }
 
     /// Runs `f` in a read transaction on the calling thread. Only for point reads: one B-tree

@@ -141,3 +141,77 @@ async fn panicking_decider_writes_nothing_and_the_writer_lives_on() {
         .unwrap();
     assert!(store.get(&key).await.unwrap().is_some());
 }
+
+/// A range longer than what the store reads inline continues in the same snapshot on the
+/// blocking pool: every item once, in order, in both directions, with `Limit`, the byte cap
+/// and `more` exactly as for a short range.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_ranges_continue_past_the_inline_part() {
+    use extenddb_core::traits::KeyRange;
+    use std::ops::Bound;
+    let store = EmbeddedStore::in_memory().unwrap();
+    let payload = "x".repeat(1000);
+    let ops: Vec<WriteOp> = (0..200u32)
+        .map(|i| WriteOp::Put {
+            key: ItemKey {
+                storage_id: 3,
+                key: format!("p#{i:04}").into_bytes(),
+            },
+            item: StoredItem(bytes::Bytes::from(format!(r#"{{"v":"{payload}{i:04}"}}"#))),
+        })
+        .collect();
+    store
+        .write(vec![], Box::new(move |_| Ok(ops)))
+        .await
+        .unwrap();
+    let all = KeyRange {
+        prefix: b"p#".to_vec(),
+        lower: Bound::Unbounded,
+        upper: Bound::Unbounded,
+    };
+    let keys = |page: &extenddb_core::traits::Page| -> Vec<String> {
+        page.items
+            .iter()
+            .map(|(k, _)| String::from_utf8(k.clone()).unwrap())
+            .collect()
+    };
+    let expected: Vec<String> = (0..200u32).map(|i| format!("p#{i:04}")).collect();
+
+    let page = store.range(3, &all, true, 1000, usize::MAX).await.unwrap();
+    assert_eq!(keys(&page), expected);
+    assert!(!page.more);
+
+    let page = store.range(3, &all, false, 1000, usize::MAX).await.unwrap();
+    let mut reversed = expected.clone();
+    reversed.reverse();
+    assert_eq!(keys(&page), reversed);
+    assert!(!page.more);
+
+    let page = store.range(3, &all, true, 150, usize::MAX).await.unwrap();
+    assert_eq!(keys(&page), expected[..150].to_vec());
+    assert!(page.more);
+
+    let page = store.range(3, &all, false, 50, usize::MAX).await.unwrap();
+    assert_eq!(keys(&page), reversed[..50].to_vec());
+    assert!(page.more);
+
+    // Each stored item is 1,012 bytes: the cap is reached by the 99th (100,188 bytes), the
+    // first item that brings the total to 100,000 or more.
+    let page = store.range(3, &all, true, 1000, 100_000).await.unwrap();
+    assert_eq!(page.items.len(), 99);
+    assert_eq!(keys(&page), expected[..99].to_vec());
+    assert!(page.more);
+
+    // A lower bound past the start, and a limit exactly at the end: no more.
+    let from_150 = KeyRange {
+        prefix: b"p#".to_vec(),
+        lower: Bound::Excluded(b"p#0149".to_vec()),
+        upper: Bound::Unbounded,
+    };
+    let page = store
+        .range(3, &from_150, true, 50, usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(keys(&page), expected[150..].to_vec());
+    assert!(!page.more);
+}
