@@ -13,6 +13,7 @@ HEADLINES = [
     ("embedded", "dynoxide-file", {"put": 2.0, "get": 1.5, "query": 1.5}),
     ("embedded", "dynoxide-mem", {}),
     ("embedded", "dynalite", {"put": 3.0, "get": 3.0, "query": 3.0}),
+    ("embedded", "dynalite-mem", {}),
     ("embedded", "moto", {}),
     ("postgres", "pgbench", {"put": 0.5, "get": 0.5, "query": 0.5}),
 ]

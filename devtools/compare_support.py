@@ -125,7 +125,7 @@ def peer_versions(tools, targets):
         m = re.search(r'dynoxide-rs ([0-9][^ "]*)', open(dyn).read())
         out["dynoxide-rs"] = m.group(1) if m else "?"
     pkg = os.path.join(tools, "dynalite", "node_modules", "dynalite", "package.json")
-    if "dynalite" in targets and os.path.exists(pkg):
+    if any(t.startswith("dynalite") for t in targets) and os.path.exists(pkg):
         m = re.search(r'"version":\s*"([^"]+)"', open(pkg).read())
         out["dynalite"] = m.group(1) if m else "?"
         out["node"] = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
