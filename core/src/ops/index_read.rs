@@ -172,6 +172,50 @@ pub fn start_key(
     }
 }
 
+/// Query's check of an index start key (already through [`start_key`]) against the key
+/// condition, with the table's messages: its partition values must be the queried ones, and
+/// its sort values must satisfy the sort conditions.
+pub fn start_key_bounds(
+    index: &SecondaryIndex,
+    start: &Item,
+    kc: &CompositeKeyCondition,
+) -> Result<(), ApiError> {
+    let equal = |name: &str, want: &AttributeValue| {
+        start
+            .get(name)
+            .is_some_and(|v| crate::expr::compare::values_equal(v, want))
+    };
+    let sort_ok = index
+        .range
+        .iter()
+        .zip(&kc.sort_equal)
+        .all(|(k, want)| equal(&k.name, want))
+        && match &kc.sort_last {
+            Some(pred) => index
+                .range
+                .get(kc.sort_equal.len())
+                .and_then(|k| start.get(&k.name))
+                .is_some_and(|v| pred.matches(v)),
+            None => true,
+        };
+    if !sort_ok {
+        return Err(ApiError::validation(
+            "The provided starting key does not match the range key predicate",
+        ));
+    }
+    let same_partition = index
+        .hash
+        .iter()
+        .zip(&kc.partition_values)
+        .all(|(k, want)| equal(&k.name, want));
+    if !same_partition {
+        return Err(ApiError::validation(
+            "The provided starting key is outside query boundaries based on provided conditions",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[path = "index_read_tests.rs"]
 mod tests;

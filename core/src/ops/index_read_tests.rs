@@ -71,3 +71,62 @@ fn ranges_select_entries_with_table_key_suffixes() {
         }
     }
 }
+
+#[test]
+fn a_start_key_must_lie_inside_the_queried_index_partition_and_sort_condition() {
+    let attr = |name: &str| KeyAttribute {
+        name: name.into(),
+        attr_type: ScalarType::S,
+    };
+    let index = SecondaryIndex {
+        name: "i".into(),
+        storage_id: 1,
+        hash: vec![attr("g")],
+        range: vec![attr("s")],
+        projection: ProjectionType::All,
+        non_key_attributes: vec![],
+        throughput: None,
+        status: IndexStatus::Active,
+        status_since: 0.0,
+        backfilling: false,
+        propagation_delay_ms: None,
+    };
+    let s = |x: &str| AttributeValue::S(x.into());
+    let start = |g: &str, sv: &str| -> Item {
+        [("g", s(g)), ("s", s(sv)), ("pk", s("k"))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    };
+    let whole = CompositeKeyCondition {
+        partition_values: vec![s("right")],
+        sort_equal: vec![],
+        sort_last: None,
+    };
+    assert!(start_key_bounds(&index, &start("right", "x"), &whole).is_ok());
+    assert_eq!(
+        start_key_bounds(&index, &start("wrong", "x"), &whole)
+            .unwrap_err()
+            .to_string(),
+        "The provided starting key is outside query boundaries based on provided conditions"
+    );
+    let with_sort = CompositeKeyCondition {
+        partition_values: vec![s("right")],
+        sort_equal: vec![s("x")],
+        sort_last: None,
+    };
+    assert!(start_key_bounds(&index, &start("right", "x"), &with_sort).is_ok());
+    assert_eq!(
+        start_key_bounds(&index, &start("right", "y"), &with_sort)
+            .unwrap_err()
+            .to_string(),
+        "The provided starting key does not match the range key predicate"
+    );
+    let prefix = CompositeKeyCondition {
+        partition_values: vec![s("right")],
+        sort_equal: vec![],
+        sort_last: Some(SortKeyPredicate::BeginsWith(s("a"))),
+    };
+    assert!(start_key_bounds(&index, &start("right", "abc"), &prefix).is_ok());
+    assert!(start_key_bounds(&index, &start("right", "bcd"), &prefix).is_err());
+}
