@@ -160,3 +160,44 @@ def test_index_key_values_have_dynamodb_size_limits(ddb, tables):
     )
     got = ddb.get_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"S": "big"}})["Item"]
     assert len(got["city"]["S"]) == 2048
+
+
+def test_a_gsi_read_cannot_ask_for_unprojected_attributes(ddb, tables):
+    name, _ = tables.create(
+        [{"AttributeName": "pk", "KeyType": "HASH"}],
+        [{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "g", "AttributeType": "S"}],
+        label="gsiproj",
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byG",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["a"]},
+            }
+        ],
+    )
+    ddb.put_item(TableName=name, Item={k: {"S": k + "1"} for k in ("pk", "g", "a", "b")})
+    got = ddb.query(
+        TableName=name,
+        IndexName="byG",
+        KeyConditions={"g": eq({"S": "g1"})},
+        AttributesToGet=["a", "pk"],
+    )
+    assert got["Items"] == [{"a": {"S": "a1"}, "pk": {"S": "pk1"}}]
+    message = INVALID + "Global secondary index byG does not project [b]"
+    expect_validation(
+        lambda: ddb.query(
+            TableName=name, IndexName="byG", KeyConditions={"g": eq({"S": "g1"})}, AttributesToGet=["b"]
+        ),
+        message,
+    )
+    expect_validation(
+        lambda: ddb.query(
+            TableName=name,
+            IndexName="byG",
+            KeyConditionExpression="g = :g",
+            ProjectionExpression="a, b",
+            ExpressionAttributeValues={":g": {"S": "g1"}},
+        ),
+        message,
+    )
+    expect_validation(lambda: ddb.scan(TableName=name, IndexName="byG", ProjectionExpression="b.c"), message)

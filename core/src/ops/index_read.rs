@@ -58,6 +58,34 @@ pub fn check_read(
     Ok(())
 }
 
+/// DynamoDB's refusal of a GSI read whose projection (ProjectionExpression or AttributesToGet;
+/// top-level names in `wanted`) asks for attributes the index does not project: a GSI, unlike
+/// an LSI, cannot fetch them from the table.
+pub fn check_gsi_projection(
+    def: &TableDefinition,
+    index: &SecondaryIndex,
+    global: bool,
+    wanted: &[&str],
+) -> Result<(), ApiError> {
+    if !global || index.projection == ProjectionType::All {
+        return Ok(());
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    for name in wanted {
+        if !index_keys::projects(def, index, name) && !missing.contains(name) {
+            missing.push(name);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::validation(format!(
+        "One or more parameter values were invalid: Global secondary index {} does not project [{}]",
+        index.name,
+        missing.join(", ")
+    )))
+}
+
 /// Whether an LSI read must fetch items from the table: the projection lacks attributes the
 /// request wants (ALL_ATTRIBUTES, or named in a projection or filter). GSIs never fetch.
 pub fn needs_fetch(

@@ -130,3 +130,35 @@ fn a_start_key_must_lie_inside_the_queried_index_partition_and_sort_condition() 
     assert!(start_key_bounds(&index, &start("right", "abc"), &prefix).is_ok());
     assert!(start_key_bounds(&index, &start("right", "bcd"), &prefix).is_err());
 }
+
+#[test]
+fn a_gsi_refuses_projections_of_attributes_it_does_not_hold() {
+    let def = crate::ops::test_support::hash_table();
+    let mut index = SecondaryIndex {
+        name: "g".into(),
+        storage_id: 1,
+        hash: vec![KeyAttribute {
+            name: "x".into(),
+            attr_type: ScalarType::S,
+        }],
+        range: vec![],
+        projection: ProjectionType::Include,
+        non_key_attributes: vec!["a".into()],
+        throughput: None,
+        status: IndexStatus::Active,
+        status_since: 0.0,
+        backfilling: false,
+        propagation_delay_ms: None,
+    };
+    assert!(check_gsi_projection(&def, &index, true, &["a", "x", "pk"]).is_ok());
+    assert_eq!(
+        check_gsi_projection(&def, &index, true, &["b", "a", "c", "b"])
+            .unwrap_err()
+            .to_string(),
+        "One or more parameter values were invalid: Global secondary index g does not project [b, c]"
+    );
+    // An LSI fetches what it lacks from the table.
+    assert!(check_gsi_projection(&def, &index, false, &["b"]).is_ok());
+    index.projection = ProjectionType::All;
+    assert!(check_gsi_projection(&def, &index, true, &["b"]).is_ok());
+}

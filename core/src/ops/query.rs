@@ -196,6 +196,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             let mut named: Vec<&DocPath> = Vec::new();
             if let Some(p) = &projection {
                 named.extend(p.paths.iter());
+                let wanted: Vec<&str> = p.paths.iter().map(|p| p.top()).collect();
+                index_read::check_gsi_projection(&def, index, global, &wanted)?;
             }
             let mut filter_paths = Vec::new();
             if let Some(f) = &filter {
