@@ -124,3 +124,13 @@ def test_failed_validation_writes_nothing(ddb, hash_table):
     good = key()
     error(ddb.batch_write_item, RequestItems={hash_table: [put(good), put({"v": {"S": "x"}})]})
     assert get(ddb, hash_table, good) is None
+
+
+def test_more_than_25_writes_for_one_table(ddb, hash_table):
+    code, message = error(ddb.batch_write_item, RequestItems={hash_table: [put(key()) for _ in range(26)]})[:2]
+    assert code == "ValidationException"
+    assert message.startswith("1 validation error detected: Value '{" + hash_table + "=[WriteRequest, ")
+    assert message.endswith(
+        "]}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: "
+        "[Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
+    )

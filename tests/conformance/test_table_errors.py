@@ -229,3 +229,16 @@ def test_list_tables_limit_over_100(raw_ddb):
         "1 validation error detected: Value '101' at 'limit' failed to satisfy constraint: "
         "Member must have value less than or equal to 100",
     )
+
+
+def test_create_attribute_defined_twice(raw_ddb):
+    expect_validation(
+        lambda: create(
+            raw_ddb,
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "pk", "AttributeType": "N"},
+            ],
+        ),
+        "Attribute Name is duplicated: pk",
+    )

@@ -259,3 +259,20 @@ def test_replay_reports_read_capacity(ddb, hash_table):
     again = ddb.transact_write_items(TransactItems=items, ClientRequestToken=token, ReturnConsumedCapacity="TOTAL")
     # The retry writes nothing; it reads the item transactionally (2 x 1 unit of 4 KB).
     assert again["ConsumedCapacity"] == [{"TableName": hash_table, "CapacityUnits": 2.0}]
+
+
+def test_a_key_of_the_wrong_type_is_a_validation_reason(ddb, hash_table):
+    msg, reasons = cancelled(
+        ddb.transact_write_items,
+        TransactItems=[
+            put(hash_table, {"pk": {"N": "7"}}),
+            put(hash_table, {"pk": {"N": "8"}}),
+            check(hash_table, key(), "attribute_exists(pk)"),
+        ],
+    )
+    assert msg.endswith("[ValidationError, None, None]")
+    assert reasons[0] == {
+        "Code": "ValidationError",
+        "Message": "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N",
+    }
+    assert reasons[1] == {"Code": "None"}

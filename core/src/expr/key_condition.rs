@@ -286,6 +286,16 @@ pub fn composite_key_condition(
     }
     let mut conds = Vec::new();
     collect(cond, &mut conds)?;
+    composite_from_leaves(&conds, partition, sort)
+}
+
+/// The multi-attribute rules of [`composite_key_condition`] over conditions already split into
+/// one predicate per named key attribute (from an expression or legacy KeyConditions).
+pub fn composite_from_leaves(
+    conds: &[(String, SortKeyPredicate)],
+    partition: &[KeyAttribute],
+    sort: &[KeyAttribute],
+) -> Result<CompositeKeyCondition, ApiError> {
     let unsupported = || v("Query key condition not supported");
     let mismatch = || {
         v("One or more parameter values were invalid: Condition parameter type does not match schema type")

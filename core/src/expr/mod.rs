@@ -30,7 +30,8 @@ mod tests;
 
 pub use condition::{Condition, Term};
 pub use key_condition::{
-    composite_key_condition, key_condition, CompositeKeyCondition, KeyCondition, SortKeyPredicate,
+    composite_from_leaves, composite_key_condition, key_condition, CompositeKeyCondition,
+    KeyCondition, SortKeyPredicate,
 };
 pub use names::ExpressionAttributes;
 pub use path::{DocPath, PathElement};

@@ -97,6 +97,24 @@ pub fn item_size_limit(item: &Item) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The first key attribute of `item` whose type is not the declared one, as [`item_key`]
+/// words it; missing attributes are not this check's business.
+pub fn item_key_types(schema: &KeySchema, item: &Item) -> Result<(), ApiError> {
+    for (attr, _) in key_parts(schema) {
+        if let Some(value) = item.get(&attr.name) {
+            if !has_type(value, attr.attr_type) {
+                return Err(invalid(&format!(
+                    "Type mismatch for key {} expected: {} actual: {}",
+                    attr.name,
+                    attr.attr_type.as_str(),
+                    value.type_name()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Checks that an item to write carries the table's key attributes with their declared types,
 /// non-empty and within the key size limits (PutItem's rules and texts).
 pub fn item_key(schema: &KeySchema, item: &Item) -> Result<(), ApiError> {

@@ -126,6 +126,16 @@ fn constraints(req: &Request) -> Result<ReturnConsumedCapacity, ApiError> {
                         "Member must have length greater than or equal to 1",
                     );
                 }
+                if writes.len() > MAX_WRITES {
+                    // DynamoDB shows each request as a Java object reference
+                    // (`…WriteRequest@5f1c…`); the class name alone says the same.
+                    let shown = vec!["WriteRequest"; writes.len()].join(", ");
+                    c.violation(
+                        Some(&format!("{{{table}=[{shown}]}}")),
+                        "requestItems",
+                        &format!("Map value must satisfy constraint: [Member must have length less than or equal to {MAX_WRITES}, Member must have length greater than or equal to 1]"),
+                    );
+                }
                 for (i, w) in writes.iter().enumerate() {
                     let at = format!("requestItems.{table}.member.{}.member", i + 1);
                     if matches!(&w.put_request, Some(p) if p.item.is_none()) {

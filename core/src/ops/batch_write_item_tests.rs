@@ -143,3 +143,20 @@ async fn throttled_writes_come_back_unprocessed() {
     );
     assert!(state.lock().unwrap().transactions.is_empty());
 }
+
+#[tokio::test]
+async fn more_than_25_writes_for_one_table_is_a_constraint_error() {
+    let puts: Vec<String> = (0..26)
+        .map(|i| format!(r#"{{"PutRequest":{{"Item":{{"pk":{{"S":"k{i}"}}}}}}}}"#))
+        .collect();
+    let body = format!(r#"{{"RequestItems":{{"tbl":[{}]}}}}"#, puts.join(","));
+    let state = Arc::new(Mutex::new(State::default()));
+    let shown = vec!["WriteRequest"; 26].join(", ");
+    assert_eq!(
+        execute(&map_ctx(state.clone()), req(&body)).await.unwrap_err(),
+        ApiError::validation(format!(
+            "1 validation error detected: Value '{{tbl=[{shown}]}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
+        ))
+    );
+    assert!(state.lock().unwrap().items.is_empty());
+}

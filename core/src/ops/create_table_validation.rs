@@ -99,6 +99,15 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
     }
     used.sort();
     used.dedup();
+    if let Some(dup) = def_names
+        .iter()
+        .enumerate()
+        .find_map(|(i, n)| def_names[..i].contains(n).then_some(n))
+    {
+        return Err(ApiError::validation(format!(
+            "Attribute Name is duplicated: {dup}"
+        )));
+    }
     if used.len() != def_names.len() {
         return Err(invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions"));
     }

@@ -343,3 +343,14 @@ fn multi_attribute_gsi_keys_are_accepted() {
     );
     assert_eq!(g.range[0].attr_type, crate::model::table::ScalarType::N);
 }
+
+#[test]
+fn an_attribute_defined_twice_is_refused_by_name() {
+    let m = message(|b| {
+        b["AttributeDefinitions"] = json!([
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "pk", "AttributeType": "N"}
+        ]);
+    });
+    assert_eq!(m, "Attribute Name is duplicated: pk");
+}

@@ -6,7 +6,10 @@ use crate::error::ApiError;
 use crate::model::table::TableStatus;
 use crate::ops::lifecycle::{self, now_epoch};
 use crate::ops::protocol;
-use crate::ops::table_description::{describe, not_found, required_table_name, TableDescription};
+use crate::ops::table_description::{
+    describe, not_found, required_table_name, BillingModeSummary, ProvisionedThroughputDescription,
+    TableDescription,
+};
 use serde::{Deserialize, Serialize};
 
 /// DeleteTable's input.
@@ -22,7 +25,46 @@ pub struct Request {
 #[serde(rename_all = "PascalCase")]
 pub struct Response {
     /// The table as it is being deleted (status DELETING).
-    pub table_description: TableDescription,
+    pub table_description: DeletedTableDescription,
+}
+
+/// The part of a `TableDescription` DynamoDB answers DeleteTable with: no KeySchema,
+/// AttributeDefinitions, CreationDateTime or index descriptions, unlike DescribeTable.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeletedTableDescription {
+    /// TableName.
+    pub table_name: String,
+    /// TableStatus: always `DELETING`.
+    pub table_status: String,
+    /// ProvisionedThroughput (zeros for an on-demand table).
+    pub provisioned_throughput: ProvisionedThroughputDescription,
+    /// TableSizeBytes before the deletion.
+    pub table_size_bytes: u64,
+    /// ItemCount before the deletion.
+    pub item_count: u64,
+    /// TableArn.
+    pub table_arn: String,
+    /// TableId.
+    pub table_id: String,
+    /// BillingModeSummary, for an on-demand table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub billing_mode_summary: Option<BillingModeSummary>,
+}
+
+impl From<TableDescription> for DeletedTableDescription {
+    fn from(d: TableDescription) -> Self {
+        DeletedTableDescription {
+            table_name: d.table_name,
+            table_status: TableStatus::Deleting.as_str().to_string(),
+            provisioned_throughput: d.provisioned_throughput,
+            table_size_bytes: d.table_size_bytes,
+            item_count: d.item_count,
+            table_arn: d.table_arn,
+            table_id: d.table_id,
+            billing_mode_summary: d.billing_mode_summary,
+        }
+    }
 }
 
 fn in_use(detail: String) -> ApiError {
@@ -61,10 +103,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         lifecycle::finish_delete(ctx, &def).await?;
     }
     Ok(Response {
-        table_description: TableDescription {
-            table_status: TableStatus::Deleting.as_str().to_string(),
-            ..description
-        },
+        table_description: description.into(),
     })
 }
 
@@ -125,6 +164,17 @@ mod tests {
         assert_eq!(d["TableName"], "Music");
         assert_eq!(d["ItemCount"], 4);
         assert_eq!(d["TableSizeBytes"], 100);
+        for absent in [
+            "KeySchema",
+            "AttributeDefinitions",
+            "CreationDateTime",
+            "GlobalSecondaryIndexes",
+            "LocalSecondaryIndexes",
+        ] {
+            assert!(d.get(absent).is_none(), "{absent} in {d}");
+        }
+        assert!(d["TableArn"].as_str().unwrap().ends_with(":table/Music"));
+        assert!(d["TableId"].is_string());
         let stored = stored.lock().unwrap();
         assert_eq!(stored[0].status, TableStatus::Deleting);
         assert!(stored[0].status_since >= before);

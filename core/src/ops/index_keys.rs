@@ -10,6 +10,7 @@
 use crate::error::ApiError;
 use crate::model::key_encoding::{composite_partition_prefix, encode_value};
 use crate::model::table::{ProjectionType, SecondaryIndex, TableDefinition};
+use crate::model::validate::{MAX_HASH_KEY_SIZE, MAX_RANGE_KEY_SIZE};
 use crate::model::{AttributeValue, Item};
 
 /// The index key values of `item` (partition ones, then sort ones), or `None` when the item
@@ -21,7 +22,7 @@ pub fn key_values<'a>(
 ) -> Result<Option<Vec<&'a AttributeValue>>, ApiError> {
     let mut out = Vec::with_capacity(index.hash.len() + index.range.len());
     let mut complete = true;
-    for attr in index.key_attributes() {
+    for (position, attr) in index.key_attributes().enumerate() {
         let Some(v) = item.get(&attr.name) else {
             complete = false;
             continue;
@@ -46,6 +47,22 @@ pub fn key_values<'a>(
                 if matches!(v, AttributeValue::S(_)) { "string" } else { "binary" },
                 index.name,
                 attr.name
+            )));
+        }
+        let max = if position < index.hash.len() {
+            MAX_HASH_KEY_SIZE
+        } else {
+            MAX_RANGE_KEY_SIZE
+        };
+        let size = match v {
+            AttributeValue::S(s) => s.len(),
+            AttributeValue::B(b) => b.len(),
+            _ => 0,
+        };
+        if size > max {
+            return Err(ApiError::validation(format!(
+                "One or more parameter values were invalid: Size limit exceeded for Index Key {} Actual Size: {size} bytes Max Size: {max} bytes IndexName: {}",
+                attr.name, index.name
             )));
         }
         out.push(v);

@@ -80,3 +80,30 @@ fn include_projection_keeps_keys_and_named_attributes() {
         .to_string()
         .contains("cannot contain an empty string value. IndexName: i, IndexKey: g"));
 }
+
+#[test]
+fn index_key_values_obey_dynamodb_key_size_limits() {
+    let i = index(
+        vec![attr("g", ScalarType::S)],
+        vec![attr("r", ScalarType::B)],
+    );
+    let at_limit = format!(
+        r#"{{"pk":{{"S":"a"}},"g":{{"S":"{}"}},"r":{{"B":"{}"}}}}"#,
+        "x".repeat(2048),
+        "eHh4".repeat(341) // 1023 bytes
+    );
+    assert!(key_values(&i, &item(&at_limit)).unwrap().is_some());
+    let long_hash = format!(r#"{{"pk":{{"S":"a"}},"g":{{"S":"{}"}}}}"#, "x".repeat(2049));
+    assert_eq!(
+        key_values(&i, &item(&long_hash)).unwrap_err().to_string(),
+        "One or more parameter values were invalid: Size limit exceeded for Index Key g Actual Size: 2049 bytes Max Size: 2048 bytes IndexName: i"
+    );
+    let long_range = format!(
+        r#"{{"pk":{{"S":"a"}},"g":{{"S":"x"}},"r":{{"B":"{}"}}}}"#,
+        "eHh4".repeat(342) // 1026 bytes
+    );
+    assert_eq!(
+        key_values(&i, &item(&long_range)).unwrap_err().to_string(),
+        "One or more parameter values were invalid: Size limit exceeded for Index Key r Actual Size: 1026 bytes Max Size: 1024 bytes IndexName: i"
+    );
+}

@@ -58,6 +58,34 @@ pub fn check_read(
     Ok(())
 }
 
+/// DynamoDB's refusal of a GSI read whose projection (ProjectionExpression or AttributesToGet;
+/// top-level names in `wanted`) asks for attributes the index does not project: a GSI, unlike
+/// an LSI, cannot fetch them from the table.
+pub fn check_gsi_projection(
+    def: &TableDefinition,
+    index: &SecondaryIndex,
+    global: bool,
+    wanted: &[&str],
+) -> Result<(), ApiError> {
+    if !global || index.projection == ProjectionType::All {
+        return Ok(());
+    }
+    let mut missing: Vec<&str> = Vec::new();
+    for name in wanted {
+        if !index_keys::projects(def, index, name) && !missing.contains(name) {
+            missing.push(name);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::validation(format!(
+        "One or more parameter values were invalid: Global secondary index {} does not project [{}]",
+        index.name,
+        missing.join(", ")
+    )))
+}
+
 /// Whether an LSI read must fetch items from the table: the projection lacks attributes the
 /// request wants (ALL_ATTRIBUTES, or named in a projection or filter). GSIs never fetch.
 pub fn needs_fetch(
@@ -170,6 +198,50 @@ pub fn start_key(
             "The provided key element does not match the schema",
         )),
     }
+}
+
+/// Query's check of an index start key (already through [`start_key`]) against the key
+/// condition, with the table's messages: its partition values must be the queried ones, and
+/// its sort values must satisfy the sort conditions.
+pub fn start_key_bounds(
+    index: &SecondaryIndex,
+    start: &Item,
+    kc: &CompositeKeyCondition,
+) -> Result<(), ApiError> {
+    let equal = |name: &str, want: &AttributeValue| {
+        start
+            .get(name)
+            .is_some_and(|v| crate::expr::compare::values_equal(v, want))
+    };
+    let sort_ok = index
+        .range
+        .iter()
+        .zip(&kc.sort_equal)
+        .all(|(k, want)| equal(&k.name, want))
+        && match &kc.sort_last {
+            Some(pred) => index
+                .range
+                .get(kc.sort_equal.len())
+                .and_then(|k| start.get(&k.name))
+                .is_some_and(|v| pred.matches(v)),
+            None => true,
+        };
+    if !sort_ok {
+        return Err(ApiError::validation(
+            "The provided starting key does not match the range key predicate",
+        ));
+    }
+    let same_partition = index
+        .hash
+        .iter()
+        .zip(&kc.partition_values)
+        .all(|(k, want)| equal(&k.name, want));
+    if !same_partition {
+        return Err(ApiError::validation(
+            "The provided starting key is outside query boundaries based on provided conditions",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -71,3 +71,94 @@ fn ranges_select_entries_with_table_key_suffixes() {
         }
     }
 }
+
+#[test]
+fn a_start_key_must_lie_inside_the_queried_index_partition_and_sort_condition() {
+    let attr = |name: &str| KeyAttribute {
+        name: name.into(),
+        attr_type: ScalarType::S,
+    };
+    let index = SecondaryIndex {
+        name: "i".into(),
+        storage_id: 1,
+        hash: vec![attr("g")],
+        range: vec![attr("s")],
+        projection: ProjectionType::All,
+        non_key_attributes: vec![],
+        throughput: None,
+        status: IndexStatus::Active,
+        status_since: 0.0,
+        backfilling: false,
+        propagation_delay_ms: None,
+    };
+    let s = |x: &str| AttributeValue::S(x.into());
+    let start = |g: &str, sv: &str| -> Item {
+        [("g", s(g)), ("s", s(sv)), ("pk", s("k"))]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect()
+    };
+    let whole = CompositeKeyCondition {
+        partition_values: vec![s("right")],
+        sort_equal: vec![],
+        sort_last: None,
+    };
+    assert!(start_key_bounds(&index, &start("right", "x"), &whole).is_ok());
+    assert_eq!(
+        start_key_bounds(&index, &start("wrong", "x"), &whole)
+            .unwrap_err()
+            .to_string(),
+        "The provided starting key is outside query boundaries based on provided conditions"
+    );
+    let with_sort = CompositeKeyCondition {
+        partition_values: vec![s("right")],
+        sort_equal: vec![s("x")],
+        sort_last: None,
+    };
+    assert!(start_key_bounds(&index, &start("right", "x"), &with_sort).is_ok());
+    assert_eq!(
+        start_key_bounds(&index, &start("right", "y"), &with_sort)
+            .unwrap_err()
+            .to_string(),
+        "The provided starting key does not match the range key predicate"
+    );
+    let prefix = CompositeKeyCondition {
+        partition_values: vec![s("right")],
+        sort_equal: vec![],
+        sort_last: Some(SortKeyPredicate::BeginsWith(s("a"))),
+    };
+    assert!(start_key_bounds(&index, &start("right", "abc"), &prefix).is_ok());
+    assert!(start_key_bounds(&index, &start("right", "bcd"), &prefix).is_err());
+}
+
+#[test]
+fn a_gsi_refuses_projections_of_attributes_it_does_not_hold() {
+    let def = crate::ops::test_support::hash_table();
+    let mut index = SecondaryIndex {
+        name: "g".into(),
+        storage_id: 1,
+        hash: vec![KeyAttribute {
+            name: "x".into(),
+            attr_type: ScalarType::S,
+        }],
+        range: vec![],
+        projection: ProjectionType::Include,
+        non_key_attributes: vec!["a".into()],
+        throughput: None,
+        status: IndexStatus::Active,
+        status_since: 0.0,
+        backfilling: false,
+        propagation_delay_ms: None,
+    };
+    assert!(check_gsi_projection(&def, &index, true, &["a", "x", "pk"]).is_ok());
+    assert_eq!(
+        check_gsi_projection(&def, &index, true, &["b", "a", "c", "b"])
+            .unwrap_err()
+            .to_string(),
+        "One or more parameter values were invalid: Global secondary index g does not project [b, c]"
+    );
+    // An LSI fetches what it lacks from the table.
+    assert!(check_gsi_projection(&def, &index, false, &["b"]).is_ok());
+    index.projection = ProjectionType::All;
+    assert!(check_gsi_projection(&def, &index, true, &["b"]).is_ok());
+}

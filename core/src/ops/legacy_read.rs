@@ -15,8 +15,8 @@ use super::expression_params;
 use super::validate::Constraints;
 use crate::error::ApiError;
 use crate::expr::legacy::{self, LegacyCondition, COMPARISON_OPERATORS};
-use crate::expr::{Condition, KeyCondition, Projection, SortKeyPredicate};
-use crate::model::table::{KeyAttribute, KeySchema};
+use crate::expr::{CompositeKeyCondition, Condition, KeyCondition, Projection, SortKeyPredicate};
+use crate::model::table::{KeyAttribute, KeySchema, SecondaryIndex};
 use crate::model::AttributeValue;
 use std::collections::BTreeMap;
 
@@ -176,6 +176,41 @@ pub fn key_condition(map: &Conditions, schema: &KeySchema) -> Result<KeyConditio
             schema.hash.name
         )),
     }
+}
+
+/// KeyConditions (already through [`check_key_conditions`]) against a secondary index's key.
+/// A single-attribute key answers as the table's does ([`key_condition`]); a multi-attribute
+/// key follows the rules of [`crate::expr::composite_key_condition`].
+pub fn index_key_condition(
+    map: &Conditions,
+    index: &SecondaryIndex,
+) -> Result<CompositeKeyCondition, ApiError> {
+    if let ([hash], [] | [_]) = (index.hash.as_slice(), index.range.as_slice()) {
+        let schema = KeySchema {
+            hash: hash.clone(),
+            range: index.range.first().cloned(),
+        };
+        let kc = key_condition(map, &schema)?;
+        let (sort_equal, sort_last) = match kc.sort {
+            Some(SortKeyPredicate::Eq(v)) => (vec![v], None),
+            other => (Vec::new(), other),
+        };
+        return Ok(CompositeKeyCondition {
+            partition_values: vec![kc.partition_value],
+            sort_equal,
+            sort_last,
+        });
+    }
+    let mut leaves = Vec::new();
+    for (name, cond) in map {
+        let Some(pred) = predicate(operator(cond), operands(cond)) else {
+            return Err(ApiError::validation(
+                "Attempted conditional constraint is not an indexable operation",
+            ));
+        };
+        leaves.push((name.clone(), pred));
+    }
+    crate::expr::composite_from_leaves(&leaves, &index.hash, &index.range)
 }
 
 #[cfg(test)]

@@ -201,3 +201,76 @@ fn constraints_and_projection() {
     );
     assert_eq!(projection(None).unwrap(), None);
 }
+
+fn gsi(hash: &[&str], range: &[&str]) -> SecondaryIndex {
+    let attrs = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| KeyAttribute {
+                name: n.to_string(),
+                attr_type: ScalarType::S,
+            })
+            .collect()
+    };
+    SecondaryIndex {
+        name: "gsi".into(),
+        storage_id: 3,
+        hash: attrs(hash),
+        range: attrs(range),
+        projection: crate::model::table::ProjectionType::All,
+        non_key_attributes: vec![],
+        throughput: None,
+        status: crate::model::table::IndexStatus::Active,
+        status_since: 0.0,
+        backfilling: false,
+        propagation_delay_ms: None,
+    }
+}
+
+#[test]
+fn key_conditions_on_an_index_use_the_index_key() {
+    let kc = conditions(json!({
+        "x": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]},
+        "y": {"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "b"}]},
+    }));
+    assert_eq!(
+        index_key_condition(&kc, &gsi(&["x"], &["y"])).unwrap(),
+        CompositeKeyCondition {
+            partition_values: vec![s("a")],
+            sort_equal: vec![],
+            sort_last: Some(SortKeyPredicate::BeginsWith(s("b"))),
+        }
+    );
+    // The table's key (pk) is not the index's.
+    let on_table_key = conditions(json!({
+        "pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]},
+    }));
+    assert_eq!(
+        index_key_condition(&on_table_key, &gsi(&["x"], &["y"]))
+            .unwrap_err()
+            .to_string(),
+        "Query condition missed key schema element: x"
+    );
+    // A multi-attribute key: both partition attributes by equality, then a sort predicate.
+    let multi = conditions(json!({
+        "h1": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]},
+        "h2": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "b"}]},
+    }));
+    assert_eq!(
+        index_key_condition(&multi, &gsi(&["h1", "h2"], &["r"])).unwrap(),
+        CompositeKeyCondition {
+            partition_values: vec![s("a"), s("b")],
+            sort_equal: vec![],
+            sort_last: None,
+        }
+    );
+    let partial = conditions(json!({
+        "h1": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]},
+    }));
+    assert_eq!(
+        index_key_condition(&partial, &gsi(&["h1", "h2"], &[]))
+            .unwrap_err()
+            .to_string(),
+        "Query condition missed key schema element: h2"
+    );
+}

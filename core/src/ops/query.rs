@@ -187,17 +187,17 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         Some(name) => {
             let (index, global) = index_read::resolve(&def, name)?;
             index_read::check_read(index, global, consistent, checked.select)?;
-            let Some(key_cond) = &key_cond else {
-                // Legacy KeyConditions name single key attributes; on an index they would need
-                // the multi-attribute conversion, which is not built yet.
-                return Err(ApiError::validation(
-                    "KeyConditions with IndexName is not supported yet by this server; use KeyConditionExpression",
-                ));
+            let kc = match (&key_cond, &req.key_conditions) {
+                (Some(k), _) => expr::composite_key_condition(k, &index.hash, &index.range)?,
+                (None, Some(k)) => legacy_read::index_key_condition(k, index)?,
+                // check_parameters refused a request with neither.
+                (None, None) => return Err(ApiError::validation(NO_KEY_CONDITION)),
             };
-            let kc = expr::composite_key_condition(key_cond, &index.hash, &index.range)?;
             let mut named: Vec<&DocPath> = Vec::new();
             if let Some(p) = &projection {
                 named.extend(p.paths.iter());
+                let wanted: Vec<&str> = p.paths.iter().map(|p| p.top()).collect();
+                index_read::check_gsi_projection(&def, index, global, &wanted)?;
             }
             let mut filter_paths = Vec::new();
             if let Some(f) = &filter {
@@ -212,11 +212,27 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
                 }
             }
             named.extend(filter_paths);
-            let tops: Vec<&str> = named.iter().map(|p| p.top()).collect();
+            if let Some(f) = &req.query_filter {
+                for k in index.key_attributes() {
+                    if f.contains_key(&k.name) {
+                        return Err(ApiError::validation(format!(
+                            "QueryFilter can only contain non-primary key attributes: Primary key attribute: {}",
+                            k.name
+                        )));
+                    }
+                }
+            }
+            let mut tops: Vec<&str> = named.iter().map(|p| p.top()).collect();
+            tops.extend(
+                req.query_filter
+                    .iter()
+                    .flat_map(|f| f.keys().map(String::as_str)),
+            );
             let fetch = index_read::needs_fetch(&def, index, global, checked.select, &tops);
             let mut range = index_read::key_range(&kc);
             if let Some(start) = &req.exclusive_start_key {
                 let after = Bound::Excluded(index_read::start_key(&def, index, start)?);
+                index_read::start_key_bounds(index, start, &kc)?;
                 if forward {
                     range.lower = after;
                 } else {

@@ -223,6 +223,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let mut paths = Vec::new();
     if let Some(p) = &projection {
         paths.extend(p.paths.iter());
+        if let Some((index, global)) = index {
+            let wanted: Vec<&str> = p.paths.iter().map(|p| p.top()).collect();
+            index_read::check_gsi_projection(&def, index, global, &wanted)?;
+        }
     }
     common::scalar_keys(schema, &paths)?;
     let mut paths = Vec::new();

@@ -18,7 +18,7 @@ use super::item_collection::{self, PerTable};
 use super::item_key;
 use super::lifecycle::{self, now_epoch};
 use super::protocol;
-use super::transaction::actions::{self, Action, Kind, TransactWriteItem};
+use super::transaction::actions::{self, Action, CompileError, Kind, TransactWriteItem};
 use super::transaction::decide;
 use super::validate::Constraints;
 use crate::context::Ctx;
@@ -106,9 +106,15 @@ fn constraints(req: &Request) -> Result<ReturnConsumedCapacity, ApiError> {
 
 /// Compiles every action and applies the whole-transaction rules.
 async fn compile(ctx: &Ctx, items: Vec<TransactWriteItem>) -> Result<Vec<Action>, ApiError> {
-    let mut compiled = Vec::with_capacity(items.len());
-    for item in items {
-        compiled.push(actions::compile(ctx, item).await?);
+    let total = items.len();
+    let mut compiled = Vec::with_capacity(total);
+    for (i, item) in items.into_iter().enumerate() {
+        match actions::compile(ctx, item).await {
+            Ok(action) => compiled.push(action),
+            Err(CompileError::Request(e)) => return Err(e),
+            // DynamoDB stops at the first such action: the others get no reason.
+            Err(CompileError::Item(e)) => return Err(decide::validation_error_at(i, total, &e)),
+        }
     }
     let mut seen = HashSet::new();
     if !compiled.iter().all(|a| seen.insert(&a.key)) {

@@ -189,3 +189,36 @@ fn token_parameters_do_not_depend_on_map_order() {
     let text = canonical_params(&one).unwrap();
     assert!(text.find(r#""a0""#).unwrap() < text.find(r#""a1""#).unwrap());
 }
+
+#[tokio::test]
+async fn a_key_that_does_not_fit_the_table_cancels_at_that_action() {
+    let body = r#"{"TransactItems":[
+        {"Put":{"TableName":"tbl","Item":{"pk":{"S":"ok"}}}},
+        {"Put":{"TableName":"tbl","Item":{"pk":{"N":"7"}}}},
+        {"Delete":{"TableName":"tbl","Key":{"pk":{"N":"8"}}}}
+    ]}"#;
+    let state = state_with(&[]);
+    let err = execute(&map_ctx(state.clone()), req(body))
+        .await
+        .unwrap_err();
+    let ApiError::TransactionCanceled { message, reasons } = err else {
+        panic!("not cancelled: {err:?}");
+    };
+    assert_eq!(
+        message,
+        "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError, None]"
+    );
+    assert_eq!(
+        reasons[1],
+        CancellationReason {
+            code: "ValidationError".into(),
+            message: Some(
+                "One or more parameter values were invalid: Type mismatch for key pk expected: S actual: N"
+                    .into()
+            ),
+            item: None,
+        }
+    );
+    assert_eq!(reasons[2].message, None);
+    assert!(state.lock().unwrap().transactions.is_empty());
+}

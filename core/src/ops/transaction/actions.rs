@@ -148,12 +148,29 @@ pub fn constraints(index: usize, item: &TransactWriteItem, c: &mut Constraints) 
     }
 }
 
+/// Why an action did not compile.
+#[derive(Debug)]
+pub enum CompileError {
+    /// The request is refused as a whole (ValidationException, ResourceNotFound, …).
+    Request(ApiError),
+    /// The action's item does not fit the table's key types: the transaction is cancelled
+    /// with a `ValidationError` reason for this action.
+    Item(ApiError),
+}
+
+impl From<ApiError> for CompileError {
+    fn from(e: ApiError) -> Self {
+        CompileError::Request(e)
+    }
+}
+
 /// Checks one action's values and expressions and resolves its table and key.
-pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, ApiError> {
+pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, CompileError> {
     let Some((name, _)) = member(&item) else {
         return Err(ApiError::validation(
             "TransactItems can only contain one of Check, Put, Update or Delete",
-        ));
+        )
+        .into());
     };
     let p = item
         .condition_check
@@ -190,6 +207,10 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, ApiEr
     let def = lifecycle::for_data(ctx, p.table_name.as_deref().unwrap_or_default()).await?;
     let (key, kind) = match (name, p.item, p.key, update) {
         ("put", Some(item), _, _) => {
+            // A Put item whose key attribute has the wrong type: DynamoDB cancels the
+            // transaction with a ValidationError reason for this action instead of refusing
+            // the request.
+            validate::item_key_types(&def.key_schema, &item).map_err(CompileError::Item)?;
             index_maintenance::check_item(&def, &item)?;
             (item_key::for_item(&def, &item)?, Kind::Put(item))
         }
@@ -205,7 +226,9 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, ApiEr
         ("delete", _, Some(key), _) => (item_key::for_key(&def, &key)?, Kind::Delete),
         (_, _, Some(key), _) => (item_key::for_key(&def, &key)?, Kind::Check),
         // The constraint checks refused a missing Item / Key / UpdateExpression already.
-        _ => return Err(ApiError::Internal("incomplete transaction action".into())),
+        _ => {
+            return Err(ApiError::Internal("incomplete transaction action".into()).into());
+        }
     };
     let indexed = index_maintenance::indexed_table(ctx, &def).await?;
     Ok(Action {

@@ -34,6 +34,27 @@ pub fn cancelled(reasons: Vec<CancellationReason>) -> ApiError {
     }
 }
 
+/// The cancellation for a transaction of `actions` actions whose action `at` has an item or
+/// key that does not fit its table: `ValidationError` with the error's message there, `None`
+/// elsewhere.
+pub fn validation_error_at(at: usize, actions: usize, e: &ApiError) -> ApiError {
+    cancelled(
+        (0..actions)
+            .map(|i| {
+                if i == at {
+                    CancellationReason {
+                        code: "ValidationError".into(),
+                        message: Some(e.to_string()),
+                        item: None,
+                    }
+                } else {
+                    no_reason()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// A store conflict (another writer holds an item) as DynamoDB reports it for transactions:
 /// cancelled, with reason `TransactionConflict` for each of the `actions` (the store does not
 /// say which item conflicted). Other errors pass through.
