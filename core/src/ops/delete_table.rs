@@ -47,6 +47,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         }
         TableStatus::Active => {}
     }
+    if super::update_table_indexes::any_index_changing(&def) {
+        return Err(in_use(
+            "Cannot delete table while indexes are being created, updated, or deleted.".into(),
+        ));
+    }
     if def.deletion_protection {
         return Err(ApiError::validation(
             "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",

@@ -42,6 +42,7 @@ fn ranges_select_entries_with_table_key_suffixes() {
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: None,
+        throughput_history: Default::default(),
     };
     let p = AttributeValue::S("p".into());
     let values = ["-5", "-1", "0", "1", "2", "10"];

@@ -15,8 +15,8 @@ use super::expression_params;
 use super::validate::Constraints;
 use crate::error::ApiError;
 use crate::expr::legacy::{self, LegacyCondition, COMPARISON_OPERATORS};
-use crate::expr::{Condition, KeyCondition, Projection, SortKeyPredicate};
-use crate::model::table::{KeyAttribute, KeySchema};
+use crate::expr::{CompositeKeyCondition, Condition, KeyCondition, Projection, SortKeyPredicate};
+use crate::model::table::{KeyAttribute, KeySchema, SecondaryIndex};
 use crate::model::AttributeValue;
 use std::collections::BTreeMap;
 
@@ -176,6 +176,35 @@ pub fn key_condition(map: &Conditions, schema: &KeySchema) -> Result<KeyConditio
             schema.hash.name
         )),
     }
+}
+
+/// KeyConditions on a secondary index: the same key condition a KeyConditionExpression on the
+/// index yields. Single-attribute keys answer exactly as on a table (the index key standing in
+/// for the table's); multi-attribute GSI keys follow the expression rules.
+pub fn index_key_condition(
+    map: &Conditions,
+    index: &SecondaryIndex,
+) -> Result<CompositeKeyCondition, ApiError> {
+    if let ([hash], [] | [_]) = (index.hash.as_slice(), index.range.as_slice()) {
+        let schema = KeySchema {
+            hash: hash.clone(),
+            range: index.range.first().cloned(),
+        };
+        let kc = key_condition(map, &schema)?;
+        let (sort_equal, sort_last) = match kc.sort {
+            Some(SortKeyPredicate::Eq(v)) => (vec![v], None),
+            other => (Vec::new(), other),
+        };
+        return Ok(CompositeKeyCondition {
+            partition_values: vec![kc.partition_value],
+            sort_equal,
+            sort_last,
+        });
+    }
+    let cond = legacy::combine(convert(map)?, None).ok_or_else(|| {
+        ApiError::validation("Conditions can be of length 1 or 2 only")
+    })?;
+    crate::expr::composite_key_condition(&cond, &index.hash, &index.range)
 }
 
 #[cfg(test)]

@@ -187,14 +187,12 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         Some(name) => {
             let (index, global) = index_read::resolve(&def, name)?;
             index_read::check_read(index, global, consistent, checked.select)?;
-            let Some(key_cond) = &key_cond else {
-                // Legacy KeyConditions name single key attributes; on an index they would need
-                // the multi-attribute conversion, which is not built yet.
-                return Err(ApiError::validation(
-                    "KeyConditions with IndexName is not supported yet by this server; use KeyConditionExpression",
-                ));
+            let kc = match (&key_cond, &req.key_conditions) {
+                (Some(k), _) => expr::composite_key_condition(k, &index.hash, &index.range)?,
+                (None, Some(map)) => legacy_read::index_key_condition(map, index)?,
+                // check_parameters refused a request with neither.
+                (None, None) => return Err(ApiError::validation(NO_KEY_CONDITION)),
             };
-            let kc = expr::composite_key_condition(key_cond, &index.hash, &index.range)?;
             let mut named: Vec<&DocPath> = Vec::new();
             if let Some(p) = &projection {
                 named.extend(p.paths.iter());
@@ -212,7 +210,16 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
                 }
             }
             named.extend(filter_paths);
-            let tops: Vec<&str> = named.iter().map(|p| p.top()).collect();
+            let mut tops: Vec<&str> = named.iter().map(|p| p.top()).collect();
+            if let Some(f) = &req.query_filter {
+                if let Some(k) = index.key_attributes().find(|k| f.contains_key(&k.name)) {
+                    return Err(ApiError::validation(format!(
+                        "QueryFilter can only contain non-primary key attributes: Primary key attribute: {}",
+                        k.name
+                    )));
+                }
+                tops.extend(f.keys().map(String::as_str));
+            }
             let fetch = index_read::needs_fetch(&def, index, global, checked.select, &tops);
             let mut range = index_read::key_range(&kc);
             if let Some(start) = &req.exclusive_start_key {
