@@ -143,8 +143,7 @@ pub async fn backfill_page(
             let Some(stored) = stored else { continue };
             let item = stored.decode()?;
             // DynamoDB leaves out items whose index key has the wrong type or size.
-            if let Ok(Some((entry_key, entry))) = index_keys::entry(&def, &index, &key.key, &item)
-            {
+            if let Ok(Some((entry_key, entry))) = index_keys::entry(&def, &index, &key.key, &item) {
                 writes.push(WriteOp::Put {
                     key: ItemKey {
                         storage_id: index.storage_id,

@@ -38,11 +38,10 @@ pub async fn remove_deleted(
     def: &mut TableDefinition,
     all: bool,
 ) -> Result<bool, ApiError> {
-    let (gone, kept): (Vec<SecondaryIndex>, Vec<SecondaryIndex>) = std::mem::take(
-        &mut def.global_secondary_indexes,
-    )
-    .into_iter()
-    .partition(|i| i.status == IndexStatus::Deleting && (all || due(i.status_since, ctx)));
+    let (gone, kept): (Vec<SecondaryIndex>, Vec<SecondaryIndex>) =
+        std::mem::take(&mut def.global_secondary_indexes)
+            .into_iter()
+            .partition(|i| i.status == IndexStatus::Deleting && (all || due(i.status_since, ctx)));
     def.global_secondary_indexes = kept;
     for index in &gone {
         drop_index_storage(ctx, index).await?;

@@ -201,9 +201,8 @@ pub fn index_key_condition(
             sort_last,
         });
     }
-    let cond = legacy::combine(convert(map)?, None).ok_or_else(|| {
-        ApiError::validation("Conditions can be of length 1 or 2 only")
-    })?;
+    let cond = legacy::combine(convert(map)?, None)
+        .ok_or_else(|| ApiError::validation("Conditions can be of length 1 or 2 only"))?;
     crate::expr::composite_key_condition(&cond, &index.hash, &index.range)
 }
 

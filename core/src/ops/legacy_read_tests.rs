@@ -201,3 +201,56 @@ fn constraints_and_projection() {
     );
     assert_eq!(projection(None).unwrap(), None);
 }
+
+fn index(hash: &[&str], range: &[&str]) -> SecondaryIndex {
+    let attr = |n: &&str| KeyAttribute {
+        name: n.to_string(),
+        attr_type: ScalarType::S,
+    };
+    SecondaryIndex {
+        name: "idx".into(),
+        storage_id: 3,
+        hash: hash.iter().map(attr).collect(),
+        range: range.iter().map(attr).collect(),
+        projection: crate::model::table::ProjectionType::All,
+        non_key_attributes: Vec::new(),
+        throughput: None,
+        status: crate::model::table::IndexStatus::Active,
+        status_since: 0.0,
+        backfilling: false,
+        propagation_delay_ms: None,
+        throughput_history: Default::default(),
+    }
+}
+
+#[test]
+fn key_conditions_on_an_index_key() {
+    let eq = |v: &str| json!({"AttributeValueList": [{"S": v}], "ComparisonOperator": "EQ"});
+    let kc = index_key_condition(
+        &conditions(json!({"g": eq("a"), "r": {"AttributeValueList": [{"S": "b"}], "ComparisonOperator": "BEGINS_WITH"}})),
+        &index(&["g"], &["r"]),
+    )
+    .unwrap();
+    assert_eq!(kc.partition_values, vec![s("a")]);
+    assert!(kc.sort_equal.is_empty());
+    assert_eq!(kc.sort_last, Some(SortKeyPredicate::BeginsWith(s("b"))));
+    let kc = index_key_condition(
+        &conditions(json!({"g": eq("a"), "r": eq("c")})),
+        &index(&["g"], &["r"]),
+    )
+    .unwrap();
+    assert_eq!(kc.sort_equal, vec![s("c")]);
+    assert_eq!(
+        index_key_condition(&conditions(json!({"pk": eq("a")})), &index(&["g"], &[]))
+            .unwrap_err()
+            .to_string(),
+        "Query condition missed key schema element: g"
+    );
+    // A multi-attribute key follows the expression rules.
+    let kc = index_key_condition(
+        &conditions(json!({"g1": eq("a"), "g2": eq("b")})),
+        &index(&["g1", "g2"], &[]),
+    )
+    .unwrap();
+    assert_eq!(kc.partition_values, vec![s("a"), s("b")]);
+}

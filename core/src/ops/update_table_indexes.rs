@@ -111,9 +111,7 @@ fn update(
     match gsi.throughput {
         // Switching to PROVISIONED: the index gets its first capacity.
         None => gsi.throughput = Some(new),
-        Some(old) if old == new => {
-            return Err(will_not_change(&format!("index {name}"), old, new))
-        }
+        Some(old) if old == new => return Err(will_not_change(&format!("index {name}"), old, new)),
         Some(old) => {
             record_change(&mut gsi.throughput_history, old, new, now)?;
             gsi.throughput = Some(new);
@@ -154,18 +152,21 @@ fn delete(def: &mut TableDefinition, name: &str, now: f64) -> Result<(), ApiErro
 fn schema_text(elements: &[(&KeyAttribute, &str)]) -> String {
     let parts: Vec<String> = elements
         .iter()
-        .map(|(a, kind)| format!("SchemaElement: key{{{}:{}:{kind}}}", a.name, a.attr_type.as_str()))
+        .map(|(a, kind)| {
+            format!(
+                "SchemaElement: key{{{}:{}:{kind}}}",
+                a.name,
+                a.attr_type.as_str()
+            )
+        })
         .collect();
     format!("Schema:[{}]", parts.join(", "))
 }
 
 /// The existing key schema (table or index) that declares `name`, rendered.
 fn existing_schema(def: &TableDefinition, name: &str) -> String {
-    let table: Vec<(&KeyAttribute, &str)> = def
-        .key_schema
-        .attributes()
-        .zip(["HASH", "RANGE"])
-        .collect();
+    let table: Vec<(&KeyAttribute, &str)> =
+        def.key_schema.attributes().zip(["HASH", "RANGE"]).collect();
     if table.iter().any(|(a, _)| a.name == name) {
         return schema_text(&table);
     }
@@ -273,7 +274,11 @@ fn create(
     index.status_since = now;
     index.backfilling = false;
     for attr in index.key_attributes() {
-        if !def.attribute_definitions.iter().any(|d| d.name == attr.name) {
+        if !def
+            .attribute_definitions
+            .iter()
+            .any(|d| d.name == attr.name)
+        {
             def.attribute_definitions.push(attr.clone());
         }
     }

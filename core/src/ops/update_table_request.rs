@@ -138,7 +138,11 @@ fn throughput_constraints(c: &mut Constraints, pt: &ProvisionedThroughputInput, 
         pt.write_capacity_units,
         &format!("{path}.writeCapacityUnits"),
     );
-    capacity(c, pt.read_capacity_units, &format!("{path}.readCapacityUnits"));
+    capacity(
+        c,
+        pt.read_capacity_units,
+        &format!("{path}.readCapacityUnits"),
+    );
 }
 
 fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
@@ -179,11 +183,16 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
     for (i, u) in req.index_updates().iter().enumerate() {
         let base = format!("globalSecondaryIndexUpdates.{}.member", i + 1);
         if let Some(up) = &u.update {
-            c.table_name(up.index_name.as_deref(), &format!("{base}.update.indexName"));
+            c.table_name(
+                up.index_name.as_deref(),
+                &format!("{base}.update.indexName"),
+            );
             match &up.provisioned_throughput {
-                Some(pt) => {
-                    throughput_constraints(&mut c, pt, &format!("{base}.update.provisionedThroughput"))
-                }
+                Some(pt) => throughput_constraints(
+                    &mut c,
+                    pt,
+                    &format!("{base}.update.provisionedThroughput"),
+                ),
                 None if up.on_demand_throughput.is_none() && up.warm_throughput.is_none() => c
                     .violation(
                         None,
@@ -204,7 +213,10 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
             }
         }
         if let Some(del) = &u.delete {
-            c.table_name(del.index_name.as_deref(), &format!("{base}.delete.indexName"));
+            c.table_name(
+                del.index_name.as_deref(),
+                &format!("{base}.delete.indexName"),
+            );
         }
     }
     c.finish()
@@ -219,7 +231,10 @@ fn unsupported(req: &Request) -> Result<(), ApiError> {
         ("TableClass", req.table_class.is_some()),
         ("OnDemandThroughput", req.on_demand_throughput.is_some()),
         ("WarmThroughput", req.warm_throughput.is_some()),
-        ("MultiRegionConsistency", req.multi_region_consistency.is_some()),
+        (
+            "MultiRegionConsistency",
+            req.multi_region_consistency.is_some(),
+        ),
     ];
     match members.iter().find(|(_, present)| *present) {
         Some((member, _)) => Err(ApiError::validation(format!(
@@ -299,7 +314,8 @@ pub fn validate(req: &Request) -> Result<&str, ApiError> {
             "You cannot create or delete index while updating table IOPS",
         ));
     }
-    let others = req.billing_mode.is_some() || req.provisioned_throughput.is_some() || !updates.is_empty();
+    let others =
+        req.billing_mode.is_some() || req.provisioned_throughput.is_some() || !updates.is_empty();
     if req.deletion_protection_enabled.is_some() && others {
         return Err(invalid(
             "DeletionProtection modification must be the only operation in the request",

@@ -6,8 +6,8 @@
 use crate::context::Ctx;
 use crate::model::key_encoding::item_key;
 use crate::model::table::{
-    BillingMode, IndexStatus, KeyAttribute, KeySchema, ProjectionType, ScalarType,
-    SecondaryIndex, TableDefinition, TableStatus, Throughput,
+    BillingMode, IndexStatus, KeyAttribute, KeySchema, ProjectionType, ScalarType, SecondaryIndex,
+    TableDefinition, TableStatus, Throughput,
 };
 use crate::model::{AttributeValue, Item};
 use crate::ops::gsi_backfill::{self, PageOutcome, PAGE};
@@ -84,13 +84,8 @@ async fn write(store: &dyn ItemStore, def: &TableDefinition, pk: &str, new: Opti
             vec![key],
             Box::new(move |current| {
                 let old = current[0].as_ref().map(|s| s.decode()).transpose()?;
-                let mut ops = index_maintenance::writes_for_change(
-                    &def,
-                    0,
-                    &k,
-                    old.as_ref(),
-                    new.as_ref(),
-                )?;
+                let mut ops =
+                    index_maintenance::writes_for_change(&def, 0, &k, old.as_ref(), new.as_ref())?;
                 ops.push(match &new {
                     Some(item) => WriteOp::Put {
                         key: k.clone(),
@@ -139,7 +134,10 @@ pub async fn backfill_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>
     for i in 0..total {
         let mut item: Item = [("pk".to_string(), s(&format!("p{i:03}")))].into();
         if i % 25 == 0 {
-            item.insert("x".into(), AttributeValue::N(crate::model::number::Number::parse(&i.to_string()).unwrap()));
+            item.insert(
+                "x".into(),
+                AttributeValue::N(crate::model::number::Number::parse(&i.to_string()).unwrap()),
+            );
         } else if i % 2 == 0 {
             item.insert("x".into(), s(&format!("v{}", i % 3)));
         }
@@ -180,7 +178,11 @@ pub async fn backfill_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>
         steps += 1;
         assert!(steps < 20, "backfill did not finish");
         gsi_backfill::run_step(&restarted).await.unwrap();
-        def = catalog.get_table(&account, "backfill").await.unwrap().unwrap();
+        def = catalog
+            .get_table(&account, "backfill")
+            .await
+            .unwrap()
+            .unwrap();
         if def.global_secondary_indexes[0].status == IndexStatus::Active {
             break;
         }
