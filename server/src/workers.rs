@@ -1,10 +1,11 @@
 //! Background workers the server runs beside the listener: GSI propagation (applying queued
-//! index writes once due). Each step resumes from what the store holds, so a restart loses
-//! nothing; the loop stops when the server shuts down.
+//! index writes once due) and GSI backfill (filling indexes UpdateTable added). Each step
+//! resumes from what the store holds, so a restart loses nothing; the loops stop when the
+//! server shuts down.
 
 use crate::services::AppState;
 use extenddb_core::context::Ctx;
-use extenddb_core::ops::gsi_propagation;
+use extenddb_core::ops::{gsi_backfill, gsi_propagation};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -13,6 +14,8 @@ use tokio::task::JoinHandle;
 const IDLE: Duration = Duration::from_millis(5);
 /// Pause after a failed step (the store is unavailable, say).
 const BACKOFF: Duration = Duration::from_millis(500);
+/// Pause between backfill passes when no index is being created (one catalog read each).
+const BACKFILL_IDLE: Duration = Duration::from_millis(200);
 
 /// Starts the workers; abort the handle to stop them.
 pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
@@ -24,7 +27,22 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
         region: state.region.clone(),
         control_plane_delay: state.control_plane_delay,
     };
+    let backfill_ctx = ctx.clone();
+    let backfill = tokio::spawn(async move {
+        loop {
+            match gsi_backfill::run_step(&backfill_ctx).await {
+                Ok(n) if n > 0 => tokio::task::yield_now().await,
+                Ok(_) => tokio::time::sleep(BACKFILL_IDLE).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "GSI backfill step failed");
+                    tokio::time::sleep(BACKOFF).await;
+                }
+            }
+        }
+    });
     tokio::spawn(async move {
+        // Aborting this task (server shutdown) drops the guard, which stops the backfill too.
+        let _backfill = AbortOnDrop(backfill);
         loop {
             match gsi_propagation::run_due(&ctx).await {
                 // A full batch may mean more is due: go again at once.
@@ -37,4 +55,13 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
             }
         }
     })
+}
+
+/// Aborts a task when dropped.
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }

@@ -117,6 +117,8 @@ pub(crate) mod tests {
             deletion_protection: false,
             local_secondary_indexes: Vec::new(),
             global_secondary_indexes: Vec::new(),
+            throughput_history: Default::default(),
+            pay_per_request_since: None,
         }
     }
 

@@ -301,6 +301,8 @@ mod tests {
             deletion_protection: false,
             local_secondary_indexes: Vec::new(),
             global_secondary_indexes: Vec::new(),
+            throughput_history: Default::default(),
+            pay_per_request_since: None,
         }
     }
 

@@ -6,7 +6,7 @@
 //! variables every test here prints why and passes without running (scripts/test.sh sets them).
 
 use extenddb_backend_postgres::{migrate_catalog, migrate_data, Admin, PgOptions, PgStore};
-use extenddb_core::testsuite::{catalog_suite, item_store_suite};
+use extenddb_core::testsuite::{backfill_suite, catalog_suite, item_store_suite};
 use extenddb_core::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -92,6 +92,16 @@ async fn catalog_suite_on_postgres_twice() {
     // Migrations are idempotent.
     migrate_catalog(f.store.catalog_pool()).await.unwrap();
     migrate_data(f.store.data_pool()).await.unwrap();
+    f.drop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn backfill_suite_on_postgres() {
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let store = Arc::new(f.store.clone());
+    backfill_suite(store.clone(), store).await;
     f.drop_all().await;
 }
 
@@ -192,6 +202,8 @@ fn table(name: &str, storage_id: u64) -> extenddb_core::model::table::TableDefin
         deletion_protection: false,
         local_secondary_indexes: Vec::new(),
         global_secondary_indexes: Vec::new(),
+        throughput_history: Default::default(),
+        pay_per_request_since: None,
     }
 }
 

@@ -98,6 +98,35 @@ pub struct Throughput {
     pub write: i64,
 }
 
+/// When provisioned capacity last changed, and how many decreases the current UTC day saw
+/// (DynamoDB's `LastIncreaseDateTime`, `LastDecreaseDateTime`, `NumberOfDecreasesToday`).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct ThroughputHistory {
+    /// Last increase of either capacity, seconds since the epoch.
+    #[serde(default)]
+    pub last_increase: Option<f64>,
+    /// Last decrease of either capacity, seconds since the epoch.
+    #[serde(default)]
+    pub last_decrease: Option<f64>,
+    /// Decreases during the UTC day `decrease_day`.
+    #[serde(default)]
+    pub decreases: i64,
+    /// The UTC day (days since the epoch) `decreases` counts.
+    #[serde(default)]
+    pub decrease_day: i64,
+}
+
+impl ThroughputHistory {
+    /// `NumberOfDecreasesToday` as of `now` (seconds since the epoch): 0 once the day changed.
+    pub fn decreases_on(&self, now: f64) -> i64 {
+        if self.decrease_day == (now / 86_400.0).floor() as i64 {
+            self.decreases
+        } else {
+            0
+        }
+    }
+}
+
 /// Everything the catalog knows about one table. Indexes, streams and TTL join it with their
 /// issues; the struct is serde so backends can store it as a document.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,6 +165,13 @@ pub struct TableDefinition {
     /// GlobalSecondaryIndexes (CreateTable, then UpdateTable).
     #[serde(default)]
     pub global_secondary_indexes: Vec<SecondaryIndex>,
+    /// Changes of the table's provisioned capacity (UpdateTable).
+    #[serde(default)]
+    pub throughput_history: ThroughputHistory,
+    /// When UpdateTable last switched the table to PAY_PER_REQUEST (`None`: never switched;
+    /// an on-demand table then reports its creation time).
+    #[serde(default)]
+    pub pay_per_request_since: Option<f64>,
 }
 
 impl TableDefinition {
@@ -246,6 +282,9 @@ pub struct SecondaryIndex {
     /// This GSI's own propagation delay; `None` follows `gsi_propagation_delay_ms`.
     #[serde(default)]
     pub propagation_delay_ms: Option<u64>,
+    /// Changes of a GSI's provisioned capacity (UpdateTable).
+    #[serde(default)]
+    pub throughput_history: ThroughputHistory,
 }
 
 impl SecondaryIndex {

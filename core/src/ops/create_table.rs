@@ -163,6 +163,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         deletion_protection: valid.deletion_protection,
         local_secondary_indexes,
         global_secondary_indexes,
+        throughput_history: Default::default(),
+        pay_per_request_since: None,
     };
     match ctx.catalog.create_table(&def).await {
         Ok(()) => {}

@@ -79,6 +79,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let mut def = lifecycle::find(ctx, name)
         .await?
         .ok_or_else(|| not_found(name))?;
+    // While an index changes DynamoDB answers this, also when the table is UPDATING for it.
+    if def.status != TableStatus::Deleting && super::update_table_indexes::any_index_changing(&def)
+    {
+        return Err(in_use(
+            "Cannot delete table while indexes are being created, updated, or deleted.".into(),
+        ));
+    }
     match def.status {
         TableStatus::Creating => return Err(in_use(format!("Table is being created: {name}"))),
         TableStatus::Deleting => return Err(in_use(format!("Table is being deleted: {name}"))),
@@ -221,6 +228,33 @@ mod tests {
         catalog.expect_put_table().never();
         let c = ctx(catalog, MockItemStore::new(), Duration::from_secs(60));
         handle(&c, br#"{"TableName":"Busy"}"#).await.unwrap_err()
+    }
+
+    #[tokio::test]
+    async fn changing_indexes_refuse_deletion_even_while_updating() {
+        let mut def = table("Busy", TableStatus::Updating, now_epoch());
+        def.global_secondary_indexes
+            .push(crate::model::table::SecondaryIndex {
+                name: "byX".into(),
+                storage_id: 43,
+                hash: vec![def.key_schema.hash.clone()],
+                range: Vec::new(),
+                projection: crate::model::table::ProjectionType::KeysOnly,
+                non_key_attributes: Vec::new(),
+                throughput: None,
+                status: crate::model::table::IndexStatus::Creating,
+                status_since: now_epoch(),
+                backfilling: true,
+                propagation_delay_ms: None,
+                throughput_history: Default::default(),
+            });
+        let mut catalog = catalog_with(def);
+        catalog.expect_put_table().never();
+        let c = ctx(catalog, MockItemStore::new(), Duration::from_secs(60));
+        assert_eq!(
+            handle(&c, br#"{"TableName":"Busy"}"#).await.unwrap_err(),
+            ApiError::ResourceInUse("Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.".into())
+        );
     }
 
     #[tokio::test]

@@ -218,6 +218,7 @@ pub fn build(
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: None,
+        throughput_history: Default::default(),
     })
 }
 

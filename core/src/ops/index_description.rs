@@ -2,7 +2,7 @@
 //! (and CreateTable, UpdateTable, DeleteTable) report them.
 
 use super::table_description::{KeySchemaElement, ProvisionedThroughputDescription};
-use crate::model::table::{BillingMode, SecondaryIndex, TableDefinition};
+use crate::model::table::{BillingMode, IndexStatus, SecondaryIndex, TableDefinition};
 use crate::traits::TableStats;
 use serde::Serialize;
 
@@ -30,7 +30,7 @@ pub struct IndexDescription {
     /// CREATING | ACTIVE | UPDATING | DELETING (GSIs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index_status: Option<String>,
-    /// True while a GSI added by UpdateTable is being filled.
+    /// For a GSI added by UpdateTable while CREATING: whether it is being filled yet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backfilling: Option<bool>,
     /// A GSI's capacity (zeros when on-demand).
@@ -74,11 +74,15 @@ pub fn describe_index(
                 .then(|| index.non_key_attributes.clone()),
         },
         index_status: global.then(|| index.status.as_str().to_string()),
-        backfilling: (global && index.backfilling).then_some(true),
-        provisioned_throughput: global.then(|| ProvisionedThroughputDescription {
-            number_of_decreases_today: 0,
-            read_capacity_units: throughput.map_or(0, |t| t.read),
-            write_capacity_units: throughput.map_or(0, |t| t.write),
+        // Only a GSI added by UpdateTable is ever CREATING: false while its resources are
+        // allocated, true while it is filled; absent in every other state.
+        backfilling: (global && index.status == IndexStatus::Creating).then_some(index.backfilling),
+        provisioned_throughput: global.then(|| {
+            ProvisionedThroughputDescription::new(
+                &index.throughput_history,
+                throughput.map_or(0, |t| t.read),
+                throughput.map_or(0, |t| t.write),
+            )
         }),
         index_size_bytes: stats.size_bytes,
         item_count: stats.item_count,

@@ -25,6 +25,7 @@ fn index(hash: Vec<KeyAttribute>, range: Vec<KeyAttribute>) -> SecondaryIndex {
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: None,
+        throughput_history: Default::default(),
     }
 }
 

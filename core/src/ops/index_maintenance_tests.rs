@@ -20,6 +20,7 @@ fn gsi(delay: Option<u64>) -> SecondaryIndex {
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: delay,
+        throughput_history: Default::default(),
     }
 }
 

@@ -42,6 +42,7 @@ fn ranges_select_entries_with_table_key_suffixes() {
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: None,
+        throughput_history: Default::default(),
     };
     let p = AttributeValue::S("p".into());
     let values = ["-5", "-1", "0", "1", "2", "10"];
@@ -90,6 +91,7 @@ fn a_start_key_must_lie_inside_the_queried_index_partition_and_sort_condition() 
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: None,
+        throughput_history: Default::default(),
     };
     let s = |x: &str| AttributeValue::S(x.into());
     let start = |g: &str, sv: &str| -> Item {
@@ -149,6 +151,7 @@ fn a_gsi_refuses_projections_of_attributes_it_does_not_hold() {
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: None,
+        throughput_history: Default::default(),
     };
     assert!(check_gsi_projection(&def, &index, true, &["a", "x", "pk"]).is_ok());
     assert_eq!(

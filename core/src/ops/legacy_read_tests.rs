@@ -224,6 +224,7 @@ fn gsi(hash: &[&str], range: &[&str]) -> SecondaryIndex {
         status_since: 0.0,
         backfilling: false,
         propagation_delay_ms: None,
+        throughput_history: Default::default(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Table lifecycle: CREATING → ACTIVE and DELETING → gone after `Ctx::control_plane_delay`.
+//! Table lifecycle: CREATING / UPDATING → ACTIVE and DELETING → gone after
+//! `Ctx::control_plane_delay`, with the GSI transitions of `index_lifecycle`.
 //!
 //! Transitions are applied lazily whenever a table is looked up, from the times stored in the
 //! catalog, so they survive restarts without a worker holding state in memory.
@@ -22,26 +23,37 @@ fn due(since: f64, ctx: &Ctx) -> bool {
 
 /// Applies a due transition to `def`; `None` when the table is gone.
 async fn settle(ctx: &Ctx, mut def: TableDefinition) -> Result<Option<TableDefinition>, ApiError> {
-    match def.status {
-        TableStatus::Creating | TableStatus::Updating if due(def.status_since, ctx) => {
-            def.status = TableStatus::Active;
-            def.status_since = now_epoch();
-            ctx.catalog.put_table(&def).await?;
-            Ok(Some(def))
-        }
-        TableStatus::Deleting if due(def.status_since, ctx) => {
+    if def.status == TableStatus::Deleting {
+        if due(def.status_since, ctx) {
             finish_delete(ctx, &def).await?;
-            Ok(None)
+            return Ok(None);
         }
-        _ => Ok(Some(def)),
+        return Ok(Some(def));
     }
+    let mut changed = super::index_lifecycle::settle(ctx, &mut def).await?;
+    if matches!(def.status, TableStatus::Creating | TableStatus::Updating)
+        && due(def.status_since, ctx)
+    {
+        def.status = TableStatus::Active;
+        def.status_since = now_epoch();
+        changed = true;
+    }
+    if changed {
+        match ctx.catalog.put_table(&def).await {
+            Ok(()) => {}
+            // Deleted meanwhile: the table is gone.
+            Err(crate::traits::CatalogError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Some(def))
 }
 
 /// Drops a deleted table's items, then its definition.
 pub async fn finish_delete(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
     ctx.store.drop_table(def.storage_id).await?;
     for (index, _) in def.indexes() {
-        ctx.store.drop_table(index.storage_id).await?;
+        super::index_lifecycle::drop_index_storage(ctx, index).await?;
     }
     match ctx.catalog.delete_table(&def.account_id, &def.name).await {
         Ok(()) | Err(crate::traits::CatalogError::NotFound) => Ok(()),

@@ -12,12 +12,14 @@ pub mod delete_table;
 pub mod describe_table;
 pub mod expression_params;
 pub mod get_item;
+pub mod gsi_backfill;
 pub mod gsi_propagation;
 pub mod idempotency;
 pub mod idempotency_sweep;
 pub mod index_definitions;
 pub mod index_description;
 pub mod index_keys;
+pub mod index_lifecycle;
 pub mod index_maintenance;
 pub mod index_read;
 pub mod item_collection;
@@ -40,6 +42,10 @@ pub mod transact_get_items;
 pub mod transact_write_items;
 pub mod transaction;
 pub mod update_item;
+pub mod update_table;
+mod update_table_capacity;
+mod update_table_indexes;
+pub mod update_table_request;
 pub mod validate;
 
 #[cfg(test)]
@@ -68,6 +74,7 @@ pub const OPERATIONS: &[&str] = &[
     "TransactGetItems",
     "TransactWriteItems",
     "UpdateItem",
+    "UpdateTable",
 ];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
@@ -87,6 +94,7 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "TransactGetItems" => transact_get_items::handle(ctx, body).await,
         "TransactWriteItems" => transact_write_items::handle(ctx, body).await,
         "UpdateItem" => update_item::handle(ctx, body).await,
+        "UpdateTable" => update_table::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),
     }

@@ -4,7 +4,7 @@
 
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::model::table::{BillingMode, TableDefinition};
+use crate::model::table::{BillingMode, TableDefinition, ThroughputHistory};
 use crate::ops::index_description::{describe_index, IndexDescription};
 use crate::ops::validate::Constraints;
 use crate::traits::TableStats;
@@ -34,7 +34,13 @@ pub struct AttributeDefinition {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ProvisionedThroughputDescription {
-    /// Decreases made today (extenddb has no UpdateTable yet, so always 0).
+    /// When UpdateTable last raised a capacity, seconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_increase_date_time: Option<f64>,
+    /// When UpdateTable last lowered a capacity, seconds since the epoch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_decrease_date_time: Option<f64>,
+    /// Decreases made during the current UTC day.
     pub number_of_decreases_today: i64,
     /// Read capacity units.
     pub read_capacity_units: i64,
@@ -42,11 +48,24 @@ pub struct ProvisionedThroughputDescription {
     pub write_capacity_units: i64,
 }
 
+impl ProvisionedThroughputDescription {
+    /// The description of capacities `read` / `write` with their change history.
+    pub fn new(history: &ThroughputHistory, read: i64, write: i64) -> Self {
+        ProvisionedThroughputDescription {
+            last_increase_date_time: history.last_increase,
+            last_decrease_date_time: history.last_decrease,
+            number_of_decreases_today: history.decreases_on(crate::ops::lifecycle::now_epoch()),
+            read_capacity_units: read,
+            write_capacity_units: write,
+        }
+    }
+}
+
 /// `BillingModeSummary`, present for on-demand tables.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct BillingModeSummary {
-    /// `PAY_PER_REQUEST` (or `PROVISIONED` once UpdateTable can switch modes).
+    /// `PAY_PER_REQUEST`, or `PROVISIONED` for a table UpdateTable switched back.
     pub billing_mode: String,
     /// When the table last became on-demand, seconds since the epoch.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -101,13 +120,18 @@ pub fn render(def: &TableDefinition, stats: TableStats) -> TableDescription {
         key_type: "RANGE".to_string(),
     }))
     .collect();
-    let billing_mode_summary = match def.billing_mode {
-        BillingMode::PayPerRequest => Some(BillingModeSummary {
+    let billing_mode_summary = match (def.billing_mode, def.pay_per_request_since) {
+        (BillingMode::PayPerRequest, since) => Some(BillingModeSummary {
             billing_mode: "PAY_PER_REQUEST".to_string(),
-            // Billing mode cannot change yet, so the table has been on-demand since creation.
-            last_update_to_pay_per_request_date_time: Some(def.created_at),
+            // Never switched: the table has been on-demand since its creation.
+            last_update_to_pay_per_request_date_time: Some(since.unwrap_or(def.created_at)),
         }),
-        BillingMode::Provisioned => None,
+        // A table once switched to on-demand keeps the summary after switching back.
+        (BillingMode::Provisioned, Some(since)) => Some(BillingModeSummary {
+            billing_mode: "PROVISIONED".to_string(),
+            last_update_to_pay_per_request_date_time: Some(since),
+        }),
+        (BillingMode::Provisioned, None) => None,
     };
     let (read, write) = match def.billing_mode {
         BillingMode::PayPerRequest => (0, 0),
@@ -126,11 +150,11 @@ pub fn render(def: &TableDefinition, stats: TableStats) -> TableDescription {
         key_schema,
         table_status: def.status.as_str().to_string(),
         creation_date_time: def.created_at,
-        provisioned_throughput: ProvisionedThroughputDescription {
-            number_of_decreases_today: 0,
-            read_capacity_units: read,
-            write_capacity_units: write,
-        },
+        provisioned_throughput: ProvisionedThroughputDescription::new(
+            &def.throughput_history,
+            read,
+            write,
+        ),
         table_size_bytes: stats.size_bytes,
         item_count: stats.item_count,
         table_arn: def.arn(),
@@ -281,6 +305,8 @@ pub(crate) mod test_support {
             deletion_protection: false,
             local_secondary_indexes: Vec::new(),
             global_secondary_indexes: Vec::new(),
+            throughput_history: Default::default(),
+            pay_per_request_since: None,
         }
     }
 }

@@ -28,6 +28,8 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         deletion_protection: false,
         local_secondary_indexes: Vec::new(),
         global_secondary_indexes: Vec::new(),
+        throughput_history: Default::default(),
+        pay_per_request_since: None,
     }
 }
 

@@ -33,6 +33,8 @@ fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefinition {
         deletion_protection: false,
         local_secondary_indexes: Vec::new(),
         global_secondary_indexes: Vec::new(),
+        throughput_history: Default::default(),
+        pay_per_request_since: None,
     }
 }
 

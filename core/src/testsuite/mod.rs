@@ -8,11 +8,13 @@
 //! `next_storage_id`. Concurrency checks spawn tokio tasks, so run them on a multi-threaded
 //! runtime (`#[tokio::test(flavor = "multi_thread")]`) to exercise real parallelism.
 
+mod backfill;
 mod catalog;
 mod item_store;
 mod ranges;
 mod transactions;
 mod unconditional;
 
+pub use backfill::backfill_suite;
 pub use catalog::catalog_suite;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};
