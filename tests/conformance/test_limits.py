@@ -75,6 +75,49 @@ def test_attribute_name_length(ddb, hash_table, how):
     )
 
 
+@pytest.mark.parametrize("how", ["put", "batch", "transact"])
+def test_empty_attribute_name_refused(ddb, hash_table, how):
+    write = writers(ddb, hash_table)[how]
+    assert error(write, {**key(), "": {"N": "1"}})[:2] == (
+        "ValidationException",
+        "One or more parameter values were invalid: Empty attribute name",
+    )
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("", "Empty attribute name"),
+    ("n" * 65536, "Attribute name is too large, must be less than 65536 bytes"),
+])
+def test_attribute_names_checked_wherever_they_appear(ddb, hash_table, name, problem):
+    k = key()
+    ddb.put_item(TableName=hash_table, Item={**k, "a": {"N": "1"}})
+    in_expression = [
+        lambda: ddb.get_item(TableName=hash_table, Key=k, ProjectionExpression="#n",
+                             ExpressionAttributeNames={"#n": name}),
+        lambda: ddb.update_item(TableName=hash_table, Key=k, UpdateExpression="SET #n = :v",
+                                ExpressionAttributeNames={"#n": name},
+                                ExpressionAttributeValues={":v": {"N": "3"}}),
+        lambda: ddb.update_item(TableName=hash_table, Key=k, UpdateExpression="SET a = :v",
+                                ConditionExpression="#n = :v", ExpressionAttributeNames={"#n": name},
+                                ExpressionAttributeValues={":v": {"N": "1"}}),
+    ]
+    for call in in_expression:
+        assert error(call)[:2] == (
+            "ValidationException",
+            f"ExpressionAttributeNames contains invalid value: {problem} for key #n",
+        )
+    legacy = [
+        lambda: ddb.get_item(TableName=hash_table, Key=k, AttributesToGet=[name]),
+        lambda: ddb.update_item(TableName=hash_table, Key=k,
+                                AttributeUpdates={name: {"Value": {"N": "2"}, "Action": "PUT"}}),
+    ]
+    for call in legacy:
+        assert error(call)[:2] == (
+            "ValidationException", f"One or more parameter values were invalid: {problem}",
+        )
+    assert ddb.get_item(TableName=hash_table, Key=k)["Item"] == {**k, "a": {"N": "1"}}
+
+
 def test_key_attribute_names_at_most_255(ddb, raw_ddb):
     name = "k" * 256
     code, msg, _ = error(

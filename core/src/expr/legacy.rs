@@ -262,6 +262,7 @@ pub fn check_conditional_operator(
 /// does ("Duplicate value in attribute name: a").
 pub fn attributes_to_get(names: &[String]) -> Result<Projection, ApiError> {
     for (i, n) in names.iter().enumerate() {
+        validate::attribute_name(n)?;
         if names[..i].contains(n) {
             return Err(ApiError::validation(format!(
                 "{INVALID}Duplicate value in attribute name: {n}"
@@ -293,6 +294,7 @@ pub fn attribute_updates(
 ) -> Result<UpdateExpression, ApiError> {
     let mut actions = Vec::with_capacity(updates.len());
     for (name, u) in updates {
+        validate::attribute_name(name)?;
         if let Some(v) = &u.value {
             validate::attribute_value(v)?;
         }

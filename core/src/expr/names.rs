@@ -49,10 +49,17 @@ impl<'a> ExpressionAttributes<'a> {
             }
             let mut keys: Vec<&String> = names.keys().collect();
             keys.sort();
-            if let Some(bad) = keys.into_iter().find(|k| !valid_key(k, '#')) {
+            if let Some(bad) = keys.iter().find(|k| !valid_key(k, '#')) {
                 return Err(ApiError::validation(format!(
                     "ExpressionAttributeNames contains invalid key: Syntax error; key: \"{bad}\""
                 )));
+            }
+            for key in keys {
+                if let Some(problem) = crate::model::validate::attribute_name_problem(&names[key]) {
+                    return Err(ApiError::validation(format!(
+                        "ExpressionAttributeNames contains invalid value: {problem} for key {key}"
+                    )));
+                }
             }
         }
         if let Some(values) = self.values {

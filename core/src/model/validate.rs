@@ -29,13 +29,31 @@ pub const MAX_NESTING_DEPTH: usize = 32;
 /// Checks every value of an item (or a key) against DynamoDB's value rules, nested maps and
 /// lists included.
 pub fn item_values(item: &Item) -> Result<(), ApiError> {
-    if item.keys().any(|name| name.len() > MAX_ATTRIBUTE_NAME_SIZE) {
-        return Err(invalid(&format!(
-            "Attribute name is too large, must be less than {} bytes",
-            MAX_ATTRIBUTE_NAME_SIZE + 1
-        )));
+    if let Some(problem) = item.keys().find_map(|name| attribute_name_problem(name)) {
+        return Err(invalid(&problem));
     }
     item.values().try_for_each(attribute_value)
+}
+
+/// What is wrong with a top-level attribute name, if anything: DynamoDB refuses empty names and
+/// names over [`MAX_ATTRIBUTE_NAME_SIZE`] bytes wherever a name appears (items, expression
+/// attribute names, AttributesToGet, AttributeUpdates).
+pub fn attribute_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("Empty attribute name".to_string())
+    } else if name.len() > MAX_ATTRIBUTE_NAME_SIZE {
+        Some(format!(
+            "Attribute name is too large, must be less than {} bytes",
+            MAX_ATTRIBUTE_NAME_SIZE + 1
+        ))
+    } else {
+        None
+    }
+}
+
+/// [`attribute_name_problem`] as DynamoDB's ValidationException.
+pub fn attribute_name(name: &str) -> Result<(), ApiError> {
+    attribute_name_problem(name).map_or(Ok(()), |p| Err(invalid(&p)))
 }
 
 /// Longest attribute name, in bytes (DynamoDB documents 64 KB; 65535 is the last it accepts).
