@@ -192,6 +192,27 @@ def test_bad_input_is_one_line_with_the_fix(tmp_path):
     assert out.stderr == "error: database 'no_such_data_db' does not exist (run `extenddb init`, or fix catalog_db/data_db)\n"
 
 
+def test_pending_migration_is_reported_by_verify_and_serve(deployment):
+    """A deployment made by an older build (data migration 0002 not applied): verify fails
+    naming it and the command that applies it, serve refuses on one line, migrate fixes both."""
+    home, config, _, (_, data) = deployment
+    subprocess.run(["psql", "-h", PG["HOST"], "-p", PG["PORT"], "-U", PG["USER"], "-d", data,
+                    "-v", "ON_ERROR_STOP=1", "-qc",
+                    "DROP FUNCTION extenddb_lock_apply; DROP FUNCTION extenddb_apply; "
+                    "DELETE FROM _sqlx_migrations WHERE version = 2"], check=True, timeout=60)
+    verify = run(home, "verify", "--config", str(config), check=False)
+    assert verify.returncode == 1
+    assert (f"FAIL: schema migrations pending (data 0002 write functions); "
+            f"run `extenddb migrate --config {config}`\n") in verify.stdout
+    assert "Catalog version 0.0.2" in verify.stdout
+    serve = run(home, "serve", "--config", str(config), "--foreground", "--port", "0", check=False)
+    assert serve.returncode == 1
+    assert serve.stderr == ("error: schema migrations pending (data 0002 write functions); "
+                            "run `extenddb migrate --config <file>`\n")
+    run(home, "migrate", "--config", str(config))
+    assert "=== HEALTHY: All checks passed ===" in run(home, "verify", "--config", str(config)).stdout
+
+
 def test_settings_commands_of_the_guide(deployment):
     """The guide's `extenddb settings --config extenddb.toml set …` commands, verbatim but for
     the binary path; values are stored in the catalog and listed back; bad ones are refused."""

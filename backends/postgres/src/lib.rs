@@ -24,7 +24,7 @@ mod table_cache;
 pub use admin::{Admin, DeploymentSummary};
 pub use error::PgError;
 #[cfg(feature = "migrate")]
-pub use migrate::{migrate_catalog, migrate_data};
+pub use migrate::{migrate_catalog, migrate_data, pending_migrations};
 pub use options::{PgOptions, MIN_POOL_SIZE};
 
 use sqlx::PgPool;

@@ -5,7 +5,9 @@
 //! (EXTENDDB_TEST_PG_HOST / _PORT / _USER, a role that may create databases). Without those
 //! variables every test here prints why and passes without running (scripts/test.sh sets them).
 
-use extenddb_backend_postgres::{migrate_catalog, migrate_data, Admin, PgOptions, PgStore};
+use extenddb_backend_postgres::{
+    migrate_catalog, migrate_data, pending_migrations, Admin, PgOptions, PgStore,
+};
 use extenddb_core::testsuite::{backfill_suite, catalog_suite, item_store_suite};
 use extenddb_core::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -92,6 +94,22 @@ async fn catalog_suite_on_postgres_twice() {
     // Migrations are idempotent.
     migrate_catalog(f.store.catalog_pool()).await.unwrap();
     migrate_data(f.store.data_pool()).await.unwrap();
+    assert!(pending_migrations(&f.store).await.unwrap().is_empty());
+    // A deployment made before data migration 0003: listed as pending until migrated again.
+    sqlx::query("DROP FUNCTION extenddb_write_one")
+        .execute(f.store.data_pool())
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 3")
+        .execute(f.store.data_pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        pending_migrations(&f.store).await.unwrap(),
+        vec!["data 0003 write one".to_string()]
+    );
+    migrate_data(f.store.data_pool()).await.unwrap();
+    assert!(pending_migrations(&f.store).await.unwrap().is_empty());
     f.drop_all().await;
 }
 

@@ -78,6 +78,13 @@ pub(crate) async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
                     extenddb_backend_postgres::CATALOG_VERSION
                 );
             }
+            let pending = extenddb_backend_postgres::pending_migrations(&store).await?;
+            if !pending.is_empty() {
+                bail!(
+                    "schema migrations pending ({}); run `extenddb migrate --config <file>`",
+                    pending.join(", ")
+                );
+            }
             check_data_key(&store, config).await;
             Ok(Backend {
                 catalog: Arc::new(store.clone()),

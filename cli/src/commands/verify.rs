@@ -3,8 +3,8 @@
 
 use crate::config::{self, Config};
 use clap::Args;
-use extenddb_backend_postgres::{PgStore, CATALOG_VERSION};
-use std::path::PathBuf;
+use extenddb_backend_postgres::{pending_migrations, PgStore, CATALOG_VERSION};
+use std::path::{Path, PathBuf};
 
 /// Options of `extenddb verify`.
 #[derive(Debug, Args)]
@@ -17,7 +17,7 @@ pub struct VerifyArgs {
 /// Runs `verify`; fails (non-zero exit) when any check fails.
 pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
     let config = config::load(&args.config, &config::Overrides::default())?;
-    let failed = crate::commands::runtime()?.block_on(verify(&config));
+    let failed = crate::commands::runtime()?.block_on(verify(&config, &args.config));
     if failed > 0 {
         anyhow::bail!("{failed} check(s) failed");
     }
@@ -25,7 +25,7 @@ pub fn run(args: VerifyArgs) -> anyhow::Result<()> {
 }
 
 /// Prints the report; returns the number of failed checks.
-async fn verify(config: &Config) -> usize {
+async fn verify(config: &Config, path: &Path) -> usize {
     let opts = config.storage.postgres.options();
     println!("=== extenddb verify ===");
     println!("--- Checking catalog connection...");
@@ -63,7 +63,23 @@ async fn verify(config: &Config) -> usize {
     };
     match PgStore::connect(&small).await {
         Ok(s) => match s.data_schema_present().await {
-            Ok(true) => println!("OK: Connected to data database '{}'.", opts.data_db),
+            Ok(true) => match pending_migrations(&s).await {
+                Ok(pending) if pending.is_empty() => {
+                    println!("OK: Connected to data database '{}'.", opts.data_db)
+                }
+                Ok(pending) => {
+                    println!(
+                        "FAIL: schema migrations pending ({}); run `extenddb migrate --config {}`",
+                        pending.join(", "),
+                        path.display()
+                    );
+                    failed += 1;
+                }
+                Err(e) => {
+                    println!("FAIL: {e}");
+                    failed += 1;
+                }
+            },
             Ok(false) => {
                 println!(
                     "FAIL: data database '{}' has no extenddb schema (run `extenddb migrate`)",
