@@ -308,3 +308,51 @@ def test_log_level_setting_takes_effect_while_running(deployment):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+
+
+def test_index_delay_overrides_the_system_wide_delay(deployment):
+    """`settings index-delay` gives one GSI its own propagation delay; a running server follows
+    it: with the system-wide delay 0, that index shows a write only after its own delay."""
+    home, config, _, _ = deployment
+    run(home, "settings", "--config", "extenddb.toml", "set", "gsi_propagation_delay_ms", "0")
+    server = Server(home, config)
+    try:
+        ddb = server.client(home)
+        ddb.create_table(
+            TableName="Scores", BillingMode="PAY_PER_REQUEST",
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                  {"AttributeName": "g", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            GlobalSecondaryIndexes=[{"IndexName": "byG", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                     "Projection": {"ProjectionType": "ALL"}}],
+        )
+
+        def in_index():
+            out = ddb.query(TableName="Scores", IndexName="byG", KeyConditionExpression="g = :g",
+                            ExpressionAttributeValues={":g": {"S": "x"}})
+            return sorted(i["pk"]["S"] for i in out["Items"])
+
+        ddb.put_item(TableName="Scores", Item={"pk": {"S": "a"}, "g": {"S": "x"}})
+        assert in_index() == ["a"]  # system-wide delay 0: synchronous
+
+        out = run(home, "settings", "--config", "extenddb.toml", "index-delay",
+                  "--table", "Scores", "--index", "byG", "2000")
+        assert out.stdout == "Scores/byG propagation_delay_ms = 2000\n"
+        time.sleep(1)  # the catalog change reaches the server's cache by notification
+        ddb.put_item(TableName="Scores", Item={"pk": {"S": "b"}, "g": {"S": "x"}})
+        written = time.time()
+        assert in_index() == ["a"]
+        while in_index() != ["a", "b"]:
+            assert time.time() - written < 20, "the entry never arrived"
+            time.sleep(0.1)
+        assert time.time() - written >= 1.5
+
+        reset = run(home, "settings", "--config", "extenddb.toml", "index-delay",
+                    "--table", "Scores", "--index", "byG", "default")
+        assert reset.stdout == "Scores/byG propagation_delay_ms = default (gsi_propagation_delay_ms)\n"
+        bad = run(home, "settings", "--config", "extenddb.toml", "index-delay",
+                  "--table", "Scores", "--index", "nope", "5", check=False)
+        assert bad.returncode == 1
+        assert bad.stderr == "error: table 'Scores' has no global secondary index 'nope'\n"
+    finally:
+        assert server.stop() == 0

@@ -4,6 +4,7 @@ pub mod daemon;
 #[cfg(feature = "postgres")]
 pub mod destroy;
 pub mod dev;
+pub mod index_delay;
 #[cfg(feature = "postgres")]
 pub mod init;
 #[cfg(feature = "postgres")]

@@ -1,5 +1,6 @@
 //! `extenddb settings --config extenddb.toml set|get|list`: the runtime settings stored in the
-//! deployment's catalog (see `extenddb_core::settings` for the names and accepted values).
+//! deployment's catalog (see `extenddb_core::settings` for the names and accepted values), and
+//! `index-delay`: one GSI's own propagation delay (`commands::index_delay`).
 //! Every change is logged at WARN under the `extenddb::audit::settings` target.
 
 use crate::commands::serve::open_backend;
@@ -36,6 +37,21 @@ pub enum SettingsAction {
     },
     /// Print every setting with its value in force and whether it is the default.
     List,
+    /// Set one GSI's own propagation delay (milliseconds, or `default` to follow
+    /// gsi_propagation_delay_ms).
+    IndexDelay {
+        /// The table.
+        #[arg(long)]
+        table: String,
+        /// The global secondary index.
+        #[arg(long)]
+        index: String,
+        /// The table's account (default: auth.account_id of the configuration).
+        #[arg(long)]
+        account_id: Option<String>,
+        /// Milliseconds, or `default`.
+        value: String,
+    },
 }
 
 /// Runs `settings`.
@@ -69,6 +85,20 @@ pub fn run(args: SettingsArgs) -> anyhow::Result<()> {
                     .ok_or_else(|| anyhow!(settings::validate(&name, "").unwrap_err()))?;
                 let value = read(setting.name).await?;
                 println!("{}", value.as_deref().unwrap_or(setting.default));
+            }
+            SettingsAction::IndexDelay {
+                table,
+                index,
+                account_id,
+                value,
+            } => {
+                let delay = super::index_delay::parse(&value)?;
+                let account = account_id.unwrap_or_else(|| config.auth.account_id.clone());
+                let line =
+                    super::index_delay::set(catalog.as_ref(), &account, &table, &index, delay)
+                        .await?;
+                tracing::warn!(target: "extenddb::audit::settings", table = %table, index = %index, value = %value, "index propagation delay changed");
+                println!("{line}");
             }
             SettingsAction::List => {
                 for s in SETTINGS {
