@@ -88,38 +88,10 @@ impl CatalogCache {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use extenddb_core::model::table::{
-        BillingMode, KeyAttribute, KeySchema, ScalarType, TableStatus, Throughput,
-    };
 
     /// A minimal definition; only `storage_id` matters to these tests.
     pub(crate) fn def(name: &str, storage_id: u64) -> TableDefinition {
-        let hash = KeyAttribute {
-            name: "pk".into(),
-            attr_type: ScalarType::S,
-        };
-        TableDefinition {
-            account_id: "000000000000".into(),
-            region: "us-east-1".into(),
-            name: name.into(),
-            table_id: format!("00000000-0000-4000-8000-{storage_id:012}"),
-            storage_id,
-            key_schema: KeySchema {
-                hash: hash.clone(),
-                range: None,
-            },
-            attribute_definitions: vec![hash],
-            billing_mode: BillingMode::PayPerRequest,
-            throughput: Throughput { read: 0, write: 0 },
-            status: TableStatus::Active,
-            created_at: 1_700_000_000.0,
-            status_since: 1_700_000_000.0,
-            deletion_protection: false,
-            local_secondary_indexes: Vec::new(),
-            global_secondary_indexes: Vec::new(),
-            throughput_history: Default::default(),
-            pay_per_request_since: None,
-        }
+        extenddb_core::testsuite::hash_table_definition("000000000000", name, storage_id)
     }
 
     #[test]

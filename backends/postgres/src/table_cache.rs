@@ -275,35 +275,7 @@ mod tests {
     }
 
     fn def(name: &str) -> TableDefinition {
-        use extenddb_core::model::table::{
-            BillingMode, KeyAttribute, KeySchema, ScalarType, TableStatus, Throughput,
-        };
-        let hash = KeyAttribute {
-            name: "pk".into(),
-            attr_type: ScalarType::S,
-        };
-        TableDefinition {
-            account_id: "000000000000".into(),
-            region: "us-east-1".into(),
-            name: name.into(),
-            table_id: "00000000-0000-4000-8000-000000000007".into(),
-            storage_id: 7,
-            key_schema: KeySchema {
-                hash: hash.clone(),
-                range: None,
-            },
-            attribute_definitions: vec![hash],
-            billing_mode: BillingMode::PayPerRequest,
-            throughput: Throughput { read: 0, write: 0 },
-            status: TableStatus::Active,
-            created_at: 0.0,
-            status_since: 0.0,
-            deletion_protection: false,
-            local_secondary_indexes: Vec::new(),
-            global_secondary_indexes: Vec::new(),
-            throughput_history: Default::default(),
-            pay_per_request_since: None,
-        }
+        extenddb_core::testsuite::hash_table_definition("000000000000", name, 7)
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 mod backfill;
 mod catalog;
+mod fixtures;
 mod item_store;
 mod ranges;
 mod transactions;
@@ -17,4 +18,5 @@ mod unconditional;
 
 pub use backfill::backfill_suite;
 pub use catalog::catalog_suite;
+pub use fixtures::hash_table_definition;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};
