@@ -17,8 +17,9 @@ use extenddb_core::traits::{ItemKey, WriteOp};
 use sqlx::PgPool;
 use std::sync::Arc;
 
-/// Write statements in flight at once. PostgreSQL groups the commits of concurrent
-/// transactions into one WAL flush, so a few suffice to keep it busy.
+/// Write statements in flight at once. A write statement waits for its commit's WAL flush,
+/// not for CPU, so writes get more slots than reads; PostgreSQL groups concurrent commits
+/// into one flush.
 const SLOTS: usize = 4;
 /// Writes per statement at most.
 const MAX_BATCH: usize = 64;
