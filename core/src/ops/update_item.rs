@@ -102,6 +102,13 @@ impl Plan {
             expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
         }
         let created = old.is_none();
+        // REMOVE on a missing item removes nothing, whatever its paths: DynamoDB accepts
+        // `REMOVE x.y` and `REMOVE x[0]` there although `x` does not exist.
+        if created && self.update.removes_only() {
+            return Ok(vec![WriteOp::Delete {
+                key: self.storage_key,
+            }]);
+        }
         let base = old.clone().unwrap_or(self.key);
         let key_attributes = base.len();
         let item = apply_update(&self.update, base, self.legacy)?;
