@@ -101,8 +101,14 @@ mod tests {
     #[test]
     fn request_line_and_headers_are_limited_to_16_kb_each() {
         assert!(!head_too_large(&request("/", "dog")));
-        assert!(!head_too_large(&request(&format!("/{}", "x".repeat(16_000)), "dog")));
-        assert!(head_too_large(&request(&format!("/{}", "x".repeat(17_000)), "dog")));
+        assert!(!head_too_large(&request(
+            &format!("/{}", "x".repeat(16_000)),
+            "dog"
+        )));
+        assert!(head_too_large(&request(
+            &format!("/{}", "x".repeat(17_000)),
+            "dog"
+        )));
         assert!(!head_too_large(&request("/", &"y".repeat(16_000))));
         assert!(head_too_large(&request("/", &"y".repeat(16_400))));
     }

@@ -94,7 +94,10 @@ pub fn index_constraints(c: &mut Constraints, idx: &IndexInput, base: &str) {
         ),
         Some(p) => {
             let names = p.non_key_attributes.as_deref().unwrap_or_default();
-            if names.iter().any(|n| n.is_empty() || n.chars().count() > 255) {
+            if names
+                .iter()
+                .any(|n| n.is_empty() || n.chars().count() > 255)
+            {
                 c.violation(
                     Some(&format!("[{}]", names.join(", "))),
                     &format!("{base}.projection.nonKeyAttributes"),

@@ -10,6 +10,7 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Expressions, Names, Values};
+use super::index_capacity;
 use super::index_maintenance;
 use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key;
@@ -287,7 +288,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let sizes = [item_size(&new), old.as_ref().map_or(0, item_size)];
     Ok(Response {
         attributes: return_values.select(old.as_ref(), &new, &updated_paths),
-        consumed_capacity: capacity.report(&def.name, write_units(&sizes)),
+        consumed_capacity: capacity.report_units(
+            &def.name,
+            &index_capacity::write(&def, old.as_ref(), Some(&new), write_units(&sizes)),
+        ),
         item_collection_metrics: metrics(ctx, &req, &def).await?,
     })
 }

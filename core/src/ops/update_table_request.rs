@@ -162,7 +162,10 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
     }
     for (i, d) in req.attribute_definitions.iter().flatten().enumerate() {
         let base = format!("attributeDefinitions.{}.member", i + 1);
-        c.key_attribute_name(d.attribute_name.as_deref(), &format!("{base}.attributeName"));
+        c.key_attribute_name(
+            d.attribute_name.as_deref(),
+            &format!("{base}.attributeName"),
+        );
         let path = format!("{base}.attributeType");
         match d.attribute_type.as_deref() {
             None => c.violation(None, &path, "Member must not be null"),
