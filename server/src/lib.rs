@@ -10,8 +10,10 @@
 
 mod body;
 pub mod config;
+mod cors;
 mod dynamodb;
 mod encoding;
+mod endpoints;
 pub mod error;
 mod listener;
 pub mod request_id;

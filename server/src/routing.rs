@@ -57,13 +57,17 @@ where
         table = field::Empty,
     );
     let started = Instant::now();
-    let resp = async {
+    let cors = crate::cors::is_cors(req.headers());
+    let mut resp = async {
         if head_too_large(&req) {
             return response::build(
                 StatusCode::BAD_REQUEST,
                 Bytes::from_static(HEAD_TOO_LARGE),
                 &id,
             );
+        }
+        if let Some(answer) = crate::cors::preflight(req.method(), req.headers(), &id) {
+            return answer;
         }
         match (req.method(), req.uri().path()) {
             (&Method::POST, "/") => dynamodb::handle(state, req, &id).await,
@@ -75,6 +79,9 @@ where
     }
     .instrument(span.clone())
     .await;
+    if cors {
+        crate::cors::allow(&mut resp);
+    }
     let status = resp.status().as_u16();
     let micros = started.elapsed().as_micros() as u64;
     span.in_scope(|| {

@@ -136,3 +136,30 @@ def test_authorization_not_sigv4(endpoint):
         "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
         "message": "Request is missing Authentication Token",
     }
+
+
+def test_describe_endpoints_names_the_address_in_use(ddb, endpoint):
+    endpoints = ddb.describe_endpoints()["Endpoints"]
+    assert endpoints == [{"Address": endpoint.split("://", 1)[1].rstrip("/"), "CachePeriodInMinutes": 1440}]
+
+
+def test_cors_headers_only_for_requests_with_an_origin(endpoint):
+    cors = ["Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Access-Control-Max-Age",
+            "Access-Control-Allow-Methods", "Access-Control-Allow-Headers"]
+    for call in (requests.options, requests.get, requests.post):
+        plain = call(endpoint + "/", timeout=10)
+        assert not [h for h in cors if h in plain.headers]
+    asked = {"Origin": "http://example.com/", "Access-Control-Request-Method": "POST",
+             "Access-Control-Request-Headers": "x-amz-target, content-type"}
+    pre = requests.options(endpoint + "/", headers=asked, timeout=10)
+    assert pre.status_code == 200
+    assert pre.headers["Access-Control-Allow-Origin"] == "*"
+    assert pre.headers["Access-Control-Allow-Methods"] == "POST"
+    assert pre.headers["Access-Control-Allow-Headers"] == "x-amz-target, content-type"
+    assert pre.headers["Access-Control-Max-Age"] == "86400"
+    assert "x-amzn-RequestId" in pre.headers["Access-Control-Expose-Headers"]
+    for call in (requests.get, requests.post):
+        resp = call(endpoint + "/", headers=asked, timeout=10)
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Expose-Headers" in resp.headers
+        assert not [h for h in ("Access-Control-Max-Age", "Access-Control-Allow-Methods") if h in resp.headers]
