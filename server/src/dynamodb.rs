@@ -26,8 +26,15 @@ where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    let coding = crate::response_encoding::accepted(req.headers());
     match serve(state, req).await {
-        Ok(body) => response::ok(body, id),
+        Ok(body) => match coding.filter(|_| body.len() >= crate::response_encoding::THRESHOLD) {
+            Some(c) => match crate::response_encoding::encode(c, &body) {
+                Some(encoded) => response::encoded(Bytes::from(encoded), c.name(), id),
+                None => response::ok(body, id),
+            },
+            None => response::ok(body, id),
+        },
         Err(e) => response::error(&e, id),
     }
 }

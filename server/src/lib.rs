@@ -18,6 +18,7 @@ pub mod error;
 mod listener;
 pub mod request_id;
 mod response;
+mod response_encoding;
 mod routing;
 mod services;
 pub mod target;
