@@ -26,8 +26,15 @@ where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    let coding = crate::response_encoding::accepted(req.headers());
     match serve(state, req).await {
-        Ok(body) => response::ok(body, id),
+        Ok(body) => match coding.filter(|_| body.len() >= crate::response_encoding::THRESHOLD) {
+            Some(c) => match crate::response_encoding::encode(c, &body) {
+                Some(encoded) => response::encoded(Bytes::from(encoded), c.name(), id),
+                None => response::ok(body, id),
+            },
+            None => response::ok(body, id),
+        },
         Err(e) => response::error(&e, id),
     }
 }
@@ -46,8 +53,9 @@ where
         // DynamoDB Streams arrives with its issue; until then its operations are unknown.
         Target::Streams(_) => return Err(ApiError::UnknownOperation(String::new())),
     };
+    let describe_endpoints = op == crate::endpoints::OPERATION;
     // DynamoDB rejects an operation it does not know before it looks at credentials or body.
-    if !extenddb_core::ops::OPERATIONS.contains(&op) {
+    if !extenddb_core::ops::OPERATIONS.contains(&op) && !describe_endpoints {
         return Err(ApiError::UnknownOperation(String::new()));
     }
 
@@ -81,6 +89,9 @@ where
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
     let body = crate::encoding::decode_body(encoding.as_deref(), body, state.max_body_bytes)
         .map_err(|e| e.into_api_error(state.max_body_bytes))?;
+    if describe_endpoints {
+        return Ok(crate::endpoints::answer(&head));
+    }
     let ctx = Ctx {
         catalog: state.services.catalog.clone(),
         store: state.services.store.clone(),

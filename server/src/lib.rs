@@ -10,12 +10,15 @@
 
 mod body;
 pub mod config;
+mod cors;
 mod dynamodb;
 mod encoding;
+mod endpoints;
 pub mod error;
 mod listener;
 pub mod request_id;
 mod response;
+mod response_encoding;
 mod routing;
 mod services;
 pub mod target;

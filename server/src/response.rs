@@ -4,7 +4,7 @@
 use crate::request_id::RequestId;
 use bytes::Bytes;
 use extenddb_core::ApiError;
-use http::header::{HeaderName, HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{HeaderName, HeaderValue, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{Response, StatusCode};
 use http_body_util::Full;
 
@@ -35,6 +35,15 @@ pub fn build(status: StatusCode, body: Bytes, id: &RequestId) -> Response<Body> 
 /// A 200 answer with a JSON body.
 pub fn ok(body: Bytes, id: &RequestId) -> Response<Body> {
     build(StatusCode::OK, body, id)
+}
+
+/// A 200 answer whose JSON body was compressed with `coding` (`gzip` or `deflate`); the CRC32
+/// and length describe the compressed bytes, as DynamoDB sends them.
+pub fn encoded(body: Bytes, coding: &'static str, id: &RequestId) -> Response<Body> {
+    let mut resp = build(StatusCode::OK, body, id);
+    resp.headers_mut()
+        .insert(CONTENT_ENCODING, HeaderValue::from_static(coding));
+    resp
 }
 
 /// An error answer: DynamoDB's `__type`/`message` body and status.

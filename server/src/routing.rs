@@ -1,5 +1,6 @@
 //! Routing: `GET /health`, the DynamoDB API on `POST /`, and 404 for everything else. Each
 //! request gets an id and a tracing span (request id, operation, table — never credentials).
+//! A request line or header block over DynamoDB's 16 KB limits is a 400 before routing.
 
 use crate::dynamodb;
 use crate::request_id::RequestId;
@@ -16,6 +17,32 @@ const HEALTHY: &[u8] = br#"{"status":"healthy"}"#;
 /// Body of answers to paths the server does not serve.
 const NOT_FOUND: &[u8] = br#"{"message":"Not Found"}"#;
 
+/// DynamoDB's limit on the request line, and separately on the headers, in bytes.
+pub(crate) const MAX_HEAD_PART_BYTES: usize = 16 * 1024;
+/// Body of the answer to a request whose line or headers exceed the limit.
+const HEAD_TOO_LARGE: &[u8] = br#"{"message":"Request line or headers too large"}"#;
+
+/// The request line's length as sent (`METHOD URI HTTP/1.1`) and the header block's
+/// (`name: value` plus CRLF per header), in bytes.
+fn head_sizes<B>(req: &Request<B>) -> (usize, usize) {
+    let uri = req.uri();
+    let target = uri.path_and_query().map_or(0, |p| p.as_str().len())
+        + uri.authority().map_or(0, |a| a.as_str().len());
+    let line = req.method().as_str().len() + 1 + target + " HTTP/1.1".len();
+    let headers = req
+        .headers()
+        .iter()
+        .map(|(n, v)| n.as_str().len() + 2 + v.len() + 2)
+        .sum();
+    (line, headers)
+}
+
+/// True when the request line or the headers exceed [`MAX_HEAD_PART_BYTES`].
+pub(crate) fn head_too_large<B>(req: &Request<B>) -> bool {
+    let (line, headers) = head_sizes(req);
+    line > MAX_HEAD_PART_BYTES || headers > MAX_HEAD_PART_BYTES
+}
+
 /// Answers one request.
 pub(crate) async fn route<B>(state: &AppState, req: Request<B>) -> Response<RespBody>
 where
@@ -30,7 +57,18 @@ where
         table = field::Empty,
     );
     let started = Instant::now();
-    let resp = async {
+    let cors = crate::cors::is_cors(req.headers());
+    let mut resp = async {
+        if head_too_large(&req) {
+            return response::build(
+                StatusCode::BAD_REQUEST,
+                Bytes::from_static(HEAD_TOO_LARGE),
+                &id,
+            );
+        }
+        if let Some(answer) = crate::cors::preflight(req.method(), req.headers(), &id) {
+            return answer;
+        }
         match (req.method(), req.uri().path()) {
             (&Method::POST, "/") => dynamodb::handle(state, req, &id).await,
             (&Method::GET | &Method::HEAD, "/health") => {
@@ -41,6 +79,9 @@ where
     }
     .instrument(span.clone())
     .await;
+    if cors {
+        crate::cors::allow(&mut resp);
+    }
     let status = resp.status().as_u16();
     let micros = started.elapsed().as_micros() as u64;
     span.in_scope(|| {
@@ -51,4 +92,31 @@ where
         }
     });
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(path: &str, header: &str) -> Request<()> {
+        Request::post(path)
+            .header("x-extra", header)
+            .body(())
+            .unwrap()
+    }
+
+    #[test]
+    fn request_line_and_headers_are_limited_to_16_kb_each() {
+        assert!(!head_too_large(&request("/", "dog")));
+        assert!(!head_too_large(&request(
+            &format!("/{}", "x".repeat(16_000)),
+            "dog"
+        )));
+        assert!(head_too_large(&request(
+            &format!("/{}", "x".repeat(17_000)),
+            "dog"
+        )));
+        assert!(!head_too_large(&request("/", &"y".repeat(16_000))));
+        assert!(head_too_large(&request("/", &"y".repeat(16_400))));
+    }
 }

@@ -215,3 +215,25 @@ async fn graceful_shutdown_stops_accepting() {
     s.stop().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn request_line_or_headers_over_16_kb_are_400() {
+    let s = start(None, DEFAULT_MAX_BODY_BYTES).await;
+    let c = Client::plain(s.addr);
+    let a = c
+        .send(c.get(&format!("/health/{}", "x".repeat(17_000))))
+        .await;
+    assert_eq!(a.status, 400);
+    assert_dynamodb_headers(&a);
+    let mut req = c.get("/health");
+    for name in ["header1", "header2"] {
+        req.headers_mut()
+            .insert(name, "z".repeat(8192).parse().unwrap());
+    }
+    assert_eq!(c.send(req).await.status, 400);
+    let mut req = c.get("/health");
+    req.headers_mut()
+        .insert("header1", "z".repeat(100).parse().unwrap());
+    assert_eq!(c.send(req).await.status, 200);
+    s.stop().await;
+}

@@ -68,8 +68,58 @@ def test_query_and_scan_units(ddb, tables):
                   ReturnConsumedCapacity="TOTAL")
     # About 9 KB read together: 3 units of 4 KB, halved.
     assert units(q) == 1.5
+    for i in range(3, 6):
+        ddb.put_item(TableName=table, Item={"pk": {"S": "q"}, "sk": {"N": str(i)}, "v": {"S": "x" * 3000}})
+    # About 18 KB: 5 units of 4 KB.
     s = ddb.scan(TableName=table, ConsistentRead=True, ReturnConsumedCapacity="TOTAL")
-    assert units(s) == 3.0
+    assert units(s) == 5.0
+    # A page that stops early pays by size only.
+    s = ddb.scan(TableName=table, ConsistentRead=True, Limit=1, ReturnConsumedCapacity="TOTAL")
+    assert units(s) == 1.0
+
+
+def test_whole_scan_of_a_tiny_table_pays_each_initial_partition(ddb, tables):
+    # DynamoDB reports 4 units (2 eventually consistent) for a Scan of a one-item table.
+    table = tables.hash_table()
+    ddb.put_item(TableName=table, Item=key())
+    assert units(ddb.scan(TableName=table, ConsistentRead=True, ReturnConsumedCapacity="TOTAL")) == 4.0
+    assert units(ddb.scan(TableName=table, ReturnConsumedCapacity="TOTAL")) == 2.0
+
+
+def test_indexes_breakdown_for_writes_and_index_reads(ddb, tables):
+    table, _ = tables.create(
+        [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "sk", "x")],
+        GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+        LocalSecondaryIndexes=[{"IndexName": "lsi", "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"},
+                                                                  {"AttributeName": "x", "KeyType": "RANGE"}],
+                                "Projection": {"ProjectionType": "ALL"}}],
+    )
+    k = {"pk": {"S": "p"}, "sk": {"S": "c"}}
+    both = {"TableName": table, "CapacityUnits": 3.0, "Table": {"CapacityUnits": 1.0},
+            "GlobalSecondaryIndexes": {"gsi": {"CapacityUnits": 1.0}},
+            "LocalSecondaryIndexes": {"lsi": {"CapacityUnits": 1.0}}}
+    put = ddb.put_item(TableName=table, Item={**k, "x": {"S": "1"}}, ReturnConsumedCapacity="INDEXES")
+    assert put["ConsumedCapacity"] == both
+    # TOTAL counts the index writes too.
+    put = ddb.put_item(TableName=table, Item={**k, "x": {"S": "1"}, "a": {"S": "b"}}, ReturnConsumedCapacity="TOTAL")
+    assert put["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 3.0}
+    # Moving the index key deletes the old entries and writes new ones.
+    upd = ddb.update_item(TableName=table, Key=k, UpdateExpression="SET x = :x",
+                          ExpressionAttributeValues={":x": {"S": "2"}}, ReturnConsumedCapacity="INDEXES")
+    assert upd["ConsumedCapacity"]["GlobalSecondaryIndexes"] == {"gsi": {"CapacityUnits": 2.0}}
+    assert upd["ConsumedCapacity"]["CapacityUnits"] == 5.0
+    q = ddb.query(TableName=table, IndexName="gsi", KeyConditionExpression="x = :x",
+                  ExpressionAttributeValues={":x": {"S": "2"}}, ReturnConsumedCapacity="INDEXES")
+    assert q["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 0.5,
+                                     "GlobalSecondaryIndexes": {"gsi": {"CapacityUnits": 0.5}}}
+    batch = ddb.batch_write_item(RequestItems={table: [{"DeleteRequest": {"Key": k}}]},
+                                 ReturnConsumedCapacity="INDEXES")
+    assert batch["ConsumedCapacity"] == [both]
+    # Neither the old nor the new item is in the indexes: the table alone pays.
+    put = ddb.put_item(TableName=table, Item={**k, "a": {"S": "b"}}, ReturnConsumedCapacity="INDEXES")
+    assert put["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
 
 
 @pytest.mark.parametrize("op", ["put", "update", "delete", "batch", "transact"])

@@ -20,8 +20,9 @@ CREDENTIALS = Credentials("AKIDEXTENDDBTEST0000", "extenddb-test-secret-key")
 
 
 def signed_post(endpoint, target, body: bytes):
-    """POSTs `body` with X-Amz-Target `target`, signed with SigV4 as an SDK would sign it."""
-    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": target}
+    """POSTs `body` with X-Amz-Target `target`, signed with SigV4 as an SDK would sign it.
+    Like botocore it accepts only `identity` (requests would otherwise ask for gzip)."""
+    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": target, "Accept-Encoding": "identity"}
     request = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=headers)
     SigV4Auth(CREDENTIALS, "dynamodb", REGION_NAME).add_auth(request)
     return requests.post(endpoint + "/", data=body, headers=dict(request.headers), timeout=30)
@@ -136,3 +137,63 @@ def test_authorization_not_sigv4(endpoint):
         "__type": "com.amazon.coral.service#MissingAuthenticationTokenException",
         "message": "Request is missing Authentication Token",
     }
+
+
+def test_describe_endpoints_names_the_address_in_use(ddb, endpoint):
+    endpoints = ddb.describe_endpoints()["Endpoints"]
+    assert endpoints == [{"Address": endpoint.split("://", 1)[1].rstrip("/"), "CachePeriodInMinutes": 1440}]
+
+
+def test_cors_headers_only_for_requests_with_an_origin(endpoint):
+    cors = ["Access-Control-Allow-Origin", "Access-Control-Expose-Headers", "Access-Control-Max-Age",
+            "Access-Control-Allow-Methods", "Access-Control-Allow-Headers"]
+    for call in (requests.options, requests.get, requests.post):
+        plain = call(endpoint + "/", timeout=10)
+        assert not [h for h in cors if h in plain.headers]
+    asked = {"Origin": "http://example.com/", "Access-Control-Request-Method": "POST",
+             "Access-Control-Request-Headers": "x-amz-target, content-type"}
+    pre = requests.options(endpoint + "/", headers=asked, timeout=10)
+    assert pre.status_code == 200
+    assert pre.headers["Access-Control-Allow-Origin"] == "*"
+    assert pre.headers["Access-Control-Allow-Methods"] == "POST"
+    assert pre.headers["Access-Control-Allow-Headers"] == "x-amz-target, content-type"
+    assert pre.headers["Access-Control-Max-Age"] == "86400"
+    assert "x-amzn-RequestId" in pre.headers["Access-Control-Expose-Headers"]
+    for call in (requests.get, requests.post):
+        resp = call(endpoint + "/", headers=asked, timeout=10)
+        assert resp.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Access-Control-Expose-Headers" in resp.headers
+        assert not [h for h in ("Access-Control-Max-Age", "Access-Control-Allow-Methods") if h in resp.headers]
+
+
+def signed_get_item(endpoint, table, key, accept_encoding):
+    body = json.dumps({"TableName": table, "Key": key}).encode()
+    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": "DynamoDB_20120810.GetItem",
+               "Accept-Encoding": accept_encoding}
+    request = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=headers)
+    SigV4Auth(CREDENTIALS, "dynamodb", REGION_NAME).add_auth(request)
+    return requests.post(endpoint + "/", data=body, headers=dict(request.headers), timeout=30, stream=True)
+
+
+@pytest.mark.parametrize("accept,coding", [("gzip", "gzip"), ("deflate", "deflate"), ("br, deflate, gzip", "deflate"),
+                                           ("gzip;q=0, identity", None), ("identity", None)])
+def test_large_answers_are_compressed_as_accepted(ddb, endpoint, hash_table, accept, coding):
+    big = {"pk": {"S": "compressed-big"}}
+    ddb.put_item(TableName=hash_table, Item={**big, "v": {"S": "x" * 5000}})
+    small = {"pk": {"S": "compressed-small"}}
+    ddb.put_item(TableName=hash_table, Item={**small, "v": {"S": "x" * 100}})
+    resp = signed_get_item(endpoint, hash_table, big, accept)
+    raw = resp.raw.read(decode_content=False)
+    assert resp.status_code == 200
+    assert resp.headers.get("Content-Encoding") == coding
+    # The CRC32 and length describe the bytes as sent.
+    assert resp.headers["x-amz-crc32"] == str(zlib.crc32(raw) & 0xFFFFFFFF)
+    assert int(resp.headers["Content-Length"]) == len(raw)
+    if coding == "gzip":
+        raw = zlib.decompress(raw, 16 + zlib.MAX_WBITS)
+    elif coding == "deflate":
+        raw = zlib.decompress(raw)
+    assert json.loads(raw)["Item"]["v"]["S"] == "x" * 5000
+    # Answers under 4 KB are never compressed.
+    resp = signed_get_item(endpoint, hash_table, small, accept)
+    assert "Content-Encoding" not in resp.headers

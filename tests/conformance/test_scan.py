@@ -56,7 +56,9 @@ def test_select_count_and_projection(ddb, filled):
                     ExpressionAttributeValues={":a": {"N": "100"}}, ReturnConsumedCapacity="TOTAL")
     assert "Items" not in resp
     assert (resp["Count"], resp["ScannedCount"]) == (20, 120)
-    assert resp["ConsumedCapacity"]["CapacityUnits"] == 0.5
+    # A whole-table scan pays at least one read per initial partition (4 × 0.5 eventually
+    # consistent), as DynamoDB reports for small tables; the filter does not lower it.
+    assert resp["ConsumedCapacity"]["CapacityUnits"] == 2.0
     resp = ddb.scan(TableName=filled, ProjectionExpression="#m.x", ExpressionAttributeNames={"#m": "m"}, Limit=1)
     assert set(resp["Items"][0]) == {"m"} and set(resp["Items"][0]["m"]["M"]) == {"x"}
 

@@ -16,6 +16,9 @@ pub enum PathSegment {
     Name(String),
     /// A list index (`[3]`).
     Index(u32),
+    /// A list index too large to address any element (`[99999999999999]`), as written;
+    /// DynamoDB reports it when the path is resolved, not as a syntax error.
+    OutOfRangeIndex(String),
 }
 
 /// A document path as written: `a.#b[2].c`. The first segment is never an index.
@@ -158,6 +161,7 @@ impl fmt::Display for RawPath {
                     f.write_str(s)?;
                 }
                 PathSegment::Index(n) => write!(f, "[{n}]")?,
+                PathSegment::OutOfRangeIndex(n) => write!(f, "[{n}]")?,
             }
         }
         Ok(())

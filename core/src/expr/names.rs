@@ -8,6 +8,9 @@ use crate::error::ApiError;
 use crate::model::AttributeValue;
 use std::collections::{BTreeSet, HashMap};
 
+/// DynamoDB's limit on a document path's nesting levels (the top-level attribute counts).
+pub const MAX_PATH_DEPTH: usize = 32;
+
 /// The placeholders of one request, and which of them expressions have used so far.
 #[derive(Debug, Clone)]
 pub struct ExpressionAttributes<'a> {
@@ -107,12 +110,23 @@ impl<'a> ExpressionAttributes<'a> {
 
     /// Resolves a written path, substituting `#name` placeholders.
     pub(crate) fn path(&mut self, raw: &RawPath) -> Result<DocPath, String> {
+        if raw.0.len() > MAX_PATH_DEPTH {
+            return Err(format!(
+                "The document path has too many nesting levels; nesting levels: {}",
+                raw.0.len()
+            ));
+        }
         let mut out = Vec::with_capacity(raw.0.len());
         for seg in &raw.0 {
             out.push(match seg {
                 PathSegment::Attr(a) => PathElement::Attr(a.clone()),
                 PathSegment::Name(n) => PathElement::Attr(self.name(n)?),
                 PathSegment::Index(i) => PathElement::Index(*i as usize),
+                PathSegment::OutOfRangeIndex(i) => {
+                    return Err(format!(
+                        "List index is not within the allowable range; index: [{i}]"
+                    ))
+                }
             });
         }
         Ok(DocPath(out))

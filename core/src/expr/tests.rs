@@ -164,6 +164,38 @@ fn entry_points_prefix_messages_and_share_unused_tracking() {
     );
 }
 
+#[test]
+fn path_depth_and_list_index_limits() {
+    let mut attrs = ExpressionAttributes::new(None, None);
+    let deep = |levels: usize| format!("a{}", ".b".repeat(levels - 1));
+    assert!(parse_projection(&deep(32), &mut attrs).is_ok());
+    assert_eq!(
+        parse_projection(&deep(33), &mut attrs)
+            .unwrap_err()
+            .to_string(),
+        "Invalid ProjectionExpression: The document path has too many nesting levels; nesting levels: 33"
+    );
+    assert_eq!(
+        parse_condition(&format!("attribute_exists({})", deep(40)), ExpressionKind::Condition, &mut attrs)
+            .unwrap_err()
+            .to_string(),
+        "Invalid ConditionExpression: The document path has too many nesting levels; nesting levels: 40"
+    );
+    assert_eq!(
+        parse_projection("a[99999999999999]", &mut attrs)
+            .unwrap_err()
+            .to_string(),
+        "Invalid ProjectionExpression: List index is not within the allowable range; index: [99999999999999]"
+    );
+    assert!(parse_projection("a[999]", &mut attrs).is_ok());
+    assert_eq!(
+        parse_projection("a[-1]", &mut attrs)
+            .unwrap_err()
+            .to_string(),
+        "Invalid ProjectionExpression: Syntax error; token: \"-\", near: \"[-1\""
+    );
+}
+
 // ---- property tests: printing then parsing gives the tree back ----
 
 fn ident() -> impl Strategy<Value = String> {

@@ -70,6 +70,15 @@ impl UpdateExpression {
         self.actions.iter().map(|a| a.path().clone()).collect()
     }
 
+    /// True when the update has actions and every one is a REMOVE.
+    pub fn removes_only(&self) -> bool {
+        !self.actions.is_empty()
+            && self
+                .actions
+                .iter()
+                .all(|a| matches!(a, UpdateAction::Remove(_)))
+    }
+
     /// Fails as DynamoDB does when the update writes a key attribute (or inside one):
     /// "Cannot update attribute <k>. This attribute is part of the key".
     pub fn check_key_attributes<'k>(
@@ -327,11 +336,18 @@ fn static_type(op: &SetOperand) -> Option<&'static str> {
     }
 }
 
-fn check_operand(op: RawOperand) -> Result<SetOperand, String> {
+/// Checks one SET operand. `nested` is true inside another function's arguments, where
+/// DynamoDB allows only `if_not_exists` (`list_append(list_append(:a, :b), :c)` is refused).
+fn check_operand(op: RawOperand, nested: bool) -> Result<SetOperand, String> {
     Ok(match op {
         RawOperand::Path(p) => SetOperand::Path(p),
         RawOperand::Value(v) => SetOperand::Value(v),
         RawOperand::Call(name, args) => {
+            if nested && name != "if_not_exists" {
+                return Err(format!(
+                    "The function is not allowed to be used this way in an expression; function: {name}"
+                ));
+            }
             if args.len() != 2 {
                 return Err(format!(
                     "Incorrect number of operands for operator or function; operator or function: {name}, number of operands: {}",
@@ -349,9 +365,9 @@ fn check_operand(op: RawOperand) -> Result<SetOperand, String> {
                         "Operator or function requires a document path; operator or function: {name}"
                     ));
                 };
-                SetOperand::IfNotExists(p, Box::new(check_operand(b)?))
+                SetOperand::IfNotExists(p, Box::new(check_operand(b, true)?))
             } else {
-                let (a, b) = (check_operand(a)?, check_operand(b)?);
+                let (a, b) = (check_operand(a, true)?, check_operand(b, true)?);
                 for t in [&a, &b] {
                     if let SetOperand::Value(v) = t {
                         if v.type_name() != "L" {
@@ -368,7 +384,7 @@ fn check_operand(op: RawOperand) -> Result<SetOperand, String> {
 fn check_set_value(v: RawSetValue) -> Result<SetValue, String> {
     let arith =
         |sym: &str, a: RawOperand, b: RawOperand| -> Result<(SetOperand, SetOperand), String> {
-            let (a, b) = (check_operand(a)?, check_operand(b)?);
+            let (a, b) = (check_operand(a, false)?, check_operand(b, false)?);
             for t in [&a, &b] {
                 if let Some(ty) = static_type(t).filter(|ty| *ty != "N") {
                     return Err(operand_type_error(sym, ty));
@@ -377,7 +393,7 @@ fn check_set_value(v: RawSetValue) -> Result<SetValue, String> {
             Ok((a, b))
         };
     Ok(match v {
-        RawSetValue::One(a) => SetValue::Operand(check_operand(a)?),
+        RawSetValue::One(a) => SetValue::Operand(check_operand(a, false)?),
         RawSetValue::Plus(a, b) => {
             let (a, b) = arith("+", a, b)?;
             SetValue::Plus(a, b)
@@ -478,6 +494,18 @@ mod tests {
             "Operator or function requires a document path; operator or function: if_not_exists"
         );
         assert_eq!(e("SET a = list_append(a)"), "Incorrect number of operands for operator or function; operator or function: list_append, number of operands: 1");
+    }
+
+    #[test]
+    fn only_if_not_exists_nests() {
+        let e = |s: &str| compile(s).unwrap_err();
+        let refused = "The function is not allowed to be used this way in an expression; function: list_append";
+        assert_eq!(e("SET a = list_append(list_append(:l, :l), :l)"), refused);
+        assert_eq!(e("SET a = list_append(:l, list_append(:l, :l))"), refused);
+        assert_eq!(e("SET a = if_not_exists(a, list_append(:l, :l))"), refused);
+        compile("SET a = list_append(if_not_exists(a, :l), :l)").unwrap();
+        compile("SET a = if_not_exists(b, if_not_exists(c, :n))").unwrap();
+        compile("SET a = if_not_exists(b, :n) + :n").unwrap();
     }
 
     #[test]

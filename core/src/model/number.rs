@@ -95,18 +95,28 @@ impl Number {
 
     /// Exact sum, checked against DynamoDB's precision and range (UpdateExpression `+`, ADD).
     pub fn add(&self, other: &Number) -> Result<Number, NumberError> {
-        Number::from_decimal(&(self.to_decimal() + other.to_decimal()))
+        arithmetic_result(&(self.to_decimal() + other.to_decimal()))
     }
 
     /// Exact difference, checked against DynamoDB's precision and range (UpdateExpression `-`).
     pub fn sub(&self, other: &Number) -> Result<Number, NumberError> {
-        Number::from_decimal(&(self.to_decimal() - other.to_decimal()))
+        arithmetic_result(&(self.to_decimal() - other.to_decimal()))
     }
 
     /// Numeric comparison.
     pub fn cmp_value(&self, other: &Number) -> Ordering {
         self.to_decimal().cmp(&other.to_decimal())
     }
+}
+
+/// The checked result of an addition or subtraction. DynamoDB reports a result that needs
+/// more than 38 significant digits (`1E+50 + 1`) as an overflow, not with the "more than 38
+/// significant digits" text it uses for numbers given in a request.
+fn arithmetic_result(d: &BigDecimal) -> Result<Number, NumberError> {
+    Number::from_decimal(d).map_err(|e| match e {
+        NumberError::TooPrecise => NumberError::Overflow,
+        other => other,
+    })
 }
 
 /// Renders `±digits × 10^-scale` without an exponent.
@@ -198,6 +208,8 @@ mod tests {
         assert_eq!(n("-3").add(&n("3")).unwrap().as_str(), "0");
         let big = n("9.9999999999999999999999999999999999999E+125");
         assert_eq!(big.add(&big), Err(NumberError::Overflow));
-        assert_eq!(n("1E+100").add(&n("1")), Err(NumberError::TooPrecise));
+        assert_eq!(n("1E+100").add(&n("1")), Err(NumberError::Overflow));
+        assert_eq!(n("1E+50").sub(&n("1")), Err(NumberError::Overflow));
+        assert_eq!(Number::parse("1E+50").unwrap().as_str().len(), 51);
     }
 }

@@ -10,6 +10,7 @@
 
 use super::batch_common::{self, DUPLICATE_KEYS};
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity, TableUnits};
+use super::index_capacity;
 use super::index_maintenance::{self, IndexedTable};
 use super::item_collection::{self, PerTable};
 use super::item_key;
@@ -303,9 +304,20 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let mut units = TableUnits::new();
     if capacity.wanted() {
         for (p, before) in planned.iter().zip(&outcome.before) {
-            let old = batch_common::stored_size(before.as_ref())?.unwrap_or(0);
             let new = p.item.as_ref().map_or(0, item_size);
-            units.add(&p.table, write_units(&[old, new]));
+            match &p.indexed {
+                Some(indexed) => {
+                    let old = before.as_ref().map(StoredItem::decode).transpose()?;
+                    let table = write_units(&[old.as_ref().map_or(0, item_size), new]);
+                    let (def, _) = indexed.as_ref();
+                    let counted = index_capacity::write(def, old.as_ref(), p.item.as_ref(), table);
+                    units.add_units(&p.table, counted);
+                }
+                None => {
+                    let old = batch_common::stored_size(before.as_ref())?.unwrap_or(0);
+                    units.add(&p.table, write_units(&[old, new]));
+                }
+            }
         }
     }
     let mut collections = PerTable::new();

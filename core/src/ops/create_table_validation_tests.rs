@@ -354,3 +354,41 @@ fn an_attribute_defined_twice_is_refused_by_name() {
     });
     assert_eq!(m, "Attribute Name is duplicated: pk");
 }
+
+#[test]
+fn index_attribute_names_over_255_characters_are_refused_first() {
+    let long = "y".repeat(256);
+    let index = |name: &str| {
+        json!([{"IndexName": "gsi", "KeySchema": [{"AttributeName": name, "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"}}])
+    };
+    let msg = message(|b| {
+        b["GlobalSecondaryIndexes"] = index(&long);
+    });
+    assert_eq!(
+        msg,
+        format!("1 validation error detected: Value '{long}' at 'globalSecondaryIndexes.1.member.keySchema.1.member.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255")
+    );
+    let msg = message(|b| {
+        two_keys(b);
+        b["LocalSecondaryIndexes"] = json!([{"IndexName": "lsi",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "c", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["ok", long]}}]);
+    });
+    assert_eq!(
+        msg,
+        format!("1 validation error detected: Value '[ok, {long}]' at 'localSecondaryIndexes.1.member.projection.nonKeyAttributes' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]")
+    );
+    // 255 characters are fine.
+    let ok = "z".repeat(255);
+    check(|b| {
+        b["AttributeDefinitions"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"AttributeName": ok, "AttributeType": "S"}));
+        b["GlobalSecondaryIndexes"] = index(&ok);
+        b["GlobalSecondaryIndexes"][0]["ProvisionedThroughput"] =
+            json!({"ReadCapacityUnits": 1, "WriteCapacityUnits": 1});
+    })
+    .unwrap();
+}

@@ -6,6 +6,7 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Names, Values};
+use super::index_capacity;
 use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key::{self, ReturnValues};
 use super::lifecycle;
@@ -124,7 +125,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let old = before.map(|stored| stored.decode()).transpose()?;
     let old_size = old.as_ref().map_or(0, item_size);
     Ok(Response {
-        consumed_capacity: capacity.report(&def.name, write_units(&[old_size])),
+        consumed_capacity: capacity.report_units(
+            &def.name,
+            &index_capacity::write(&def, old.as_ref(), None, write_units(&[old_size])),
+        ),
         attributes: old.filter(|_| wants_old),
         item_collection_metrics: if item_collection::wanted(
             req.return_item_collection_metrics.as_deref(),

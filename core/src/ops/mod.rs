@@ -16,6 +16,7 @@ pub mod gsi_backfill;
 pub mod gsi_propagation;
 pub mod idempotency;
 pub mod idempotency_sweep;
+pub mod index_capacity;
 pub mod index_definitions;
 pub mod index_description;
 pub mod index_keys;

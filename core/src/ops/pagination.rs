@@ -5,6 +5,7 @@
 //! segments tile the key space and each item belongs to exactly one.
 
 use crate::error::ApiError;
+use crate::expr::compare::describe_value;
 use crate::expr::SortKeyPredicate;
 use crate::model::key_encoding::{self, HASH_SPACE};
 use crate::model::table::{KeyAttribute, KeySchema};
@@ -65,6 +66,18 @@ pub fn query_bounds(
     sort: Option<&SortKeyPredicate>,
 ) -> Result<(), ApiError> {
     validate::key(schema, key).map_err(with_prefix)?;
+    if schema.range.is_none() {
+        // A partition of a table without a sort key holds one item, which an exclusive start
+        // would skip: DynamoDB refuses any start key there.
+        let shown: Vec<String> = key
+            .iter()
+            .map(|(k, v)| format!("{k}=AttributeValue: {}", describe_value(v)))
+            .collect();
+        return Err(ApiError::validation(format!(
+            "The provided exclusive start key is invalid: ExclusiveStartKey: {{{}}}",
+            shown.join(", ")
+        )));
+    }
     let same_partition = key
         .get(&schema.hash.name)
         .is_some_and(|v| crate::expr::compare::values_equal(v, partition_value));
@@ -270,6 +283,16 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "The query can return at most one row and cannot be restarted"
+        );
+        let hash_only = KeySchema {
+            hash: s.hash.clone(),
+            range: None,
+        };
+        assert_eq!(
+            query_bounds(&hash_only, &item(r#"{"pk":{"S":"a"}}"#), &a, None)
+                .unwrap_err()
+                .to_string(),
+            "The provided exclusive start key is invalid: ExclusiveStartKey: {pk=AttributeValue: {S:a}}"
         );
         let empty = item(r#"{"pk":{"S":""},"sk":{"N":"5"}}"#);
         assert!(query_bounds(&s, &empty, &a, None)

@@ -7,6 +7,7 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Names, Values};
+use super::index_capacity;
 use super::index_maintenance;
 use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key::{self, ReturnValues};
@@ -129,6 +130,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let partition = wants_metrics
         .then(|| item.get(&def.key_schema.hash.name).cloned())
         .flatten();
+    let counted = (capacity.wanted() && def.indexes().next().is_some()).then(|| item.clone());
     let new = def.indexes().next().map(|_| item);
     let before =
         item_key::run_single_write(ctx, &def, check, write, new, wants_old || capacity.wanted())
@@ -136,7 +138,15 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let old = before.map(|stored| stored.decode()).transpose()?;
     let old_size = old.as_ref().map_or(0, item_size);
     Ok(Response {
-        consumed_capacity: capacity.report(&def.name, write_units(&[new_size, old_size])),
+        consumed_capacity: capacity.report_units(
+            &def.name,
+            &index_capacity::write(
+                &def,
+                old.as_ref(),
+                counted.as_ref(),
+                write_units(&[new_size, old_size]),
+            ),
+        ),
         attributes: old.filter(|_| wants_old),
         item_collection_metrics: match partition {
             Some(p) => Some(item_collection::measure(ctx, &def, &p).await?),

@@ -9,7 +9,7 @@
 //! the index, the start key's shape, the key condition against the key schema, the start key
 //! against the condition, and key attributes misused in projection or filter.
 
-use super::capacity::{read_units, ReturnConsumedCapacity};
+use super::capacity::{read_units, ReturnConsumedCapacity, Units};
 use super::expression_params;
 use super::index_read;
 use super::legacy_read::{self, Conditions};
@@ -276,9 +276,18 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         },
     )
     .await?;
-    let consumed = checked
-        .capacity
-        .report(&def.name, read_units(Some(page.scanned_bytes), consistent));
+    let units = read_units(Some(page.scanned_bytes), consistent);
+    let consumed = checked.capacity.report_units(
+        &def.name,
+        &match req.index_name.as_deref() {
+            Some(name) => Units::index(
+                name,
+                def.global_secondary_indexes.iter().any(|g| g.name == name),
+                units,
+            ),
+            None => Units::table(units),
+        },
+    );
     Ok(Response::from_page(page, count_only, consumed))
 }
 

@@ -3,7 +3,7 @@
 //! AttributesToGet become the same filter and projection as the expressions (see
 //! [`legacy_read`]); unlike Query's filter, a scan filter may name key attributes.
 
-use super::capacity::{read_units, ReturnConsumedCapacity};
+use super::capacity::{read_units, ReturnConsumedCapacity, Units};
 use super::expression_params;
 use super::index_read;
 use super::legacy_read::{self, Conditions};
@@ -273,8 +273,32 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     )
     .await?;
     let consistent = req.consistent_read.unwrap_or(false);
-    let consumed = capacity.report(&def.name, read_units(Some(page.scanned_bytes), consistent));
+    let whole_table = seg.is_none() && page.last_evaluated_key.is_none();
+    let units = scan_units(page.scanned_bytes, consistent, whole_table);
+    let consumed = capacity.report_units(
+        &def.name,
+        &match index {
+            Some((i, global)) => Units::index(&i.name, global, units),
+            None => Units::table(units),
+        },
+    );
     Ok(Response::from_page(page, count_only, consumed))
+}
+
+/// Partitions a new DynamoDB table starts with; a Scan that reads a whole table without
+/// segments visits each and pays at least one read for each, even when they are empty.
+const INITIAL_PARTITIONS: f64 = 4.0;
+
+/// Read units of a Scan page of `bytes`: the usual rounding per 4 KB, and when the page read the
+/// whole table (no segment, no LastEvaluatedKey) at least one read per initial partition —
+/// DynamoDB reports 4 units (2 eventually consistent) for a full scan of a one-item table.
+fn scan_units(bytes: usize, consistent: bool, whole_table: bool) -> f64 {
+    let units = read_units(Some(bytes), consistent);
+    if whole_table {
+        units.max(INITIAL_PARTITIONS * read_units(None, consistent))
+    } else {
+        units
+    }
 }
 
 /// Decodes a Scan body, runs it and encodes the answer.

@@ -182,3 +182,15 @@ async fn key_attributes_are_allowed_in_a_scan_filter() {
     assert_eq!(pks(&r), vec!["k7"]);
     assert_eq!(r.scanned_count, 200);
 }
+
+#[test]
+fn a_whole_table_scan_pays_for_each_initial_partition() {
+    // A one-item table: 4 units consistent, 2 eventually consistent, as DynamoDB reports.
+    assert_eq!(scan_units(100, true, true), 4.0);
+    assert_eq!(scan_units(100, false, true), 2.0);
+    // Size wins once it costs more.
+    assert_eq!(scan_units(20_000, true, true), 5.0);
+    // A page that stops early or a segment pays by size only.
+    assert_eq!(scan_units(100, true, false), 1.0);
+    assert_eq!(scan_units(9_000, false, false), 1.5);
+}

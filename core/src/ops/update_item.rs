@@ -10,6 +10,7 @@
 
 use super::capacity::{write_units, ConsumedCapacity, ReturnConsumedCapacity};
 use super::expression_params::{self, Expected, Expressions, Names, Values};
+use super::index_capacity;
 use super::index_maintenance;
 use super::item_collection::{self, ItemCollectionMetrics};
 use super::item_key;
@@ -102,6 +103,13 @@ impl Plan {
             expression_params::check_condition(c, old.as_ref(), self.old_on_failure)?;
         }
         let created = old.is_none();
+        // REMOVE on a missing item removes nothing, whatever its paths: DynamoDB accepts
+        // `REMOVE x.y` and `REMOVE x[0]` there although `x` does not exist.
+        if created && self.update.removes_only() {
+            return Ok(vec![WriteOp::Delete {
+                key: self.storage_key,
+            }]);
+        }
         let base = old.clone().unwrap_or(self.key);
         let key_attributes = base.len();
         let item = apply_update(&self.update, base, self.legacy)?;
@@ -280,7 +288,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let sizes = [item_size(&new), old.as_ref().map_or(0, item_size)];
     Ok(Response {
         attributes: return_values.select(old.as_ref(), &new, &updated_paths),
-        consumed_capacity: capacity.report(&def.name, write_units(&sizes)),
+        consumed_capacity: capacity.report_units(
+            &def.name,
+            &index_capacity::write(&def, old.as_ref(), Some(&new), write_units(&sizes)),
+        ),
         item_collection_metrics: metrics(ctx, &req, &def).await?,
     })
 }

@@ -89,6 +89,25 @@ async fn a_removal_only_update_does_not_create_a_missing_item() {
 }
 
 #[tokio::test]
+async fn removing_nested_paths_from_a_missing_item_is_accepted() {
+    for update in ["REMOVE x.y", "REMOVE x[0]", "REMOVE a, x.y[3].z"] {
+        let (resp, written) = run(None, req(r#"{"pk":{"S":"a"}}"#, update, "")).await;
+        assert_eq!(resp.unwrap(), Response::default(), "{update}");
+        assert_eq!(written, None, "{update}");
+    }
+    // On an existing item without `x` the path is still invalid.
+    let (resp, _) = run(
+        Some(r#"{"pk":{"S":"a"}}"#),
+        req(r#"{"pk":{"S":"a"}}"#, "REMOVE x.y", ""),
+    )
+    .await;
+    assert_eq!(
+        validation(resp),
+        "The document path provided in the update expression is invalid for update"
+    );
+}
+
+#[tokio::test]
 async fn return_values_updated_old_and_new() {
     let old = r#"{"pk":{"S":"a"},"a":{"N":"1"},"b":{"S":"keep"}}"#;
     for (rv, attrs) in [

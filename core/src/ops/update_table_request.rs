@@ -162,13 +162,10 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
     }
     for (i, d) in req.attribute_definitions.iter().flatten().enumerate() {
         let base = format!("attributeDefinitions.{}.member", i + 1);
-        if d.attribute_name.is_none() {
-            c.violation(
-                None,
-                &format!("{base}.attributeName"),
-                "Member must not be null",
-            );
-        }
+        c.key_attribute_name(
+            d.attribute_name.as_deref(),
+            &format!("{base}.attributeName"),
+        );
         let path = format!("{base}.attributeType");
         match d.attribute_type.as_deref() {
             None => c.violation(None, &path, "Member must not be null"),
@@ -203,11 +200,7 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
             }
         }
         if let Some(create) = &u.create {
-            index_definitions::member_constraints(
-                &mut c,
-                std::slice::from_ref(create),
-                &format!("{base}.create"),
-            );
+            index_definitions::index_constraints(&mut c, create, &format!("{base}.create"));
             if let Some(pt) = &create.provisioned_throughput {
                 throughput_constraints(&mut c, pt, &format!("{base}.create.provisionedThroughput"));
             }

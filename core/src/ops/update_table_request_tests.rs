@@ -130,3 +130,33 @@ fn counts_online_index_actions() {
     assert_eq!(r.creates_or_deletes(), 2);
     assert_eq!(r.index_updates()[1].index_name(), "two");
 }
+
+#[test]
+fn attribute_names_over_255_characters_are_refused_first() {
+    let long = "x".repeat(256);
+    // The long name is reported although the index names an undefined attribute.
+    let msg = err(serde_json::json!({
+        "TableName": "abc",
+        "AttributeDefinitions": [{"AttributeName": long, "AttributeType": "S"}],
+        "GlobalSecondaryIndexUpdates": [{"Create": {
+            "IndexName": "hello",
+            "KeySchema": [{"AttributeName": "short", "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}}]
+    }));
+    assert_eq!(
+        msg,
+        format!("1 validation error detected: Value '{long}' at 'attributeDefinitions.1.member.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255")
+    );
+    let msg = err(serde_json::json!({
+        "TableName": "abc",
+        "AttributeDefinitions": [{"AttributeName": "short", "AttributeType": "S"}],
+        "GlobalSecondaryIndexUpdates": [{"Create": {
+            "IndexName": "hello",
+            "KeySchema": [{"AttributeName": long, "KeyType": "HASH"}],
+            "Projection": {"ProjectionType": "ALL"}}}]
+    }));
+    assert_eq!(
+        msg,
+        format!("1 validation error detected: Value '{long}' at 'globalSecondaryIndexUpdates.1.member.create.keySchema.1.member.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255")
+    );
+}

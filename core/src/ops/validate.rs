@@ -61,6 +61,30 @@ impl Constraints {
         }
     }
 
+    /// Checks the name of a key or projected attribute in a table or index definition:
+    /// 1–255 characters, as DynamoDB's KeySchemaAttributeName and NonKeyAttributeName.
+    pub fn key_attribute_name(&mut self, name: Option<&str>, path: &str) {
+        let Some(n) = name else {
+            self.violation(None, path, "Member must not be null");
+            return;
+        };
+        let len = n.chars().count();
+        if len < 1 {
+            self.violation(
+                Some(n),
+                path,
+                "Member must have length greater than or equal to 1",
+            );
+        }
+        if len > 255 {
+            self.violation(
+                Some(n),
+                path,
+                "Member must have length less than or equal to 255",
+            );
+        }
+    }
+
     /// Ok when nothing was recorded, else DynamoDB's summary ValidationException.
     pub fn finish(self) -> Result<(), ApiError> {
         match self.errors.len() {

@@ -250,13 +250,16 @@ impl<'s> Parser<'s> {
                 }
                 TokenKind::LBracket => {
                     self.bump();
-                    let n = match &self.peek().kind {
-                        TokenKind::Number(d) => d.parse::<u32>().map_err(|_| self.error())?,
+                    let seg = match &self.peek().kind {
+                        TokenKind::Number(d) => match d.parse::<u32>() {
+                            Ok(n) => PathSegment::Index(n),
+                            Err(_) => PathSegment::OutOfRangeIndex(d.clone()),
+                        },
                         _ => return Err(self.error()),
                     };
                     self.bump();
                     self.expect(&TokenKind::RBracket)?;
-                    segs.push(PathSegment::Index(n));
+                    segs.push(seg);
                 }
                 _ => return Ok(RawPath(segs)),
             }
