@@ -2,11 +2,12 @@
 //! (advisory locks, sorted), read, let core decide, and write in one statement; and writes
 //! that decide nothing, which lock and write in one statement on their own.
 //!
-//! Round trips: a read is one statement; `write` is BEGIN, lock-and-read, lock-and-apply,
+//! Round trips: a read is one statement, shared with the reads queued meanwhile; `write` is BEGIN, lock-and-read, lock-and-apply,
 //! COMMIT (sqlx cannot pipeline them); `write_unconditional` is one statement. A write to a
 //! single key (PutItem, UpdateItem, DeleteItem without indexes) applies through
 //! `extenddb_write_one`'s single-row statements rather than the array CTE of `extenddb_apply`.
 
+use crate::batched_writes::WRITE_ONE_SQL;
 use crate::error::store_err;
 use crate::lock::sorted_lock_ids;
 use crate::range::read_page;
@@ -20,7 +21,7 @@ use sqlx::{PgConnection, PgExecutor, Row};
 use std::collections::{BTreeMap, HashSet};
 
 /// Shards of `table_stats` per table; a writer uses the shard of its connection's backend pid.
-const STATS_SHARDS: i32 = 64;
+pub(crate) const STATS_SHARDS: i32 = 64;
 
 /// Applies deduplicated writes and their stats delta (migrations/data/0002): the caller holds
 /// every key's lock.
@@ -30,21 +31,11 @@ const APPLY_SQL: &str = "SELECT extenddb_apply($1, $2, $3, $4)";
 /// write transaction that reads nothing, in one round trip.
 const LOCK_APPLY_SQL: &str = "SELECT extenddb_lock_apply($1, $2, $3, $4, $5)";
 
-/// One key: takes the lock `$1` unless NULL, then writes as `APPLY_SQL` would, with
-/// single-row statements (migrations/data/0003; about a third of `APPLY_SQL`'s CPU).
-const WRITE_ONE_SQL: &str = "SELECT extenddb_write_one($1, $2, $3, $4, $5)";
-
 #[async_trait]
 impl ItemStore for PgStore {
+    /// Coalesced with concurrent point reads (coalesce.rs).
     async fn get(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
-        let item: Option<Vec<u8>> =
-            sqlx::query_scalar("SELECT item FROM items WHERE storage_id = $1 AND key = $2")
-                .bind(key.storage_id as i64)
-                .bind(key.key.as_slice())
-                .fetch_optional(&self.data)
-                .await
-                .map_err(store_err)?;
-        Ok(item.map(|b| StoredItem(b.into())))
+        self.reads.get(key.clone()).await
     }
 
     async fn range(
@@ -55,7 +46,16 @@ impl ItemStore for PgStore {
         limit: usize,
         max_bytes: usize,
     ) -> Result<Page, StoreError> {
-        read_page(&self.data, storage_id, range, forward, limit, max_bytes).await
+        read_page(
+            &self.data,
+            &self.reads,
+            storage_id,
+            range,
+            forward,
+            limit,
+            max_bytes,
+        )
+        .await
     }
 
     async fn write(
@@ -79,8 +79,14 @@ impl ItemStore for PgStore {
         Ok(WriteOutcome { before, writes })
     }
 
-    /// One statement in its own implicit transaction: lock every key, then write.
-    async fn write_unconditional(&self, writes: Vec<WriteOp>) -> Result<(), ApiError> {
+    /// One statement in its own implicit transaction: lock every key, then write. A write
+    /// to one key is coalesced with those queued meanwhile (batched_writes.rs).
+    async fn write_unconditional(&self, mut writes: Vec<WriteOp>) -> Result<(), ApiError> {
+        if writes.len() == 1 {
+            if let Some(op) = writes.pop() {
+                return Ok(self.writes.write(op).await?);
+            }
+        }
         let ids = sorted_lock_ids(writes.iter().map(write_key));
         apply(&self.data, &ids, &writes).await?;
         Ok(())

@@ -11,7 +11,10 @@
 //! strings with bound parameters; sqlx prepares and caches each per connection.
 
 mod admin;
+mod batched_reads;
+mod batched_writes;
 mod catalog;
+mod coalesce;
 mod error;
 mod items;
 mod lock;
@@ -27,6 +30,8 @@ pub use error::PgError;
 pub use migrate::{migrate_catalog, migrate_data, pending_migrations};
 pub use options::{PgOptions, MIN_POOL_SIZE};
 
+use batched_reads::BatchedReads;
+use batched_writes::BatchedWrites;
 use sqlx::PgPool;
 use std::sync::Arc;
 use table_cache::TableCache;
@@ -42,6 +47,10 @@ pub struct PgStore {
     catalog: PgPool,
     /// Table definitions, invalidated across processes by LISTEN/NOTIFY (table_cache.rs).
     tables: Arc<TableCache>,
+    /// Point and range reads, coalesced under concurrency (coalesce.rs).
+    reads: Arc<BatchedReads>,
+    /// Single-key unconditional writes, coalesced under concurrency (batched_writes.rs).
+    writes: Arc<BatchedWrites>,
 }
 
 impl PgStore {
@@ -54,10 +63,14 @@ impl PgStore {
             .pool(&opts.catalog_db, opts.effective_catalog_pool_size())
             .await?;
         let tables = TableCache::start(&catalog);
+        let reads = Arc::new(BatchedReads::new(&data));
+        let writes = Arc::new(BatchedWrites::new(&data, items::STATS_SHARDS));
         Ok(PgStore {
             data,
             catalog,
             tables,
+            reads,
+            writes,
         })
     }
 
@@ -65,6 +78,15 @@ impl PgStore {
     /// listening). Until then every lookup reads the catalog.
     pub fn table_cache_active(&self) -> bool {
         self.tables.is_listening()
+    }
+
+    /// Statements so far that answered more than one request: `(reads, writes)`. Coalescing
+    /// happens only under concurrency (coalesce.rs); tests and diagnostics read this.
+    pub fn coalesced_statements(&self) -> (u64, u64) {
+        (
+            self.reads.shared_statements(),
+            self.writes.shared_statements(),
+        )
     }
 
     /// The data database's pool.

@@ -275,3 +275,132 @@ async fn table_cache_is_invalidated_across_processes() {
     assert!(!b.table_cache_active());
     f.drop_all().await;
 }
+
+fn key(sid: u64, k: &str) -> ItemKey {
+    ItemKey {
+        storage_id: sid,
+        key: k.as_bytes().to_vec(),
+    }
+}
+
+fn item(v: &str) -> StoredItem {
+    StoredItem(format!(r#"{{"v":{{"S":"{v}"}}}}"#).into())
+}
+
+/// Hundreds of concurrent single-key writes, point reads and range reads: many share a
+/// statement (coalesce.rs), and each still gets exactly its own answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn coalesced_requests_each_get_their_own_answer() {
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let store: Arc<dyn ItemStore> = Arc::new(f.store.clone());
+    // Partition p0..p19 holds sort values s0..s9: key "p{p}/s{s}".
+    let mut tasks = tokio::task::JoinSet::new();
+    for p in 0..20 {
+        for s in 0..10 {
+            let store = store.clone();
+            tasks.spawn(async move {
+                let k = key(7, &format!("p{p:02}/s{s}"));
+                let op = WriteOp::Put {
+                    key: k,
+                    item: item(&format!("{p}-{s}")),
+                };
+                store.write_unconditional(vec![op]).await.unwrap();
+            });
+        }
+    }
+    // 40 writers race on one key; deletes of absent keys are no-ops.
+    for w in 0..40 {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let op = WriteOp::Put {
+                key: key(8, "contended"),
+                item: item(&format!("w{w}")),
+            };
+            store.write_unconditional(vec![op]).await.unwrap();
+            let gone = WriteOp::Delete {
+                key: key(8, &format!("absent{w}")),
+            };
+            store.write_unconditional(vec![gone]).await.unwrap();
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.unwrap();
+    }
+    assert_eq!(store.stats(7).await.unwrap().item_count, 200);
+    assert_eq!(store.stats(8).await.unwrap().item_count, 1);
+    let won = store.get(&key(8, "contended")).await.unwrap().unwrap();
+    assert!(std::str::from_utf8(won.as_bytes()).unwrap().contains("\"w"));
+
+    let mut reads = tokio::task::JoinSet::new();
+    for i in 0..300 {
+        let store = store.clone();
+        reads.spawn(async move {
+            let (p, s) = (i % 25, i % 11);
+            let got = store.get(&key(7, &format!("p{p:02}/s{s}"))).await.unwrap();
+            let want = (p < 20 && s < 10).then(|| item(&format!("{p}-{s}")));
+            assert_eq!(got, want, "get p{p} s{s}");
+        });
+    }
+    for i in 0..200 {
+        let store = store.clone();
+        reads.spawn(async move {
+            let p = i % 20;
+            let forward = i % 2 == 0;
+            let prefix = format!("p{p:02}/").into_bytes();
+            // Sort values s2 < x <= s7, as a Query with BETWEEN-like bounds would ask.
+            let range = extenddb_core::traits::KeyRange {
+                prefix: prefix.clone(),
+                lower: std::ops::Bound::Excluded(format!("p{p:02}/s2").into_bytes()),
+                upper: std::ops::Bound::Included(format!("p{p:02}/s7").into_bytes()),
+            };
+            let page = store
+                .range(7, &range, forward, 3, usize::MAX)
+                .await
+                .unwrap();
+            let mut want: Vec<usize> = (3..=7).collect();
+            if !forward {
+                want.reverse();
+            }
+            let got: Vec<Vec<u8>> = page.items.iter().map(|(k, _)| k.clone()).collect();
+            let want_keys: Vec<Vec<u8>> = want[..3]
+                .iter()
+                .map(|s| format!("p{p:02}/s{s}").into_bytes())
+                .collect();
+            assert_eq!(got, want_keys, "range p{p} forward={forward}");
+            assert!(page.more);
+            assert_eq!(page.items[0].1, item(&format!("{p}-{}", want[0])));
+            // The whole partition in one page, and an empty partition.
+            let all = extenddb_core::traits::KeyRange {
+                prefix,
+                lower: std::ops::Bound::Unbounded,
+                upper: std::ops::Bound::Unbounded,
+            };
+            let page = store
+                .range(7, &all, forward, 100, usize::MAX)
+                .await
+                .unwrap();
+            assert_eq!(page.items.len(), 10);
+            assert!(!page.more);
+            let none = extenddb_core::traits::KeyRange {
+                prefix: format!("q{p:02}/").into_bytes(),
+                lower: std::ops::Bound::Unbounded,
+                upper: std::ops::Bound::Unbounded,
+            };
+            assert!(store
+                .range(7, &none, forward, 100, usize::MAX)
+                .await
+                .unwrap()
+                .items
+                .is_empty());
+        });
+    }
+    while let Some(done) = reads.join_next().await {
+        done.unwrap();
+    }
+    let (shared_reads, shared_writes) = f.store.coalesced_statements();
+    assert!(shared_reads > 0, "no read statement was shared");
+    assert!(shared_writes > 0, "no write statement was shared");
+    f.drop_all().await;
+}

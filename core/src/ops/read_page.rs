@@ -93,7 +93,7 @@ pub async fn read(store: &dyn ItemStore, spec: PageSpec<'_>) -> Result<PageResul
         let mut last_key: Option<Vec<u8>> = None;
         for (key, stored) in &page.items {
             let entry = stored.decode()?;
-            let item = match spec.fetch_from {
+            let fetched = match spec.fetch_from {
                 Some(def) => {
                     let base = ItemKey {
                         storage_id: def.storage_id,
@@ -101,15 +101,16 @@ pub async fn read(store: &dyn ItemStore, spec: PageSpec<'_>) -> Result<PageResul
                     };
                     // Absent: deleted between the index read and this one; DynamoDB's
                     // answer is then the projected entry alone.
-                    match store.get(&base).await? {
+                    Some(match store.get(&base).await? {
                         Some(full) => full.decode()?,
                         None => entry.clone(),
-                    }
+                    })
                 }
-                None => entry.clone(),
+                None => None,
             };
+            let item = fetched.as_ref().unwrap_or(&entry);
             out.scanned_count += 1;
-            out.scanned_bytes += item_size(&item);
+            out.scanned_bytes += item_size(item);
             last_key = Some(key.clone());
             let stop = spec.limit.is_some_and(|l| out.scanned_count >= l)
                 || out.scanned_bytes >= MAX_PAGE_BYTES;
@@ -122,11 +123,12 @@ pub async fn read(store: &dyn ItemStore, spec: PageSpec<'_>) -> Result<PageResul
                     None => key_of(&entry, spec.key_schema),
                 });
             }
-            if spec.filter.is_none_or(|f| f.evaluate(&item)) {
+            if spec.filter.is_none_or(|f| f.evaluate(item)) {
                 out.count += 1;
                 match spec.output {
-                    Output::AllAttributes => out.items.push(item),
-                    Output::Projected(p) => out.items.push(p.apply(&item)),
+                    // The decoded item itself, not a copy.
+                    Output::AllAttributes => out.items.push(fetched.unwrap_or(entry)),
+                    Output::Projected(p) => out.items.push(p.apply(item)),
                     Output::Count => {}
                 }
             }
