@@ -8,6 +8,12 @@ mod logging;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: the server allocates and frees many small buffers per
+/// request on several threads (hyper, JSON, redb pages), where glibc's arenas cost ~14 % of
+/// the CPU of an embedded PutItem (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// extenddb: a DynamoDB-compatible server.
 #[derive(Debug, Parser)]
 #[command(

@@ -1,6 +1,7 @@
 //! `ItemStore` on redb: point and range reads in read transactions, writes through the
 //! group-commit writer.
 
+use crate::batch::ItemTables;
 use crate::schema::{item_key, prefix_end, range_bounds, ITEMS, TABLE_STATS};
 use crate::store::{backend, EmbeddedStore};
 use async_trait::async_trait;
@@ -9,8 +10,7 @@ use extenddb_core::error::{ApiError, StoreError};
 use extenddb_core::traits::{
     ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
 };
-use redb::{AccessGuard, ReadOnlyTable, ReadableTable, WriteTransaction};
-use std::collections::BTreeMap;
+use redb::{AccessGuard, ReadOnlyTable, ReadableTable};
 use std::ops::Bound;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -84,7 +84,7 @@ impl ItemStore for EmbeddedStore {
         reads: Vec<ItemKey>,
         decide: WriteDecider,
     ) -> Result<WriteOutcome, ApiError> {
-        self.write_txn(move |txn| apply_write(txn, &reads, decide))
+        self.write_items(move |tables| apply_write(tables, &reads, decide))
             .await
     }
 
@@ -168,16 +168,17 @@ fn collect_page<'a>(
 }
 
 /// One write request inside the batch transaction: read, decide, and only if the decider
-/// agreed, write and keep the table stats exact.
+/// agreed, write and keep the table stats exact (summed over the batch, see `batch`).
 fn apply_write(
-    txn: &WriteTransaction,
+    tables: &mut ItemTables<'_>,
     reads: &[ItemKey],
     decide: WriteDecider,
 ) -> Result<Result<WriteOutcome, ApiError>, redb::Error> {
-    let mut items = txn.open_table(ITEMS)?;
     let mut before = Vec::with_capacity(reads.len());
     for k in reads {
-        let found = items.get(item_key(k.storage_id, &k.key).as_slice())?;
+        let found = tables
+            .items
+            .get(item_key(k.storage_id, &k.key).as_slice())?;
         before.push(found.map(|v| StoredItem(Bytes::copy_from_slice(v.value()))));
     }
     // A panicking decider must not take the writer thread (and every other request) down.
@@ -189,33 +190,28 @@ fn apply_write(
             return Ok(Err(ApiError::Internal("Internal server error".to_string())));
         }
     };
-    // (item count, bytes) change per storage id.
-    let mut deltas: BTreeMap<u64, (i64, i64)> = BTreeMap::new();
     for op in &writes {
         match op {
             WriteOp::Put { key, item } => {
                 let k = item_key(key.storage_id, &key.key);
-                let old = items.insert(k.as_slice(), item.as_bytes())?;
-                let old_len = old.map(|g| g.value().len() as i64);
-                let d = deltas.entry(key.storage_id).or_default();
-                d.0 += i64::from(old_len.is_none());
-                d.1 += item.as_bytes().len() as i64 - old_len.unwrap_or(0);
+                let old_len = tables
+                    .items
+                    .insert(k.as_slice(), item.as_bytes())?
+                    .map(|g| g.value().len() as i64);
+                let bytes = item.as_bytes().len() as i64 - old_len.unwrap_or(0);
+                tables.add_stats(key.storage_id, i64::from(old_len.is_none()), bytes);
             }
             WriteOp::Delete { key } => {
                 let k = item_key(key.storage_id, &key.key);
-                if let Some(old) = items.remove(k.as_slice())? {
-                    let d = deltas.entry(key.storage_id).or_default();
-                    d.0 -= 1;
-                    d.1 -= old.value().len() as i64;
+                let old_len = tables
+                    .items
+                    .remove(k.as_slice())?
+                    .map(|g| g.value().len() as i64);
+                if let Some(len) = old_len {
+                    tables.add_stats(key.storage_id, -1, -len);
                 }
             }
         }
-    }
-    let mut stats = txn.open_table(TABLE_STATS)?;
-    for (sid, (dc, db)) in deltas {
-        let (c, b) = stats.get(sid)?.map_or((0, 0), |v| v.value());
-        let next = (c.saturating_add_signed(dc), b.saturating_add_signed(db));
-        stats.insert(sid, next)?;
     }
     Ok(Ok(WriteOutcome { before, writes }))
 }

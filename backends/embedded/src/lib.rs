@@ -5,6 +5,7 @@
 //! one writer thread that group-commits queued requests with one fsync. The key layout is in
 //! `schema`, the commit protocol in `writer`; docs/architecture.md records the measurements.
 
+mod batch;
 mod catalog;
 mod catalog_cache;
 mod error;

@@ -1,6 +1,7 @@
 //! `EmbeddedStore`: one redb database holding items, catalog, counters and settings, with a
 //! group-commit writer thread (see `writer`) and read transactions on tokio's blocking pool.
 
+use crate::batch::{Batch, ItemTables};
 use crate::catalog_cache::CatalogCache;
 use crate::error::EmbeddedError;
 use crate::schema::{CATALOG, ITEMS, META, TABLE_STATS};
@@ -169,14 +170,31 @@ impl EmbeddedStore {
         f(&txn)
     }
 
-    /// Runs `work` in the writer's next group commit (see `writer`).
+    /// Runs `work` in the writer's next group commit (see `writer`), on the raw transaction.
     pub(crate) async fn write_txn<T, E, W>(&self, work: W) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
         W: FnOnce(&WriteTransaction) -> Result<Result<T, E>, redb::Error> + Send + 'static,
     {
-        self.inner.writer.submit(work).await
+        self.inner
+            .writer
+            .submit(move |batch: &mut Batch<'_>| work(batch.close()?))
+            .await
+    }
+
+    /// Runs the item write `work` in the writer's next group commit, on the item tables that
+    /// the batch's item writes share (see `batch`).
+    pub(crate) async fn write_items<T, E, W>(&self, work: W) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        W: FnOnce(&mut ItemTables<'_>) -> Result<Result<T, E>, redb::Error> + Send + 'static,
+    {
+        self.inner
+            .writer
+            .submit(move |batch: &mut Batch<'_>| work(batch.item_tables()?))
+            .await
     }
 }
 

@@ -8,13 +8,17 @@
 //! therefore reached the disk. Batching happens on its own: while one commit waits for its
 //! fsync, new requests queue up and ride in the next commit, so no artificial delay is added.
 //!
+//! Inside the batch, consecutive item writes share the open item tables and sum their stats
+//! changes (see `batch`).
+//!
 //! A job whose own logic refuses (a failed condition, an existing table) writes nothing and is
 //! answered with its error after the commit. A storage failure inside a job leaves the
 //! transaction in an unknown state: the batch is aborted, every job that ran in it gets the
 //! error, and the jobs that had not run yet are carried into the next batch.
 
+use crate::batch::Batch;
 use extenddb_core::error::StoreError;
-use redb::{Database, Durability, WriteTransaction};
+use redb::{Database, Durability};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
@@ -32,7 +36,7 @@ struct Staged {
 
 /// One queued write: it can run inside the batch transaction, or be failed without running.
 trait Job: Send {
-    fn run(self: Box<Self>, txn: &WriteTransaction) -> Staged;
+    fn run(self: Box<Self>, batch: &mut Batch<'_>) -> Staged;
     fn fail(self: Box<Self>, reason: &str);
 }
 
@@ -47,11 +51,11 @@ impl<T, E, W> Job for TypedJob<T, E, W>
 where
     T: Send + 'static,
     E: From<StoreError> + Send + 'static,
-    W: FnOnce(&WriteTransaction) -> Result<Result<T, E>, redb::Error> + Send,
+    W: FnOnce(&mut Batch<'_>) -> Result<Result<T, E>, redb::Error> + Send,
 {
-    fn run(self: Box<Self>, txn: &WriteTransaction) -> Staged {
+    fn run(self: Box<Self>, batch: &mut Batch<'_>) -> Staged {
         let TypedJob { work, reply } = *self;
-        match work(txn) {
+        match work(batch) {
             Ok(answer) => Staged {
                 finish: Box::new(move |failure: Option<&str>| {
                     let answer = match failure {
@@ -124,7 +128,7 @@ impl Writer {
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
-        W: FnOnce(&WriteTransaction) -> Result<Result<T, E>, redb::Error> + Send + 'static,
+        W: FnOnce(&mut Batch<'_>) -> Result<Result<T, E>, redb::Error> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
         let job: Box<dyn Job> = Box::new(TypedJob { work, reply });
@@ -192,12 +196,19 @@ fn commit_batch(
     let mut staged: Vec<Finish> = Vec::with_capacity(batch.len());
     let mut jobs = batch.into_iter();
     let mut fatal = None;
-    for job in jobs.by_ref() {
-        let s = job.run(&txn);
-        staged.push(s.finish);
-        if let Some(e) = s.fatal {
-            fatal = Some(e);
-            break;
+    {
+        let mut shared = Batch::new(&txn);
+        for job in jobs.by_ref() {
+            let s = job.run(&mut shared);
+            staged.push(s.finish);
+            if let Some(e) = s.fatal {
+                fatal = Some(e);
+                break;
+            }
+        }
+        // The stats the item writes summed are part of the commit.
+        if fatal.is_none() {
+            fatal = shared.close().err();
         }
     }
     // Jobs that did not run go first into the next batch, in their original order.

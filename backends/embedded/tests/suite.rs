@@ -4,6 +4,7 @@
 use extenddb_backend_embedded::{EmbeddedError, EmbeddedStore, DB_FILE_NAME};
 use extenddb_core::testsuite::{backfill_suite, catalog_suite, item_store_suite};
 use extenddb_core::traits::{Catalog, ItemKey, ItemStore, StoredItem, WriteOp};
+use extenddb_core::ApiError;
 use std::sync::Arc;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -107,6 +108,78 @@ async fn group_commit_batches_concurrent_writers() {
         gc.commits
     );
     assert_eq!(store.stats(1).await.unwrap().item_count, 64);
+}
+
+fn put(storage_id: u64, key: u64, item: &'static [u8]) -> WriteOp {
+    WriteOp::Put {
+        key: ItemKey {
+            storage_id,
+            key: key.to_be_bytes().to_vec(),
+        },
+        item: StoredItem(bytes::Bytes::from_static(item)),
+    }
+}
+
+/// Item writes of one batch share the item tables and sum their stats; writes to other
+/// tables, deletions and refused writes in the same batches must leave the stats exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stats_stay_exact_when_batches_mix_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    for k in 0..10 {
+        let op = put(3, k, b"0123456789");
+        store.write_unconditional(vec![op]).await.unwrap();
+    }
+    assert_eq!(store.stats(3).await.unwrap().item_count, 10);
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..40u64 {
+        let s = store.clone();
+        tasks.spawn(async move {
+            s.write_unconditional(vec![put(1, i, b"0123456789")])
+                .await
+                .unwrap();
+            // A write that touches the catalog's tables runs between item writes.
+            if i % 4 == 0 {
+                s.next_storage_id().await.unwrap();
+            }
+        });
+    }
+    for k in 0..10u64 {
+        let s = store.clone();
+        tasks.spawn(async move {
+            let key = ItemKey {
+                storage_id: 3,
+                key: k.to_be_bytes().to_vec(),
+            };
+            s.write_unconditional(vec![WriteOp::Delete { key }])
+                .await
+                .unwrap();
+        });
+    }
+    for k in 100..105u64 {
+        let s = store.clone();
+        tasks.spawn(async move {
+            let refused = s
+                .write(
+                    vec![],
+                    Box::new(move |_| {
+                        if k < 1000 {
+                            return Err(ApiError::ConditionalCheckFailed { item: None });
+                        }
+                        Ok(vec![put(1, k, b"never written")])
+                    }),
+                )
+                .await;
+            assert!(refused.is_err());
+        });
+    }
+    while let Some(t) = tasks.join_next().await {
+        t.unwrap();
+    }
+    let one = store.stats(1).await.unwrap();
+    assert_eq!((one.item_count, one.size_bytes), (40, 400));
+    let three = store.stats(3).await.unwrap();
+    assert_eq!((three.item_count, three.size_bytes), (0, 0));
 }
 
 #[test]

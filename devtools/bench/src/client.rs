@@ -1,26 +1,20 @@
-//! One keep-alive HTTP/1.1 connection (plain or TLS) that sends signed DynamoDB JSON requests.
-//!
-//! Each worker owns one `Connection`: hyper's `client::conn::http1` handshake over a tokio
-//! TCP (or rustls) stream, no pool, so a worker's latency is exactly its own round trips.
+//! Where the bench connects (plain or TLS endpoint), how it opens an HTTP/1.1 connection there,
+//! the transport errors and the DynamoDB replies. One connection's requests are in
+//! `connection`.
 
-use crate::sigv4::{amz_date, Credentials, SignInput, Signer};
 use bytes::Bytes;
-use http::{Method, Request};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use time::OffsetDateTime;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-
-/// JSON protocol version prefix of every DynamoDB `X-Amz-Target`.
-pub const TARGET_PREFIX: &str = "DynamoDB_20120810.";
-const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
 /// Failures of the transport (not DynamoDB errors, which arrive as replies).
 #[derive(Debug, thiserror::Error)]
@@ -196,102 +190,9 @@ pub fn error_type(status: u16, body: &[u8]) -> String {
     }
 }
 
-/// One open connection plus the signer for its requests.
-pub struct Connection {
-    sender: SendRequest<Full<Bytes>>,
-    endpoint: Arc<Endpoint>,
-    signer: Signer,
-    target: String,
-    server_closes: bool,
-}
-
-impl Connection {
-    /// Connects (TCP, then TLS when the endpoint is HTTPS) and performs the HTTP/1 handshake.
-    pub async fn open(
-        endpoint: Arc<Endpoint>,
-        credentials: Credentials,
-        region: &str,
-    ) -> Result<Self, ClientError> {
-        let sender = endpoint.connect().await?;
-        Ok(Connection {
-            sender,
-            endpoint,
-            signer: Signer::new(credentials, region, "dynamodb"),
-            target: String::with_capacity(64),
-            server_closes: false,
-        })
-    }
-
-    /// Sends one signed request for operation `op` (e.g. `PutItem`) and reads the whole reply.
-    pub async fn call(&mut self, op: &str, body: Vec<u8>) -> Result<Reply, ClientError> {
-        self.target.clear();
-        self.target.push_str(TARGET_PREFIX);
-        self.target.push_str(op);
-        let date = amz_date(OffsetDateTime::now_utc());
-        let headers = [
-            ("content-type", CONTENT_TYPE),
-            ("host", self.endpoint.host_header()),
-            ("x-amz-date", date.as_str()),
-            ("x-amz-target", self.target.as_str()),
-        ];
-        let authorization = self.signer.authorization(
-            &date,
-            &SignInput {
-                method: "POST",
-                path: "/",
-                query: "",
-                headers: &headers,
-                payload: &body,
-            },
-        );
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri("/")
-            .header(http::header::HOST, self.endpoint.host_header())
-            .header(http::header::CONTENT_TYPE, CONTENT_TYPE)
-            .header("x-amz-date", date)
-            .header("x-amz-target", self.target.as_str())
-            .header(http::header::AUTHORIZATION, authorization)
-            .body(Full::new(Bytes::from(body)))?;
-        let response = self.send(request).await?;
-        // A server that answers `Connection: close` (or HTTP/1.0) drops the connection after
-        // each reply; the next call then opens a new one instead of failing.
-        self.server_closes = response
-            .headers()
-            .get(http::header::CONNECTION)
-            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"close"))
-            || response.version() == http::Version::HTTP_10;
-        let status = response.status().as_u16();
-        let body = response.into_body().collect().await?.to_bytes();
-        Ok(Reply { status, body })
-    }
-}
-
-impl Connection {
-    async fn send(
-        &mut self,
-        request: Request<Full<Bytes>>,
-    ) -> Result<http::Response<hyper::body::Incoming>, ClientError> {
-        if self.server_closes || self.sender.ready().await.is_err() {
-            self.sender = self.endpoint.connect().await?;
-        }
-        match self.sender.try_send_request(request).await {
-            Ok(response) => Ok(response),
-            Err(mut e) => match e.take_message() {
-                // Not written yet: the connection closed under us, so a retry is safe.
-                Some(request) => {
-                    self.sender = self.endpoint.connect().await?;
-                    Ok(self.sender.send_request(request).await?)
-                }
-                None => Err(e.into_error().into()),
-            },
-        }
-    }
-}
-
 impl Endpoint {
     /// Opens a new connection; counts it in `connections_opened`.
-    async fn connect(&self) -> Result<SendRequest<Full<Bytes>>, ClientError> {
+    pub(crate) async fn connect(&self) -> Result<(Sender, Driver), ClientError> {
         self.opened.fetch_add(1, Ordering::Relaxed);
         let tcp = TcpStream::connect((self.host.as_str(), self.port))
             .await
@@ -315,16 +216,18 @@ impl Endpoint {
     }
 }
 
-async fn handshake<S>(io: S) -> Result<SendRequest<Full<Bytes>>, ClientError>
+/// The sending half of one HTTP/1.1 connection.
+pub(crate) type Sender = SendRequest<Full<Bytes>>;
+
+/// The connection itself: it writes requests and reads replies while it is polled.
+pub(crate) type Driver = Pin<Box<dyn Future<Output = hyper::Result<()>> + Send>>;
+
+async fn handshake<S>(io: S) -> Result<(Sender, Driver), ClientError>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io)).await?;
-    // The driver ends when the connection closes; its error resurfaces on the next send.
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
+    Ok((sender, Box::pin(conn)))
 }
 
 #[cfg(test)]

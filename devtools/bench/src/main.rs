@@ -6,6 +6,7 @@
 
 mod args;
 mod client;
+mod connection;
 mod run;
 mod setup;
 mod sigv4;
@@ -15,7 +16,8 @@ mod workload;
 use anyhow::Context as _;
 use args::Args;
 use clap::Parser as _;
-use client::{Connection, Endpoint};
+use client::Endpoint;
+use connection::Connection;
 use sigv4::Credentials;
 use std::sync::Arc;
 use std::time::Instant;

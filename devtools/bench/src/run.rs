@@ -1,6 +1,7 @@
 //! The timed run: one worker per connection, a progress line each second, merged stats.
 
-use crate::client::{ClientError, Connection, Endpoint};
+use crate::client::{ClientError, Endpoint};
+use crate::connection::Connection;
 use crate::sigv4::Credentials;
 use crate::stats::WorkerStats;
 use crate::workload::{Op, RequestFactory};

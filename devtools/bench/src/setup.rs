@@ -1,6 +1,7 @@
 //! Before the run: make sure the table exists and is ACTIVE, and preload items.
 
-use crate::client::{Connection, Reply};
+use crate::client::Reply;
+use crate::connection::Connection;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
