@@ -4,9 +4,9 @@
 //! processes far more than reading one row does: socket writes and wake-ups on each side,
 //! Bind/Execute/Sync, a snapshot and executor start-up in PostgreSQL, row decoding in sqlx.
 //! A `Coalescer` lets at most `slots` statements of one kind be in flight. A request that
-//! finds a free slot is sent at once (so latency without contention is unchanged); requests
-//! that arrive while every slot is busy queue, and the next slot to free up sends all of them
-//! (up to `max_batch`) as one statement.
+//! finds a free slot is sent at once, from its own task (so latency without contention is
+//! unchanged); requests that arrive while every slot is busy queue, and the next slot to free
+//! up sends all of them (up to `max_batch`) as one statement, from a task of its own.
 //!
 //! Consistency: a batch's statement starts after each of its requests arrived, so it sees
 //! every write acknowledged before any of them arrived, which is what a strongly consistent
@@ -34,7 +34,13 @@ pub(crate) trait BatchRun: Send + Sync + 'static {
 }
 
 type Answer<R> = Result<<R as BatchRun>::Resp, StoreError>;
-type Waiting<R> = (<R as BatchRun>::Req, oneshot::Sender<Answer<R>>);
+
+/// A queued request, its answer channel, and an id that tells its submitter it apart.
+struct Waiting<R: BatchRun> {
+    id: u64,
+    req: R::Req,
+    tx: oneshot::Sender<Answer<R>>,
+}
 
 /// Sends requests of one kind through at most `slots` concurrent statements.
 pub(crate) struct Coalescer<R: BatchRun> {
@@ -42,6 +48,7 @@ pub(crate) struct Coalescer<R: BatchRun> {
     queue: Mutex<Vec<Waiting<R>>>,
     slots: Arc<Semaphore>,
     max_batch: usize,
+    next_id: AtomicU64,
     /// Statements that answered more than one request.
     shared: AtomicU64,
 }
@@ -55,31 +62,63 @@ impl<R: BatchRun> Coalescer<R> {
             queue: Mutex::new(Vec::new()),
             slots: Arc::new(Semaphore::new(slots.max(1))),
             max_batch: max_batch.max(1),
+            next_id: AtomicU64::new(0),
             shared: AtomicU64::new(0),
         })
     }
 
     /// Answers `req`, alone or in a batch with others queued meanwhile.
     pub(crate) async fn submit(self: &Arc<Self>, req: R::Req) -> Answer<R> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
-        self.lock_queue().push((req, tx));
-        if let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() {
-            // A task of its own: the batch answers other requests too, so it must not be
-            // cancelled with this request's future (a client that disconnects).
-            tokio::spawn(Arc::clone(self).drain(permit));
+        self.lock_queue().push(Waiting { id, req, tx });
+        let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() else {
+            // Every slot is busy; a slot holder sends this request when it frees up.
+            return wait(rx).await;
+        };
+        let batch = self.take_batch();
+        match <[Waiting<R>; 1]>::try_from(batch) {
+            Ok([mine]) if mine.id == id => {
+                // Alone: run on this task, with no hop to another. The guard hands the slot
+                // on however this future ends (cancelled included), to a new task if
+                // requests queued meanwhile.
+                let _slot = SlotGuard {
+                    owner: Arc::clone(self),
+                    permit: Some(permit),
+                };
+                self.answer_alone(mine.req).await
+            }
+            // Others' requests (perhaps with this one): a task of its own, so that they are
+            // not cancelled with this request's future (a client that disconnects).
+            Ok([other]) => {
+                tokio::spawn(Arc::clone(self).drain(permit, vec![other]));
+                wait(rx).await
+            }
+            Err(batch) => {
+                tokio::spawn(Arc::clone(self).drain(permit, batch));
+                wait(rx).await
+            }
         }
-        rx.await
-            .unwrap_or_else(|_| Err(StoreError::Backend("a read batch was abandoned".into())))
     }
 
-    /// Sends batches while requests are queued, holding one slot.
-    async fn drain(self: Arc<Self>, mut permit: OwnedSemaphorePermit) {
+    /// Runs one request as a batch of one and returns its answer directly.
+    async fn answer_alone(&self, req: R::Req) -> Answer<R> {
+        let mut answers = self.runner.run(vec![req]).await?;
+        match (answers.pop(), answers.is_empty()) {
+            (Some(answer), true) => Ok(answer),
+            _ => Err(StoreError::Backend(
+                "a read batch of one did not answer once".into(),
+            )),
+        }
+    }
+
+    /// Sends `first`, then batches while requests are queued, holding one slot.
+    async fn drain(self: Arc<Self>, mut permit: OwnedSemaphorePermit, first: Vec<Waiting<R>>) {
+        let mut batch = first;
         loop {
-            let batch = {
-                let mut queue = self.lock_queue();
-                let n = queue.len().min(self.max_batch);
-                queue.drain(..n).collect::<Vec<_>>()
-            };
+            if batch.is_empty() {
+                batch = self.take_batch();
+            }
             if batch.is_empty() {
                 drop(permit);
                 // A request queued between the take above and the release found every slot
@@ -96,28 +135,55 @@ impl<R: BatchRun> Coalescer<R> {
                     Err(_) => return,
                 }
             }
-            let (reqs, waiters): (Vec<_>, Vec<_>) = batch.into_iter().unzip();
-            let expected = waiters.len();
-            if expected > 1 {
-                self.shared.fetch_add(1, Ordering::Relaxed);
-            }
-            match self.runner.run(reqs).await {
-                Ok(answers) if answers.len() == expected => {
-                    for (waiter, answer) in waiters.into_iter().zip(answers) {
-                        // The requester may have gone away; nothing to do then.
-                        let _ = waiter.send(Ok(answer));
-                    }
-                }
-                Ok(answers) => fail_all(
-                    waiters,
-                    &StoreError::Backend(format!(
-                        "a read batch answered {} of {expected} requests",
-                        answers.len()
-                    )),
-                ),
-                Err(e) => fail_all(waiters, &e),
-            }
+            self.answer(std::mem::take(&mut batch)).await;
         }
+    }
+
+    /// Runs one batch and sends each waiter its answer.
+    async fn answer(&self, batch: Vec<Waiting<R>>) {
+        let expected = batch.len();
+        if expected > 1 {
+            self.shared.fetch_add(1, Ordering::Relaxed);
+        }
+        let (reqs, waiters): (Vec<_>, Vec<_>) = batch.into_iter().map(|w| (w.req, w.tx)).unzip();
+        match self.runner.run(reqs).await {
+            Ok(answers) if answers.len() == expected => {
+                for (waiter, answer) in waiters.into_iter().zip(answers) {
+                    // The requester may have gone away; nothing to do then.
+                    let _ = waiter.send(Ok(answer));
+                }
+            }
+            Ok(answers) => fail_all(
+                waiters,
+                &StoreError::Backend(format!(
+                    "a read batch answered {} of {expected} requests",
+                    answers.len()
+                )),
+            ),
+            Err(e) => fail_all(waiters, &e),
+        }
+    }
+
+    /// After a slot was released: if requests are queued (their submitters found every slot
+    /// busy), take a slot again and send them from a new task.
+    fn hand_on(self: &Arc<Self>) {
+        if self.lock_queue().is_empty() {
+            return;
+        }
+        let Ok(permit) = Arc::clone(&self.slots).try_acquire_owned() else {
+            return; // another slot holder will send them
+        };
+        // Outside a runtime (shutting down) there is nobody left to answer anyway.
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(Arc::clone(self).drain(permit, Vec::new()));
+        }
+    }
+
+    /// Up to `max_batch` queued requests, oldest first.
+    fn take_batch(&self) -> Vec<Waiting<R>> {
+        let mut queue = self.lock_queue();
+        let n = queue.len().min(self.max_batch);
+        queue.drain(..n).collect()
     }
 
     /// How many statements so far answered more than one request.
@@ -129,6 +195,27 @@ impl<R: BatchRun> Coalescer<R> {
         // The queue holds plain data; a panic elsewhere while it was locked leaves it valid.
         self.queue.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// A slot held by a request that runs alone on its own task; released on drop, then handed on.
+struct SlotGuard<R: BatchRun> {
+    owner: Arc<Coalescer<R>>,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl<R: BatchRun> Drop for SlotGuard<R> {
+    fn drop(&mut self) {
+        if let Some(permit) = self.permit.take() {
+            drop(permit);
+            self.owner.hand_on();
+        }
+    }
+}
+
+/// Waits for a queued request's answer.
+async fn wait<T>(rx: oneshot::Receiver<Result<T, StoreError>>) -> Result<T, StoreError> {
+    rx.await
+        .unwrap_or_else(|_| Err(StoreError::Backend("a read batch was abandoned".into())))
 }
 
 /// Gives every waiter of a failed batch the batch's error.
@@ -212,6 +299,28 @@ mod tests {
         assert_eq!(c.submit(21).await.unwrap(), 42);
         assert_eq!(c.submit(4).await.unwrap(), 8);
         assert_eq!(*c.runner.batches.lock().unwrap(), vec![1, 1]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_lone_request_hands_its_slot_on() {
+        let c = Coalescer::new(doubler(), 1, 64);
+        let lone = {
+            let c = Arc::clone(&c);
+            tokio::spawn(async move { c.submit(1).await })
+        };
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        // Queued behind the lone request, which holds the only slot; then the lone request's
+        // client goes away.
+        let queued = {
+            let c = Arc::clone(&c);
+            tokio::spawn(async move { c.submit(5).await })
+        };
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        lone.abort();
+        let answer = tokio::time::timeout(Duration::from_secs(5), queued)
+            .await
+            .expect("the queued request was stranded");
+        assert_eq!(answer.unwrap().unwrap(), 10);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

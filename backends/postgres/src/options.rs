@@ -104,12 +104,20 @@ impl PgOptions {
         // No ping before handing out a connection: sqlx's default `test_before_acquire`
         // costs a round trip on every acquire, i.e. on every request. A connection that died
         // while idle fails its next query instead, and sqlx then discards it.
+        // Generic plans for every prepared statement: the coalesced reads' statements take
+        // arrays, and PostgreSQL's default (`auto`) keeps re-planning them for each execution
+        // because a custom plan, knowing the array's length, always looks cheaper; that
+        // planning cost more CPU than the execution. Every statement here is a key lookup or
+        // a key-range scan whose generic plan is the index scan anyway.
+        let options = self
+            .connect_options(db)
+            .options([("plan_cache_mode", "force_generic_plan")]);
         Ok(PgPoolOptions::new()
             .max_connections(size.max(1))
             .min_connections(0)
             .test_before_acquire(false)
             .acquire_timeout(Duration::from_secs(30))
-            .connect_lazy_with(self.connect_options(db)))
+            .connect_lazy_with(options))
     }
 
     /// One connection to `db` (administration, verification).
