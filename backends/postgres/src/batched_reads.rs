@@ -4,10 +4,12 @@
 
 use crate::coalesce::{BatchRun, Coalescer};
 use crate::error::store_err;
+use crate::range::fetch_rows;
 use async_trait::async_trait;
 use extenddb_core::error::StoreError;
-use extenddb_core::traits::{ItemKey, StoredItem};
+use extenddb_core::traits::{ItemKey, KeyRange, StoredItem};
 use sqlx::{PgPool, Row};
+use std::ops::Bound;
 use std::sync::Arc;
 
 /// Statements of one kind in flight at once; the rest of that kind's requests queue and go
@@ -158,6 +160,25 @@ impl BatchRun for RangeReads {
     type Resp = Vec<(Vec<u8>, Vec<u8>)>;
 
     async fn run(&self, reqs: Vec<RangeReq>) -> Result<Vec<Self::Resp>, StoreError> {
+        if let [req] = reqs.as_slice() {
+            // Alone: the plain range statement (no unnest, LATERAL or sort).
+            let range = KeyRange {
+                prefix: Vec::new(),
+                lower: Bound::Included(req.lo.clone()),
+                upper: Bound::Excluded(req.hi.clone()),
+            };
+            let limit = usize::try_from(req.limit).unwrap_or(usize::MAX);
+            let rows = fetch_rows(
+                &self.pool,
+                req.storage_id,
+                &range,
+                self.forward,
+                None,
+                limit,
+            )
+            .await?;
+            return Ok(vec![rows]);
+        }
         let sql = if self.forward {
             RANGE_SQL_FORWARD
         } else {

@@ -103,7 +103,8 @@ pub(crate) async fn read_page(
     }
 }
 
-async fn fetch_rows(
+/// Up to `limit` `(key, item)` rows of `range` (after `after`), in one statement.
+pub(crate) async fn fetch_rows(
     pool: &PgPool,
     storage_id: u64,
     range: &KeyRange,
