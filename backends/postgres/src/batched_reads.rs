@@ -23,20 +23,19 @@ const GET_ONE_SQL: &str = "SELECT item FROM items WHERE storage_id = $1 AND key 
 const GET_MANY_SQL: &str = "SELECT r.ord, i.item \
      FROM unnest($1::int8[], $2::bytea[]) WITH ORDINALITY AS r(sid, key, ord) \
      JOIN items i ON i.storage_id = r.sid AND i.key = r.key";
-const RANGE_SQL_FORWARD: &str = "SELECT r.ord, i.key, i.item \
-     FROM unnest($1::int8[], $2::bytea[], $3::bytea[], $4::int8[]) \
-          WITH ORDINALITY AS r(sid, lo, hi, lim, ord) \
-     CROSS JOIN LATERAL (SELECT key, item FROM items \
-          WHERE storage_id = r.sid AND key >= r.lo AND key < r.hi \
-          ORDER BY key ASC LIMIT r.lim) AS i \
-     ORDER BY r.ord, i.key ASC";
-const RANGE_SQL_BACKWARD: &str = "SELECT r.ord, i.key, i.item \
-     FROM unnest($1::int8[], $2::bytea[], $3::bytea[], $4::int8[]) \
-          WITH ORDINALITY AS r(sid, lo, hi, lim, ord) \
-     CROSS JOIN LATERAL (SELECT key, item FROM items \
-          WHERE storage_id = r.sid AND key >= r.lo AND key < r.hi \
-          ORDER BY key DESC LIMIT r.lim) AS i \
-     ORDER BY r.ord, i.key DESC";
+
+/// The batched range statement, rows in `dir` (`ASC` or `DESC`) key order within each range.
+fn range_sql(dir: &str) -> String {
+    format!(
+        "SELECT r.ord, i.key, i.item \
+         FROM unnest($1::int8[], $2::bytea[], $3::bytea[], $4::int8[]) \
+              WITH ORDINALITY AS r(sid, lo, hi, lim, ord) \
+         CROSS JOIN LATERAL (SELECT key, item FROM items \
+              WHERE storage_id = r.sid AND key >= r.lo AND key < r.hi \
+              ORDER BY key {dir} LIMIT r.lim) AS i \
+         ORDER BY r.ord, i.key {dir}"
+    )
+}
 
 /// The coalescers of one store: point reads, and range reads in each direction.
 pub(crate) struct BatchedReads {
@@ -59,6 +58,7 @@ impl BatchedReads {
                 RangeReads {
                     pool: pool.clone(),
                     forward,
+                    sql: range_sql(if forward { "ASC" } else { "DESC" }),
                 },
                 SLOTS,
                 MAX_BATCH,
@@ -152,6 +152,8 @@ pub(crate) struct RangeReq {
 struct RangeReads {
     pool: PgPool,
     forward: bool,
+    /// The batched statement for this direction (built once).
+    sql: String,
 }
 
 #[async_trait]
@@ -179,16 +181,11 @@ impl BatchRun for RangeReads {
             .await?;
             return Ok(vec![rows]);
         }
-        let sql = if self.forward {
-            RANGE_SQL_FORWARD
-        } else {
-            RANGE_SQL_BACKWARD
-        };
         let sids: Vec<i64> = reqs.iter().map(|r| r.storage_id as i64).collect();
         let los: Vec<&[u8]> = reqs.iter().map(|r| r.lo.as_slice()).collect();
         let his: Vec<&[u8]> = reqs.iter().map(|r| r.hi.as_slice()).collect();
         let limits: Vec<i64> = reqs.iter().map(|r| r.limit).collect();
-        let rows = sqlx::query(sql)
+        let rows = sqlx::query(&self.sql)
             .bind(sids)
             .bind(los)
             .bind(his)

@@ -196,7 +196,8 @@ fn check_string(c: &mut Constraints, value: Option<&str>, path: &str, min: usize
     }
 }
 
-fn check_capacity(c: &mut Constraints, value: Option<i64>, path: &str) {
+/// A capacity-unit value at `path`: present and at least 1 (CreateTable, UpdateTable).
+pub(crate) fn check_capacity(c: &mut Constraints, value: Option<i64>, path: &str) {
     match value {
         None => c.violation(None, path, "Member must not be null"),
         Some(v) if v < 1 => c.violation(

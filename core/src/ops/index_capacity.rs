@@ -58,28 +58,12 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::table::{IndexStatus, KeyAttribute, ProjectionType, ScalarType};
-    use crate::ops::test_support::{hash_table, item};
+    use crate::ops::test_support::{hash_table, item, keys_only_gsi};
 
     fn table_with_gsi() -> TableDefinition {
         let mut def = hash_table();
-        def.global_secondary_indexes.push(SecondaryIndex {
-            name: "g".into(),
-            storage_id: 9,
-            hash: vec![KeyAttribute {
-                name: "x".into(),
-                attr_type: ScalarType::S,
-            }],
-            range: vec![],
-            projection: ProjectionType::KeysOnly,
-            non_key_attributes: vec![],
-            throughput: None,
-            status: IndexStatus::Active,
-            status_since: 0.0,
-            backfilling: false,
-            propagation_delay_ms: None,
-            throughput_history: Default::default(),
-        });
+        def.global_secondary_indexes
+            .push(keys_only_gsi("g", 9, "x"));
         def
     }
 

@@ -1,26 +1,13 @@
 //! Tests of index maintenance: sparse entries, key changes, type checks, queued GSI writes.
 
 use super::*;
-use crate::model::table::{IndexStatus, KeyAttribute, ProjectionType, ScalarType, SecondaryIndex};
-use crate::ops::test_support::{hash_table, item};
+use crate::model::table::SecondaryIndex;
+use crate::ops::test_support::{hash_table, item, keys_only_gsi};
 
 fn gsi(delay: Option<u64>) -> SecondaryIndex {
     SecondaryIndex {
-        name: "byG".into(),
-        storage_id: 50,
-        hash: vec![KeyAttribute {
-            name: "g".into(),
-            attr_type: ScalarType::S,
-        }],
-        range: vec![],
-        projection: ProjectionType::KeysOnly,
-        non_key_attributes: vec![],
-        throughput: None,
-        status: IndexStatus::Active,
-        status_since: 0.0,
-        backfilling: false,
         propagation_delay_ms: delay,
-        throughput_history: Default::default(),
+        ..keys_only_gsi("byG", 50, "g")
     }
 }
 

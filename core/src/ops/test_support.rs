@@ -3,7 +3,8 @@
 
 use crate::context::Ctx;
 use crate::model::table::{
-    BillingMode, KeyAttribute, KeySchema, ScalarType, TableDefinition, TableStatus, Throughput,
+    BillingMode, IndexStatus, KeyAttribute, KeySchema, ProjectionType, ScalarType, SecondaryIndex,
+    TableDefinition, TableStatus, Throughput,
 };
 use crate::traits::catalog::MockCatalog;
 use crate::traits::item_store::MockItemStore;
@@ -137,4 +138,25 @@ pub fn ctx(catalog: MockCatalog, store: MockItemStore) -> Ctx {
 /// Parses DynamoDB JSON of an item.
 pub fn item(json: &str) -> crate::model::Item {
     serde_json::from_str(json).unwrap()
+}
+
+/// An ACTIVE KEYS_ONLY global secondary index on the string attribute `hash`.
+pub fn keys_only_gsi(name: &str, storage_id: u64, hash: &str) -> SecondaryIndex {
+    SecondaryIndex {
+        name: name.into(),
+        storage_id,
+        hash: vec![KeyAttribute {
+            name: hash.into(),
+            attr_type: ScalarType::S,
+        }],
+        range: vec![],
+        projection: ProjectionType::KeysOnly,
+        non_key_attributes: vec![],
+        throughput: None,
+        status: IndexStatus::Active,
+        status_since: 0.0,
+        backfilling: false,
+        propagation_delay_ms: None,
+        throughput_history: Default::default(),
+    }
 }

@@ -6,6 +6,7 @@
 //! the AWS controllers' quirk notes.
 
 use super::create_table::{AttributeDefinitionInput, ProvisionedThroughputInput};
+use super::create_table_validation::check_capacity;
 use super::index_definitions::{self, IndexInput};
 use super::table_description::{check_name_length, TABLE_NAME_REQUIRED};
 use super::validate::Constraints;
@@ -120,25 +121,13 @@ fn invalid(detail: impl std::fmt::Display) -> ApiError {
     ))
 }
 
-fn capacity(c: &mut Constraints, value: Option<i64>, path: &str) {
-    match value {
-        None => c.violation(None, path, "Member must not be null"),
-        Some(v) if v < 1 => c.violation(
-            Some(&v.to_string()),
-            path,
-            "Member must have value greater than or equal to 1",
-        ),
-        Some(_) => {}
-    }
-}
-
 fn throughput_constraints(c: &mut Constraints, pt: &ProvisionedThroughputInput, path: &str) {
-    capacity(
+    check_capacity(
         c,
         pt.write_capacity_units,
         &format!("{path}.writeCapacityUnits"),
     );
-    capacity(
+    check_capacity(
         c,
         pt.read_capacity_units,
         &format!("{path}.readCapacityUnits"),
