@@ -62,6 +62,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Commands that print and exit behave like other Unix tools when their reader goes away
+    // (`extenddb version | head -1`): SIGPIPE ends them quietly. Rust ignores SIGPIPE by
+    // default, which makes `println!` panic on a closed pipe. The servers keep ignoring it:
+    // a client that hangs up must never kill them.
+    if !matches!(cli.command, Some(Command::Dev(_) | Command::Serve(_))) {
+        sigpipe::reset();
+    }
     let result = match cli.command {
         _ if cli.version => commands::version::run(),
         Some(Command::Version) => commands::version::run(),

@@ -23,6 +23,29 @@ fn version_and_dash_v_print_the_same_four_lines() {
 }
 
 #[test]
+fn output_to_a_closed_pipe_ends_quietly_instead_of_panicking() {
+    // `extenddb version | head -0`: the reader is gone before the command writes. Either the
+    // write wins the race (exit 0) or SIGPIPE ends the command; it must never panic.
+    let mut child = Command::new(BIN)
+        .arg("version")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(status.code(), Some(101), "{stderr}");
+}
+
+#[test]
 fn errors_are_one_line_and_exit_non_zero() {
     let out = Command::new(BIN)
         .args(["dev", "--in-memory", "--account-id", "abc"])

@@ -5,6 +5,8 @@ use rand::Rng;
 
 const ALPHABET: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const LEN: usize = 52;
+/// Base-36 digits taken from one random 64-bit word.
+const DIGITS_PER_WORD: usize = 12;
 
 /// A request's id: sent as `x-amzn-RequestId` and recorded in its tracing span.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -12,11 +14,20 @@ pub struct RequestId([u8; LEN]);
 
 impl RequestId {
     /// A fresh random id.
+    ///
+    /// Five random 64-bit words, each read as 12 base-36 digits (36^12 < 2^64), give the 52
+    /// characters: one draw from the thread's generator instead of one range draw per
+    /// character, which showed up at ~1 % of a PutItem's CPU. The digits are very slightly
+    /// uneven (2^64 is not a multiple of 36^12); an id only has to be unique, not uniform.
     pub fn new() -> Self {
-        let mut rng = rand::thread_rng();
+        let mut words = [0u64; LEN.div_ceil(DIGITS_PER_WORD)];
+        rand::thread_rng().fill(&mut words[..]);
         let mut id = [0u8; LEN];
-        for b in &mut id {
-            *b = ALPHABET[rng.gen_range(0..ALPHABET.len())];
+        for (chunk, mut word) in id.chunks_mut(DIGITS_PER_WORD).zip(words) {
+            for b in chunk {
+                *b = ALPHABET[(word % 36) as usize];
+                word /= 36;
+            }
         }
         RequestId(id)
     }
@@ -66,6 +77,14 @@ mod tests {
             .bytes()
             .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase()));
         assert_ne!(a, b);
+        // Every position varies: no digit is stuck at the word's high, mostly-zero end.
+        let ids: Vec<RequestId> = (0..64).map(|_| RequestId::new()).collect();
+        for pos in 0..52 {
+            assert!(
+                ids.iter().any(|i| i.0[pos] != ids[0].0[pos]),
+                "position {pos}"
+            );
+        }
         assert_eq!(a.header_value().to_str().unwrap(), a.as_str());
     }
 }

@@ -1,5 +1,8 @@
 //! Routing: `GET /health`, the DynamoDB API on `POST /`, and 404 for everything else. Each
-//! request gets an id and a tracing span (request id, operation, table — never credentials).
+//! request gets an id and, when debug logging is on, a tracing span (request id, operation,
+//! table — never credentials). The span is at debug level because building it on every request
+//! cost 3–6 % of a PutItem's CPU (see docs/performance.md); a failed request's warning names
+//! its request id and operation itself, so it is traceable at the default level too.
 //! A request line or header block over DynamoDB's 16 KB limits is a 400 before routing.
 
 use crate::dynamodb;
@@ -50,13 +53,15 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let id = RequestId::new();
-    let span = tracing::info_span!(
+    let span = tracing::debug_span!(
         "request",
         request_id = %id,
         operation = field::Empty,
         table = field::Empty,
     );
     let started = Instant::now();
+    // A header value clone only bumps a reference count; kept for the failure warning below.
+    let target = req.headers().get(dynamodb::X_AMZ_TARGET).cloned();
     let cors = crate::cors::is_cors(req.headers());
     let mut resp = async {
         if head_too_large(&req) {
@@ -86,7 +91,8 @@ where
     let micros = started.elapsed().as_micros() as u64;
     span.in_scope(|| {
         if status >= 500 {
-            tracing::warn!(status, micros, "request failed");
+            let operation = target.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::warn!(request_id = %id, operation, status, micros, "request failed");
         } else {
             tracing::debug!(status, micros, "request answered");
         }

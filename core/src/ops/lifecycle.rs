@@ -62,10 +62,12 @@ pub async fn finish_delete(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiEr
 }
 
 /// The table as the control plane sees it (any status), or `None` if it does not exist.
-/// Names the table in the request's tracing span (declared by the server with an empty
-/// `table` field; a no-op elsewhere).
+/// Names the table in the request's tracing span (declared by the server at debug level with
+/// an empty `table` field; a no-op elsewhere, and skipped when debug logging is off).
 pub async fn find(ctx: &Ctx, name: &str) -> Result<Option<TableDefinition>, ApiError> {
-    tracing::Span::current().record("table", name);
+    if tracing::level_enabled!(tracing::Level::DEBUG) {
+        tracing::Span::current().record("table", name);
+    }
     match ctx.catalog.get_table(&ctx.account_id, name).await? {
         Some(def) => settle(ctx, def).await,
         None => Ok(None),
