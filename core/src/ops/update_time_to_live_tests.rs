@@ -141,3 +141,15 @@ async fn describe_reports_the_status() {
         serde_json::json!({"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}})
     );
 }
+
+#[test]
+fn definitions_stored_before_ttl_load_with_ttl_disabled() {
+    let mut json = serde_json::to_value(hash_table()).unwrap();
+    json.as_object_mut()
+        .unwrap()
+        .remove("time_to_live_attribute")
+        .unwrap();
+    let def: crate::model::table::TableDefinition = serde_json::from_value(json).unwrap();
+    assert_eq!(def.time_to_live_attribute, None);
+    assert_eq!(def, hash_table());
+}
