@@ -42,13 +42,20 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
     })
 }
 
-/// One round, page by page; returns how many items it deleted.
+/// One round, page by page; returns how many items it deleted. A table whose page fails is
+/// left for the next round and the round goes on with the other tables.
 async fn round(ctx: &Ctx) -> Result<usize, ApiError> {
     let mut round = Round::start(ctx).await?;
     let mut deleted = 0;
-    while let Some(n) = round.step(ctx, now_epoch()).await? {
-        deleted += n;
+    loop {
+        match round.step(ctx, now_epoch()).await {
+            Ok(Some(n)) => deleted += n,
+            Ok(None) => return Ok(deleted),
+            Err(e) => {
+                tracing::warn!(error = %e, "TTL sweep of a table failed; retried next round");
+                round.skip_table();
+            }
+        }
         tokio::task::yield_now().await;
     }
-    Ok(deleted)
 }

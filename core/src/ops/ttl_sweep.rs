@@ -130,6 +130,12 @@ impl Round {
         Ok(Some(deleted))
     }
 
+    /// Gives up on the current table for this round (after a failed step), so one table that
+    /// cannot be swept does not hold up the others.
+    pub fn skip_table(&mut self) {
+        self.next_table();
+    }
+
     fn next_table(&mut self) {
         self.pending.pop();
         self.after = None;
@@ -162,7 +168,11 @@ pub async fn sweep_page(
     };
     let mut expired = Vec::new();
     for (key, stored) in &page.items {
-        if is_expired(&stored.decode()?, &attribute, now) {
+        // An item that does not decode is reported by reads; here it simply never expires.
+        if stored
+            .decode()
+            .is_ok_and(|item| is_expired(&item, &attribute, now))
+        {
             expired.push(ItemKey {
                 storage_id: def.storage_id,
                 key: key.clone(),
@@ -195,8 +205,9 @@ fn delete_if_expired(
     Box::new(move |current: &[Option<StoredItem>]| {
         let mut writes = Vec::new();
         for (key, stored) in keys.into_iter().zip(current) {
-            let Some(stored) = stored else { continue };
-            let old = stored.decode()?;
+            let Some(old) = stored.as_ref().and_then(|s| s.decode().ok()) else {
+                continue;
+            };
             if !is_expired(&old, &attribute, now) {
                 continue;
             }

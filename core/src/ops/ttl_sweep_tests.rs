@@ -186,3 +186,58 @@ async fn a_round_covers_ttl_tables_only_and_stops_at_disabled_ones() {
     assert_eq!(round.step(&c, NOW).await.unwrap(), Some(0));
     assert_eq!(round.step(&c, NOW).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn an_undecodable_item_never_expires_and_does_not_stop_the_page() {
+    let def = ttl_table();
+    let bad = StoredItem(bytes::Bytes::from_static(b"not json"));
+    let expired = StoredItem::encode(&with_exp(r#"{"N":"1799999000"}"#));
+    let mut store = MockItemStore::new();
+    store
+        .expect_range()
+        .times(1)
+        .returning(move |_, _, _, _, _| {
+            Ok(Page {
+                items: vec![
+                    (b"k0".to_vec(), bad.clone()),
+                    (b"k1".to_vec(), expired.clone()),
+                ],
+                more: false,
+            })
+        });
+    let current = StoredItem::encode(&with_exp(r#"{"N":"1799999000"}"#));
+    store
+        .expect_write()
+        .times(1)
+        .returning(move |reads, decide| {
+            assert_eq!(reads.len(), 1);
+            assert_eq!(reads[0].key, b"k1".to_vec());
+            let before = vec![Some(current.clone())];
+            let writes = decide(&before)?;
+            Ok(crate::traits::WriteOutcome { before, writes })
+        });
+    let c = ctx(MockCatalog::new(), store);
+    assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (1, None));
+}
+
+#[tokio::test]
+async fn a_skipped_table_moves_the_round_on() {
+    let mut second = ttl_table();
+    second.name = "second".into();
+    let all = vec![ttl_table(), second];
+    let mut catalog = MockCatalog::new();
+    catalog
+        .expect_all_tables()
+        .returning(move || Ok(all.clone()));
+    catalog
+        .expect_get_table()
+        .withf(|_, n| n == "second")
+        .times(1)
+        .returning(|_, _| Ok(None));
+    let c = ctx(catalog, MockItemStore::new());
+    let mut round = Round::start(&c).await.unwrap();
+    // The first table ("tbl") failed: skip it; the next step looks at "second" only.
+    round.skip_table();
+    assert_eq!(round.step(&c, NOW).await.unwrap(), Some(0));
+    assert_eq!(round.step(&c, NOW).await.unwrap(), None);
+}
