@@ -191,7 +191,7 @@ run_pytest() {
 # here too, and is added to BACKENDS below.
 backend_embedded() {
   step "pytest (embedded, in-memory)"
-  start_server embedded dev --in-memory --gsi-propagation-delay-ms 0
+  start_server embedded dev --in-memory --gsi-propagation-delay-ms 0 --ttl-deletion-target-seconds 1
   run_pytest
   stop_server
   SERVER_LOG=""
@@ -212,6 +212,9 @@ backend_postgres() {
   # The conformance suite expects synchronous GSIs, as the guide sets them for external suites.
   HOME="$home" "$BIN" settings --config "$home/extenddb.toml" set gsi_propagation_delay_ms 0 \
     >"$LOG_DIR/settings.log" 2>&1 || { cat "$LOG_DIR/settings.log" >&2; die "extenddb settings failed"; }
+  # TTL tests wait for expired items to go: a 1 s target makes the sweeper run every 0.5 s.
+  HOME="$home" "$BIN" settings --config "$home/extenddb.toml" set ttl_deletion_target_seconds 1 \
+    >>"$LOG_DIR/settings.log" 2>&1 || { cat "$LOG_DIR/settings.log" >&2; die "extenddb settings failed"; }
   # Plain HTTP here, as for the embedded run (the walkthrough runs the AWS CLI without a CA
   # bundle); HTTPS with the generated certificate is covered by tests/postgres.
   HOME="$home" EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS=0 EXTENDDB_SERVER__TLS__ENABLED=false \

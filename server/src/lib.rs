@@ -24,6 +24,7 @@ mod services;
 pub mod target;
 pub mod tls;
 mod token_sweeper;
+mod ttl_sweeper;
 mod workers;
 
 pub use config::{ServerConfig, TlsSource, DEFAULT_MAX_BODY_BYTES};

@@ -87,6 +87,7 @@ impl Server {
         let graceful = GracefulShutdown::new();
         let workers = crate::workers::spawn(self.state.clone());
         let sweeper = crate::token_sweeper::spawn(self.state.clone());
+        let ttl_sweeper = crate::ttl_sweeper::spawn(self.state.clone());
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -110,6 +111,7 @@ impl Server {
         drop(self.listener);
         workers.abort();
         sweeper.abort();
+        ttl_sweeper.abort();
         tracing::info!(
             connections = graceful.count(),
             "shutting down; finishing requests in flight"

@@ -2,7 +2,7 @@
 //! file-backed store can show: data survives closing and reopening.
 
 use extenddb_backend_embedded::{EmbeddedError, EmbeddedStore, DB_FILE_NAME};
-use extenddb_core::testsuite::{backfill_suite, catalog_suite, item_store_suite};
+use extenddb_core::testsuite::{backfill_suite, catalog_suite, item_store_suite, ttl_suite};
 use extenddb_core::traits::{Catalog, ItemKey, ItemStore, StoredItem, WriteOp};
 use extenddb_core::ApiError;
 use std::sync::Arc;
@@ -21,6 +21,12 @@ async fn catalog_suite_in_memory() {
 async fn backfill_suite_in_memory() {
     let store = Arc::new(EmbeddedStore::in_memory().unwrap());
     backfill_suite(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ttl_suite_in_memory() {
+    let store = Arc::new(EmbeddedStore::in_memory().unwrap());
+    ttl_suite(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -172,6 +172,10 @@ pub struct TableDefinition {
     /// an on-demand table then reports its creation time).
     #[serde(default)]
     pub pay_per_request_since: Option<f64>,
+    /// Time to Live: the attribute holding each item's expiry (epoch seconds) while TTL is
+    /// enabled (UpdateTimeToLive), `None` while it is disabled.
+    #[serde(default)]
+    pub time_to_live_attribute: Option<String>,
 }
 
 impl TableDefinition {

@@ -165,6 +165,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         global_secondary_indexes,
         throughput_history: Default::default(),
         pay_per_request_since: None,
+        time_to_live_attribute: None,
     };
     match ctx.catalog.create_table(&def).await {
         Ok(()) => {}

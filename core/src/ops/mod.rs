@@ -10,6 +10,7 @@ mod create_table_validation;
 pub mod delete_item;
 pub mod delete_table;
 pub mod describe_table;
+pub mod describe_time_to_live;
 pub mod expression_params;
 pub mod get_item;
 pub mod gsi_backfill;
@@ -42,11 +43,13 @@ pub mod table_description;
 pub mod transact_get_items;
 pub mod transact_write_items;
 pub mod transaction;
+pub mod ttl_sweep;
 pub mod update_item;
 pub mod update_table;
 mod update_table_capacity;
 mod update_table_indexes;
 pub mod update_table_request;
+pub mod update_time_to_live;
 pub mod validate;
 
 #[cfg(test)]
@@ -67,6 +70,7 @@ pub const OPERATIONS: &[&str] = &[
     "DeleteItem",
     "DeleteTable",
     "DescribeTable",
+    "DescribeTimeToLive",
     "GetItem",
     "ListTables",
     "PutItem",
@@ -76,6 +80,7 @@ pub const OPERATIONS: &[&str] = &[
     "TransactWriteItems",
     "UpdateItem",
     "UpdateTable",
+    "UpdateTimeToLive",
 ];
 
 /// Runs the operation named `op` (the part of `X-Amz-Target` after the dot) on `body`.
@@ -87,6 +92,7 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "DeleteItem" => delete_item::handle(ctx, body).await,
         "DeleteTable" => delete_table::handle(ctx, body).await,
         "DescribeTable" => describe_table::handle(ctx, body).await,
+        "DescribeTimeToLive" => describe_time_to_live::handle(ctx, body).await,
         "GetItem" => get_item::handle(ctx, body).await,
         "ListTables" => list_tables::handle(ctx, body).await,
         "PutItem" => put_item::handle(ctx, body).await,
@@ -96,6 +102,7 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "TransactWriteItems" => transact_write_items::handle(ctx, body).await,
         "UpdateItem" => update_item::handle(ctx, body).await,
         "UpdateTable" => update_table::handle(ctx, body).await,
+        "UpdateTimeToLive" => update_time_to_live::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),
     }

@@ -14,9 +14,11 @@ mod fixtures;
 mod item_store;
 mod ranges;
 mod transactions;
+mod ttl;
 mod unconditional;
 
 pub use backfill::backfill_suite;
 pub use catalog::catalog_suite;
 pub use fixtures::hash_table_definition;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};
+pub use ttl::ttl_suite;

@@ -43,6 +43,11 @@ pub struct DevArgs {
     /// value (default 10).
     #[arg(long)]
     pub gsi_propagation_delay_ms: Option<u64>,
+    /// Store this `ttl_deletion_target_seconds` runtime setting (at least 1) before serving:
+    /// the TTL sweeper runs every half target, at most every 60 s. Unset: keep the stored
+    /// value (default 300). Tests use 1 to see expired items go within about a second.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub ttl_deletion_target_seconds: Option<u64>,
 }
 
 /// Runs the dev server until Ctrl-C or SIGTERM.
@@ -106,6 +111,16 @@ async fn serve(args: DevArgs) -> anyhow::Result<()> {
             )
             .await
             .context("cannot store gsi_propagation_delay_ms")?;
+    }
+    if let Some(seconds) = args.ttl_deletion_target_seconds {
+        use extenddb_core::traits::Catalog;
+        store
+            .put_setting(
+                extenddb_core::ops::ttl_sweep::TARGET_SETTING,
+                &seconds.to_string(),
+            )
+            .await
+            .context("cannot store ttl_deletion_target_seconds")?;
     }
     let services = Services {
         catalog: Arc::new(store.clone()),

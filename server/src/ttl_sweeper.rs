@@ -1,0 +1,61 @@
+//! Background Time to Live sweeper (see `extenddb_core::ops::ttl_sweep`): runs a sweep round
+//! every `round_interval(ttl_deletion_target_seconds)` — half the target, at most 60 s — so an
+//! expired item is deleted within the target while a round takes less than the other half.
+//! The setting is re-read before every round; rounds yield between pages.
+
+use crate::services::AppState;
+use extenddb_core::context::Ctx;
+use extenddb_core::error::ApiError;
+use extenddb_core::ops::lifecycle::now_epoch;
+use extenddb_core::ops::ttl_sweep::{self, Round};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinHandle;
+
+/// Pause after a failed round (the store is unavailable, say).
+const BACKOFF: Duration = Duration::from_secs(1);
+
+/// Starts the sweeper; abort the handle to stop it.
+pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
+    let ctx = Ctx {
+        catalog: state.services.catalog.clone(),
+        store: state.services.store.clone(),
+        throttler: state.services.throttler.clone(),
+        account_id: String::new(),
+        region: state.region.clone(),
+        control_plane_delay: state.control_plane_delay,
+    };
+    tokio::spawn(async move {
+        loop {
+            let started = Instant::now();
+            let interval = match ttl_sweep::target_seconds(&ctx).await {
+                Ok(target) => ttl_sweep::round_interval(target),
+                Err(_) => BACKOFF,
+            };
+            match round(&ctx).await {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(deleted = n, "expired items deleted (TTL)"),
+                Err(e) => tracing::warn!(error = %e, "TTL sweep failed"),
+            }
+            tokio::time::sleep(interval.saturating_sub(started.elapsed())).await;
+        }
+    })
+}
+
+/// One round, page by page; returns how many items it deleted. A table whose page fails is
+/// left for the next round and the round goes on with the other tables.
+async fn round(ctx: &Ctx) -> Result<usize, ApiError> {
+    let mut round = Round::start(ctx).await?;
+    let mut deleted = 0;
+    loop {
+        match round.step(ctx, now_epoch()).await {
+            Ok(Some(n)) => deleted += n,
+            Ok(None) => return Ok(deleted),
+            Err(e) => {
+                tracing::warn!(error = %e, "TTL sweep of a table failed; retried next round");
+                round.skip_table();
+            }
+        }
+        tokio::task::yield_now().await;
+    }
+}
