@@ -56,9 +56,12 @@ where
     };
     let describe_endpoints = op == crate::endpoints::OPERATION;
     // DynamoDB rejects an operation it does not know before it looks at credentials or body.
-    if !extenddb_core::ops::OPERATIONS.contains(&op) && !describe_endpoints {
-        return Err(ApiError::UnknownOperation(String::new()));
-    }
+    // The known name (static) replaces the header's text, so the headers can move on below.
+    let op: &'static str = match extenddb_core::ops::OPERATIONS.iter().find(|o| **o == op) {
+        Some(known) => known,
+        None if describe_endpoints => crate::endpoints::OPERATION,
+        None => return Err(ApiError::UnknownOperation(String::new())),
+    };
 
     let content_length = parts
         .headers
@@ -78,16 +81,16 @@ where
             }
         })?;
 
-    let head = request_head(&parts);
+    let head = request_head(parts);
     let principal = state
         .services
         .auth
         .authenticate(&head, &sha256(&body))
         .await?;
-    let encoding = parts
+    let encoding = head
         .headers
         .get(header::CONTENT_ENCODING)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        .map(|v| String::from_utf8_lossy(v.as_bytes()));
     let body = crate::encoding::decode_body(encoding.as_deref(), body, state.max_body_bytes)
         .map_err(|e| e.into_api_error(state.max_body_bytes))?;
     if describe_endpoints {
@@ -108,28 +111,28 @@ where
         .map(Bytes::from)
 }
 
-/// What authentication needs from the request line and headers. HTTP/2 carries the host in
-/// `:authority`, which SigV4 signs as `host`, so it is added as one when no Host header came.
-fn request_head(parts: &Parts) -> RequestHead {
-    let mut headers: Vec<(String, String)> = parts
-        .headers
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
-    if !parts.headers.contains_key(header::HOST) {
-        if let Some(authority) = parts.uri.authority() {
-            headers.push(("host".to_string(), authority.as_str().to_string()));
+/// What authentication needs from the request line and headers (the headers are moved, not
+/// copied). HTTP/2 carries the host in `:authority`, which SigV4 signs as `host`, so it is
+/// added as one when no Host header came.
+fn request_head(parts: Parts) -> RequestHead {
+    let Parts {
+        method,
+        uri,
+        mut headers,
+        ..
+    } = parts;
+    if !headers.contains_key(header::HOST) {
+        if let Some(host) = uri
+            .authority()
+            .and_then(|a| http::HeaderValue::from_str(a.as_str()).ok())
+        {
+            headers.insert(header::HOST, host);
         }
     }
     RequestHead {
-        method: parts.method.as_str().to_string(),
-        path: parts.uri.path().to_string(),
-        query: parts.uri.query().unwrap_or_default().to_string(),
+        method: method.as_str().to_string(),
+        path: uri.path().to_string(),
+        query: uri.query().unwrap_or_default().to_string(),
         headers,
     }
 }
@@ -162,7 +165,7 @@ mod tests {
             .body(())
             .unwrap();
         let (parts, ()) = req.into_parts();
-        let head = request_head(&parts);
+        let head = request_head(parts);
         assert_eq!(head.header("host"), Some("db.example:8443"));
         assert_eq!(head.header("X-Amz-Date"), Some("20240101T000000Z"));
         assert_eq!(head.path, "/");

@@ -26,12 +26,7 @@ mod tests {
 
     #[test]
     fn the_address_is_the_requests_host() {
-        let head = RequestHead {
-            method: "POST".into(),
-            path: "/".into(),
-            query: String::new(),
-            headers: vec![("host".into(), "127.0.0.1:8000".into())],
-        };
+        let head = RequestHead::from_pairs("POST", "/", "", [("host", "127.0.0.1:8000")]);
         let v: serde_json::Value = serde_json::from_slice(&answer(&head)).unwrap();
         assert_eq!(
             v,

@@ -56,16 +56,16 @@ mod tests {
     use super::*;
 
     fn head(auth: &str) -> RequestHead {
-        RequestHead {
-            method: "POST".into(),
-            path: "/".into(),
-            query: String::new(),
-            headers: vec![
-                ("host".into(), "127.0.0.1:8000".into()),
-                ("x-amz-date".into(), "20240102T030405Z".into()),
-                ("authorization".into(), auth.into()),
+        RequestHead::from_pairs(
+            "POST",
+            "/",
+            "",
+            [
+                ("host", "127.0.0.1:8000"),
+                ("x-amz-date", "20240102T030405Z"),
+                ("authorization", auth),
             ],
-        }
+        )
     }
 
     #[tokio::test]

@@ -5,6 +5,10 @@ use crate::error::ApiError;
 use async_trait::async_trait;
 
 /// What authentication needs from an HTTP request.
+///
+/// The headers are the request's own `HeaderMap`, moved here rather than copied: building
+/// owned (name, value) strings for every header of every request showed up at ~2.5 % of a
+/// PutItem's CPU.
 #[derive(Debug, Clone)]
 pub struct RequestHead {
     /// HTTP method.
@@ -13,17 +17,40 @@ pub struct RequestHead {
     pub path: String,
     /// Raw query string, if any.
     pub query: String,
-    /// Header (lower-case name, value) pairs in arrival order.
-    pub headers: Vec<(String, String)>,
+    /// The request's headers (names are lower-case; repeated headers keep every value).
+    pub headers: http::HeaderMap,
 }
 
 impl RequestHead {
-    /// The first value of a header (name compared case-insensitively).
+    /// A head from `(name, value)` pairs, for tests and for embedders that call a provider
+    /// directly. A pair whose name or value is not a valid HTTP header is skipped.
+    pub fn from_pairs<'a>(
+        method: &str,
+        path: &str,
+        query: &str,
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> RequestHead {
+        let mut headers = http::HeaderMap::new();
+        for (name, value) in pairs {
+            if let (Ok(name), Ok(value)) = (
+                http::HeaderName::from_bytes(name.as_bytes()),
+                http::HeaderValue::from_str(value),
+            ) {
+                headers.append(name, value);
+            }
+        }
+        RequestHead {
+            method: method.to_string(),
+            path: path.to_string(),
+            query: query.to_string(),
+            headers,
+        }
+    }
+
+    /// The first value of a header (name compared case-insensitively), if it is visible ASCII
+    /// text, as every header SigV4 reads must be.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
 
