@@ -1,5 +1,6 @@
 //! Table metadata as the Catalog stores it: key schema, attribute definitions, billing, status.
 
+pub use super::tags::Tag;
 use serde::{Deserialize, Serialize};
 
 /// `S`, `N` or `B`: the scalar types a key attribute may have.
@@ -172,6 +173,12 @@ pub struct TableDefinition {
     /// an on-demand table then reports its creation time).
     #[serde(default)]
     pub pay_per_request_since: Option<f64>,
+    /// The table's tags (CreateTable's Tags, then TagResource / UntagResource), in the order
+    /// keys were first set. Only `Catalog::update_tags` changes them once the table exists:
+    /// `Catalog::put_table` keeps the stored ones, so a concurrent definition change never
+    /// undoes a tag change.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
 }
 
 impl TableDefinition {

@@ -307,6 +307,7 @@ pub(crate) mod test_support {
             global_secondary_indexes: Vec::new(),
             throughput_history: Default::default(),
             pay_per_request_since: None,
+            tags: Vec::new(),
         }
     }
 }

@@ -31,6 +31,7 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         global_secondary_indexes: Vec::new(),
         throughput_history: Default::default(),
         pay_per_request_since: None,
+        tags: Vec::new(),
     }
 }
 

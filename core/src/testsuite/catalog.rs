@@ -35,6 +35,7 @@ fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefinition {
         global_secondary_indexes: Vec::new(),
         throughput_history: Default::default(),
         pay_per_request_since: None,
+        tags: Vec::new(),
     }
 }
 

@@ -32,5 +32,6 @@ pub fn hash_table_definition(account_id: &str, name: &str, storage_id: u64) -> T
         global_secondary_indexes: Vec::new(),
         throughput_history: Default::default(),
         pay_per_request_since: None,
+        tags: Vec::new(),
     }
 }
