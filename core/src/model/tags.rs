@@ -109,3 +109,19 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod stored_form_tests {
+    use crate::model::table::{TableDefinition, TableStatus};
+    use crate::ops::table_description::test_support::table;
+
+    #[test]
+    fn definitions_stored_before_tags_existed_load_untagged() {
+        let def = table("Music", TableStatus::Active, 0.0);
+        let mut json = serde_json::to_value(&def).unwrap();
+        assert!(json.as_object_mut().unwrap().remove("tags").is_some());
+        let loaded: TableDefinition = serde_json::from_value(json).unwrap();
+        assert!(loaded.tags.is_empty());
+        assert_eq!(loaded, def);
+    }
+}
