@@ -67,3 +67,7 @@ pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     execute(ctx, req).await?;
     Ok(empty_answer())
 }
+
+#[cfg(test)]
+#[path = "tag_resource_tests.rs"]
+mod tests;
