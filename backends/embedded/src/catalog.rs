@@ -8,12 +8,26 @@ use crate::store::{backend, EmbeddedStore};
 use async_trait::async_trait;
 use extenddb_core::error::StoreError;
 use extenddb_core::model::table::TableDefinition;
+use extenddb_core::model::tags::{Tag, TagChange, TagChangeRefused};
 use extenddb_core::traits::{Catalog, CatalogError};
 use redb::ReadableTable;
 use std::ops::Bound;
 
 fn decode(bytes: &[u8]) -> Result<TableDefinition, StoreError> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("table definition: {e}")))
+}
+
+/// The tags of a stored definition, read without decoding the rest.
+#[derive(serde::Deserialize)]
+struct StoredTags {
+    #[serde(default)]
+    tags: Vec<Tag>,
+}
+
+fn stored_tags(bytes: &[u8]) -> Result<Vec<Tag>, StoreError> {
+    serde_json::from_slice::<StoredTags>(bytes)
+        .map(|s| s.tags)
+        .map_err(|e| StoreError::Corrupt(format!("table definition: {e}")))
 }
 
 fn encode(def: &TableDefinition) -> Result<Vec<u8>, CatalogError> {
@@ -62,20 +76,70 @@ impl Catalog for EmbeddedStore {
         Ok(found)
     }
 
-    /// Replaces an existing definition; `NotFound` if the table is gone, so a late status
-    /// transition can never resurrect a deleted table.
+    /// Replaces an existing definition but keeps its stored tags; `NotFound` if the table is
+    /// gone, so a late status transition can never resurrect a deleted table.
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let key = catalog_key(&def.account_id, &def.name);
         let doc = encode(def)?;
+        let mut def = def.clone();
         let k = key.clone();
         let done = self
             .write_txn(move |txn| {
                 let mut catalog = txn.open_table(CATALOG)?;
-                if catalog.get(k.as_slice())?.is_none() {
-                    return Ok(Err(CatalogError::NotFound));
-                }
+                let tags = match catalog.get(k.as_slice())? {
+                    None => return Ok(Err(CatalogError::NotFound)),
+                    Some(old) => match stored_tags(old.value()) {
+                        Ok(tags) => tags,
+                        Err(e) => return Ok(Err(e.into())),
+                    },
+                };
+                let doc = if tags == def.tags {
+                    doc
+                } else {
+                    def.tags = tags;
+                    match encode(&def) {
+                        Ok(doc) => doc,
+                        Err(e) => return Ok(Err(e)),
+                    }
+                };
                 catalog.insert(k.as_slice(), doc.as_slice())?;
                 Ok(Ok(()))
+            })
+            .await;
+        self.catalog_cache().invalidate(&key);
+        done
+    }
+
+    async fn update_tags(
+        &self,
+        account_id: &str,
+        name: &str,
+        change: &TagChange,
+    ) -> Result<Vec<Tag>, CatalogError> {
+        let key = catalog_key(account_id, name);
+        let change = change.clone();
+        let k = key.clone();
+        let done = self
+            .write_txn(move |txn| {
+                let mut catalog = txn.open_table(CATALOG)?;
+                let mut def = match catalog.get(k.as_slice())?.map(|d| decode(d.value())) {
+                    None => return Ok(Err(CatalogError::NotFound)),
+                    Some(Err(e)) => return Ok(Err(e.into())),
+                    Some(Ok(def)) => def,
+                };
+                if def.table_id != change.table_id {
+                    return Ok(Err(CatalogError::NotFound));
+                }
+                def.tags = match change.apply(&def.tags) {
+                    Ok(tags) => tags,
+                    Err(TagChangeRefused::TooMany) => return Ok(Err(CatalogError::TooManyTags)),
+                };
+                let doc = match encode(&def) {
+                    Ok(doc) => doc,
+                    Err(e) => return Ok(Err(e)),
+                };
+                catalog.insert(k.as_slice(), doc.as_slice())?;
+                Ok(Ok(def.tags))
             })
             .await;
         self.catalog_cache().invalidate(&key);

@@ -12,6 +12,7 @@ use crate::PgStore;
 use async_trait::async_trait;
 use extenddb_core::error::StoreError;
 use extenddb_core::model::table::TableDefinition;
+use extenddb_core::model::tags::{Tag, TagChange, TagChangeRefused};
 use extenddb_core::traits::{Catalog, CatalogError};
 
 fn to_json(def: &TableDefinition) -> Result<String, CatalogError> {
@@ -71,9 +72,12 @@ impl Catalog for PgStore {
         Ok(def)
     }
 
+    /// Keeps the stored tags: the row's own `tags` member replaces the one in `def`, read
+    /// under the UPDATE's row lock, so a concurrent `update_tags` is never undone.
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let done = sqlx::query(
-            "WITH w AS (UPDATE tables SET definition = $3::jsonb \
+            "WITH w AS (UPDATE tables SET definition = jsonb_set($3::jsonb, '{tags}', \
+             COALESCE(definition->'tags', '[]'::jsonb)) \
              WHERE account_id = $1 AND name = $2 RETURNING 1) \
              SELECT pg_notify($4, $5) FROM w",
         )
@@ -90,6 +94,50 @@ impl Catalog for PgStore {
             return Err(CatalogError::NotFound);
         }
         Ok(())
+    }
+
+    async fn update_tags(
+        &self,
+        account_id: &str,
+        name: &str,
+        change: &TagChange,
+    ) -> Result<Vec<Tag>, CatalogError> {
+        let mut tx = self.catalog.begin().await.map_err(err)?;
+        // The row lock serialises tag changes of one table across processes.
+        let text: Option<String> = sqlx::query_scalar(
+            "SELECT definition::text FROM tables WHERE account_id = $1 AND name = $2 FOR UPDATE",
+        )
+        .bind(account_id)
+        .bind(name)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(err)?;
+        let Some(def) = text.as_deref().map(from_json).transpose()? else {
+            return Err(CatalogError::NotFound);
+        };
+        if def.table_id != change.table_id {
+            return Err(CatalogError::NotFound);
+        }
+        let tags = change.apply(&def.tags).map_err(|e| match e {
+            TagChangeRefused::TooMany => CatalogError::TooManyTags,
+        })?;
+        let json = serde_json::to_string(&tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "WITH w AS (UPDATE tables SET definition = jsonb_set(definition, '{tags}', $3::jsonb) \
+             WHERE account_id = $1 AND name = $2 RETURNING 1) \
+             SELECT pg_notify($4, $5) FROM w",
+        )
+        .bind(account_id)
+        .bind(name)
+        .bind(json)
+        .bind(CHANNEL)
+        .bind(payload(account_id, name))
+        .execute(&mut *tx)
+        .await
+        .map_err(err)?;
+        tx.commit().await.map_err(err)?;
+        self.tables.invalidate(account_id, name);
+        Ok(tags)
     }
 
     async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError> {

@@ -5,6 +5,7 @@ pub mod item;
 pub mod key_encoding;
 pub mod number;
 pub mod table;
+pub mod tags;
 pub mod validate;
 
 pub use attribute_value::AttributeValue;

@@ -1,5 +1,6 @@
 //! Table metadata as the Catalog stores it: key schema, attribute definitions, billing, status.
 
+pub use super::tags::Tag;
 use serde::{Deserialize, Serialize};
 
 /// `S`, `N` or `B`: the scalar types a key attribute may have.
@@ -176,6 +177,12 @@ pub struct TableDefinition {
     /// enabled (UpdateTimeToLive), `None` while it is disabled.
     #[serde(default)]
     pub time_to_live_attribute: Option<String>,
+    /// The table's tags (CreateTable's Tags, then TagResource / UntagResource), in the order
+    /// keys were first set. Only `Catalog::update_tags` changes them once the table exists:
+    /// `Catalog::put_table` keeps the stored ones, so a concurrent definition change never
+    /// undoes a tag change.
+    #[serde(default)]
+    pub tags: Vec<Tag>,
 }
 
 impl TableDefinition {

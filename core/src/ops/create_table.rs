@@ -3,6 +3,7 @@
 
 use super::create_table_validation::validate;
 use super::index_definitions::IndexInput;
+use super::tag_validation::checked_tags;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TableStatus};
@@ -128,6 +129,7 @@ pub struct Response {
 /// Creates the table `req` describes.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let valid = validate(&req)?;
+    let tags = checked_tags(req.tags.as_deref().unwrap_or_default())?;
     if let Some(existing) = lifecycle::find(ctx, &valid.name).await? {
         return Err(already_exists(&existing));
     }
@@ -166,6 +168,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         throughput_history: Default::default(),
         pay_per_request_since: None,
         time_to_live_attribute: None,
+        tags,
     };
     match ctx.catalog.create_table(&def).await {
         Ok(()) => {}

@@ -173,7 +173,13 @@ fn check_enum(c: &mut Constraints, value: Option<&str>, path: &str, allowed: &[&
 }
 
 /// Records null / length violations of a required string member.
-fn check_string(c: &mut Constraints, value: Option<&str>, path: &str, min: usize, max: usize) {
+pub(crate) fn check_string(
+    c: &mut Constraints,
+    value: Option<&str>,
+    path: &str,
+    min: usize,
+    max: usize,
+) {
     match value {
         None => c.violation(None, path, "Member must not be null"),
         Some(v) => {
@@ -342,7 +348,9 @@ fn stream_constraints(c: &mut Constraints, s: &StreamSpecification) {
     );
 }
 
-fn tag_constraints(c: &mut Constraints, tags: &[Tag]) {
+/// Length constraints of each tag of a request (`tags.N.member.key`, `tags.N.member.value`):
+/// CreateTable and TagResource.
+pub(crate) fn tag_constraints(c: &mut Constraints, tags: &[Tag]) {
     for (i, t) in tags.iter().enumerate() {
         let base = format!("tags.{}.member", i + 1);
         check_string(c, t.key.as_deref(), &format!("{base}.key"), 1, 128);

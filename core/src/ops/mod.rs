@@ -29,6 +29,7 @@ pub mod item_key;
 pub mod legacy_read;
 pub mod lifecycle;
 pub mod list_tables;
+pub mod list_tags_of_resource;
 pub mod pagination;
 pub mod protocol;
 pub mod put_item;
@@ -36,14 +37,18 @@ pub mod query;
 mod query_range;
 pub mod read_page;
 pub mod read_request;
+pub mod resource_arn;
 pub mod return_values;
 pub mod scan;
 pub mod select;
 pub mod table_description;
+pub mod tag_resource;
+mod tag_validation;
 pub mod transact_get_items;
 pub mod transact_write_items;
 pub mod transaction;
 pub mod ttl_sweep;
+pub mod untag_resource;
 pub mod update_item;
 pub mod update_table;
 mod update_table_capacity;
@@ -73,11 +78,14 @@ pub const OPERATIONS: &[&str] = &[
     "DescribeTimeToLive",
     "GetItem",
     "ListTables",
+    "ListTagsOfResource",
     "PutItem",
     "Query",
     "Scan",
+    "TagResource",
     "TransactGetItems",
     "TransactWriteItems",
+    "UntagResource",
     "UpdateItem",
     "UpdateTable",
     "UpdateTimeToLive",
@@ -95,15 +103,24 @@ pub async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Vec<u8>, ApiEr
         "DescribeTimeToLive" => describe_time_to_live::handle(ctx, body).await,
         "GetItem" => get_item::handle(ctx, body).await,
         "ListTables" => list_tables::handle(ctx, body).await,
+        "ListTagsOfResource" => list_tags_of_resource::handle(ctx, body).await,
         "PutItem" => put_item::handle(ctx, body).await,
         "Query" => query::handle(ctx, body).await,
         "Scan" => scan::handle(ctx, body).await,
+        "TagResource" => tag_resource::handle(ctx, body).await,
         "TransactGetItems" => transact_get_items::handle(ctx, body).await,
         "TransactWriteItems" => transact_write_items::handle(ctx, body).await,
+        "UntagResource" => untag_resource::handle(ctx, body).await,
         "UpdateItem" => update_item::handle(ctx, body).await,
         "UpdateTable" => update_table::handle(ctx, body).await,
         "UpdateTimeToLive" => update_time_to_live::handle(ctx, body).await,
         // DynamoDB answers an unknown operation with a bare type and no message.
         _ => Err(ApiError::UnknownOperation(String::new())),
     }
+}
+
+/// The body of operations that answer nothing (TagResource, UntagResource): empty, as
+/// DynamoDB sends it.
+pub(crate) fn empty_answer() -> Vec<u8> {
+    Vec::new()
 }

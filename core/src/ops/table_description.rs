@@ -308,6 +308,7 @@ pub(crate) mod test_support {
             throughput_history: Default::default(),
             pay_per_request_since: None,
             time_to_live_attribute: None,
+            tags: Vec::new(),
         }
     }
 }

@@ -32,6 +32,7 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         throughput_history: Default::default(),
         pay_per_request_since: None,
         time_to_live_attribute: None,
+        tags: Vec::new(),
     }
 }
 

@@ -65,6 +65,7 @@ fn definition(account: &str, storage_id: u64, index_id: u64) -> TableDefinition 
         throughput_history: Default::default(),
         pay_per_request_since: None,
         time_to_live_attribute: None,
+        tags: Vec::new(),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::model::table::{
 use crate::traits::{Catalog, CatalogError};
 use std::sync::Arc;
 
-fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefinition {
+pub(super) fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefinition {
     let hash = KeyAttribute {
         name: "pk".into(),
         attr_type: ScalarType::S,
@@ -36,6 +36,7 @@ fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefinition {
         throughput_history: Default::default(),
         pay_per_request_since: None,
         time_to_live_attribute: None,
+        tags: Vec::new(),
     }
 }
 
@@ -50,6 +51,7 @@ pub async fn catalog_suite(catalog: Arc<dyn Catalog>) {
     table_crud(catalog.as_ref(), &account).await;
     listing(catalog.as_ref(), &account, &other).await;
     settings(catalog.as_ref(), run).await;
+    super::tags::tag_checks(catalog.clone(), &account).await;
 }
 
 async fn storage_ids(catalog: Arc<dyn Catalog>, first: u64) {

@@ -33,5 +33,6 @@ pub fn hash_table_definition(account_id: &str, name: &str, storage_id: u64) -> T
         throughput_history: Default::default(),
         pay_per_request_since: None,
         time_to_live_attribute: None,
+        tags: Vec::new(),
     }
 }

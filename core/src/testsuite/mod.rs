@@ -13,6 +13,7 @@ mod catalog;
 mod fixtures;
 mod item_store;
 mod ranges;
+mod tags;
 mod transactions;
 mod ttl;
 mod unconditional;

@@ -3,6 +3,7 @@
 
 use crate::error::{ApiError, StoreError};
 use crate::model::table::TableDefinition;
+use crate::model::tags::{Tag, TagChange, MAX_TAGS};
 use async_trait::async_trait;
 
 /// Catalog failures that requests can cause.
@@ -14,6 +15,9 @@ pub enum CatalogError {
     /// No such table.
     #[error("table not found")]
     NotFound,
+    /// A tag change would leave the table with more than `MAX_TAGS` tags.
+    #[error("too many tags")]
+    TooManyTags,
     /// The backend failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -26,6 +30,10 @@ impl From<CatalogError> for ApiError {
             CatalogError::NotFound => {
                 ApiError::ResourceNotFound("Requested resource not found".into())
             }
+            // DynamoDB's exact wording is not known here; it answers a ValidationException.
+            CatalogError::TooManyTags => ApiError::Validation(format!(
+                "One or more parameter values were invalid: A resource can have at most {MAX_TAGS} tags"
+            )),
             CatalogError::Store(s) => s.into(),
         }
     }
@@ -45,8 +53,20 @@ pub trait Catalog: Send + Sync {
         name: &str,
     ) -> Result<Option<TableDefinition>, CatalogError>;
 
-    /// Replaces a table's definition (status transitions, UpdateTable).
+    /// Replaces a table's definition (status transitions, UpdateTable), except its tags: the
+    /// stored ones are kept, so only `update_tags` changes them. `NotFound` if absent.
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError>;
+
+    /// Applies `change` to the stored tags of the table in one backend transaction (read,
+    /// change, write), so concurrent changes never lose each other; answers the tags as
+    /// stored. `NotFound` if the table is gone or is another incarnation than
+    /// `change.table_id`; `TooManyTags` (nothing stored) if the result exceeds `MAX_TAGS`.
+    async fn update_tags(
+        &self,
+        account_id: &str,
+        name: &str,
+        change: &TagChange,
+    ) -> Result<Vec<Tag>, CatalogError>;
 
     /// Removes a table's definition; `NotFound` if absent.
     async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError>;

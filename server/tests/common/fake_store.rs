@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use extenddb_core::error::StoreError;
 use extenddb_core::model::table::TableDefinition;
+use extenddb_core::model::tags::{Tag, TagChange};
 use extenddb_core::traits::{
     Catalog, CatalogError, ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats,
     WriteDecider, WriteOp, WriteOutcome,
@@ -49,8 +50,32 @@ impl Catalog for FakeStore {
 
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let mut t = self.tables.lock().map_err(|_| poisoned())?;
-        t.insert((def.account_id.clone(), def.name.clone()), def.clone());
+        let stored = t
+            .get_mut(&(def.account_id.clone(), def.name.clone()))
+            .ok_or(CatalogError::NotFound)?;
+        let tags = std::mem::take(&mut stored.tags);
+        *stored = TableDefinition {
+            tags,
+            ..def.clone()
+        };
         Ok(())
+    }
+
+    async fn update_tags(
+        &self,
+        account_id: &str,
+        name: &str,
+        change: &TagChange,
+    ) -> Result<Vec<Tag>, CatalogError> {
+        let mut t = self.tables.lock().map_err(|_| poisoned())?;
+        let stored = t
+            .get_mut(&(account_id.to_string(), name.to_string()))
+            .filter(|d| d.table_id == change.table_id)
+            .ok_or(CatalogError::NotFound)?;
+        stored.tags = change
+            .apply(&stored.tags)
+            .map_err(|_| CatalogError::TooManyTags)?;
+        Ok(stored.tags.clone())
     }
 
     async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError> {
