@@ -158,8 +158,10 @@ def render(rows, info, args):
         f"Settings: {args.duration} measured after {args.warmup} warm-up per run, {args.keys} keys "
         f"(all preloaded), {args.item_size}-byte items, workloads {', '.join(args.workloads)}, "
         f"concurrency {', '.join(map(str, args.concurrency))}; extenddb on PostgreSQL over "
-        f"{'HTTPS' if args.pg_https else 'plain HTTP'}. Peers: {versions}."
-        + (f" {len(_rounds(rows))} rounds (every target in turn, then again): ratios are the median of "
+        f"{'HTTPS' if args.pg_https else 'plain HTTP'}. Peers: {versions}. Targets run "
+        "interleaved: all are started and preloaded, then each workload and concurrency runs on "
+        "every target back to back."
+        + (f" {len(_rounds(rows))} rounds (fresh targets each round): ratios are the median of "
            "the per-round ratios (range in brackets), and the table of runs shows median figures."
            if len(_rounds(rows)) > 1 else ""),
         "",

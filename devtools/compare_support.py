@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from compare_render import fmt_row, render, replace_block, row_from_bench  # noqa: F401  (re-exported)
+from compare_render import PG_FLOOR, fmt_row, render, replace_block, row_from_bench  # noqa: F401  (re-exported)
 
 
 def log(msg):
@@ -244,47 +244,53 @@ def percentile(sorted_vals, q):
     return sorted_vals[idx]
 
 
-def run_pgbench(pg, args, work):
-    """pgbench -M prepared with the upsert and select scripts at each concurrency."""
+def setup_pgbench(pg, args, work):
+    """Creates pgbench's table and writes its scripts; returns {script name: path}."""
     port, user = pg_port(pg), pg_user()
     base = ["-h", "127.0.0.1", "-p", str(port), "-U", user]
     subprocess.run(["psql", *base, "-d", "postgres", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"],
                    input="SET client_min_messages = warning;" + PGBENCH_SETUP.format(keys=args.keys, size=args.item_size),
                    text=True, check=True, stdout=subprocess.DEVNULL)
-    secs = max(1, round(parse_seconds(args.duration)))
-    warm = parse_seconds(args.warmup)
-    rows = []
+    paths = {}
     for name, script in PGBENCH_SCRIPTS.items():
         path = os.path.join(work, f"pgbench-{name}.sql")
         with open(path, "w") as f:
             f.write(script.format(keys=args.keys, size=args.item_size))
-        for c in args.concurrency:
-            jobs = str(min(c, os.cpu_count() or 1))
-            if warm > 0:
-                subprocess.run(["pgbench", *base, "-n", "-M", "prepared", "-c", str(c), "-j", jobs,
-                                "-T", str(max(1, round(warm))), "-f", path, "postgres"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            logdir = os.path.join(work, f"pgbench-{name}-{c}")
-            os.makedirs(logdir, exist_ok=True)
-            r = subprocess.run(["pgbench", *base, "-n", "-M", "prepared", "-c", str(c), "-j", jobs,
-                                "-T", str(secs), "-l", "--log-prefix", os.path.join(logdir, "log"),
-                                "-f", path, "postgres"], capture_output=True, text=True)
-            m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", r.stdout)
-            lat = []
-            for fn in glob.glob(os.path.join(logdir, "log*")):
-                with open(fn) as f:
-                    for line in f:
-                        parts = line.split()
-                        if len(parts) >= 3:
-                            lat.append(int(parts[2]) / 1000.0)
-            lat.sort()
-            row = {"target": "pgbench", "workload": name, "concurrency": c,
-                   "ops": float(m.group(1)) if m else None, "ok": len(lat),
-                   "errors": 0 if r.returncode == 0 else 1,
-                   "p50": percentile(lat, 0.50), "p99": percentile(lat, 0.99)}
-            log(f"  pgbench {name} c={c}: {fmt_row(row)}")
-            rows.append(row)
-    return rows
+        paths[name] = path
+    return paths
+
+
+def run_pgbench_once(pg, args, work, name, path, c):
+    """pgbench -M prepared with one script at one concurrency; returns its result row."""
+    port, user = pg_port(pg), pg_user()
+    base = ["-h", "127.0.0.1", "-p", str(port), "-U", user]
+    secs = max(1, round(parse_seconds(args.duration)))
+    warm = parse_seconds(args.warmup)
+    jobs = str(min(c, os.cpu_count() or 1))
+    if warm > 0:
+        subprocess.run(["pgbench", *base, "-n", "-M", "prepared", "-c", str(c), "-j", jobs,
+                        "-T", str(max(1, round(warm))), "-f", path, "postgres"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    logdir = os.path.join(work, f"pgbench-{name}-{c}")
+    os.makedirs(logdir, exist_ok=True)
+    r = subprocess.run(["pgbench", *base, "-n", "-M", "prepared", "-c", str(c), "-j", jobs,
+                        "-T", str(secs), "-l", "--log-prefix", os.path.join(logdir, "log"),
+                        "-f", path, "postgres"], capture_output=True, text=True)
+    m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", r.stdout)
+    lat = []
+    for fn in glob.glob(os.path.join(logdir, "log*")):
+        with open(fn) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) >= 3:
+                    lat.append(int(parts[2]) / 1000.0)
+    lat.sort()
+    row = {"target": "pgbench", "workload": name, "concurrency": c,
+           "ops": float(m.group(1)) if m else None, "ok": len(lat),
+           "errors": 0 if r.returncode == 0 else 1,
+           "p50": percentile(lat, 0.50), "p99": percentile(lat, 0.99)}
+    log(f"  pgbench {name} c={c}: {fmt_row(row)}")
+    return row
 
 
 def parse_seconds(text):
