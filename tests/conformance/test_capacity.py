@@ -122,6 +122,35 @@ def test_indexes_breakdown_for_writes_and_index_reads(ddb, tables):
     assert put["ConsumedCapacity"] == {"TableName": table, "CapacityUnits": 1.0, "Table": {"CapacityUnits": 1.0}}
 
 
+def test_transaction_writes_pay_for_index_entries(ddb, tables):
+    table, _ = tables.create(
+        [{"AttributeName": "pk", "KeyType": "HASH"}],
+        [{"AttributeName": n, "AttributeType": "S"} for n in ("pk", "x")],
+        GlobalSecondaryIndexes=[{"IndexName": "gsi", "KeySchema": [{"AttributeName": "x", "KeyType": "HASH"}],
+                                 "Projection": {"ProjectionType": "ALL"}}],
+    )
+    k = {"pk": {"S": "p"}}
+    # The table's share is doubled as a transaction; the index entry is an ordinary write.
+    put = ddb.transact_write_items(TransactItems=[{"Put": {"TableName": table, "Item": {**k, "x": {"S": "1"}}}}],
+                                   ReturnConsumedCapacity="INDEXES")
+    assert put["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 3.0, "Table": {"CapacityUnits": 2.0},
+                                        "GlobalSecondaryIndexes": {"gsi": {"CapacityUnits": 1.0}}}]
+    # Moving the entry removes the old one and writes the new.
+    upd = ddb.transact_write_items(TransactItems=[{"Update": {
+        "TableName": table, "Key": k, "UpdateExpression": "SET x = :x",
+        "ExpressionAttributeValues": {":x": {"S": "2"}}}}], ReturnConsumedCapacity="TOTAL")
+    assert upd["ConsumedCapacity"] == [{"TableName": table, "CapacityUnits": 4.0}]
+    # A condition check changes no entry; a delete removes one.
+    both = ddb.transact_write_items(TransactItems=[
+        {"ConditionCheck": {"TableName": table, "Key": k, "ConditionExpression": "attribute_exists(x)"}},
+        {"Delete": {"TableName": table, "Key": {"pk": {"S": "absent"}}}},
+    ], ReturnConsumedCapacity="INDEXES")
+    assert "GlobalSecondaryIndexes" not in both["ConsumedCapacity"][0]
+    gone = ddb.transact_write_items(TransactItems=[{"Delete": {"TableName": table, "Key": k}}],
+                                    ReturnConsumedCapacity="INDEXES")
+    assert gone["ConsumedCapacity"][0]["GlobalSecondaryIndexes"] == {"gsi": {"CapacityUnits": 1.0}}
+
+
 @pytest.mark.parametrize("op", ["put", "update", "delete", "batch", "transact"])
 def test_item_collection_metrics_accepted_without_local_indexes(ddb, hash_table, op):
     k = key()

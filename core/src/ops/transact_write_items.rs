@@ -14,6 +14,7 @@ use super::capacity::{
     TableUnits,
 };
 use super::idempotency::{self, TokenState};
+use super::index_capacity;
 use super::item_collection::{self, PerTable};
 use super::item_key;
 use super::lifecycle::{self, now_epoch};
@@ -25,7 +26,7 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::item::item_size;
 use crate::model::Item;
-use crate::traits::{ItemKey, WriteDecider, WriteOp};
+use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -185,11 +186,29 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
                 WriteOp::Put { key, item } if *key == action.key => Some(item),
                 _ => None,
             });
-            let new = batch_common::stored_size(new)?.unwrap_or(0);
-            units.add(
-                &action.table,
-                transactional_write_units(&[old.unwrap_or(0), new]),
-            );
+            let table_units = transactional_write_units(&[
+                old.unwrap_or(0),
+                batch_common::stored_size(new)?.unwrap_or(0),
+            ]);
+            match &action.indexed {
+                // A ConditionCheck writes nothing and changes no index entry.
+                Some(indexed) if !matches!(action.kind, Kind::Check) => {
+                    let (def, _) = indexed.as_ref();
+                    let before = outcome.before.get(i).and_then(Option::as_ref);
+                    let old_item = before.map(StoredItem::decode).transpose()?;
+                    let new_item = new.map(StoredItem::decode).transpose()?;
+                    // Index entries cost ordinary write units: DynamoDB keeps indexes outside
+                    // the transaction's prepare/commit pair that doubles the table's share.
+                    let counted = index_capacity::write(
+                        def,
+                        old_item.as_ref(),
+                        new_item.as_ref(),
+                        table_units,
+                    );
+                    units.add_units(&action.table, counted);
+                }
+                _ => units.add(&action.table, table_units),
+            }
         }
     }
     Ok(Response {
