@@ -17,14 +17,7 @@ const BACKOFF: Duration = Duration::from_secs(1);
 
 /// Starts the sweeper; abort the handle to stop it.
 pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
-    let ctx = Ctx {
-        catalog: state.services.catalog.clone(),
-        store: state.services.store.clone(),
-        throttler: state.services.throttler.clone(),
-        account_id: String::new(),
-        region: state.region.clone(),
-        control_plane_delay: state.control_plane_delay,
-    };
+    let ctx = state.background_ctx();
     tokio::spawn(async move {
         loop {
             let started = Instant::now();

@@ -4,7 +4,6 @@
 //! server shuts down.
 
 use crate::services::AppState;
-use extenddb_core::context::Ctx;
 use extenddb_core::ops::{gsi_backfill, gsi_propagation};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,14 +18,7 @@ const BACKFILL_IDLE: Duration = Duration::from_millis(200);
 
 /// Starts the workers; abort the handle to stop them.
 pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
-    let ctx = Ctx {
-        catalog: state.services.catalog.clone(),
-        store: state.services.store.clone(),
-        throttler: state.services.throttler.clone(),
-        account_id: String::new(),
-        region: state.region.clone(),
-        control_plane_delay: state.control_plane_delay,
-    };
+    let ctx = state.background_ctx();
     let backfill_ctx = ctx.clone();
     let backfill = tokio::spawn(async move {
         loop {

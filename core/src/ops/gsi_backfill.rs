@@ -27,7 +27,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use std::ops::Bound;
 use std::time::Duration;
 
 /// The least time between storing a new GSI and starting to fill it.
@@ -110,11 +109,7 @@ pub async fn backfill_page(
         .map(|a| B64.decode(a))
         .transpose()
         .map_err(|e| StoreError::Corrupt(format!("GSI backfill key: {e}")))?;
-    let range = KeyRange {
-        prefix: Vec::new(),
-        lower: after.map_or(Bound::Unbounded, Bound::Excluded),
-        upper: Bound::Unbounded,
-    };
+    let range = KeyRange::table_after(after);
     let page = ctx
         .store
         .range(def.storage_id, &range, true, PAGE, usize::MAX)

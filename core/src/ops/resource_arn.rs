@@ -19,7 +19,9 @@ use super::lifecycle;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TableStatus};
+use crate::model::tags::{Tag, TagChange};
 use crate::ops::validate::Constraints;
+use crate::traits::CatalogError;
 
 /// The longest ResourceArn DynamoDB's model allows.
 const MAX_ARN_LEN: usize = 1283;
@@ -135,6 +137,32 @@ pub async fn table(
     match lifecycle::find(ctx, name).await? {
         Some(def) if matches!(def.status, TableStatus::Active | TableStatus::Updating) => Ok(def),
         _ => Err(not_found(arn)),
+    }
+}
+
+/// Applies the tags to set and the keys to remove to `def` (the table `arn` resolved to),
+/// atomically through `Catalog::update_tags`; a table deleted or re-created meanwhile
+/// answers `arn`'s ResourceNotFoundException.
+pub async fn change_tags(
+    ctx: &Ctx,
+    arn: &str,
+    def: &TableDefinition,
+    set: Vec<Tag>,
+    remove: Vec<String>,
+) -> Result<(), ApiError> {
+    let change = TagChange {
+        table_id: def.table_id.clone(),
+        set,
+        remove,
+    };
+    match ctx
+        .catalog
+        .update_tags(&def.account_id, &def.name, &change)
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(CatalogError::NotFound) => Err(not_found(arn)),
+        Err(e) => Err(e.into()),
     }
 }
 

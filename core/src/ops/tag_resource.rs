@@ -7,14 +7,12 @@
 
 use super::create_table::Tag as InputTag;
 use super::create_table_validation::tag_constraints;
-use super::resource_arn::{self, not_found};
+use super::resource_arn;
 use super::tag_validation::checked_tags;
 use super::validate::Constraints;
 use super::{empty_answer, protocol};
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::model::tags::TagChange;
-use crate::traits::CatalogError;
 use serde::Deserialize;
 
 /// TagResource's input.
@@ -45,20 +43,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<(), ApiError> {
     }
     let set = checked_tags(tags)?;
     let def = resource_arn::table(ctx, arn, resource).await?;
-    let change = TagChange {
-        table_id: def.table_id.clone(),
-        set,
-        remove: Vec::new(),
-    };
-    match ctx
-        .catalog
-        .update_tags(&def.account_id, &def.name, &change)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(CatalogError::NotFound) => Err(not_found(arn)),
-        Err(e) => Err(e.into()),
-    }
+    resource_arn::change_tags(ctx, arn, &def, set, Vec::new()).await
 }
 
 /// Decodes a TagResource body, runs it and answers an empty object.

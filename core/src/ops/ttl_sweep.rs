@@ -24,7 +24,6 @@ use crate::model::attribute_value::AttributeValue;
 use crate::model::table::{TableDefinition, TableStatus};
 use crate::model::Item;
 use crate::traits::{ItemKey, KeyRange, StoredItem, WriteDecider, WriteOp};
-use std::ops::Bound;
 use std::time::Duration;
 
 /// Items read per page (and the most deleted by one store write).
@@ -153,11 +152,7 @@ pub async fn sweep_page(
     let Some(attribute) = def.time_to_live_attribute.clone() else {
         return Ok((0, None));
     };
-    let range = KeyRange {
-        prefix: Vec::new(),
-        lower: after.map_or(Bound::Unbounded, Bound::Excluded),
-        upper: Bound::Unbounded,
-    };
+    let range = KeyRange::table_after(after);
     let page = ctx
         .store
         .range(def.storage_id, &range, true, PAGE, usize::MAX)

@@ -4,6 +4,7 @@ use crate::ops::test_support::{ctx, hash_table, item, keys_only_gsi, writing_sto
 use crate::traits::catalog::MockCatalog;
 use crate::traits::item_store::MockItemStore;
 use crate::traits::Page;
+use std::ops::Bound;
 use std::sync::{Arc, Mutex};
 
 const NOW: f64 = 1_800_000_000.0;

@@ -4,13 +4,11 @@
 //! least one key, the table; the change is applied by `Catalog::update_tags` atomically.
 
 use super::create_table_validation::check_string;
-use super::resource_arn::{self, not_found};
+use super::resource_arn;
 use super::validate::Constraints;
 use super::{empty_answer, protocol};
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::model::tags::TagChange;
-use crate::traits::CatalogError;
 use serde::Deserialize;
 
 /// UntagResource's input.
@@ -50,20 +48,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<(), ApiError> {
         ));
     }
     let def = resource_arn::table(ctx, arn, resource).await?;
-    let change = TagChange {
-        table_id: def.table_id.clone(),
-        set: Vec::new(),
-        remove,
-    };
-    match ctx
-        .catalog
-        .update_tags(&def.account_id, &def.name, &change)
-        .await
-    {
-        Ok(_) => Ok(()),
-        Err(CatalogError::NotFound) => Err(not_found(arn)),
-        Err(e) => Err(e.into()),
-    }
+    resource_arn::change_tags(ctx, arn, &def, Vec::new(), remove).await
 }
 
 /// Decodes an UntagResource body, runs it and answers an empty object.

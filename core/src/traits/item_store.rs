@@ -85,6 +85,18 @@ pub struct KeyRange {
     pub upper: Bound<Vec<u8>>,
 }
 
+impl KeyRange {
+    /// A whole table's keys after `after` (from its first key when `None`): the range a
+    /// background pass over a table (GSI backfill, TTL sweep) reads page by page.
+    pub fn table_after(after: Option<Vec<u8>>) -> KeyRange {
+        KeyRange {
+            prefix: Vec::new(),
+            lower: after.map_or(Bound::Unbounded, Bound::Excluded),
+            upper: Bound::Unbounded,
+        }
+    }
+}
+
 /// One page of a range read, in the requested direction.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Page {
