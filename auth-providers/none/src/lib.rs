@@ -6,7 +6,7 @@
 pub mod authorization;
 
 use async_trait::async_trait;
-use extenddb_core::traits::{AuthProvider, Decision, Principal, RequestHead};
+use extenddb_core::traits::{AuthProvider, AuthzRequest, Decision, Principal, RequestHead};
 use extenddb_core::ApiError;
 
 /// Accepts any well-formed SigV4 request as the root of one configured account.
@@ -33,21 +33,23 @@ impl AuthProvider for NoneAuth {
         _body_sha256: &[u8; 32],
     ) -> Result<Principal, ApiError> {
         let auth = authorization::parse(head)?;
-        Ok(Principal {
-            account_id: self.account_id.clone(),
-            arn: format!("arn:aws:iam::{}:root", self.account_id),
-            access_key_id: auth.access_key_id.to_string(),
-            region: auth.region.to_string(),
-        })
+        Ok(Principal::account_root(
+            &self.account_id,
+            auth.access_key_id,
+            auth.region,
+        ))
     }
 
-    async fn authorize(
+    async fn authorize<'r>(
         &self,
         _principal: &Principal,
-        _action: &str,
-        _resource: &str,
+        _request: &AuthzRequest<'r>,
     ) -> Result<Decision, ApiError> {
         Ok(Decision::Allow)
+    }
+
+    fn allows_everything(&self) -> bool {
+        true
     }
 }
 
@@ -80,13 +82,10 @@ mod tests {
             .unwrap();
         assert_eq!(
             p,
-            Principal {
-                account_id: "123456789012".into(),
-                arn: "arn:aws:iam::123456789012:root".into(),
-                access_key_id: "AKIAFAKE".into(),
-                region: "ap-south-1".into(),
-            }
+            Principal::account_root("123456789012", "AKIAFAKE", "ap-south-1")
         );
+        assert_eq!(p.arn, "arn:aws:iam::123456789012:root");
+        assert_eq!(p.user_id, "123456789012");
     }
 
     #[tokio::test]
@@ -102,20 +101,22 @@ mod tests {
     #[tokio::test]
     async fn everything_is_authorized() {
         let auth = NoneAuth::new("000000000000");
-        let p = Principal {
-            account_id: "000000000000".into(),
-            arn: "arn:aws:iam::000000000000:root".into(),
-            access_key_id: "x".into(),
-            region: "us-east-1".into(),
-        };
+        let p = Principal::account_root("000000000000", "x", "us-east-1");
+        let facts = extenddb_core::traits::RequestFacts::default();
+        let context = extenddb_core::traits::AuthzContext::default();
         let d = auth
             .authorize(
                 &p,
-                "dynamodb:DeleteTable",
-                "arn:aws:dynamodb:us-east-1:000000000000:table/t",
+                &AuthzRequest {
+                    action: "dynamodb:DeleteTable",
+                    resource: "arn:aws:dynamodb:us-east-1:000000000000:table/t",
+                    facts: &facts,
+                    context: &context,
+                },
             )
             .await
             .unwrap();
         assert_eq!(d, Decision::Allow);
+        assert!(auth.allows_everything());
     }
 }

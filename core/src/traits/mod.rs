@@ -8,7 +8,10 @@ pub mod item_store;
 pub mod stream_sink;
 pub mod throttler;
 
-pub use auth::{AuthProvider, Decision, Principal, RequestHead};
+pub use auth::{
+    AuthProvider, AuthzContext, AuthzRequest, Decision, DenyReason, Principal, RequestFacts,
+    RequestHead,
+};
 pub use catalog::{Catalog, CatalogError};
 pub use item_store::{
     ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
