@@ -4,6 +4,7 @@
 //! Everything here is plain Rust with no I/O of its own; async appears only at the trait
 //! boundaries (`traits`), so the model and each operation can be unit-tested without a server.
 
+pub mod clock;
 pub mod context;
 pub mod error;
 pub mod expr;
