@@ -4,6 +4,7 @@
 mod commands;
 mod config;
 mod logging;
+mod services;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

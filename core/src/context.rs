@@ -1,21 +1,187 @@
-//! `Ctx`: what an operation runs against — the caller's account and the plugged-in parts.
+//! `Ctx`: one request's view of the `Services` — the parts plus who is calling — and the gates
+//! every operation passes in DynamoDB's order: `authorize` once the target is known,
+//! `admit` (throttling) before the store is touched, `charge` with the units consumed after.
+//! Background jobs run with `Ctx::background`, which passes both gates.
 
-use crate::traits::{Catalog, ItemStore, Throttler};
+use crate::error::ApiError;
+use crate::model::table::TableDefinition;
+use crate::ops::request::capacity::Units;
+use crate::services::Services;
+use crate::traits::{AuthzContext, AuthzRequest, Claim, Direction, Principal, RequestFacts};
+use std::ops::Deref;
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
-/// The parts an operation uses, and who it runs for.
+/// Who a context runs for.
+#[derive(Debug, Clone, PartialEq)]
+enum Caller {
+    /// A client request by this principal.
+    Request(Principal),
+    /// The server's own background work: every account, no gates.
+    Background,
+}
+
+/// What an operation runs against.
 #[derive(Clone)]
 pub struct Ctx {
-    /// Table metadata.
-    pub catalog: Arc<dyn Catalog>,
-    /// Items.
-    pub store: Arc<dyn ItemStore>,
-    /// Rate limiting.
-    pub throttler: Arc<dyn Throttler>,
-    /// The caller's account (12 digits).
-    pub account_id: String,
-    /// Region used in ARNs.
-    pub region: String,
-    /// Delay before CREATING → ACTIVE and DELETING → gone; zero makes transitions immediate.
-    pub control_plane_delay: std::time::Duration,
+    services: Arc<Services>,
+    caller: Caller,
+    /// Facts about the request (address, TLS, arrival time) for policy conditions.
+    pub facts: RequestFacts,
+}
+
+impl Deref for Ctx {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.services
+    }
+}
+
+impl Ctx {
+    /// The context of a request by `principal`.
+    pub fn for_request(services: Arc<Services>, principal: Principal, facts: RequestFacts) -> Ctx {
+        Ctx {
+            services,
+            caller: Caller::Request(principal),
+            facts,
+        }
+    }
+
+    /// The context of background work (GSI propagation, TTL sweeps, lifecycle transitions):
+    /// it acts on every account's tables and passes the authorization and throttling gates.
+    pub fn background(services: Arc<Services>) -> Ctx {
+        let facts = RequestFacts {
+            time: services.clock.now(),
+            ..RequestFacts::default()
+        };
+        Ctx {
+            services,
+            caller: Caller::Background,
+            facts,
+        }
+    }
+
+    /// The services behind this context.
+    pub fn services(&self) -> &Arc<Services> {
+        &self.services
+    }
+
+    /// The caller, for a request; `None` for background work.
+    pub fn principal(&self) -> Option<&Principal> {
+        match &self.caller {
+            Caller::Request(p) => Some(p),
+            Caller::Background => None,
+        }
+    }
+
+    /// The account the request acts in (empty for background work).
+    pub fn account_id(&self) -> &str {
+        match &self.caller {
+            Caller::Request(p) => &p.account_id,
+            Caller::Background => "",
+        }
+    }
+
+    /// The region in ARNs.
+    pub fn region(&self) -> &str {
+        &self.services.region
+    }
+
+    /// Seconds since the epoch, by the services' clock.
+    pub fn now_epoch(&self) -> f64 {
+        self.services.clock.epoch_seconds()
+    }
+
+    /// The current time, by the services' clock.
+    pub fn now(&self) -> SystemTime {
+        self.services.clock.now()
+    }
+
+    /// How long tables stay CREATING / UPDATING / DELETING (`control_plane_delay_seconds`).
+    pub fn control_plane_delay(&self) -> Duration {
+        self.services.settings.control_plane_delay()
+    }
+
+    /// Whether authorization needs a context built: false for background work and for a
+    /// provider that allows everything, so callers can skip computing condition keys.
+    pub fn authorizes(&self) -> bool {
+        matches!(self.caller, Caller::Request(_)) && !self.services.auth.allows_everything()
+    }
+
+    /// The authorization gate: may the caller perform `action` on `resource` with the
+    /// condition keys of `context`? AccessDeniedException in AWS's words when not.
+    pub async fn authorize(
+        &self,
+        action: &str,
+        resource: &str,
+        context: &AuthzContext,
+    ) -> Result<(), ApiError> {
+        let Caller::Request(principal) = &self.caller else {
+            return Ok(());
+        };
+        if self.services.auth.allows_everything() {
+            return Ok(());
+        }
+        let request = AuthzRequest {
+            action,
+            resource,
+            facts: &self.facts,
+            context,
+        };
+        self.services
+            .auth
+            .authorize(principal, &request)
+            .await?
+            .into_result(principal, &request)
+    }
+
+    /// Whether throttling applies to this context now (a request, with `throttling_enabled`).
+    pub fn throttles(&self) -> bool {
+        matches!(self.caller, Caller::Request(_)) && self.services.settings.throttling_enabled()
+    }
+
+    /// The throttling gate, before the store is touched: refuses the claim when a bucket it
+    /// draws from is spent (counted in the metrics).
+    pub fn admit(&self, claim: &Claim<'_>) -> Result<(), ApiError> {
+        if !self.throttles() {
+            return Ok(());
+        }
+        self.services
+            .throttler
+            .admit(claim, self.now_epoch())
+            .inspect_err(|_| {
+                self.services
+                    .metrics
+                    .throttled(claim.table, claim.direction)
+            })
+    }
+
+    /// Accounts for what a request consumed on `claim`'s table (metrics always; the buckets
+    /// while throttling is on).
+    pub fn charge(&self, claim: &Claim<'_>, consumed: &Units) {
+        self.services
+            .metrics
+            .consumed(claim.table, claim.direction, consumed.total());
+        if self.throttles() {
+            self.services
+                .throttler
+                .charge(claim, consumed, self.now_epoch());
+        }
+    }
+
+    /// A claim on `table` for a read (of `index`, if a GSI) or write in `partition`.
+    pub fn claim<'a>(
+        table: &'a TableDefinition,
+        index: Option<&'a str>,
+        partition: Option<&'a [u8]>,
+        direction: Direction,
+    ) -> Claim<'a> {
+        Claim {
+            table,
+            index: index.filter(|i| table.global_secondary_indexes.iter().any(|g| g.name == *i)),
+            partition,
+            direction,
+        }
+    }
 }

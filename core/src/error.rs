@@ -18,6 +18,16 @@ pub struct CancellationReason {
     pub item: Option<Item>,
 }
 
+/// One entry of the `ThrottlingReasons` a throttling error carries: `reason` is
+/// `<Table|Index><Read|Write><LimitType>`, `resource` the table's or index's ARN.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ThrottlingReason {
+    /// E.g. `TableWriteProvisionedThroughputExceeded`.
+    pub reason: String,
+    /// The throttled table's or index's ARN.
+    pub resource: String,
+}
+
 /// A failure of a DynamoDB request. Each variant is one DynamoDB error type; the payload is the
 /// message DynamoDB sends (word for word where DynamoDB's wording is known).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -64,12 +74,22 @@ pub enum ApiError {
     /// Too many concurrent control-plane operations, or a quota.
     #[error("{0}")]
     LimitExceeded(String),
-    /// Provisioned throughput exceeded for a table or index.
-    #[error("{0}")]
-    ProvisionedThroughputExceeded(String),
-    /// Request rate too high for the account.
-    #[error("{0}")]
-    Throttling(String),
+    /// Provisioned throughput exceeded for a provisioned table or index.
+    #[error("{message}")]
+    ProvisionedThroughputExceeded {
+        /// DynamoDB's message (table or GSI wording).
+        message: String,
+        /// Which limits were exceeded on which resources (`ThrottlingReasons`).
+        reasons: Vec<ThrottlingReason>,
+    },
+    /// Throughput exceeds what an on-demand table, a hot key or a configured maximum allows.
+    #[error("{message}")]
+    Throttling {
+        /// DynamoDB's message.
+        message: String,
+        /// Which limits were exceeded on which resources (`throttlingReasons`).
+        reasons: Vec<ThrottlingReason>,
+    },
     /// An item collection exceeded 10 GB (tables with an LSI).
     #[error("{0}")]
     ItemCollectionSizeLimitExceeded(String),
@@ -107,6 +127,14 @@ impl ApiError {
         ApiError::Validation(msg.into())
     }
 
+    /// Whether this is a throttling refusal (a batch hands the item back unprocessed).
+    pub fn is_throttling(&self) -> bool {
+        matches!(
+            self,
+            ApiError::ProvisionedThroughputExceeded { .. } | ApiError::Throttling { .. }
+        )
+    }
+
     /// The error type's name as DynamoDB spells it (the part of `__type` after `#`).
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -121,8 +149,10 @@ impl ApiError {
             ApiError::TransactionInProgress(_) => "TransactionInProgressException",
             ApiError::IdempotentParameterMismatch(_) => "IdempotentParameterMismatchException",
             ApiError::LimitExceeded(_) => "LimitExceededException",
-            ApiError::ProvisionedThroughputExceeded(_) => "ProvisionedThroughputExceededException",
-            ApiError::Throttling(_) => "ThrottlingException",
+            ApiError::ProvisionedThroughputExceeded { .. } => {
+                "ProvisionedThroughputExceededException"
+            }
+            ApiError::Throttling { .. } => "ThrottlingException",
             ApiError::ItemCollectionSizeLimitExceeded(_) => {
                 "ItemCollectionSizeLimitExceededException"
             }
@@ -147,7 +177,6 @@ impl ApiError {
             | ApiError::InvalidSignature(_)
             | ApiError::IncompleteSignature(_)
             | ApiError::AccessDenied(_)
-            | ApiError::Throttling(_)
             | ApiError::RequestTooLarge(_) => CORAL_SERVICE,
             _ => DYNAMODB,
         };
@@ -183,6 +212,19 @@ impl ApiError {
             ApiError::TransactionCanceled { reasons, .. } => {
                 body.insert(
                     "CancellationReasons".into(),
+                    serde_json::to_value(reasons).unwrap_or_default(),
+                );
+            }
+            // The service model spells the member differently on the two exceptions.
+            ApiError::ProvisionedThroughputExceeded { reasons, .. } if !reasons.is_empty() => {
+                body.insert(
+                    "ThrottlingReasons".into(),
+                    serde_json::to_value(reasons).unwrap_or_default(),
+                );
+            }
+            ApiError::Throttling { reasons, .. } if !reasons.is_empty() => {
+                body.insert(
+                    "throttlingReasons".into(),
                     serde_json::to_value(reasons).unwrap_or_default(),
                 );
             }

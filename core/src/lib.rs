@@ -8,13 +8,17 @@ pub mod clock;
 pub mod context;
 pub mod error;
 pub mod expr;
+pub mod metrics;
 pub mod model;
 pub mod ops;
+pub mod services;
 pub mod settings;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
+pub mod throttle;
 pub mod traits;
 
 pub use context::Ctx;
 pub use error::ApiError;
 pub use model::{AttributeValue, Item};
+pub use services::Services;

@@ -1,5 +1,5 @@
-//! `ServerConfig`: where the server listens, how (plain HTTP or TLS), and the limits and
-//! settings a request is served with.
+//! `ServerConfig`: where the server listens, how (plain HTTP or TLS), the limits a request is
+//! served with and how often runtime settings are re-read.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -7,6 +7,9 @@ use std::time::Duration;
 
 /// Default limit on a request body: 16 MiB, DynamoDB's own request size limit.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// How often the runtime settings are re-read by default (the guide promises 30 s at most).
+pub const DEFAULT_SETTINGS_POLL: Duration = Duration::from_secs(10);
 
 /// Where the TLS certificate comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,10 +35,9 @@ pub struct ServerConfig {
     pub tls: Option<TlsSource>,
     /// Largest request body accepted; larger ones get 413 RequestEntityTooLarge.
     pub max_body_bytes: usize,
-    /// Region used in ARNs and answers.
-    pub region: String,
-    /// Delay before CREATING → ACTIVE and DELETING → gone; zero makes transitions immediate.
-    pub control_plane_delay: Duration,
+    /// How often the runtime settings are re-read from the catalog (every request and worker
+    /// sees a change within this interval).
+    pub settings_poll: Duration,
     /// How long a shutdown waits for requests in flight before closing their connections.
     pub shutdown_grace: Duration,
 }
@@ -46,8 +48,7 @@ impl Default for ServerConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
             tls: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            region: "us-east-1".to_string(),
-            control_plane_delay: Duration::from_secs(5),
+            settings_poll: DEFAULT_SETTINGS_POLL,
             shutdown_grace: Duration::from_secs(10),
         }
     }

@@ -1,5 +1,7 @@
-//! The DynamoDB JSON protocol: `POST /` with `X-Amz-Target` → size-limited body →
-//! authentication → `extenddb_core::ops::dispatch` → answer.
+//! The DynamoDB JSON protocol: `POST /` with `X-Amz-Target` → the `Operation` it names →
+//! size-limited body → authentication → a request `Ctx` → `extenddb_core::ops::dispatch` →
+//! answer. The operation's gates (authorize, throttle, stream records in the store
+//! transaction) run inside dispatch.
 
 use crate::body::{read_limited, BodyError};
 use crate::request_id::RequestId;
@@ -7,27 +9,41 @@ use crate::response::{self, Body as RespBody};
 use crate::services::AppState;
 use crate::target::Target;
 use bytes::Bytes;
-use extenddb_core::traits::RequestHead;
+use extenddb_core::ops::{Api, Operation};
+use extenddb_core::traits::{RequestFacts, RequestHead};
 use extenddb_core::{ApiError, Ctx};
 use http::request::Parts;
 use http::{header, Request, Response};
 use hyper::body::Body;
+use std::net::SocketAddr;
 
 /// Header naming the operation.
 pub(crate) const X_AMZ_TARGET: &str = "x-amz-target";
 
-/// Serves one DynamoDB API request; never fails — every failure is an error answer.
+/// Where a request came from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer {
+    /// The client's address.
+    pub addr: Option<SocketAddr>,
+    /// Whether the connection is TLS.
+    pub tls: bool,
+}
+
+/// Serves one DynamoDB API request; never fails — every failure is an error answer. Answers
+/// the operation it named (for metrics) with the response.
 pub(crate) async fn handle<B>(
     state: &AppState,
     req: Request<B>,
     id: &RequestId,
-) -> Response<RespBody>
+    peer: Peer,
+) -> (Option<Operation>, Response<RespBody>)
 where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let coding = crate::response_encoding::accepted(req.headers());
-    match serve(state, req).await {
+    let (op, answer) = serve(state, req, peer).await;
+    let resp = match answer {
         Ok(body) => match coding.filter(|_| body.len() >= crate::response_encoding::THRESHOLD) {
             Some(c) => match crate::response_encoding::encode(c, &body) {
                 Some(encoded) => response::encoded(Bytes::from(encoded), c.name(), id),
@@ -36,33 +52,52 @@ where
             None => response::ok(body, id),
         },
         Err(e) => response::error(&e, id),
-    }
+    };
+    (op, resp)
 }
 
-async fn serve<B>(state: &AppState, req: Request<B>) -> Result<Bytes, ApiError>
+/// The operation `X-Amz-Target` names; DynamoDB rejects an unknown one before it looks at
+/// credentials or body.
+pub(crate) fn operation(target: Option<&[u8]>) -> Result<Operation, ApiError> {
+    let unknown = || ApiError::UnknownOperation(String::new());
+    let (api, name) = match Target::parse(target)? {
+        Target::DynamoDb(name) => (Api::DynamoDb, name),
+        Target::Streams(name) => (Api::Streams, name),
+    };
+    Operation::from_target(api, name).ok_or_else(unknown)
+}
+
+async fn serve<B>(
+    state: &AppState,
+    req: Request<B>,
+    peer: Peer,
+) -> (Option<Operation>, Result<Bytes, ApiError>)
 where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let (parts, body) = req.into_parts();
-    let target = Target::parse(parts.headers.get(X_AMZ_TARGET).map(|v| v.as_bytes()))?;
+    let op = match operation(parts.headers.get(X_AMZ_TARGET).map(|v| v.as_bytes())) {
+        Ok(op) => op,
+        Err(e) => return (None, Err(e)),
+    };
     if tracing::level_enabled!(tracing::Level::DEBUG) {
-        tracing::Span::current().record("operation", target.operation());
+        tracing::Span::current().record("operation", op.name());
     }
-    let op = match target {
-        Target::DynamoDb(op) => op,
-        // DynamoDB Streams arrives with its issue; until then its operations are unknown.
-        Target::Streams(_) => return Err(ApiError::UnknownOperation(String::new())),
-    };
-    let describe_endpoints = op == crate::endpoints::OPERATION;
-    // DynamoDB rejects an operation it does not know before it looks at credentials or body.
-    // The known name (static) replaces the header's text, so the headers can move on below.
-    let op: &'static str = match extenddb_core::ops::OPERATIONS.iter().find(|o| **o == op) {
-        Some(known) => known,
-        None if describe_endpoints => crate::endpoints::OPERATION,
-        None => return Err(ApiError::UnknownOperation(String::new())),
-    };
+    (Some(op), run(state, op, parts, body, peer).await)
+}
 
+async fn run<B>(
+    state: &AppState,
+    op: Operation,
+    parts: Parts,
+    body: B,
+    peer: Peer,
+) -> Result<Bytes, ApiError>
+where
+    B: Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     let content_length = parts
         .headers
         .get(header::CONTENT_LENGTH)
@@ -82,28 +117,24 @@ where
         })?;
 
     let head = request_head(parts);
-    let principal = state
-        .services
-        .auth
-        .authenticate(&head, &sha256(&body))
-        .await?;
+    let services = &state.services;
+    let principal = services.auth.authenticate(&head, &sha256(&body)).await?;
     let encoding = head
         .headers
         .get(header::CONTENT_ENCODING)
         .map(|v| String::from_utf8_lossy(v.as_bytes()));
     let body = crate::encoding::decode_body(encoding.as_deref(), body, state.max_body_bytes)
         .map_err(|e| e.into_api_error(state.max_body_bytes))?;
-    if describe_endpoints {
+    let facts = RequestFacts {
+        source_ip: peer.addr.map(|a| a.ip()),
+        secure_transport: peer.tls,
+        time: services.clock.now(),
+    };
+    let ctx = Ctx::for_request(services.clone(), principal, facts);
+    if op == Operation::DescribeEndpoints {
+        extenddb_core::ops::authorize::on_account(&ctx, "dynamodb:DescribeEndpoints").await?;
         return Ok(crate::endpoints::answer(&head));
     }
-    let ctx = Ctx {
-        catalog: state.services.catalog.clone(),
-        store: state.services.store.clone(),
-        throttler: state.services.throttler.clone(),
-        account_id: principal.account_id,
-        region: state.region.clone(),
-        control_plane_delay: state.control_plane_delay,
-    };
     // Boxed: the dispatch future holds every operation's state machine and is several KB;
     // inline, each move of the request's future copied all of it (~2 % of a PutItem's CPU).
     Box::pin(extenddb_core::ops::dispatch(&ctx, op, &body))
@@ -171,5 +202,27 @@ mod tests {
         assert_eq!(head.path, "/");
         assert_eq!(head.query, "a=b");
         assert_eq!(head.method, "GET");
+    }
+
+    #[test]
+    fn targets_resolve_to_operations() {
+        assert_eq!(
+            operation(Some(b"DynamoDB_20120810.PutItem")),
+            Ok(Operation::PutItem)
+        );
+        assert_eq!(
+            operation(Some(b"DynamoDB_20120810.DescribeEndpoints")),
+            Ok(Operation::DescribeEndpoints)
+        );
+        for bad in [
+            &b"DynamoDB_20120810.Nope"[..],
+            b"DynamoDBStreams_20120810.PutItem",
+            b"",
+        ] {
+            assert_eq!(
+                operation(Some(bad)),
+                Err(ApiError::UnknownOperation(String::new()))
+            );
+        }
     }
 }

@@ -6,8 +6,6 @@ use bytes::Bytes;
 use extenddb_core::traits::RequestHead;
 use serde_json::json;
 
-/// The operation's name in `X-Amz-Target`.
-pub(crate) const OPERATION: &str = "DescribeEndpoints";
 /// Minutes a client may cache the answer (DynamoDB's value).
 const CACHE_PERIOD_IN_MINUTES: u64 = 1440;
 

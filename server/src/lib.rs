@@ -1,9 +1,11 @@
 //! extenddb HTTP(S) server: the DynamoDB JSON protocol over HTTP/1.1 and HTTP/2, plain or TLS
-//! (rustls), plus `GET /health`.
+//! (rustls), plus `GET /health` and `GET /metrics`, and the background workers.
 //!
 //! ```text
 //! POST /  X-Amz-Target: DynamoDB_20120810.<Op>
-//!   → body (size-limited) → AuthProvider::authenticate → ops::dispatch → answer
+//!   → Operation (unknown: UnknownOperationException) → body (size-limited)
+//!   → AuthProvider::authenticate → Ctx (principal, request facts)
+//!   → ops::dispatch (authorize → throttle → store transaction) → answer, metrics
 //! ```
 //! Every answer carries `Content-Type: application/x-amz-json-1.0`, `x-amzn-RequestId`,
 //! `x-amz-crc32` and `Content-Length`; errors are `ApiError` bodies with DynamoDB's statuses.
@@ -16,21 +18,26 @@ mod encoding;
 mod endpoints;
 pub mod error;
 mod listener;
+mod metrics;
+mod metrics_route;
 pub mod request_id;
 mod response;
 mod response_encoding;
 mod routing;
 mod services;
+mod settings_poller;
+mod table_reaper;
 pub mod target;
 pub mod tls;
 mod token_sweeper;
 mod ttl_sweeper;
 mod workers;
 
-pub use config::{ServerConfig, TlsSource, DEFAULT_MAX_BODY_BYTES};
+pub use config::{ServerConfig, TlsSource, DEFAULT_MAX_BODY_BYTES, DEFAULT_SETTINGS_POLL};
 pub use error::ServerError;
+pub use extenddb_core::Services;
 pub use listener::Server;
-pub use services::Services;
+pub use services::SettingsHook;
 
 use std::future::Future;
 

@@ -2,10 +2,13 @@
 //! and HTTP/2 on each (hyper-util's auto builder) and shuts down gracefully.
 
 use crate::config::ServerConfig;
+use crate::dynamodb::Peer;
 use crate::error::ServerError;
+use crate::metrics::RequestMetrics;
 use crate::routing;
-use crate::services::{AppState, Services};
+use crate::services::{AppState, SettingsHook};
 use crate::tls;
+use extenddb_core::Services;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::Request;
@@ -40,6 +43,15 @@ pub struct Server {
 impl Server {
     /// Prepares TLS (if configured) and binds the address. Port 0 binds a free port.
     pub async fn bind(config: ServerConfig, services: Services) -> Result<Server, ServerError> {
+        Server::bind_shared(config, Arc::new(services)).await
+    }
+
+    /// `bind` with services the caller keeps a handle on (tests step its clock, read its
+    /// metrics).
+    pub async fn bind_shared(
+        config: ServerConfig,
+        services: Arc<Services>,
+    ) -> Result<Server, ServerError> {
         let tls = match &config.tls {
             Some(source) => Some(TlsAcceptor::from(tls::server_config(source, &config.bind)?)),
             None => None,
@@ -55,13 +67,23 @@ impl Server {
             local_addr,
             tls,
             state: Arc::new(AppState {
+                metrics: RequestMetrics::new(services.clone()),
                 services,
-                region: config.region,
                 max_body_bytes: config.max_body_bytes,
-                control_plane_delay: config.control_plane_delay,
+                settings_poll: config.settings_poll,
+                settings_hook: None,
             }),
             shutdown_grace: config.shutdown_grace,
         })
+    }
+
+    /// Calls `hook` with the runtime settings each poll finds changed (and once at startup
+    /// with every setting).
+    pub fn with_settings_hook(mut self, hook: SettingsHook) -> Server {
+        if let Some(state) = Arc::get_mut(&mut self.state) {
+            state.settings_hook = Some(hook);
+        }
+        self
     }
 
     /// The address actually bound (the chosen port when 0 was asked for).
@@ -85,9 +107,13 @@ impl Server {
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
         let graceful = GracefulShutdown::new();
-        let workers = crate::workers::spawn(self.state.clone());
-        let sweeper = crate::token_sweeper::spawn(self.state.clone());
-        let ttl_sweeper = crate::ttl_sweeper::spawn(self.state.clone());
+        let workers = [
+            crate::settings_poller::spawn(self.state.clone()),
+            crate::workers::spawn(self.state.clone()),
+            crate::token_sweeper::spawn(self.state.clone()),
+            crate::ttl_sweeper::spawn(self.state.clone()),
+            crate::table_reaper::spawn(self.state.clone()),
+        ];
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -97,6 +123,7 @@ impl Server {
                             builder: builder.clone(),
                             state: self.state.clone(),
                             watcher: graceful.watcher(),
+                            peer: Peer { addr: Some(peer), tls: self.tls.is_some() },
                         };
                         tokio::spawn(conn.run(stream, peer, self.tls.clone()));
                     }
@@ -109,9 +136,9 @@ impl Server {
             }
         }
         drop(self.listener);
-        workers.abort();
-        sweeper.abort();
-        ttl_sweeper.abort();
+        for worker in workers {
+            worker.abort();
+        }
         tracing::info!(
             connections = graceful.count(),
             "shutting down; finishing requests in flight"
@@ -131,6 +158,7 @@ struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
     state: Arc<AppState>,
     watcher: Watcher,
+    peer: Peer,
 }
 
 impl Connection {
@@ -154,9 +182,10 @@ impl Connection {
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
         let state = self.state;
+        let from = self.peer;
         let service = service_fn(move |req: Request<Incoming>| {
             let state = state.clone();
-            async move { Ok::<_, Infallible>(routing::route(&state, req).await) }
+            async move { Ok::<_, Infallible>(routing::route(&state, req, from).await) }
         });
         let conn = self.builder.serve_connection(TokioIo::new(io), service);
         if let Err(e) = self.watcher.watch(conn).await {

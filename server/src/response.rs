@@ -46,10 +46,16 @@ pub fn encoded(body: Bytes, coding: &'static str, id: &RequestId) -> Response<Bo
     resp
 }
 
+/// The error type of an error answer, kept in the response's extensions for metrics.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorType(pub &'static str);
+
 /// An error answer: DynamoDB's `__type`/`message` body and status.
 pub fn error(err: &ApiError, id: &RequestId) -> Response<Body> {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    build(status, Bytes::from(err.to_body()), id)
+    let mut resp = build(status, Bytes::from(err.to_body()), id);
+    resp.extensions_mut().insert(ErrorType(err.type_name()));
+    resp
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
-//! Routing: `GET /health`, the DynamoDB API on `POST /`, and 404 for everything else. Each
+//! Routing: `GET /health`, `GET /metrics`, the DynamoDB API on `POST /`, and 404 for
+//! everything else. Each
 //! request gets an id and, when debug logging is on, a tracing span (request id, operation,
 //! table — never credentials). The span is at debug level because building it on every request
 //! cost 3–6 % of a PutItem's CPU (see docs/performance.md); a failed request's warning names
 //! its request id and operation itself, so it is traceable at the default level too.
 //! A request line or header block over DynamoDB's 16 KB limits is a 400 before routing.
 
-use crate::dynamodb;
+use crate::dynamodb::{self, Peer};
 use crate::request_id::RequestId;
+use crate::response::ErrorType;
 use crate::response::{self, Body as RespBody};
 use crate::services::AppState;
 use bytes::Bytes;
@@ -46,8 +48,8 @@ pub(crate) fn head_too_large<B>(req: &Request<B>) -> bool {
     line > MAX_HEAD_PART_BYTES || headers > MAX_HEAD_PART_BYTES
 }
 
-/// Answers one request.
-pub(crate) async fn route<B>(state: &AppState, req: Request<B>) -> Response<RespBody>
+/// Answers one request from `peer`.
+pub(crate) async fn route<B>(state: &AppState, req: Request<B>, peer: Peer) -> Response<RespBody>
 where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -63,27 +65,47 @@ where
     // A header value clone only bumps a reference count; kept for the failure warning below.
     let target = req.headers().get(dynamodb::X_AMZ_TARGET).cloned();
     let cors = crate::cors::is_cors(req.headers());
-    let mut resp = async {
+    let (op, mut resp) = async {
         if head_too_large(&req) {
-            return response::build(
-                StatusCode::BAD_REQUEST,
-                Bytes::from_static(HEAD_TOO_LARGE),
-                &id,
+            return (
+                None,
+                response::build(
+                    StatusCode::BAD_REQUEST,
+                    Bytes::from_static(HEAD_TOO_LARGE),
+                    &id,
+                ),
             );
         }
         if let Some(answer) = crate::cors::preflight(req.method(), req.headers(), &id) {
-            return answer;
+            return (None, answer);
         }
         match (req.method(), req.uri().path()) {
-            (&Method::POST, "/") => dynamodb::handle(state, req, &id).await,
-            (&Method::GET | &Method::HEAD, "/health") => {
-                response::ok(Bytes::from_static(HEALTHY), &id)
+            (&Method::POST, "/") => {
+                let (op, resp) = dynamodb::handle(state, req, &id, peer).await;
+                (Some(op), resp)
             }
-            _ => response::build(StatusCode::NOT_FOUND, Bytes::from_static(NOT_FOUND), &id),
+            (&Method::GET | &Method::HEAD, "/health") => {
+                (None, response::ok(Bytes::from_static(HEALTHY), &id))
+            }
+            (&Method::GET, "/metrics") => {
+                (None, crate::metrics_route::answer(state, &req, &id).await)
+            }
+            _ => (
+                None,
+                response::build(StatusCode::NOT_FOUND, Bytes::from_static(NOT_FOUND), &id),
+            ),
         }
     }
     .instrument(span.clone())
     .await;
+    if let Some(op) = op {
+        let error = (resp.status() != StatusCode::OK).then(|| {
+            resp.extensions()
+                .get::<ErrorType>()
+                .map_or("unknown", |e| e.0)
+        });
+        state.metrics.observe(op, started.elapsed(), error);
+    }
     if cors {
         crate::cors::allow(&mut resp);
     }

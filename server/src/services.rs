@@ -1,42 +1,30 @@
-//! `Services`: the plugged-in parts every request is served with.
+//! `AppState`: what every request handler and background worker of one server reads — the
+//! core `Services`, the request limits and the request metrics. Built once, shared by all
+//! connections.
 
+use crate::metrics::RequestMetrics;
 use extenddb_core::context::Ctx;
-use extenddb_core::traits::{AuthProvider, Catalog, ItemStore, Throttler};
+use extenddb_core::settings::Change;
+use extenddb_core::Services;
 use std::sync::Arc;
+use std::time::Duration;
 
-/// The implementations of core's traits the server runs on, chosen once at startup.
-#[derive(Clone)]
-pub struct Services {
-    /// Table metadata.
-    pub catalog: Arc<dyn Catalog>,
-    /// Items.
-    pub store: Arc<dyn ItemStore>,
-    /// Rate limiting.
-    pub throttler: Arc<dyn Throttler>,
-    /// Authentication and authorization.
-    pub auth: Arc<dyn AuthProvider>,
-}
+/// Called with the runtime settings a poll found changed (the CLI applies log levels with it).
+pub type SettingsHook = Arc<dyn Fn(&[Change]) + Send + Sync>;
 
-/// What every request handler reads: the services and the per-request settings from
-/// `ServerConfig`. Built once, shared by all connections.
+/// The state shared by the listener, every request and the workers.
 pub(crate) struct AppState {
-    pub services: Services,
-    pub region: String,
+    pub services: Arc<Services>,
     pub max_body_bytes: usize,
-    pub control_plane_delay: std::time::Duration,
+    pub metrics: RequestMetrics,
+    pub settings_poll: Duration,
+    pub settings_hook: Option<SettingsHook>,
 }
 
 impl AppState {
-    /// The context background workers (GSI propagation and backfill, TTL sweeper) run
-    /// operations with: every table of every account, so no account of its own.
+    /// The context background workers run operations with: every table of every account,
+    /// past the authorization and throttling gates.
     pub(crate) fn background_ctx(&self) -> Ctx {
-        Ctx {
-            catalog: self.services.catalog.clone(),
-            store: self.services.store.clone(),
-            throttler: self.services.throttler.clone(),
-            account_id: String::new(),
-            region: self.region.clone(),
-            control_plane_delay: self.control_plane_delay,
-        }
+        Ctx::background(self.services.clone())
     }
 }

@@ -1,10 +1,9 @@
 //! Background sweep of expired ClientRequestToken records (see
-//! `extenddb_core::ops::idempotency_sweep`): once a minute, so the store does not keep every
+//! `extenddb_core::ops::background::idempotency_sweep`): once a minute, so the store does not keep every
 //! token a client ever sent.
 
 use crate::services::AppState;
-use extenddb_core::ops::idempotency_sweep::sweep_expired;
-use extenddb_core::ops::lifecycle::now_epoch;
+use extenddb_core::ops::background::idempotency_sweep::sweep_expired;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -14,11 +13,11 @@ const EVERY: Duration = Duration::from_secs(60);
 
 /// Starts the sweeper; abort the handle to stop it.
 pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
-    let store = state.services.store.clone();
+    let ctx = state.background_ctx();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(EVERY).await;
-            match sweep_expired(store.as_ref(), now_epoch()).await {
+            match sweep_expired(ctx.store.as_ref(), ctx.now_epoch()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(deleted = n, "expired transaction tokens swept"),
                 Err(e) => tracing::warn!(error = %e, "token sweep failed"),

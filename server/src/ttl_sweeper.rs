@@ -1,13 +1,12 @@
-//! Background Time to Live sweeper (see `extenddb_core::ops::ttl_sweep`): runs a sweep round
+//! Background Time to Live sweeper (see `extenddb_core::ops::background::ttl_sweep`): runs a sweep round
 //! every `round_interval(ttl_deletion_target_seconds)` — half the target, at most 60 s — so an
 //! expired item is deleted within the target while a round takes less than the other half.
-//! The setting is re-read before every round; rounds yield between pages.
+//! The live setting is read before every round; rounds yield between pages.
 
 use crate::services::AppState;
 use extenddb_core::context::Ctx;
 use extenddb_core::error::ApiError;
-use extenddb_core::ops::lifecycle::now_epoch;
-use extenddb_core::ops::ttl_sweep::{self, Round};
+use extenddb_core::ops::background::ttl_sweep::{self, Round};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
@@ -21,14 +20,20 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let started = Instant::now();
-            let interval = match ttl_sweep::target_seconds(&ctx).await {
-                Ok(target) => ttl_sweep::round_interval(target),
-                Err(_) => BACKOFF,
-            };
+            let interval = ttl_sweep::round_interval(ttl_sweep::target_seconds(&ctx));
+            let round_start_ms = (ctx.now_epoch() * 1000.0) as u64;
             match round(&ctx).await {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(deleted = n, "expired items deleted (TTL)"),
-                Err(e) => tracing::warn!(error = %e, "TTL sweep failed"),
+                Ok(n) => {
+                    ctx.metrics.ttl_round_started(round_start_ms);
+                    if n > 0 {
+                        tracing::debug!(deleted = n, "expired items deleted (TTL)");
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "TTL sweep failed");
+                    tokio::time::sleep(BACKOFF).await;
+                    continue;
+                }
             }
             tokio::time::sleep(interval.saturating_sub(started.elapsed())).await;
         }
@@ -41,7 +46,7 @@ async fn round(ctx: &Ctx) -> Result<usize, ApiError> {
     let mut round = Round::start(ctx).await?;
     let mut deleted = 0;
     loop {
-        match round.step(ctx, now_epoch()).await {
+        match round.step(ctx, ctx.now_epoch()).await {
             Ok(Some(n)) => deleted += n,
             Ok(None) => return Ok(deleted),
             Err(e) => {

@@ -4,7 +4,7 @@
 //! server shuts down.
 
 use crate::services::AppState;
-use extenddb_core::ops::{gsi_backfill, gsi_propagation};
+use extenddb_core::ops::background::{gsi_backfill, gsi_propagation};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;

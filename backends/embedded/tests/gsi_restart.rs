@@ -3,20 +3,17 @@
 
 use extenddb_backend_embedded::EmbeddedStore;
 use extenddb_core::context::Ctx;
-use extenddb_core::ops::{create_table, gsi_propagation, put_item, query};
-use extenddb_core::traits::{Catalog, Unthrottled};
+use extenddb_core::ops::background::gsi_propagation;
+use extenddb_core::ops::control::create_table;
+use extenddb_core::ops::data::{put_item, query};
+use extenddb_core::testsuite::{account_ctx, suite_services};
 use std::sync::Arc;
-use std::time::Duration;
 
+/// A context whose GSIs propagate after a minute (so entries stay queued).
 fn ctx(store: EmbeddedStore) -> Ctx {
-    Ctx {
-        catalog: Arc::new(store.clone()),
-        store: Arc::new(store),
-        throttler: Arc::new(Unthrottled),
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        control_plane_delay: Duration::ZERO,
-    }
+    let services = suite_services(Arc::new(store.clone()), Arc::new(store));
+    services.settings.apply("gsi_propagation_delay_ms", "60000");
+    account_ctx(services, "123456789012")
 }
 
 async fn index_ids(c: &Ctx) -> Vec<String> {
@@ -47,10 +44,6 @@ async fn queued_entries_survive_a_restart_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = EmbeddedStore::open(dir.path()).unwrap();
-        store
-            .put_setting("gsi_propagation_delay_ms", "60000")
-            .await
-            .unwrap();
         let c = ctx(store);
         let req: create_table::Request = serde_json::from_value(serde_json::json!({
             "TableName": "restart", "BillingMode": "PAY_PER_REQUEST",

@@ -3,8 +3,8 @@
 //! `index-delay`: one GSI's own propagation delay (`commands::index_delay`).
 //! Every change is logged at WARN under the `extenddb::audit::settings` target.
 
-use crate::commands::serve::open_backend;
 use crate::config;
+use crate::services::open_backend;
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
 use extenddb_core::settings::{self, SETTINGS};

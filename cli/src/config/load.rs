@@ -81,6 +81,12 @@ fn validate(c: &mut Config, file: &Path) -> anyhow::Result<()> {
             "{f}: key 'auth.provider': \"builtin\" is not available in this release yet; set provider = \"none\""
         );
     }
+    if !(1..=30).contains(&c.server.settings_poll_seconds) {
+        bail!(
+            "{f}: key 'server.settings_poll_seconds': must be 1 to 30, got {}",
+            c.server.settings_poll_seconds
+        );
+    }
     let pg = &mut c.storage.postgres;
     let min = MIN_POOL_SIZE;
     if pg.pool_size < min {

@@ -36,6 +36,9 @@ pub struct ServerSection {
     pub control_plane_delay_seconds: u64,
     /// The running server's pid file (pid and port), read by `status` and `stop`; `~/` expands.
     pub pid_file: PathBuf,
+    /// How often the server re-reads the runtime settings (`extenddb settings set` takes
+    /// effect within this many seconds; at least 1).
+    pub settings_poll_seconds: u64,
     /// `[server.tls]`.
     pub tls: TlsSection,
 }
@@ -48,6 +51,7 @@ impl Default for ServerSection {
             region: "us-east-1".into(),
             control_plane_delay_seconds: 5,
             pid_file: PathBuf::from("~/.extenddb/extenddb.pid"),
+            settings_poll_seconds: 10,
             tls: TlsSection::default(),
         }
     }
@@ -152,12 +156,15 @@ impl Default for PostgresSection {
 pub struct EmbeddedSection {
     /// Directory of the store.
     pub path: PathBuf,
+    /// Keep everything in memory instead (nothing survives the process; `path` is unused).
+    pub in_memory: bool,
 }
 
 impl Default for EmbeddedSection {
     fn default() -> Self {
         EmbeddedSection {
             path: PathBuf::from("./extenddb-data"),
+            in_memory: false,
         }
     }
 }

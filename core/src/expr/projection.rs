@@ -15,6 +15,18 @@ pub struct Projection {
 }
 
 impl Projection {
+    /// The distinct top-level attributes the projection names, in written order (what
+    /// `dynamodb:Attributes` holds for a read).
+    pub fn top_level_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::with_capacity(self.paths.len());
+        for p in &self.paths {
+            if !names.iter().any(|n| n == p.top()) {
+                names.push(p.top().to_string());
+            }
+        }
+        names
+    }
+
     /// The item reduced to the requested paths.
     pub fn apply(&self, item: &Item) -> Item {
         project(item, &self.paths)

@@ -4,6 +4,7 @@ pub mod attribute_value;
 pub mod item;
 pub mod key_encoding;
 pub mod number;
+pub mod reserved;
 pub mod table;
 pub mod tags;
 pub mod validate;

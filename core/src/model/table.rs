@@ -99,6 +99,58 @@ pub struct Throughput {
     pub write: i64,
 }
 
+/// `OnDemandThroughput`: the most request units per second an on-demand table may consume;
+/// `None` (or -1 on the wire) means no maximum of the table's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct OnDemandThroughput {
+    /// MaxReadRequestUnits.
+    #[serde(default)]
+    pub max_read_request_units: Option<i64>,
+    /// MaxWriteRequestUnits.
+    #[serde(default)]
+    pub max_write_request_units: Option<i64>,
+}
+
+/// `StreamViewType`: what a stream record of a change carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StreamViewType {
+    /// Only the key attributes.
+    #[serde(rename = "KEYS_ONLY")]
+    KeysOnly,
+    /// The item as it is after the change.
+    #[serde(rename = "NEW_IMAGE")]
+    NewImage,
+    /// The item as it was before the change.
+    #[serde(rename = "OLD_IMAGE")]
+    OldImage,
+    /// Both images.
+    #[serde(rename = "NEW_AND_OLD_IMAGES")]
+    NewAndOldImages,
+}
+
+impl StreamViewType {
+    /// The view type as DynamoDB spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamViewType::KeysOnly => "KEYS_ONLY",
+            StreamViewType::NewImage => "NEW_IMAGE",
+            StreamViewType::OldImage => "OLD_IMAGE",
+            StreamViewType::NewAndOldImages => "NEW_AND_OLD_IMAGES",
+        }
+    }
+}
+
+/// The table's current DynamoDB stream, while one is enabled: every item change then hands a
+/// record to the `StreamSink` inside the write's store transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableStream {
+    /// StreamViewType.
+    pub view_type: StreamViewType,
+    /// LatestStreamLabel (an ISO-8601 timestamp with milliseconds): with the table's ARN it
+    /// names the stream.
+    pub label: String,
+}
+
 /// When provisioned capacity last changed, and how many decreases the current UTC day saw
 /// (DynamoDB's `LastIncreaseDateTime`, `LastDecreaseDateTime`, `NumberOfDecreasesToday`).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -183,6 +235,12 @@ pub struct TableDefinition {
     /// undoes a tag change.
     #[serde(default)]
     pub tags: Vec<Tag>,
+    /// OnDemandThroughput of an on-demand table (CreateTable, UpdateTable).
+    #[serde(default)]
+    pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// The enabled stream, if any.
+    #[serde(default)]
+    pub stream: Option<TableStream>,
 }
 
 impl TableDefinition {
@@ -205,6 +263,18 @@ impl TableDefinition {
             "arn:aws:dynamodb:{}:{}:table/{}",
             self.region, self.account_id, self.name
         )
+    }
+
+    /// The ARN of the table's index `index`.
+    pub fn index_arn(&self, index: &str) -> String {
+        format!("{}/index/{index}", self.arn())
+    }
+
+    /// The ARN of the table's enabled stream, if any.
+    pub fn stream_arn(&self) -> Option<String> {
+        self.stream
+            .as_ref()
+            .map(|s| format!("{}/stream/{}", self.arn(), s.label))
     }
 }
 

@@ -113,7 +113,7 @@ mod tests {
 #[cfg(test)]
 mod stored_form_tests {
     use crate::model::table::{TableDefinition, TableStatus};
-    use crate::ops::table_description::test_support::table;
+    use crate::ops::table::table_description::test_support::table;
 
     #[test]
     fn definitions_stored_before_tags_existed_load_untagged() {

@@ -77,7 +77,7 @@ pub fn map_ctx(state: Arc<Mutex<State>>) -> Ctx {
 /// The storage key of `pk` in `tbl`.
 pub fn tbl_key(pk: &str) -> ItemKey {
     let def = hash_table();
-    super::item_key::for_key(
+    crate::ops::request::item_key::for_key(
         &def,
         &super::test_support::item(&format!(r#"{{"pk":{{"S":"{pk}"}}}}"#)),
     )
@@ -90,27 +90,38 @@ pub struct RefuseTable(pub &'static str);
 /// The refusal `RefuseTable` answers with.
 pub const THROTTLED: &str = "The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.";
 
-#[async_trait::async_trait]
 impl crate::traits::Throttler for RefuseTable {
-    async fn acquire(
+    fn admit(
         &self,
-        table_arn: &str,
-        _: &[u8],
-        _: f64,
+        claim: &crate::traits::Claim<'_>,
         _: f64,
     ) -> Result<(), crate::error::ApiError> {
-        if table_arn.ends_with(&format!("table/{}", self.0)) {
-            return Err(crate::error::ApiError::ProvisionedThroughputExceeded(
-                THROTTLED.into(),
-            ));
+        if claim.table.name == self.0 {
+            return Err(crate::error::ApiError::ProvisionedThroughputExceeded {
+                message: THROTTLED.into(),
+                reasons: Vec::new(),
+            });
         }
         Ok(())
+    }
+
+    fn charge(
+        &self,
+        _: &crate::traits::Claim<'_>,
+        _: &crate::ops::request::capacity::Units,
+        _: f64,
+    ) {
     }
 }
 
 /// `map_ctx` whose throttler refuses the table `refused`.
 pub fn throttled_ctx(state: Arc<Mutex<State>>, refused: &'static str) -> Ctx {
-    let mut c = map_ctx(state);
-    c.throttler = Arc::new(RefuseTable(refused));
-    c
+    let services = super::test_support::services(
+        Arc::new(catalog_with(two_tables())),
+        Arc::new(map_store(state)),
+        std::time::Duration::ZERO,
+    )
+    .with_throttler(Arc::new(RefuseTable(refused)));
+    services.settings.apply("throttling_enabled", "true");
+    super::test_support::request_ctx(services)
 }

@@ -6,9 +6,14 @@ use crate::model::table::{
     BillingMode, IndexStatus, KeyAttribute, KeySchema, ProjectionType, ScalarType, SecondaryIndex,
     TableDefinition, TableStatus, Throughput,
 };
+use crate::services::Services;
+use crate::settings::RuntimeSettings;
 use crate::traits::catalog::MockCatalog;
 use crate::traits::item_store::MockItemStore;
-use crate::traits::{ItemKey, StoredItem, Unthrottled, WriteOp, WriteOutcome};
+use crate::traits::{
+    AuthProvider, Catalog, ItemKey, ItemStore, Principal, RequestFacts, StoredItem, Unthrottled,
+    WriteOp, WriteOutcome,
+};
 use std::sync::{Arc, Mutex};
 
 /// An ACTIVE on-demand table with the given key schema.
@@ -33,6 +38,8 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         pay_per_request_since: None,
         time_to_live_attribute: None,
         tags: Vec::new(),
+        on_demand_throughput: None,
+        stream: None,
     }
 }
 
@@ -125,16 +132,72 @@ pub fn reading_store(expected: ItemKey, current: Option<StoredItem>) -> MockItem
     store
 }
 
+/// An auth provider that allows everything (as the `none` provider does).
+#[derive(Debug, Default)]
+pub struct AllowAll;
+
+#[async_trait::async_trait]
+impl AuthProvider for AllowAll {
+    async fn authenticate(
+        &self,
+        _: &crate::traits::RequestHead,
+        _: &[u8; 32],
+    ) -> Result<Principal, crate::error::ApiError> {
+        Ok(Principal::account_root(ACCOUNT, "AKIDTEST", "us-east-1"))
+    }
+
+    async fn authorize<'r>(
+        &self,
+        _: &Principal,
+        _: &crate::traits::AuthzRequest<'r>,
+    ) -> Result<crate::traits::Decision, crate::error::ApiError> {
+        Ok(crate::traits::Decision::Allow)
+    }
+
+    fn allows_everything(&self) -> bool {
+        true
+    }
+}
+
+/// Seconds since the epoch by the system clock (the clock test contexts use).
+pub fn now_epoch() -> f64 {
+    crate::clock::Clock::epoch_seconds(&crate::clock::SystemClock)
+}
+
+/// The account test contexts act in.
+pub const ACCOUNT: &str = "123456789012";
+
+/// Services over the given store and catalog: everything allowed, throttling off, transitions
+/// after `delay` seconds.
+pub fn services(
+    catalog: Arc<dyn Catalog>,
+    store: Arc<dyn ItemStore>,
+    delay: std::time::Duration,
+) -> Services {
+    let settings = RuntimeSettings::new();
+    settings.apply("throttling_enabled", "false");
+    settings.apply("control_plane_delay_seconds", &delay.as_secs().to_string());
+    Services::new(store, catalog, Arc::new(AllowAll), "us-east-1")
+        .with_settings(Arc::new(settings))
+        .with_throttler(Arc::new(Unthrottled))
+}
+
+/// A request context over `services` for the account root.
+pub fn request_ctx(services: Services) -> Ctx {
+    Ctx::for_request(
+        Arc::new(services),
+        Principal::account_root(ACCOUNT, "AKIDTEST", "us-east-1"),
+        RequestFacts::default(),
+    )
+}
+
 /// A context over the given doubles, running for account 123456789012.
 pub fn ctx(catalog: MockCatalog, store: MockItemStore) -> Ctx {
-    Ctx {
-        catalog: Arc::new(catalog),
-        store: Arc::new(store),
-        throttler: Arc::new(Unthrottled),
-        account_id: "123456789012".into(),
-        region: "us-east-1".into(),
-        control_plane_delay: std::time::Duration::ZERO,
-    }
+    request_ctx(services(
+        Arc::new(catalog),
+        Arc::new(store),
+        std::time::Duration::ZERO,
+    ))
 }
 
 /// Parses DynamoDB JSON of an item.

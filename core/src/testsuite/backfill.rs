@@ -3,19 +3,17 @@
 //! resumes from the stored progress, and the index ends ACTIVE holding exactly the entries of
 //! the table's items.
 
-use crate::context::Ctx;
 use crate::model::key_encoding::item_key;
 use crate::model::table::{
     BillingMode, IndexStatus, KeyAttribute, KeySchema, ProjectionType, ScalarType, SecondaryIndex,
     TableDefinition, TableStatus, Throughput,
 };
 use crate::model::{AttributeValue, Item};
-use crate::ops::gsi_backfill::{self, PageOutcome, PAGE};
-use crate::ops::{index_keys, index_maintenance};
-use crate::traits::{Catalog, ItemKey, ItemStore, KeyRange, StoredItem, Unthrottled, WriteOp};
+use crate::ops::background::gsi_backfill::{self, PageOutcome, PAGE};
+use crate::ops::index::{index_keys, index_maintenance};
+use crate::traits::{Catalog, ItemKey, ItemStore, KeyRange, StoredItem, WriteOp};
 use std::ops::Bound;
 use std::sync::Arc;
-use std::time::Duration;
 
 fn s(v: &str) -> AttributeValue {
     AttributeValue::S(v.into())
@@ -66,6 +64,8 @@ fn definition(account: &str, storage_id: u64, index_id: u64) -> TableDefinition 
         pay_per_request_since: None,
         time_to_live_attribute: None,
         tags: Vec::new(),
+        on_demand_throughput: None,
+        stream: None,
     }
 }
 
@@ -118,13 +118,8 @@ pub async fn backfill_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>
     let index_id = catalog.next_storage_id().await.unwrap();
     let mut def = definition(&account, table_id, index_id);
     catalog.create_table(&def).await.unwrap();
-    let ctx = |store: Arc<dyn ItemStore>| Ctx {
-        catalog: catalog.clone(),
-        store,
-        throttler: Arc::new(Unthrottled),
-        account_id: account.clone(),
-        region: "us-east-1".into(),
-        control_plane_delay: Duration::ZERO,
+    let ctx = |store: Arc<dyn ItemStore>| {
+        super::account_ctx(super::suite_services(store, catalog.clone()), &account)
     };
     // Items written before the index existed: no entries. Odd ones lack x, every 25th has a
     // numeric x (DynamoDB skips such items when it fills an index).

@@ -37,6 +37,8 @@ pub(super) fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefin
         pay_per_request_since: None,
         time_to_live_attribute: None,
         tags: Vec::new(),
+        on_demand_throughput: None,
+        stream: None,
     }
 }
 

@@ -1,8 +1,16 @@
 //! Definitions the backends' own tests share (feature `testsuite`).
 
+use crate::context::Ctx;
+use crate::error::ApiError;
 use crate::model::table::{
     BillingMode, KeyAttribute, KeySchema, ScalarType, TableDefinition, TableStatus, Throughput,
 };
+use crate::services::Services;
+use crate::settings::RuntimeSettings;
+use crate::traits::{
+    AuthProvider, AuthzRequest, Catalog, Decision, ItemStore, Principal, RequestFacts, RequestHead,
+};
+use std::sync::Arc;
 
 /// An ACTIVE on-demand table of `account_id` with a string partition key `pk` and no sort key
 /// or indexes; its table id is derived from `storage_id`.
@@ -34,5 +42,56 @@ pub fn hash_table_definition(account_id: &str, name: &str, storage_id: u64) -> T
         pay_per_request_since: None,
         time_to_live_attribute: None,
         tags: Vec::new(),
+        on_demand_throughput: None,
+        stream: None,
     }
+}
+
+/// An auth provider that allows everything, for contexts the suites run operations with.
+#[derive(Debug, Default)]
+pub struct AllowAll;
+
+#[async_trait::async_trait]
+impl AuthProvider for AllowAll {
+    async fn authenticate(&self, _: &RequestHead, _: &[u8; 32]) -> Result<Principal, ApiError> {
+        Ok(Principal::account_root(
+            "000000000000",
+            "AKIDSUITE",
+            "us-east-1",
+        ))
+    }
+
+    async fn authorize<'r>(
+        &self,
+        _: &Principal,
+        _: &AuthzRequest<'r>,
+    ) -> Result<Decision, ApiError> {
+        Ok(Decision::Allow)
+    }
+
+    fn allows_everything(&self) -> bool {
+        true
+    }
+}
+
+/// Services over one backend's halves: everything allowed, throttling off, immediate
+/// control-plane transitions, synchronous GSIs.
+pub fn suite_services(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) -> Arc<Services> {
+    let settings = RuntimeSettings::new();
+    settings.apply("throttling_enabled", "false");
+    settings.apply("control_plane_delay_seconds", "0");
+    settings.apply("gsi_propagation_delay_ms", "0");
+    Arc::new(
+        Services::new(store, catalog, Arc::new(AllowAll), "us-east-1")
+            .with_settings(Arc::new(settings)),
+    )
+}
+
+/// A request context of `account`'s root over `services`.
+pub fn account_ctx(services: Arc<Services>, account: &str) -> Ctx {
+    Ctx::for_request(
+        services,
+        Principal::account_root(account, "AKIDSUITE", "us-east-1"),
+        RequestFacts::default(),
+    )
 }

@@ -20,6 +20,6 @@ mod unconditional;
 
 pub use backfill::backfill_suite;
 pub use catalog::catalog_suite;
-pub use fixtures::hash_table_definition;
+pub use fixtures::{account_ctx, hash_table_definition, suite_services, AllowAll};
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};
 pub use ttl::ttl_suite;

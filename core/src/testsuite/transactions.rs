@@ -4,7 +4,7 @@
 
 use super::item_store::{key, SID_B};
 use crate::model::{AttributeValue, Item, Number};
-use crate::ops::idempotency::SYSTEM_STORAGE_ID;
+use crate::ops::request::idempotency::SYSTEM_STORAGE_ID;
 use crate::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::sync::Arc;
 
@@ -143,8 +143,8 @@ async fn snapshots_never_see_half_a_transfer(store: Arc<dyn ItemStore>) {
 
 /// The sweeper deletes token records whose window has passed and keeps live ones.
 async fn expired_tokens_are_swept(store: &dyn ItemStore) {
-    use crate::ops::idempotency::{record, token_key, WINDOW_SECONDS};
-    use crate::ops::idempotency_sweep::sweep_expired;
+    use crate::ops::background::idempotency_sweep::sweep_expired;
+    use crate::ops::request::idempotency::{record, token_key, WINDOW_SECONDS};
     let now = 1_000_000.0;
     let old = token_key("suite-sweep", "old");
     let live = token_key("suite-sweep", "live");

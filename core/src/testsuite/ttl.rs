@@ -9,12 +9,11 @@ use crate::model::table::{
     IndexStatus, KeyAttribute, ProjectionType, ScalarType, SecondaryIndex, TableDefinition,
 };
 use crate::model::{AttributeValue, Item};
-use crate::ops::index_maintenance;
-use crate::ops::ttl_sweep::{Round, PAGE};
-use crate::traits::{Catalog, ItemKey, ItemStore, KeyRange, StoredItem, Unthrottled, WriteOp};
+use crate::ops::background::ttl_sweep::{Round, PAGE};
+use crate::ops::index::index_maintenance;
+use crate::traits::{Catalog, ItemKey, ItemStore, KeyRange, StoredItem, WriteOp};
 use std::ops::Bound;
 use std::sync::Arc;
-use std::time::Duration;
 
 const NOW: f64 = 1_800_000_000.0;
 
@@ -125,14 +124,7 @@ pub async fn ttl_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) {
         total as u64
     );
 
-    let ctx = Ctx {
-        catalog: catalog.clone(),
-        store: store.clone(),
-        throttler: Arc::new(Unthrottled),
-        account_id: String::new(),
-        region: "us-east-1".into(),
-        control_plane_delay: Duration::ZERO,
-    };
+    let ctx = Ctx::background(super::suite_services(store.clone(), catalog.clone()));
     let mut round = Round::start(&ctx).await.unwrap();
     let (mut deleted, mut steps) = (0, 0);
     while let Some(d) = round.step(&ctx, NOW).await.unwrap() {
@@ -151,7 +143,7 @@ pub async fn ttl_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) {
     for (_, stored) in &left.items {
         let item = stored.decode().unwrap();
         assert!(
-            !crate::ops::ttl_sweep::is_expired(&item, "exp", NOW),
+            !crate::ops::background::ttl_sweep::is_expired(&item, "exp", NOW),
             "expired item left: {item:?}"
         );
     }

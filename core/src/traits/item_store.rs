@@ -115,6 +115,17 @@ pub struct TableStats {
     pub size_bytes: u64,
 }
 
+/// How a store's connection pool is used, for metrics and readiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolStatus {
+    /// Connections serving a request now.
+    pub in_use: u32,
+    /// Open connections waiting for work.
+    pub idle: u32,
+    /// The most connections the pool opens.
+    pub max: u32,
+}
+
 /// Storage of items. Implemented by each backend; every implementation passes the shared
 /// backend test suite.
 #[cfg_attr(test, mockall::automock)]
@@ -158,4 +169,9 @@ pub trait ItemStore: Send + Sync {
 
     /// Item count and size of a table.
     async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError>;
+
+    /// The connection pool's use, for stores that have one.
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
 }

@@ -14,7 +14,8 @@ pub use auth::{
 };
 pub use catalog::{Catalog, CatalogError};
 pub use item_store::{
-    ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
+    ItemKey, ItemStore, KeyRange, Page, PoolStatus, StoredItem, TableStats, WriteDecider, WriteOp,
+    WriteOutcome,
 };
-pub use stream_sink::{StreamRecord, StreamSink};
-pub use throttler::{Throttler, Unthrottled};
+pub use stream_sink::{ItemChange, NoStreams, StreamSink};
+pub use throttler::{Claim, Direction, Throttler, Unthrottled};

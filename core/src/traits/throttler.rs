@@ -1,30 +1,57 @@
-//! `Throttler`: token buckets per table and partition. The `Unthrottled` implementation is the
-//! one used while `throttling_enabled` is false.
+//! `Throttler`: capacity admission and accounting. Core asks it twice per request and per item
+//! of a batch or transaction: `admit` before the store is touched (is there capacity left in
+//! every bucket the request draws from?) and `charge` after, with the units DynamoDB's
+//! item-size rules say the request consumed (balances may go negative, as DynamoDB's do).
+//! Core calls neither while the `throttling_enabled` setting is off. The implementation that
+//! models DynamoDB is `crate::throttle::BucketThrottler`.
 
 use crate::error::ApiError;
-use async_trait::async_trait;
+use crate::model::table::TableDefinition;
+use crate::ops::request::capacity::Units;
 
-/// Admits or refuses request capacity.
-#[async_trait]
-pub trait Throttler: Send + Sync {
-    /// Takes `read_units` / `write_units` from the buckets of `table_arn` and `partition`;
-    /// `ProvisionedThroughputExceeded` when they are empty.
-    async fn acquire(
-        &self,
-        table_arn: &str,
-        partition: &[u8],
-        read_units: f64,
-        write_units: f64,
-    ) -> Result<(), ApiError>;
+/// Whether a claim reads or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// Read capacity.
+    Read,
+    /// Write capacity.
+    Write,
 }
 
-/// Admits everything: throttling disabled.
+/// One request's (or one batch item's) claim on capacity.
+#[derive(Debug, Clone, Copy)]
+pub struct Claim<'a> {
+    /// The table, as the request sees it (its capacity settings and indexes).
+    pub table: &'a TableDefinition,
+    /// The global secondary index a read goes to; `None` for the table (and LSIs, which
+    /// share the table's capacity).
+    pub index: Option<&'a str>,
+    /// The encoded partition-key value the request touches; `None` for a Scan.
+    pub partition: Option<&'a [u8]>,
+    /// Read or write.
+    pub direction: Direction,
+}
+
+/// Admits or refuses capacity claims and accounts for what requests consumed.
+pub trait Throttler: Send + Sync {
+    /// `Ok` when every bucket `claim` draws from has capacity left at `now` (seconds since
+    /// the epoch); otherwise DynamoDB's throttling error (ProvisionedThroughputExceeded or
+    /// Throttling, with its `ThrottlingReasons`).
+    fn admit(&self, claim: &Claim<'_>, now: f64) -> Result<(), ApiError>;
+
+    /// Takes `consumed` from the buckets `claim` drew from (table and LSI units from the
+    /// table's, each GSI's units from that index's).
+    fn charge(&self, claim: &Claim<'_>, consumed: &Units, now: f64);
+}
+
+/// Admits everything and keeps no accounts: for embedders that never throttle.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Unthrottled;
 
-#[async_trait]
 impl Throttler for Unthrottled {
-    async fn acquire(&self, _: &str, _: &[u8], _: f64, _: f64) -> Result<(), ApiError> {
+    fn admit(&self, _: &Claim<'_>, _: f64) -> Result<(), ApiError> {
         Ok(())
     }
+
+    fn charge(&self, _: &Claim<'_>, _: &Units, _: f64) {}
 }

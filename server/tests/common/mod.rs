@@ -7,7 +7,6 @@ pub mod fake_store;
 
 use bytes::Bytes;
 use extenddb_auth_none::NoneAuth;
-use extenddb_core::traits::Unthrottled;
 use extenddb_server::{Server, ServerConfig, Services, TlsSource};
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -51,19 +50,21 @@ impl Running {
 /// Starts a server on 127.0.0.1:0 with `max_body_bytes` and optional TLS.
 pub async fn start(tls: Option<TlsSource>, max_body_bytes: usize) -> Running {
     let store = Arc::new(fake_store::FakeStore::default());
-    let services = Services {
-        catalog: store.clone(),
+    let settings = extenddb_core::settings::RuntimeSettings::new();
+    settings.set_default("control_plane_delay_seconds", "0");
+    let services = Services::new(
+        store.clone(),
         store,
-        throttler: Arc::new(Unthrottled),
-        auth: Arc::new(NoneAuth::new(ACCOUNT)),
-    };
+        Arc::new(NoneAuth::new(ACCOUNT)),
+        "us-east-1",
+    )
+    .with_settings(Arc::new(settings));
     let config = ServerConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         tls,
         max_body_bytes,
-        region: "us-east-1".into(),
-        control_plane_delay: Duration::ZERO,
         shutdown_grace: Duration::from_secs(5),
+        ..ServerConfig::default()
     };
     let server = Server::bind(config, services).await.unwrap();
     let addr = server.local_addr();

@@ -1,17 +1,17 @@
 //! `extenddb dev`: a foreground development server — embedded storage (on disk or in memory),
-//! `none` authentication, no throttling, tables ACTIVE at once. Ctrl-C or SIGTERM stops it.
+//! `none` authentication, tables ACTIVE at once, DynamoDB's throttling (the
+//! `throttling_enabled` setting). Built by the same factory as `serve` (`crate::services`)
+//! from a configuration made of its flags. Ctrl-C or SIGTERM stops it.
 
 mod banner;
 
+use crate::config::{AuthProviderKind, Config, StorageProvider};
+use crate::logging::LogControl;
 use anyhow::{bail, Context};
 use clap::Args;
-use extenddb_auth_none::NoneAuth;
-use extenddb_backend_embedded::EmbeddedStore;
-use extenddb_core::traits::Unthrottled;
-use extenddb_server::{tls, Server, ServerConfig, Services, TlsSource};
+use extenddb_server::{tls, Server, ServerConfig, TlsSource};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Options of `extenddb dev`.
@@ -53,12 +53,12 @@ pub struct DevArgs {
 /// Runs the dev server until Ctrl-C or SIGTERM.
 pub fn run(args: DevArgs) -> anyhow::Result<()> {
     validate(&args)?;
-    let _log = crate::logging::init()?;
+    let log = crate::logging::init()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(args))
+    runtime.block_on(serve(args, log))
 }
 
 fn validate(args: &DevArgs) -> anyhow::Result<()> {
@@ -79,15 +79,31 @@ fn validate(args: &DevArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn serve(args: DevArgs) -> anyhow::Result<()> {
+/// The configuration a dev server runs with: the embedded store (on disk or in memory),
+/// `none` authentication in `--account-id`, immediate control-plane transitions.
+fn config(args: &DevArgs) -> Config {
+    let mut c = Config::default();
+    c.server.bind_addr = args.bind;
+    c.server.port = args.port;
+    c.server.region = args.region.clone();
+    c.server.control_plane_delay_seconds = 0;
+    c.server.tls.enabled = args.tls;
+    c.storage.provider = StorageProvider::Embedded;
+    c.storage.embedded.path = args.data_dir.clone();
+    c.storage.embedded.in_memory = args.in_memory;
+    c.auth.provider = AuthProviderKind::None;
+    c.auth.account_id = args.account_id.clone();
+    c
+}
+
+async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
+    let config = config(&args);
     let bind = SocketAddr::new(args.bind, args.port);
-    let (store, storage) = if args.in_memory {
-        let store = EmbeddedStore::in_memory().context("cannot create the in-memory store")?;
-        (store, banner::Storage::InMemory)
+    let built = crate::services::build(&config).await?;
+    let storage = if args.in_memory {
+        banner::Storage::InMemory
     } else {
-        let store = EmbeddedStore::open(&args.data_dir)
-            .with_context(|| format!("cannot open the store in {}", args.data_dir.display()))?;
-        (store, banner::Storage::Dir(args.data_dir.clone()))
+        banner::Storage::Dir(args.data_dir.clone())
     };
     let (tls, ca_bundle) = match (args.tls, args.in_memory) {
         (false, _) => (None, None),
@@ -102,40 +118,36 @@ async fn serve(args: DevArgs) -> anyhow::Result<()> {
             (Some(source), Some(cert))
         }
     };
-    if let Some(ms) = args.gsi_propagation_delay_ms {
-        use extenddb_core::traits::Catalog;
-        store
-            .put_setting(
-                extenddb_core::ops::index_maintenance::GSI_DELAY_SETTING,
-                &ms.to_string(),
-            )
-            .await
-            .context("cannot store gsi_propagation_delay_ms")?;
+    let services = built.services;
+    for (name, value) in [
+        (
+            extenddb_core::ops::index::index_maintenance::GSI_DELAY_SETTING,
+            args.gsi_propagation_delay_ms.map(|v| v.to_string()),
+        ),
+        (
+            extenddb_core::ops::background::ttl_sweep::TARGET_SETTING,
+            args.ttl_deletion_target_seconds.map(|v| v.to_string()),
+        ),
+    ] {
+        if let Some(value) = value {
+            services
+                .catalog
+                .put_setting(name, &value)
+                .await
+                .with_context(|| format!("cannot store {name}"))?;
+            services.settings.apply(name, &value);
+        }
     }
-    if let Some(seconds) = args.ttl_deletion_target_seconds {
-        use extenddb_core::traits::Catalog;
-        store
-            .put_setting(
-                extenddb_core::ops::ttl_sweep::TARGET_SETTING,
-                &seconds.to_string(),
-            )
-            .await
-            .context("cannot store ttl_deletion_target_seconds")?;
-    }
-    let services = Services {
-        catalog: Arc::new(store.clone()),
-        store: Arc::new(store),
-        throttler: Arc::new(Unthrottled),
-        auth: Arc::new(NoneAuth::new(args.account_id.clone())),
-    };
-    let config = ServerConfig {
+    let server_config = ServerConfig {
         bind,
         tls,
-        region: args.region.clone(),
-        control_plane_delay: Duration::ZERO,
+        settings_poll: Duration::from_secs(config.server.settings_poll_seconds),
         ..ServerConfig::default()
     };
-    let server = Server::bind(config, services).await?;
+    let hook = crate::commands::serve::log_hook(log, services.settings.clone());
+    let server = Server::bind(server_config, services)
+        .await?
+        .with_settings_hook(hook);
     let info = banner::Info {
         addr: server.local_addr(),
         tls: server.is_tls(),

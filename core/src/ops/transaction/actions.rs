@@ -5,15 +5,21 @@
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::expr::{Condition, ExpressionKind, UpdateExpression};
+use crate::model::table::TableDefinition;
 use crate::model::validate;
 use crate::model::Item;
-use crate::ops::expression_params::{self, Expressions, Names, Values};
-use crate::ops::index_maintenance::{self, IndexedTable};
-use crate::ops::item_key;
-use crate::ops::lifecycle;
-use crate::ops::validate::Constraints;
+use crate::ops::authorize;
+use crate::ops::change::ChangeWriter;
+use crate::ops::index::index_maintenance;
+use crate::ops::request::expression_params::{self, Expressions, Names, Values};
+use crate::ops::request::item_key;
+use crate::ops::request::validate::Constraints;
+use crate::ops::table::lifecycle;
+use crate::ops::Operation;
+use crate::traits::AuthzContext;
 use crate::traits::ItemKey;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One entry of `TransactItems`: exactly one member is set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -94,8 +100,12 @@ pub struct Action {
     pub condition: Option<Condition>,
     /// ReturnValuesOnConditionCheckFailure=ALL_OLD.
     pub old_on_failure: bool,
-    /// The table and its GSI propagation delay, when it has secondary indexes to keep.
-    pub indexed: Option<IndexedTable>,
+    /// The table (capacity claims, index key checks).
+    pub def: Arc<TableDefinition>,
+    /// The item's partition, for the throttler.
+    pub partition: Vec<u8>,
+    /// What the item's change adds: index entries, the stream record.
+    pub changes: ChangeWriter,
 }
 
 /// The DynamoDB member name of an action kind, for constraint paths.
@@ -205,6 +215,11 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, Compi
     compiled.finish()?;
 
     let def = lifecycle::for_data(ctx, p.table_name.as_deref().unwrap_or_default()).await?;
+    // The partition-key value for `dynamodb:LeadingKeys`, taken before the item moves.
+    let leading = values
+        .filter(|_| ctx.authorizes())
+        .and_then(|v| v.get(&def.key_schema.hash.name))
+        .map(authorize::leading_key);
     let (key, kind) = match (name, p.item, p.key, update) {
         ("put", Some(item), _, _) => {
             // A Put item whose key attribute has the wrong type: DynamoDB cancels the
@@ -230,10 +245,29 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, Compi
             return Err(ApiError::Internal("incomplete transaction action".into()).into());
         }
     };
-    let indexed = index_maintenance::indexed_table(ctx, &def).await?;
+    let action = match kind {
+        Kind::Put(_) => "dynamodb:PutItem",
+        Kind::Update { .. } => "dynamodb:UpdateItem",
+        Kind::Delete => "dynamodb:DeleteItem",
+        Kind::Check => Operation::CONDITION_CHECK_ACTION,
+    };
+    authorize::on_table(ctx, action, &def, || AuthzContext {
+        leading_keys: leading.into_iter().collect(),
+        attributes: match &kind {
+            Kind::Put(item) => Some(item.keys().cloned().collect()),
+            _ => None,
+        },
+        enclosing_operation: Some("TransactWriteItems".to_string()),
+        ..AuthzContext::default()
+    })
+    .await?;
+    let changes = ChangeWriter::for_table(ctx, &def);
+    let partition = item_key::partition_of(&key.key).to_vec();
     Ok(Action {
-        indexed,
-        table: def.name,
+        table: def.name.clone(),
+        def: Arc::new(def),
+        partition,
+        changes,
         key,
         kind,
         condition,

@@ -6,8 +6,8 @@
 use super::actions::{Action, Kind};
 use crate::error::{ApiError, CancellationReason};
 use crate::model::Item;
-use crate::ops::index_maintenance;
-use crate::ops::update_item::apply_update;
+use crate::ops::data::update_item::apply_update;
+use crate::ops::index::index_maintenance;
 use crate::traits::{StoredItem, WriteOp};
 
 /// DynamoDB's reason text for a failed condition.
@@ -50,6 +50,32 @@ pub fn validation_error_at(at: usize, actions: usize, e: &ApiError) -> ApiError 
                 } else {
                     no_reason()
                 }
+            })
+            .collect(),
+    )
+}
+
+/// The cancellation for a transaction whose actions the throttler refused: each refused action
+/// carries `ProvisionedThroughputExceeded` (provisioned tables) or `ThrottlingError`
+/// (on-demand tables, hot keys) with the throttling message, the others `None`.
+pub fn throttled(refusals: Vec<Option<ApiError>>) -> ApiError {
+    cancelled(
+        refusals
+            .into_iter()
+            .map(|r| match r {
+                Some(ApiError::ProvisionedThroughputExceeded { message, .. }) => {
+                    CancellationReason {
+                        code: "ProvisionedThroughputExceeded".into(),
+                        message: Some(message),
+                        item: None,
+                    }
+                }
+                Some(e) => CancellationReason {
+                    code: "ThrottlingError".into(),
+                    message: Some(e.to_string()),
+                    item: None,
+                },
+                None => no_reason(),
             })
             .collect(),
     )
@@ -111,13 +137,14 @@ fn run(action: &Action, current: Option<&StoredItem>) -> Result<Vec<WriteOp>, Ca
         },
         None => WriteOp::Delete { key: key.clone() },
     }];
-    if let Some(indexed) = &action.indexed {
-        let (def, delay) = indexed.as_ref();
+    if action.changes.is_active() {
         if let Some(item) = &new {
-            index_maintenance::check_item(def, item).map_err(validation)?;
+            index_maintenance::check_item(&action.def, item).map_err(validation)?;
         }
         writes.extend(
-            index_maintenance::writes_for_change(def, *delay, &key, old.as_ref(), new.as_ref())
+            action
+                .changes
+                .writes(&key, old.as_ref(), new.as_ref())
                 .map_err(validation)?,
         );
     }

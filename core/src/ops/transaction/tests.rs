@@ -18,7 +18,9 @@ fn action(pk: &str, kind: Kind, condition: Option<&str>) -> Action {
         condition: condition
             .map(|c| expr::parse_condition(c, ExpressionKind::Condition, &mut attrs).unwrap()),
         old_on_failure: false,
-        indexed: None,
+        def: std::sync::Arc::new(crate::ops::test_support::hash_table()),
+        partition: Vec::new(),
+        changes: crate::ops::change::ChangeWriter::default(),
     }
 }
 

@@ -1,0 +1,180 @@
+//! The one factory of the server's `Services` from the configuration — `serve`, `dev` and the
+//! CLI's tests all build them here: the storage backend `[storage]` names (PostgreSQL, or the
+//! embedded store on disk or in memory), the `[auth]` provider, DynamoDB's throttling, the
+//! live runtime settings (read from the catalog, with this process's defaults where none is
+//! stored) and the system clock.
+
+use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
+use anyhow::{bail, Context};
+use extenddb_auth_none::NoneAuth;
+use extenddb_core::settings::RuntimeSettings;
+use extenddb_core::traits::{AuthProvider, Catalog, ItemStore};
+use extenddb_core::Services;
+use std::sync::Arc;
+
+/// The backend as the traits, plus the catalog version to announce.
+pub(crate) struct Backend {
+    pub(crate) catalog: Arc<dyn Catalog>,
+    pub(crate) store: Arc<dyn ItemStore>,
+    pub(crate) catalog_version: String,
+}
+
+/// Built services and what the banner says of them.
+pub(crate) struct Built {
+    pub(crate) services: Services,
+    pub(crate) catalog_version: String,
+}
+
+/// Opens the storage backend `config` names.
+pub(crate) async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
+    match config.storage.provider {
+        #[cfg(feature = "postgres")]
+        StorageProvider::Postgres => {
+            let store =
+                extenddb_backend_postgres::PgStore::connect(&config.storage.postgres.options())
+                    .await?;
+            let catalog_version = store.catalog_version().await?;
+            if catalog_version != extenddb_backend_postgres::CATALOG_VERSION {
+                bail!(
+                    "catalog version {catalog_version} does not match this build's {}; run `extenddb migrate --config <file>`",
+                    extenddb_backend_postgres::CATALOG_VERSION
+                );
+            }
+            let pending = extenddb_backend_postgres::pending_migrations(&store).await?;
+            if !pending.is_empty() {
+                bail!(
+                    "schema migrations pending ({}); run `extenddb migrate --config <file>`",
+                    pending.join(", ")
+                );
+            }
+            check_data_key(&store, config).await;
+            Ok(Backend {
+                catalog: Arc::new(store.clone()),
+                store: Arc::new(store),
+                catalog_version,
+            })
+        }
+        #[cfg(not(feature = "postgres"))]
+        StorageProvider::Postgres => {
+            bail!("this build has no PostgreSQL support; set [storage] provider = \"embedded\"")
+        }
+        StorageProvider::Embedded => {
+            let store = if config.storage.embedded.in_memory {
+                extenddb_backend_embedded::EmbeddedStore::in_memory()
+                    .context("cannot create the in-memory store")?
+            } else {
+                let path = expand_home(&config.storage.embedded.path);
+                extenddb_backend_embedded::EmbeddedStore::open(&path)
+                    .with_context(|| format!("cannot open the store in {}", path.display()))?
+            };
+            Ok(Backend {
+                catalog: Arc::new(store.clone()),
+                store: Arc::new(store),
+                catalog_version: "embedded".into(),
+            })
+        }
+    }
+}
+
+/// Warns when the key file is missing or is not the key `init` sealed the catalog's check
+/// value with. Nothing is encrypted with it yet (access keys arrive with builtin auth), so a
+/// mismatch is a warning, not a refusal to start.
+#[cfg(feature = "postgres")]
+async fn check_data_key(store: &extenddb_backend_postgres::PgStore, config: &Config) {
+    let path = expand_home(&config.auth.key_file);
+    let check = match store.key_check().await {
+        Ok(Some(c)) => c,
+        Ok(None) => return,
+        Err(e) => return tracing::warn!(error = %e, "cannot read the data-key check"),
+    };
+    let key = std::fs::read(&path)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok());
+    match key {
+        Some(k) if crate::commands::init::secrets::key_matches(&k, &check.0, &check.1) => {}
+        Some(_) => {
+            tracing::warn!(path = %path.display(), "data key file does not match this catalog")
+        }
+        None => tracing::warn!(path = %path.display(), "data key file missing or not 32 bytes"),
+    }
+}
+
+/// The authentication provider `[auth] provider` names.
+fn auth_provider(config: &Config) -> anyhow::Result<Arc<dyn AuthProvider>> {
+    match config.auth.provider {
+        AuthProviderKind::None => Ok(Arc::new(NoneAuth::new(config.auth.account_id.clone()))),
+        AuthProviderKind::Builtin => {
+            bail!("key 'auth.provider': \"builtin\" is not available in this build; set provider = \"none\"")
+        }
+    }
+}
+
+/// Builds the services `config` describes. The runtime settings are read from the catalog
+/// before this returns (so the first request sees them); `[server]
+/// control_plane_delay_seconds` is this process's default for that setting.
+pub(crate) async fn build(config: &Config) -> anyhow::Result<Built> {
+    let backend = open_backend(config).await?;
+    let settings = RuntimeSettings::new();
+    settings.set_default(
+        "control_plane_delay_seconds",
+        &config.server.control_plane_delay_seconds.to_string(),
+    );
+    settings
+        .refresh(backend.catalog.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the runtime settings: {e}"))?;
+    let services = Services::new(
+        backend.store,
+        backend.catalog,
+        auth_provider(config)?,
+        config.server.region.clone(),
+    )
+    .with_settings(Arc::new(settings));
+    Ok(Built {
+        services,
+        catalog_version: backend.catalog_version,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn in_memory() -> Config {
+        let mut c = Config::default();
+        c.storage.provider = StorageProvider::Embedded;
+        c.storage.embedded.in_memory = true;
+        c
+    }
+
+    #[tokio::test]
+    async fn builds_from_config_with_the_process_defaults() {
+        let mut c = in_memory();
+        c.server.control_plane_delay_seconds = 0;
+        c.server.region = "eu-west-1".into();
+        let built = build(&c).await.unwrap();
+        assert_eq!(built.catalog_version, "embedded");
+        assert_eq!(built.services.region, "eu-west-1");
+        assert!(built.services.settings.control_plane_delay().is_zero());
+        assert!(built.services.settings.throttling_enabled());
+        assert!(built.services.auth.allows_everything());
+    }
+
+    #[tokio::test]
+    async fn a_stored_setting_wins_over_the_process_default() {
+        let c = in_memory();
+        let built = build(&c).await.unwrap();
+        let services = built.services;
+        services
+            .catalog
+            .put_setting("control_plane_delay_seconds", "7")
+            .await
+            .unwrap();
+        services
+            .settings
+            .refresh(services.catalog.as_ref())
+            .await
+            .unwrap();
+        assert_eq!(services.settings.control_plane_delay().as_secs(), 7);
+    }
+}

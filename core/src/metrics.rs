@@ -1,0 +1,189 @@
+//! `Metrics`: what core counts for the server's `GET /metrics` — capacity units consumed and
+//! requests throttled per table, and how far behind the background workers are. Counting is a
+//! read lock, a hash lookup on the table's storage id and an atomic add; the server renders
+//! the counts in Prometheus' text format with its own request counters and latencies.
+
+use crate::model::table::TableDefinition;
+use crate::traits::Direction;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+/// Counters of one table incarnation.
+#[derive(Debug, Default)]
+pub struct TableCounters {
+    /// Owning account.
+    pub account_id: String,
+    /// TableName.
+    pub table: String,
+    /// Read units consumed, in half units (DynamoDB's smallest charge).
+    read_half_units: AtomicU64,
+    /// Write units consumed, in half units.
+    write_half_units: AtomicU64,
+    /// Reads refused by throttling.
+    throttled_reads: AtomicU64,
+    /// Writes refused by throttling.
+    throttled_writes: AtomicU64,
+}
+
+impl TableCounters {
+    /// Units consumed in `direction`.
+    pub fn consumed(&self, direction: Direction) -> f64 {
+        let half = match direction {
+            Direction::Read => &self.read_half_units,
+            Direction::Write => &self.write_half_units,
+        };
+        half.load(Ordering::Relaxed) as f64 / 2.0
+    }
+
+    /// Requests (or batch items) refused in `direction`.
+    pub fn throttled(&self, direction: Direction) -> u64 {
+        match direction {
+            Direction::Read => self.throttled_reads.load(Ordering::Relaxed),
+            Direction::Write => self.throttled_writes.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Background workers whose lag is reported.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worker {
+    /// GSI propagation: how late the last applied queue record was past its due time.
+    GsiPropagation,
+    /// TTL sweeper: how long ago the last complete sweep round started.
+    TtlSweep,
+}
+
+/// Counters shared by every request and worker of one process.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    tables: RwLock<HashMap<u64, Arc<TableCounters>>>,
+    gsi_lag_ms: AtomicU64,
+    ttl_round_started_ms: AtomicU64,
+}
+
+impl Metrics {
+    /// No counts yet.
+    pub fn new() -> Metrics {
+        Metrics::default()
+    }
+
+    fn table(&self, def: &TableDefinition) -> Arc<TableCounters> {
+        if let Ok(map) = self.tables.read() {
+            if let Some(c) = map.get(&def.storage_id) {
+                return c.clone();
+            }
+        }
+        let mut map = self
+            .tables
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        map.entry(def.storage_id)
+            .or_insert_with(|| {
+                Arc::new(TableCounters {
+                    account_id: def.account_id.clone(),
+                    table: def.name.clone(),
+                    ..TableCounters::default()
+                })
+            })
+            .clone()
+    }
+
+    /// Counts `units` consumed on `def` (table, LSIs and GSIs together).
+    pub fn consumed(&self, def: &TableDefinition, direction: Direction, units: f64) {
+        if units <= 0.0 {
+            return;
+        }
+        let c = self.table(def);
+        let half = (units * 2.0).round() as u64;
+        match direction {
+            Direction::Read => c.read_half_units.fetch_add(half, Ordering::Relaxed),
+            Direction::Write => c.write_half_units.fetch_add(half, Ordering::Relaxed),
+        };
+    }
+
+    /// Counts one refused request (or batch item) on `def`.
+    pub fn throttled(&self, def: &TableDefinition, direction: Direction) {
+        let c = self.table(def);
+        match direction {
+            Direction::Read => c.throttled_reads.fetch_add(1, Ordering::Relaxed),
+            Direction::Write => c.throttled_writes.fetch_add(1, Ordering::Relaxed),
+        };
+    }
+
+    /// Forgets a dropped table's counters.
+    pub fn forget_table(&self, storage_id: u64) {
+        if let Ok(mut map) = self.tables.write() {
+            map.remove(&storage_id);
+        }
+    }
+
+    /// Every table's counters.
+    pub fn tables(&self) -> Vec<Arc<TableCounters>> {
+        self.tables
+            .read()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Records the GSI propagation lag seen when applying a queue record.
+    pub fn gsi_lag(&self, lag_ms: u64) {
+        self.gsi_lag_ms.store(lag_ms, Ordering::Relaxed);
+    }
+
+    /// Records that a complete TTL sweep round started at `epoch_ms`.
+    pub fn ttl_round_started(&self, epoch_ms: u64) {
+        self.ttl_round_started_ms.store(epoch_ms, Ordering::Relaxed);
+    }
+
+    /// A worker's lag in seconds as of `now_ms` (epoch milliseconds); `None` before the
+    /// worker reported anything.
+    pub fn lag_seconds(&self, worker: Worker, now_ms: u64) -> Option<f64> {
+        match worker {
+            Worker::GsiPropagation => Some(self.gsi_lag_ms.load(Ordering::Relaxed) as f64 / 1e3),
+            Worker::TtlSweep => match self.ttl_round_started_ms.load(Ordering::Relaxed) {
+                0 => None,
+                t => Some(now_ms.saturating_sub(t) as f64 / 1e3),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::test_support::hash_table;
+
+    #[test]
+    fn counts_per_table_incarnation() {
+        let m = Metrics::new();
+        let a = hash_table();
+        let mut b = hash_table();
+        b.storage_id = 99;
+        m.consumed(&a, Direction::Read, 0.5);
+        m.consumed(&a, Direction::Read, 2.0);
+        m.consumed(&a, Direction::Write, 1.0);
+        m.throttled(&b, Direction::Write);
+        let tables = m.tables();
+        assert_eq!(tables.len(), 2);
+        let ca = tables
+            .iter()
+            .find(|c| c.consumed(Direction::Read) > 0.0)
+            .unwrap();
+        assert_eq!(ca.consumed(Direction::Read), 2.5);
+        assert_eq!(ca.consumed(Direction::Write), 1.0);
+        assert_eq!(ca.table, "tbl");
+        m.forget_table(99);
+        assert_eq!(m.tables().len(), 1);
+    }
+
+    #[test]
+    fn lags() {
+        let m = Metrics::new();
+        assert_eq!(m.lag_seconds(Worker::TtlSweep, 5_000), None);
+        m.ttl_round_started(2_000);
+        assert_eq!(m.lag_seconds(Worker::TtlSweep, 5_000), Some(3.0));
+        m.gsi_lag(250);
+        assert_eq!(m.lag_seconds(Worker::GsiPropagation, 0), Some(0.25));
+    }
+}

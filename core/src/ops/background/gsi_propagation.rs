@@ -1,0 +1,222 @@
+//! Asynchronous GSI maintenance: a durable queue inside the item store, and the worker step
+//! that applies what is due.
+//!
+//! A write to a table whose GSIs have a propagation delay puts, in the same transaction as the
+//! item, one queue record per delay under the reserved storage id `QUEUE_STORAGE_ID`:
+//! key `due time (ms, 8 bytes BE) ‖ sequence (8 bytes BE)`, value the index writes as JSON.
+//! Writes to one item are serialized by the store's lock, so their records get increasing
+//! `(due, sequence)` keys and are applied in that order. `run_due` applies due records and
+//! deletes them in ONE store transaction that also locks them: after a crash the records are
+//! either still queued (applied later) or gone with their writes applied — never lost, never
+//! applied twice — and two workers (several processes over one store) cannot both apply one.
+
+use crate::context::Ctx;
+use crate::error::{ApiError, StoreError};
+use crate::traits::{ItemKey, KeyRange, StoredItem, WriteDecider, WriteOp};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine;
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::ops::Bound;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The storage id of the GSI queue (`model::reserved`).
+pub const QUEUE_STORAGE_ID: u64 = crate::model::reserved::GSI_QUEUE_STORAGE_ID;
+
+/// How many records one `run_due` applies at most.
+const BATCH: usize = 128;
+
+static LAST_MS: AtomicU64 = AtomicU64::new(0);
+static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+
+/// Milliseconds since the epoch, never going backwards within this process.
+fn now_ms() -> u64 {
+    let wall = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    LAST_MS.fetch_max(wall, Ordering::SeqCst).max(wall)
+}
+
+/// A sequence number larger than every earlier one of this process (seeded from the clock so
+/// a restarted process continues above the records it left).
+fn next_sequence() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    SEQUENCE.fetch_max(nanos, Ordering::SeqCst);
+    SEQUENCE.fetch_add(1, Ordering::SeqCst) + 1
+}
+
+/// One index write as a queue record holds it.
+#[derive(Debug, Serialize, Deserialize)]
+struct QueuedOp {
+    /// Index storage id.
+    s: u64,
+    /// Entry key, base64.
+    k: String,
+    /// The entry (DynamoDB JSON of the projected item) for a put; absent for a delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    v: Option<serde_json::Value>,
+}
+
+/// A queue record's value.
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    ops: Vec<QueuedOp>,
+}
+
+/// The queue record that applies `ops` after `delay_ms` (a write to add to the transaction).
+pub fn queue_record(delay_ms: u64, ops: &[WriteOp]) -> WriteOp {
+    let due = now_ms().saturating_add(delay_ms);
+    let mut key = due.to_be_bytes().to_vec();
+    key.extend_from_slice(&next_sequence().to_be_bytes());
+    let record = Record {
+        ops: ops
+            .iter()
+            .map(|op| match op {
+                WriteOp::Put { key, item } => QueuedOp {
+                    s: key.storage_id,
+                    k: B64.encode(&key.key),
+                    v: serde_json::from_slice(item.as_bytes()).ok(),
+                },
+                WriteOp::Delete { key } => QueuedOp {
+                    s: key.storage_id,
+                    k: B64.encode(&key.key),
+                    v: None,
+                },
+            })
+            .collect(),
+    };
+    WriteOp::Put {
+        key: ItemKey {
+            storage_id: QUEUE_STORAGE_ID,
+            key,
+        },
+        item: StoredItem(Bytes::from(serde_json::to_vec(&record).unwrap_or_default())),
+    }
+}
+
+/// The index writes a queue record holds.
+fn decode(stored: &StoredItem) -> Result<Vec<WriteOp>, ApiError> {
+    let record: Record = serde_json::from_slice(stored.as_bytes())
+        .map_err(|e| StoreError::Corrupt(format!("GSI queue record: {e}")))?;
+    record
+        .ops
+        .into_iter()
+        .map(|op| {
+            let key = ItemKey {
+                storage_id: op.s,
+                key: B64
+                    .decode(op.k.as_bytes())
+                    .map_err(|e| StoreError::Corrupt(format!("GSI queue key: {e}")))?,
+            };
+            Ok(match op.v {
+                Some(v) => WriteOp::Put {
+                    key,
+                    item: StoredItem(Bytes::from(serde_json::to_vec(&v).unwrap_or_default())),
+                },
+                None => WriteOp::Delete { key },
+            })
+        })
+        .collect()
+}
+
+/// Storage ids of every index that is still maintained (writes to any other are dropped: the
+/// index was deleted after the record was queued).
+async fn live_indexes(ctx: &Ctx) -> Result<HashSet<u64>, ApiError> {
+    Ok(ctx
+        .catalog
+        .all_tables()
+        .await?
+        .iter()
+        .flat_map(|t| {
+            t.indexes()
+                .filter(|(i, _)| i.maintained())
+                .map(|(i, _)| i.storage_id)
+                .collect::<Vec<_>>()
+        })
+        .collect())
+}
+
+/// Applies the queue records that are due (up to a batch) in one transaction; returns how many
+/// were applied. The server's worker calls this every few milliseconds.
+pub async fn run_due(ctx: &Ctx) -> Result<usize, ApiError> {
+    run_due_at(ctx, now_ms()).await
+}
+
+/// `run_due` as if the time were `now` (ms since the epoch): applies the records due by then.
+pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
+    let upper = now.saturating_add(1).to_be_bytes().to_vec();
+    let range = KeyRange {
+        prefix: Vec::new(),
+        lower: Bound::Unbounded,
+        upper: Bound::Excluded(upper),
+    };
+    let page = ctx
+        .store
+        .range(QUEUE_STORAGE_ID, &range, true, BATCH, usize::MAX)
+        .await?;
+    if page.items.is_empty() {
+        return Ok(0);
+    }
+    let live = live_indexes(ctx).await?;
+    // Lag: how late the oldest record applied now is past its due time.
+    if let Some(due) = page
+        .items
+        .first()
+        .and_then(|(k, _)| k.get(..8))
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_be_bytes)
+    {
+        ctx.metrics.gsi_lag(now.saturating_sub(due));
+    }
+    let keys: Vec<ItemKey> = page
+        .items
+        .into_iter()
+        .map(|(key, _)| ItemKey {
+            storage_id: QUEUE_STORAGE_ID,
+            key,
+        })
+        .collect();
+    let record_keys = keys.clone();
+    let decide: WriteDecider = Box::new(move |current| {
+        let mut writes = Vec::new();
+        for (key, stored) in record_keys.into_iter().zip(current) {
+            // Gone: another worker applied it between our read and our lock.
+            let Some(stored) = stored else { continue };
+            writes.extend(
+                decode(stored)?
+                    .into_iter()
+                    .filter(|op| live.contains(&op_key(op).storage_id)),
+            );
+            writes.push(WriteOp::Delete { key });
+        }
+        Ok(writes)
+    });
+    let outcome = ctx.store.write(keys, decide).await?;
+    Ok(outcome.before.iter().filter(|b| b.is_some()).count())
+}
+
+fn op_key(op: &WriteOp) -> &ItemKey {
+    match op {
+        WriteOp::Put { key, .. } | WriteOp::Delete { key } => key,
+    }
+}
+
+/// Records still queued, due or not (for tests and status output).
+pub async fn pending(ctx: &Ctx) -> Result<usize, ApiError> {
+    let range = KeyRange {
+        prefix: Vec::new(),
+        lower: Bound::Unbounded,
+        upper: Bound::Unbounded,
+    };
+    let page = ctx
+        .store
+        .range(QUEUE_STORAGE_ID, &range, true, 100_000, usize::MAX)
+        .await?;
+    Ok(page.items.len())
+}

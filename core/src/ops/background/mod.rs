@@ -1,0 +1,7 @@
+//! Background jobs the server runs beside requests: GSI propagation and backfill, the TTL sweeper, the idempotency-token sweep and the table reaper. Each step resumes from what the store says.
+
+pub mod gsi_backfill;
+pub mod gsi_propagation;
+pub mod idempotency_sweep;
+pub mod table_reaper;
+pub mod ttl_sweep;

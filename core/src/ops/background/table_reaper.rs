@@ -1,0 +1,137 @@
+//! The table reaper: the control plane's deletions, carried out in the background.
+//!
+//! - A table whose DELETING delay has passed leaves the catalog (`retire`): its storage ids
+//!   (table and indexes) are queued for dropping in the store, under `DROP_TAG` records in
+//!   the system storage id, and its definition is deleted — in that order, so a crash between
+//!   the two leaves a queued drop and a definition to retire again, never orphaned items.
+//! - A GSI whose DELETING delay has passed leaves its table's definition the same way.
+//! - Queued storage ids are then dropped (`ItemStore::drop_table`, as long as the data takes)
+//!   and their records removed.
+//!
+//! Requests never drop items: a table past its DELETING delay is treated as gone at once
+//! (`table::lifecycle`), and CreateTable retires such a table itself before reusing its name
+//! (two small writes; the items still go in the background).
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::key_encoding::prefix_successor;
+use crate::model::reserved::{DROP_TAG, SYSTEM_STORAGE_ID};
+use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
+use crate::ops::table::{index_lifecycle, lifecycle};
+use crate::traits::{CatalogError, ItemKey, KeyRange, StoredItem, WriteDecider, WriteOp};
+use bytes::Bytes;
+use std::ops::Bound;
+
+/// Queued drops handled per step.
+const DROPS_PER_STEP: usize = 16;
+
+fn drop_key(storage_id: u64) -> ItemKey {
+    let mut key = DROP_TAG.to_vec();
+    key.extend_from_slice(&storage_id.to_be_bytes());
+    ItemKey {
+        storage_id: SYSTEM_STORAGE_ID,
+        key,
+    }
+}
+
+/// Queues `storage_ids` for dropping (durably, before anything refers to them no more).
+pub async fn queue_drops(ctx: &Ctx, storage_ids: &[u64]) -> Result<(), ApiError> {
+    let writes: Vec<WriteOp> = storage_ids
+        .iter()
+        .map(|id| WriteOp::Put {
+            key: drop_key(*id),
+            item: StoredItem(Bytes::from_static(b"{}")),
+        })
+        .collect();
+    ctx.store.write_unconditional(writes).await
+}
+
+/// Takes a deleted table out of the catalog: queues its storage (table and every index) for
+/// dropping, then deletes its definition.
+pub async fn retire(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
+    let mut ids = vec![def.storage_id];
+    ids.extend(def.indexes().map(|(i, _)| i.storage_id));
+    queue_drops(ctx, &ids).await?;
+    match ctx.catalog.delete_table(&def.account_id, &def.name).await {
+        Ok(()) | Err(CatalogError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    ctx.metrics.forget_table(def.storage_id);
+    Ok(())
+}
+
+/// Takes the GSIs whose DELETING delay has passed out of `def`'s definition, queueing their
+/// storage for dropping. Answers whether any went.
+async fn retire_indexes(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bool, ApiError> {
+    let due: Vec<u64> = def
+        .global_secondary_indexes
+        .iter()
+        .filter(|i| i.status == IndexStatus::Deleting && lifecycle::due(ctx, i.status_since, now))
+        .map(|i| i.storage_id)
+        .collect();
+    if due.is_empty() {
+        return Ok(false);
+    }
+    queue_drops(ctx, &due).await?;
+    let mut changed = def.clone();
+    changed
+        .global_secondary_indexes
+        .retain(|i| !due.contains(&i.storage_id));
+    index_lifecycle::prune_attribute_definitions(&mut changed);
+    match ctx.catalog.put_table(&changed).await {
+        Ok(()) | Err(CatalogError::NotFound) => Ok(true),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Drops up to `DROPS_PER_STEP` queued storage ids; answers how many.
+async fn drop_queued(ctx: &Ctx) -> Result<usize, ApiError> {
+    let range = KeyRange {
+        prefix: DROP_TAG.to_vec(),
+        lower: Bound::Included(DROP_TAG.to_vec()),
+        upper: prefix_successor(DROP_TAG).map_or(Bound::Unbounded, Bound::Excluded),
+    };
+    let page = ctx
+        .store
+        .range(SYSTEM_STORAGE_ID, &range, true, DROPS_PER_STEP, usize::MAX)
+        .await?;
+    let mut dropped = 0;
+    for (key, _) in page.items {
+        let Some(id) = key
+            .get(DROP_TAG.len()..)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(u64::from_be_bytes)
+        else {
+            continue;
+        };
+        ctx.store.drop_table(id).await?;
+        index_lifecycle::forget_backfill(ctx, id).await?;
+        let record = drop_key(id);
+        let decide: WriteDecider = Box::new(move |_| Ok(vec![WriteOp::Delete { key: record }]));
+        ctx.store.write(vec![drop_key(id)], decide).await?;
+        dropped += 1;
+    }
+    Ok(dropped)
+}
+
+/// One round: retires due DELETING tables and GSIs, then drops queued storage. Answers how
+/// much it did (0: nothing to do).
+pub async fn run_step(ctx: &Ctx) -> Result<usize, ApiError> {
+    let now = ctx.now_epoch();
+    let mut done = 0;
+    for def in ctx.catalog.all_tables().await? {
+        if def.status == TableStatus::Deleting {
+            if lifecycle::due(ctx, def.status_since, now) {
+                retire(ctx, &def).await?;
+                done += 1;
+            }
+        } else if retire_indexes(ctx, &def, now).await? {
+            done += 1;
+        }
+    }
+    Ok(done + drop_queued(ctx).await?)
+}
+
+#[cfg(test)]
+#[path = "table_reaper_tests.rs"]
+mod tests;

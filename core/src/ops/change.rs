@@ -1,0 +1,117 @@
+//! What an item change adds to its write transaction: the table's index entries
+//! (`index::index_maintenance`) and, while the table has a stream, the record the `StreamSink`
+//! answers for it — computed inside the transaction's decider, once the old item is locked
+//! and read and the new one decided, so both commit or abort with the change itself.
+//!
+//! Every write path (PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems, the
+//! TTL sweeper) builds a `ChangeWriter` per table before its transaction and calls `writes`
+//! for each item it changes.
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::table::TableDefinition;
+use crate::model::Item;
+use crate::ops::index::index_maintenance;
+use crate::traits::{ItemChange, ItemKey, StreamSink, WriteOp};
+use std::sync::Arc;
+
+/// One table's change hooks, carried into a write decider (cheap to clone).
+#[derive(Clone, Default)]
+pub struct ChangeWriter(Option<Arc<Hooks>>);
+
+impl std::fmt::Debug for ChangeWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeWriter")
+            .field("table", &self.table().map(|d| d.name.as_str()))
+            .finish()
+    }
+}
+
+struct Hooks {
+    def: TableDefinition,
+    indexed: bool,
+    gsi_delay_ms: u64,
+    streams: Option<Arc<dyn StreamSink>>,
+    at: f64,
+    by_service: bool,
+}
+
+impl ChangeWriter {
+    /// The hooks of `def` for a write made now: none when it has neither secondary indexes
+    /// nor a stream.
+    pub fn for_table(ctx: &Ctx, def: &TableDefinition) -> ChangeWriter {
+        let indexed = def.indexes().next().is_some();
+        let streams = def.stream.is_some().then(|| ctx.streams.clone());
+        if !indexed && streams.is_none() {
+            return ChangeWriter(None);
+        }
+        ChangeWriter(Some(Arc::new(Hooks {
+            def: def.clone(),
+            indexed,
+            gsi_delay_ms: ctx.settings.gsi_propagation_delay_ms(),
+            streams,
+            at: ctx.now_epoch(),
+            by_service: false,
+        })))
+    }
+
+    /// The same hooks for a change DynamoDB itself makes (a TTL deletion).
+    pub fn by_service(self) -> ChangeWriter {
+        ChangeWriter(self.0.map(|h| {
+            Arc::new(Hooks {
+                def: h.def.clone(),
+                indexed: h.indexed,
+                gsi_delay_ms: h.gsi_delay_ms,
+                streams: h.streams.clone(),
+                at: h.at,
+                by_service: true,
+            })
+        }))
+    }
+
+    /// Whether changes add writes, so the old item must be locked and read.
+    pub fn is_active(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The table the hooks belong to, when active.
+    pub fn table(&self) -> Option<&TableDefinition> {
+        self.0.as_ref().map(|h| &h.def)
+    }
+
+    /// The writes the change of the item at `key` from `old` to `new` (`None` = absent) adds:
+    /// index entries, then the stream record. Fails, writing nothing, when `new` has an index
+    /// key of the wrong type or the sink refuses.
+    pub fn writes(
+        &self,
+        key: &ItemKey,
+        old: Option<&Item>,
+        new: Option<&Item>,
+    ) -> Result<Vec<WriteOp>, ApiError> {
+        let Some(h) = &self.0 else {
+            return Ok(Vec::new());
+        };
+        let mut writes = if h.indexed {
+            index_maintenance::writes_for_change(&h.def, h.gsi_delay_ms, key, old, new)?
+        } else {
+            Vec::new()
+        };
+        if let Some(sink) = &h.streams {
+            if old != new {
+                writes.extend(sink.record(&ItemChange {
+                    table: &h.def,
+                    key,
+                    old,
+                    new,
+                    at: h.at,
+                    by_service: h.by_service,
+                })?);
+            }
+        }
+        Ok(writes)
+    }
+}
+
+#[cfg(test)]
+#[path = "change_tests.rs"]
+mod tests;

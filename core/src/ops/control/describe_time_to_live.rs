@@ -1,0 +1,61 @@
+//! DescribeTimeToLive: whether a table has Time to Live enabled, and on which attribute.
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::ops::authorize;
+use crate::ops::request::protocol;
+use crate::ops::table::lifecycle;
+use crate::ops::table::table_description::{not_found, required_table_name};
+use serde::{Deserialize, Serialize};
+
+/// DescribeTimeToLive's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// TableName (required).
+    pub table_name: Option<String>,
+}
+
+/// TimeToLiveDescription.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeToLiveDescription {
+    /// ENABLED or DISABLED.
+    pub time_to_live_status: &'static str,
+    /// The expiry attribute, while enabled.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<String>,
+}
+
+/// DescribeTimeToLive's response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// The table's TTL state.
+    pub time_to_live_description: TimeToLiveDescription,
+}
+
+/// Runs DescribeTimeToLive.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let name = required_table_name(req.table_name.as_deref())?;
+    let found = lifecycle::find(ctx, name).await?;
+    authorize::on_lookup(ctx, "dynamodb:DescribeTimeToLive", name, found.as_ref()).await?;
+    let def = found.ok_or_else(|| not_found(name))?;
+    let attribute_name = def.time_to_live_attribute;
+    Ok(Response {
+        time_to_live_description: TimeToLiveDescription {
+            time_to_live_status: if attribute_name.is_some() {
+                "ENABLED"
+            } else {
+                "DISABLED"
+            },
+            attribute_name,
+        },
+    })
+}
+
+/// Decodes a DescribeTimeToLive body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}

@@ -1,0 +1,137 @@
+//! UpdateTimeToLive: enable Time to Live on a table's expiry attribute, or disable it.
+//!
+//! Order of checks, as DynamoDB answers: TableName present and 3–255 characters → constraint
+//! errors (table name pattern, the specification and its members) → the table exists → the
+//! change is a change (enabling an enabled table, disabling a disabled one or naming another
+//! attribute than the enabled one are ValidationExceptions). The setting is stored with the
+//! table definition; the server's TTL sweeper (`ops::ttl_sweep`) deletes expired items.
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::ops::authorize;
+use crate::ops::request::protocol;
+use crate::ops::request::validate::Constraints;
+use crate::ops::table::lifecycle;
+use crate::ops::table::table_description::{check_name_length, not_found, TABLE_NAME_REQUIRED};
+use serde::{Deserialize, Serialize};
+
+/// TimeToLiveSpecification: whether TTL is to be on, and on which attribute.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TimeToLiveSpecification {
+    /// Enabled (required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// AttributeName (required, 1–255 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<String>,
+}
+
+/// UpdateTimeToLive's request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Request {
+    /// TableName (required).
+    pub table_name: Option<String>,
+    /// TimeToLiveSpecification (required).
+    pub time_to_live_specification: Option<TimeToLiveSpecification>,
+}
+
+/// UpdateTimeToLive's response: the specification as applied.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Response {
+    /// The specification now in force (echoes the request).
+    pub time_to_live_specification: TimeToLiveSpecification,
+}
+
+/// DynamoDB's answer when the table already has TTL on this attribute.
+pub const ALREADY_ENABLED: &str = "TimeToLive is already enabled";
+/// DynamoDB's answer when TTL is disabled already.
+pub const ALREADY_DISABLED: &str = "TimeToLive is already disabled";
+
+/// DynamoDB's answer when the request names another attribute than the one TTL is on.
+fn different_attribute(current: &str) -> ApiError {
+    ApiError::validation(format!(
+        "TimeToLive is active on a different AttributeName: current AttributeName is {current}"
+    ))
+}
+
+/// Checks the request; returns the table name, whether TTL is to be on, and the attribute.
+fn validate(req: &Request) -> Result<(&str, bool, &str), ApiError> {
+    let name = req
+        .table_name
+        .as_deref()
+        .ok_or_else(|| ApiError::validation(TABLE_NAME_REQUIRED))?;
+    check_name_length(name)?;
+    let mut c = Constraints::new();
+    c.table_name(Some(name), "tableName");
+    match &req.time_to_live_specification {
+        None => c.violation(None, "timeToLiveSpecification", "Member must not be null"),
+        Some(spec) => {
+            if spec.enabled.is_none() {
+                c.violation(
+                    None,
+                    "timeToLiveSpecification.enabled",
+                    "Member must not be null",
+                );
+            }
+            c.key_attribute_name(
+                spec.attribute_name.as_deref(),
+                "timeToLiveSpecification.attributeName",
+            );
+        }
+    }
+    c.finish()?;
+    // `finish` failed unless both members are present.
+    let spec = req.time_to_live_specification.as_ref();
+    let enabled = spec.and_then(|s| s.enabled).unwrap_or_default();
+    let attribute = spec
+        .and_then(|s| s.attribute_name.as_deref())
+        .unwrap_or_default();
+    Ok((name, enabled, attribute))
+}
+
+/// The TTL attribute after the change from `current`, or DynamoDB's refusal.
+pub fn apply(
+    current: Option<&str>,
+    enabled: bool,
+    attribute: &str,
+) -> Result<Option<String>, ApiError> {
+    match (current, enabled) {
+        (Some(a), true) if a == attribute => Err(ApiError::validation(ALREADY_ENABLED)),
+        (Some(a), _) if a != attribute => Err(different_attribute(a)),
+        (None, false) => Err(ApiError::validation(ALREADY_DISABLED)),
+        (_, true) => Ok(Some(attribute.to_string())),
+        (_, false) => Ok(None),
+    }
+}
+
+/// Runs UpdateTimeToLive.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let (name, enabled, attribute) = validate(&req)?;
+    let found = lifecycle::find(ctx, name).await?;
+    authorize::on_lookup(ctx, "dynamodb:UpdateTimeToLive", name, found.as_ref()).await?;
+    let mut def = found.ok_or_else(|| not_found(name))?;
+    def.time_to_live_attribute = apply(def.time_to_live_attribute.as_deref(), enabled, attribute)?;
+    ctx.catalog.put_table(&def).await.map_err(|e| match e {
+        crate::traits::CatalogError::NotFound => not_found(name),
+        other => other.into(),
+    })?;
+    Ok(Response {
+        time_to_live_specification: TimeToLiveSpecification {
+            enabled: Some(enabled),
+            attribute_name: Some(attribute.to_string()),
+        },
+    })
+}
+
+/// Decodes an UpdateTimeToLive body, runs it and encodes the answer.
+pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let req: Request = protocol::decode(body)?;
+    protocol::encode(&execute(ctx, req).await?)
+}
+
+#[cfg(test)]
+#[path = "update_time_to_live_tests.rs"]
+mod tests;

@@ -1,0 +1,155 @@
+use super::*;
+use crate::ops::control::describe_time_to_live;
+use crate::ops::test_support::{catalog_with, ctx, hash_table, untouched_store};
+use crate::traits::catalog::MockCatalog;
+use std::sync::{Arc, Mutex};
+
+fn err(body: &str) -> String {
+    let c = ctx(MockCatalog::new(), untouched_store());
+    let e = futures_lite(handle(&c, body.as_bytes())).unwrap_err();
+    format!("{}: {}", e.type_name(), e)
+}
+
+fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn request_constraints_in_dynamodb_wording() {
+    assert_eq!(
+        err("{}"),
+        "ValidationException: The parameter 'TableName' is required but was not present in the request"
+    );
+    assert_eq!(
+        err(r#"{"TableName":"ab","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"e"}}"#),
+        "ValidationException: TableName must be at least 3 characters long and at most 255 characters long"
+    );
+    assert_eq!(
+        err(r#"{"TableName":"abc"}"#),
+        "ValidationException: 1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null"
+    );
+    assert_eq!(
+        err(r#"{"TableName":"abc","TimeToLiveSpecification":{}}"#),
+        "ValidationException: 2 validation errors detected: Value null at 'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be null; Value null at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must not be null"
+    );
+    assert_eq!(
+        err(r#"{"TableName":"abc","TimeToLiveSpecification":{"Enabled":true,"AttributeName":""}}"#),
+        "ValidationException: 1 validation error detected: Value '' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length greater than or equal to 1"
+    );
+    let long = "x".repeat(256);
+    assert_eq!(
+        err(&format!(
+            r#"{{"TableName":"a;c","TimeToLiveSpecification":{{"Enabled":true,"AttributeName":"{long}"}}}}"#
+        )),
+        format!("ValidationException: 2 validation errors detected: Value 'a;c' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '{long}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length less than or equal to 255")
+    );
+    assert!(err(
+        r#"{"TableName":"abc","TimeToLiveSpecification":{"Enabled":"dog","AttributeName":"e"}}"#
+    )
+    .starts_with("SerializationException"));
+}
+
+#[test]
+fn changes_dynamodb_refuses() {
+    assert_eq!(apply(None, true, "e").unwrap(), Some("e".to_string()));
+    assert_eq!(apply(Some("e"), false, "e").unwrap(), None);
+    assert_eq!(
+        apply(Some("e"), true, "e").unwrap_err().to_string(),
+        "TimeToLive is already enabled"
+    );
+    assert_eq!(
+        apply(None, false, "e").unwrap_err().to_string(),
+        "TimeToLive is already disabled"
+    );
+    for enabled in [true, false] {
+        let e = apply(Some("e"), enabled, "other").unwrap_err();
+        assert_eq!(e.type_name(), "ValidationException");
+        assert_eq!(
+            e.to_string(),
+            "TimeToLive is active on a different AttributeName: current AttributeName is e"
+        );
+    }
+}
+
+#[tokio::test]
+async fn missing_table_is_not_found() {
+    let c = ctx(catalog_with(vec![]), untouched_store());
+    let e = handle(
+        &c,
+        br#"{"TableName":"nope","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"e"}}"#,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e,
+        ApiError::ResourceNotFound("Requested resource not found: Table: nope not found".into())
+    );
+    let e = describe_time_to_live::handle(&c, br#"{"TableName":"nope"}"#)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        ApiError::ResourceNotFound("Requested resource not found: Table: nope not found".into())
+    );
+}
+
+#[tokio::test]
+async fn enabling_stores_the_attribute_and_echoes_the_specification() {
+    let stored = Arc::new(Mutex::new(None));
+    let mut catalog = catalog_with(vec![hash_table()]);
+    let seen = stored.clone();
+    catalog.expect_put_table().times(1).returning(move |def| {
+        *seen.lock().unwrap() = def.time_to_live_attribute.clone();
+        Ok(())
+    });
+    let c = ctx(catalog, untouched_store());
+    let out = handle(
+        &c,
+        br#"{"TableName":"tbl","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"exp"}}"#,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
+        serde_json::json!({"TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}})
+    );
+    assert_eq!(stored.lock().unwrap().as_deref(), Some("exp"));
+}
+
+#[tokio::test]
+async fn describe_reports_the_status() {
+    let mut enabled = hash_table();
+    enabled.time_to_live_attribute = Some("exp".into());
+    let mut disabled = hash_table();
+    disabled.name = "off".into();
+    let c = ctx(catalog_with(vec![enabled, disabled]), untouched_store());
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"tbl"}"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
+        serde_json::json!({"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": "exp"}})
+    );
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"off"}"#)
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
+        serde_json::json!({"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}})
+    );
+}
+
+#[test]
+fn definitions_stored_before_ttl_load_with_ttl_disabled() {
+    let mut json = serde_json::to_value(hash_table()).unwrap();
+    json.as_object_mut()
+        .unwrap()
+        .remove("time_to_live_attribute")
+        .unwrap();
+    let def: crate::model::table::TableDefinition = serde_json::from_value(json).unwrap();
+    assert_eq!(def.time_to_live_attribute, None);
+    assert_eq!(def, hash_table());
+}

@@ -1,0 +1,139 @@
+//! `Operation`: every operation extenddb serves, as one enum. Routing (the `X-Amz-Target`
+//! name), the IAM action, the metrics label and the list of supported operations all derive
+//! from the one table below, so they cannot drift apart.
+
+/// The API an operation belongs to: its `X-Amz-Target` prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// `DynamoDB_20120810`.
+    DynamoDb,
+    /// `DynamoDBStreams_20120810`.
+    Streams,
+}
+
+impl Api {
+    /// The `X-Amz-Target` prefix of the API.
+    pub fn target_prefix(self) -> &'static str {
+        match self {
+            Api::DynamoDb => "DynamoDB_20120810",
+            Api::Streams => "DynamoDBStreams_20120810",
+        }
+    }
+}
+
+macro_rules! operations {
+    ($( $variant:ident => $api:ident, $action:expr; )*) => {
+        /// One operation of the DynamoDB or DynamoDB Streams API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Operation {
+            $(
+                #[doc = concat!("`", stringify!($variant), "`.")]
+                $variant,
+            )*
+        }
+
+        impl Operation {
+            /// Every operation, in the order of the table (alphabetical within an API).
+            pub const ALL: &'static [Operation] = &[$(Operation::$variant),*];
+
+            /// The operation's wire name (the part of `X-Amz-Target` after the dot), which is
+            /// also its metrics label.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Operation::$variant => stringify!($variant),)*
+                }
+            }
+
+            /// The API the operation belongs to.
+            pub fn api(self) -> Api {
+                match self {
+                    $(Operation::$variant => Api::$api,)*
+                }
+            }
+
+            /// The IAM action the operation is authorized as, when it is authorized as itself.
+            /// `None` for the transactions, which AWS authorizes item by item as the item
+            /// actions (with `dynamodb:EnclosingOperation`).
+            pub fn iam_action(self) -> Option<&'static str> {
+                match self {
+                    $(Operation::$variant => $action,)*
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    BatchGetItem => DynamoDb, Some("dynamodb:BatchGetItem");
+    BatchWriteItem => DynamoDb, Some("dynamodb:BatchWriteItem");
+    CreateTable => DynamoDb, Some("dynamodb:CreateTable");
+    DeleteItem => DynamoDb, Some("dynamodb:DeleteItem");
+    DeleteTable => DynamoDb, Some("dynamodb:DeleteTable");
+    DescribeEndpoints => DynamoDb, Some("dynamodb:DescribeEndpoints");
+    DescribeTable => DynamoDb, Some("dynamodb:DescribeTable");
+    DescribeTimeToLive => DynamoDb, Some("dynamodb:DescribeTimeToLive");
+    GetItem => DynamoDb, Some("dynamodb:GetItem");
+    ListTables => DynamoDb, Some("dynamodb:ListTables");
+    ListTagsOfResource => DynamoDb, Some("dynamodb:ListTagsOfResource");
+    PutItem => DynamoDb, Some("dynamodb:PutItem");
+    Query => DynamoDb, Some("dynamodb:Query");
+    Scan => DynamoDb, Some("dynamodb:Scan");
+    TagResource => DynamoDb, Some("dynamodb:TagResource");
+    TransactGetItems => DynamoDb, None;
+    TransactWriteItems => DynamoDb, None;
+    UntagResource => DynamoDb, Some("dynamodb:UntagResource");
+    UpdateItem => DynamoDb, Some("dynamodb:UpdateItem");
+    UpdateTable => DynamoDb, Some("dynamodb:UpdateTable");
+    UpdateTimeToLive => DynamoDb, Some("dynamodb:UpdateTimeToLive");
+}
+
+impl Operation {
+    /// The operation `X-Amz-Target` names: `api` and the name after the dot. `None` for a
+    /// name this server does not serve (UnknownOperationException).
+    pub fn from_target(api: Api, name: &str) -> Option<Operation> {
+        Operation::ALL
+            .iter()
+            .copied()
+            .find(|op| op.api() == api && op.name() == name)
+    }
+
+    /// A dense index (0 .. `ALL.len()`), for per-operation arrays such as metrics.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The ConditionCheck item action of transactions has an IAM action of its own.
+    pub const CONDITION_CHECK_ACTION: &'static str = "dynamodb:ConditionCheckItem";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_route_back_to_their_operation() {
+        for (i, op) in Operation::ALL.iter().enumerate() {
+            assert_eq!(op.index(), i);
+            assert_eq!(Operation::from_target(op.api(), op.name()), Some(*op));
+        }
+        assert_eq!(
+            Operation::from_target(Api::DynamoDb, "PutItem"),
+            Some(Operation::PutItem)
+        );
+        assert_eq!(Operation::from_target(Api::DynamoDb, "putitem"), None);
+        assert_eq!(Operation::from_target(Api::Streams, "PutItem"), None);
+    }
+
+    #[test]
+    fn iam_actions_follow_the_name_except_transactions() {
+        for op in Operation::ALL {
+            match op.iam_action() {
+                Some(action) => assert_eq!(action, format!("dynamodb:{}", op.name())),
+                None => assert!(matches!(
+                    op,
+                    Operation::TransactGetItems | Operation::TransactWriteItems
+                )),
+            }
+        }
+    }
+}

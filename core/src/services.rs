@@ -1,0 +1,82 @@
+//! `Services`: the parts every request and background job runs with — the five trait
+//! implementations, the live runtime settings, the clock, the metrics and the region — built
+//! once at startup (the CLI builds them from the configuration for `dev` and `serve`; tests
+//! and embedders with `Services::new` and the `with_*` setters). A request sees them through
+//! its `Ctx`.
+
+use crate::clock::{Clock, SystemClock};
+use crate::metrics::Metrics;
+use crate::settings::RuntimeSettings;
+use crate::throttle::BucketThrottler;
+use crate::traits::{AuthProvider, Catalog, ItemStore, NoStreams, StreamSink, Throttler};
+use std::sync::Arc;
+
+/// The plugged-in parts of one server process.
+#[derive(Clone)]
+pub struct Services {
+    /// Items.
+    pub store: Arc<dyn ItemStore>,
+    /// Table metadata and runtime settings.
+    pub catalog: Arc<dyn Catalog>,
+    /// Authentication and authorization.
+    pub auth: Arc<dyn AuthProvider>,
+    /// Capacity admission and accounting.
+    pub throttler: Arc<dyn Throttler>,
+    /// Where stream records of item changes go.
+    pub streams: Arc<dyn StreamSink>,
+    /// The runtime settings in force (refreshed from the catalog by the server's poller).
+    pub settings: Arc<RuntimeSettings>,
+    /// The source of "now".
+    pub clock: Arc<dyn Clock>,
+    /// Counters for `GET /metrics`.
+    pub metrics: Arc<Metrics>,
+    /// The region in ARNs.
+    pub region: String,
+}
+
+impl Services {
+    /// Services over `store` and `catalog` with `auth`, in `region`: DynamoDB's throttling
+    /// (token buckets), no streams, the default runtime settings, the system clock.
+    pub fn new(
+        store: Arc<dyn ItemStore>,
+        catalog: Arc<dyn Catalog>,
+        auth: Arc<dyn AuthProvider>,
+        region: impl Into<String>,
+    ) -> Services {
+        Services {
+            store,
+            catalog,
+            auth,
+            throttler: Arc::new(BucketThrottler::new()),
+            streams: Arc::new(NoStreams),
+            settings: Arc::new(RuntimeSettings::new()),
+            clock: Arc::new(SystemClock),
+            metrics: Arc::new(Metrics::new()),
+            region: region.into(),
+        }
+    }
+
+    /// With another throttler.
+    pub fn with_throttler(mut self, throttler: Arc<dyn Throttler>) -> Services {
+        self.throttler = throttler;
+        self
+    }
+
+    /// With a stream sink.
+    pub fn with_streams(mut self, streams: Arc<dyn StreamSink>) -> Services {
+        self.streams = streams;
+        self
+    }
+
+    /// With a settings handle (e.g. one already refreshed from the catalog).
+    pub fn with_settings(mut self, settings: Arc<RuntimeSettings>) -> Services {
+        self.settings = settings;
+        self
+    }
+
+    /// With another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Services {
+        self.clock = clock;
+        self
+    }
+}

@@ -1,0 +1,143 @@
+//! `BucketThrottler`: DynamoDB's capacity limits as token buckets (see `limits` for the
+//! rules). Buckets live in this process, keyed by the storage id of the table or index (so a
+//! re-created table starts afresh) and, for partition buckets, a hash of the partition-key
+//! value. The map is sharded so concurrent requests rarely meet on one lock; partition buckets
+//! that refilled to full are forgotten when a shard grows large (a new one starts full, so
+//! nothing is lost). Capacity changes (UpdateTable) apply at once: every check reads the
+//! rates from the definition the request holds.
+
+pub mod bucket;
+pub mod limits;
+
+use crate::error::ApiError;
+use crate::ops::request::capacity::Units;
+use crate::traits::throttler::{Claim, Direction, Throttler};
+use bucket::Bucket;
+use limits::Limit;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Mutex;
+
+/// Number of independently locked shards.
+const SHARDS: usize = 16;
+/// Entries a shard holds before full partition buckets are forgotten.
+const SHARD_SOFT_LIMIT: usize = 4_096;
+
+/// Identity of one bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Key {
+    resource_id: u64,
+    write: bool,
+    partition: Option<u64>,
+}
+
+/// A bucket with the rate and capacity it last refilled at (for eviction).
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    bucket: Bucket,
+    rate: f64,
+    capacity: f64,
+}
+
+/// Token buckets per table, index and partition-key value.
+#[derive(Debug)]
+pub struct BucketThrottler {
+    shards: Vec<Mutex<HashMap<Key, Entry>>>,
+}
+
+impl Default for BucketThrottler {
+    fn default() -> Self {
+        BucketThrottler {
+            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+        }
+    }
+}
+
+fn hash_of(value: &impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+impl BucketThrottler {
+    /// No buckets yet.
+    pub fn new() -> BucketThrottler {
+        BucketThrottler::default()
+    }
+
+    /// Runs `f` on the bucket of `limit`, brought up to `now` (created with its initial
+    /// balance when first seen).
+    fn with_bucket<T>(
+        &self,
+        limit: &Limit<'_>,
+        write: bool,
+        now: f64,
+        f: impl FnOnce(&mut Bucket) -> T,
+    ) -> T {
+        let key = Key {
+            resource_id: limit.resource_id,
+            write,
+            partition: limit.partition,
+        };
+        let shard = &self.shards[(hash_of(&key) as usize) % SHARDS];
+        let mut map = shard
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if map.len() >= SHARD_SOFT_LIMIT && !map.contains_key(&key) {
+            map.retain(|k, e| {
+                e.bucket.refill(now, e.rate, e.capacity);
+                k.partition.is_none() || !e.bucket.is_full(e.capacity)
+            });
+        }
+        let entry = map.entry(key).or_insert(Entry {
+            bucket: Bucket::new(limit.initial, now),
+            rate: limit.rate,
+            capacity: limit.capacity,
+        });
+        entry.rate = limit.rate;
+        entry.capacity = limit.capacity;
+        entry.bucket.refill(now, limit.rate, limit.capacity);
+        f(&mut entry.bucket)
+    }
+
+    /// Number of buckets held (for tests and metrics).
+    pub fn bucket_count(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| s.lock().map(|m| m.len()).unwrap_or(0))
+            .sum()
+    }
+}
+
+impl Throttler for BucketThrottler {
+    fn admit(&self, claim: &Claim<'_>, now: f64) -> Result<(), ApiError> {
+        let write = claim.direction == Direction::Write;
+        let partition = claim.partition.map(|p| hash_of(&p));
+        let mut refused: Vec<Limit<'_>> = Vec::new();
+        limits::for_each(claim, partition, now, |limit| {
+            if !self.with_bucket(&limit, write, now, |b| b.admits()) {
+                refused.push(limit);
+            }
+        });
+        if refused.is_empty() {
+            Ok(())
+        } else {
+            Err(limits::refusal(claim, &refused))
+        }
+    }
+
+    fn charge(&self, claim: &Claim<'_>, consumed: &Units, now: f64) {
+        let write = claim.direction == Direction::Write;
+        let partition = claim.partition.map(|p| hash_of(&p));
+        limits::for_each(claim, partition, now, |limit| {
+            let units = limits::units_for(limit.meters, consumed);
+            if units > 0.0 {
+                self.with_bucket(&limit, write, now, |b| b.charge(units));
+            }
+        });
+    }
+}
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -1,0 +1,228 @@
+//! `GET /metrics`: Prometheus' text format, rendered with the `prometheus-client` crate.
+//!
+//! Request counters and latency histograms are kept here, one pre-built handle per operation
+//! (indexed by `Operation::index`), so counting a request is a few atomic adds with no lookup;
+//! errors go through a labelled family (the rare path). Capacity units, throttled requests and
+//! background-worker lag come from core's `Metrics`, the store's connection pool from the
+//! `ItemStore`, all read at scrape time by a collector.
+
+use extenddb_core::metrics::Worker;
+use extenddb_core::ops::Operation;
+use extenddb_core::traits::Direction;
+use extenddb_core::Services;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Latency buckets in seconds: 250 µs to 10 s.
+const LATENCY_BUCKETS: [f64; 14] = [
+    0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// Label of requests whose operation is unknown (or not an API call).
+const UNKNOWN: &str = "unknown";
+
+/// The server's request metrics and the registry they are rendered from.
+pub struct RequestMetrics {
+    registry: Registry,
+    requests: Vec<Counter>,
+    latency: Vec<Histogram>,
+    errors: Family<[(&'static str, &'static str); 2], Counter>,
+    unknown_requests: Counter,
+}
+
+impl RequestMetrics {
+    /// Counters for every operation, and a collector reading `services` at scrape time.
+    pub fn new(services: Arc<Services>) -> RequestMetrics {
+        let mut registry = Registry::default();
+        let requests_family = Family::<[(&'static str, &'static str); 1], Counter>::default();
+        let latency_family =
+            Family::<[(&'static str, &'static str); 1], Histogram>::new_with_constructor(|| {
+                Histogram::new(LATENCY_BUCKETS)
+            });
+        let requests = Operation::ALL
+            .iter()
+            .map(|op| {
+                requests_family
+                    .get_or_create(&[("operation", op.name())])
+                    .clone()
+            })
+            .collect();
+        let latency = Operation::ALL
+            .iter()
+            .map(|op| {
+                latency_family
+                    .get_or_create(&[("operation", op.name())])
+                    .clone()
+            })
+            .collect();
+        let unknown_requests = requests_family
+            .get_or_create(&[("operation", UNKNOWN)])
+            .clone();
+        let errors = Family::default();
+        registry.register(
+            "extenddb_requests",
+            "DynamoDB API requests answered, by operation",
+            requests_family,
+        );
+        registry.register(
+            "extenddb_request_errors",
+            "DynamoDB API requests answered with an error, by operation and error type",
+            errors.clone(),
+        );
+        registry.register(
+            "extenddb_request_duration_seconds",
+            "Time from a request's arrival to its answer, by operation",
+            latency_family,
+        );
+        registry.register_collector(Box::new(ServicesCollector(services)));
+        RequestMetrics {
+            registry,
+            requests,
+            latency,
+            errors,
+            unknown_requests,
+        }
+    }
+
+    /// Counts one answered request of `op` (`None`: unknown) that took `elapsed`, and its
+    /// error type if it failed.
+    pub fn observe(&self, op: Option<Operation>, elapsed: Duration, error: Option<&'static str>) {
+        match op {
+            Some(op) => {
+                self.requests[op.index()].inc();
+                self.latency[op.index()].observe(elapsed.as_secs_f64());
+            }
+            None => {
+                self.unknown_requests.inc();
+            }
+        }
+        if let Some(error) = error {
+            self.errors
+                .get_or_create(&[
+                    ("operation", op.map_or(UNKNOWN, Operation::name)),
+                    ("error", error),
+                ])
+                .inc();
+        }
+    }
+
+    /// Every metric in Prometheus' text format.
+    pub fn render(&self) -> String {
+        let mut out = String::with_capacity(8 * 1024);
+        if let Err(e) = prometheus_client::encoding::text::encode(&mut out, &self.registry) {
+            tracing::warn!(error = %e, "cannot render metrics");
+        }
+        out
+    }
+}
+
+/// Reads core's counters, the store's pool and the workers' lag at scrape time.
+struct ServicesCollector(Arc<Services>);
+
+impl std::fmt::Debug for ServicesCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServicesCollector")
+    }
+}
+
+impl Collector for ServicesCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let services = &self.0;
+        let tables = services.metrics.tables();
+        for (name, help, direction) in [
+            (
+                "extenddb_consumed_read_capacity_units",
+                "Read capacity units consumed, by table",
+                Direction::Read,
+            ),
+            (
+                "extenddb_consumed_write_capacity_units",
+                "Write capacity units consumed, by table",
+                Direction::Write,
+            ),
+        ] {
+            let mut family = encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                prometheus_client::metrics::MetricType::Counter,
+            )?;
+            for t in &tables {
+                let labels = [
+                    ("account", t.account_id.as_str()),
+                    ("table", t.table.as_str()),
+                ];
+                ConstCounter::new(t.consumed(direction)).encode(family.encode_family(&labels)?)?;
+            }
+        }
+        for (name, help, direction) in [
+            (
+                "extenddb_throttled_reads",
+                "Reads refused by throttling, by table",
+                Direction::Read,
+            ),
+            (
+                "extenddb_throttled_writes",
+                "Writes refused by throttling, by table",
+                Direction::Write,
+            ),
+        ] {
+            let mut family = encoder.encode_descriptor(
+                name,
+                help,
+                None,
+                prometheus_client::metrics::MetricType::Counter,
+            )?;
+            for t in &tables {
+                let labels = [
+                    ("account", t.account_id.as_str()),
+                    ("table", t.table.as_str()),
+                ];
+                ConstCounter::new(t.throttled(direction)).encode(family.encode_family(&labels)?)?;
+            }
+        }
+        if let Some(pool) = services.store.pool_status() {
+            let mut family = encoder.encode_descriptor(
+                "extenddb_store_pool_connections",
+                "Connections of the store's pool, by state",
+                None,
+                prometheus_client::metrics::MetricType::Gauge,
+            )?;
+            for (state, value) in [
+                ("in_use", pool.in_use),
+                ("idle", pool.idle),
+                ("max", pool.max),
+            ] {
+                ConstGauge::new(value as i64).encode(family.encode_family(&[("state", state)])?)?;
+            }
+        }
+        let now_ms = services
+            .clock
+            .now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
+        let mut family = encoder.encode_descriptor(
+            "extenddb_worker_lag_seconds",
+            "How far behind a background worker is: GSI propagation (last applied entry past its due time), TTL sweeper (since the last complete round started)",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?;
+        for (label, worker) in [
+            ("gsi_propagation", Worker::GsiPropagation),
+            ("ttl_sweep", Worker::TtlSweep),
+        ] {
+            if let Some(lag) = services.metrics.lag_seconds(worker, now_ms) {
+                ConstGauge::new(lag).encode(family.encode_family(&[("worker", label)])?)?;
+            }
+        }
+        Ok(())
+    }
+}

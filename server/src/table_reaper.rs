@@ -1,0 +1,34 @@
+//! Runs the table reaper (`extenddb_core::ops::background::table_reaper`): retires tables and
+//! GSIs whose DELETING delay has passed and drops the storage they leave, in the background
+//! so no request ever waits for items to be dropped.
+
+use crate::services::AppState;
+use extenddb_core::ops::background::table_reaper;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// Pause between rounds that found nothing to do (one catalog read each).
+const IDLE: Duration = Duration::from_millis(250);
+/// Pause after a failed round (the store is unavailable, say).
+const BACKOFF: Duration = Duration::from_secs(1);
+
+/// Starts the reaper; abort the handle to stop it.
+pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
+    let ctx = state.background_ctx();
+    tokio::spawn(async move {
+        loop {
+            match table_reaper::run_step(&ctx).await {
+                Ok(0) => tokio::time::sleep(IDLE).await,
+                Ok(n) => {
+                    tracing::debug!(done = n, "table reaper round");
+                    tokio::task::yield_now().await;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "table reaper round failed");
+                    tokio::time::sleep(BACKOFF).await;
+                }
+            }
+        }
+    })
+}
