@@ -10,6 +10,7 @@ pub mod init;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod pidfile;
+pub mod running;
 pub mod serve;
 pub mod settings;
 pub mod status;

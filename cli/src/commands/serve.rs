@@ -5,6 +5,7 @@
 //! log levels through a settings hook).
 
 use super::pidfile::PidFile;
+use crate::commands::running;
 use crate::config::{self, expand_home, Config};
 use crate::logging::LogControl;
 use anyhow::bail;
@@ -13,7 +14,6 @@ use extenddb_server::{Server, ServerConfig, TlsSource};
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Options of `extenddb serve`.
@@ -55,27 +55,6 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     crate::commands::runtime()?.block_on(serve(config, log, args.daemon_child))
 }
 
-/// A settings hook that applies the `log_level` / `sqlx_log_level` runtime settings whenever
-/// a poll finds one of them changed (and once at startup).
-pub(crate) fn log_hook(
-    log: LogControl,
-    settings: Arc<extenddb_core::settings::RuntimeSettings>,
-) -> extenddb_server::SettingsHook {
-    Arc::new(move |changes| {
-        if !changes
-            .iter()
-            .any(|(name, _)| *name == "log_level" || *name == "sqlx_log_level")
-        {
-            return;
-        }
-        let (level, sqlx) = settings.log_levels();
-        match log.apply(&level, &sqlx) {
-            Ok(()) => tracing::info!(%level, sqlx_level = %sqlx, "log levels applied"),
-            Err(e) => tracing::warn!(error = %e, "cannot apply the log levels"),
-        }
-    })
-}
-
 async fn serve(config: Config, log: LogControl, daemon: bool) -> anyhow::Result<()> {
     let built = crate::services::build(&config).await?;
     let tls = if config.server.tls.enabled {
@@ -101,7 +80,7 @@ async fn serve(config: Config, log: LogControl, daemon: bool) -> anyhow::Result<
         settings_poll: Duration::from_secs(config.server.settings_poll_seconds),
         ..ServerConfig::default()
     };
-    let hook = log_hook(log, built.services.settings.clone());
+    let hook = running::log_hook(log, built.services.settings.clone());
     if built.services.auth.allows_everything() {
         tracing::warn!(
             "authentication is off (auth.provider = \"none\"): anyone who can reach this server can read and write every table"
@@ -126,7 +105,7 @@ async fn serve(config: Config, log: LogControl, daemon: bool) -> anyhow::Result<
         super::daemon::detach_stdio()?;
     }
     tracing::info!(addr = %server.local_addr(), tls = server.is_tls(), "extenddb ready");
-    server.run(crate::commands::dev::shutdown_signal()).await?;
+    server.run(running::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

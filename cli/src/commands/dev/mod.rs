@@ -5,6 +5,7 @@
 
 mod banner;
 
+use crate::commands::running;
 use crate::config::{AuthProviderKind, Config, StorageProvider};
 use crate::logging::LogControl;
 use anyhow::{bail, Context};
@@ -144,7 +145,7 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
         settings_poll: Duration::from_secs(config.server.settings_poll_seconds),
         ..ServerConfig::default()
     };
-    let hook = crate::commands::serve::log_hook(log, services.settings.clone());
+    let hook = running::log_hook(log, services.settings.clone());
     let server = Server::bind(server_config, services)
         .await?
         .with_settings_hook(hook);
@@ -158,37 +159,9 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
     };
     println!("{}", banner::text(&info));
     tracing::info!(addr = %info.addr, tls = info.tls, "extenddb dev server ready");
-    server.run(shutdown_signal()).await?;
+    server.run(running::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Completes on Ctrl-C or (on Unix) SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received; shutting down"),
-        () = term => tracing::info!("SIGTERM received; shutting down"),
-    }
 }
 
 #[cfg(test)]

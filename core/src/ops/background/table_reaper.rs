@@ -17,34 +17,13 @@ use crate::error::ApiError;
 use crate::model::key_encoding::prefix_successor;
 use crate::model::reserved::{DROP_TAG, SYSTEM_STORAGE_ID};
 use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
+use crate::ops::table::drops::{drop_key, queue_drops};
 use crate::ops::table::{index_lifecycle, lifecycle};
-use crate::traits::{CatalogError, ItemKey, KeyRange, StoredItem, WriteDecider, WriteOp};
-use bytes::Bytes;
+use crate::traits::{CatalogError, KeyRange, WriteDecider, WriteOp};
 use std::ops::Bound;
 
 /// Queued drops handled per step.
 const DROPS_PER_STEP: usize = 16;
-
-fn drop_key(storage_id: u64) -> ItemKey {
-    let mut key = DROP_TAG.to_vec();
-    key.extend_from_slice(&storage_id.to_be_bytes());
-    ItemKey {
-        storage_id: SYSTEM_STORAGE_ID,
-        key,
-    }
-}
-
-/// Queues `storage_ids` for dropping (durably, before anything refers to them no more).
-pub async fn queue_drops(ctx: &Ctx, storage_ids: &[u64]) -> Result<(), ApiError> {
-    let writes: Vec<WriteOp> = storage_ids
-        .iter()
-        .map(|id| WriteOp::Put {
-            key: drop_key(*id),
-            item: StoredItem(Bytes::from_static(b"{}")),
-        })
-        .collect();
-    ctx.store.write_unconditional(writes).await
-}
 
 /// Takes a deleted table out of the catalog: queues its storage (table and every index) for
 /// dropping, then deletes its definition.

@@ -6,6 +6,7 @@ use crate::model::table::TableStatus;
 use crate::ops::test_support::{ctx, hash_table, keys_only_gsi};
 use crate::traits::catalog::MockCatalog;
 use crate::traits::item_store::MockItemStore;
+use crate::traits::{ItemKey, StoredItem};
 use mockall::Sequence;
 
 #[tokio::test]

@@ -37,7 +37,7 @@ pub async fn remove_deleted(ctx: &Ctx, def: &mut TableDefinition) -> Result<bool
         return Ok(false);
     }
     let ids: Vec<u64> = gone.iter().map(|i| i.storage_id).collect();
-    crate::ops::background::table_reaper::queue_drops(ctx, &ids).await?;
+    crate::ops::table::drops::queue_drops(ctx, &ids).await?;
     prune_attribute_definitions(def);
     Ok(true)
 }
@@ -48,7 +48,7 @@ pub fn settle(ctx: &Ctx, def: &mut TableDefinition, now: f64) -> bool {
     let mut changed = false;
     for index in &mut def.global_secondary_indexes {
         if index.status == IndexStatus::Updating
-            && crate::ops::table::lifecycle::due(ctx, index.status_since, now)
+            && crate::ops::table::transition::due(ctx, index.status_since, now)
         {
             index.status = IndexStatus::Active;
             index.status_since = now;

@@ -10,10 +10,7 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TableStatus};
 
-/// Whether a state entered at `since` (seconds since the epoch) is over by `now`.
-pub fn due(ctx: &Ctx, since: f64, now: f64) -> bool {
-    now >= since + ctx.control_plane_delay().as_secs_f64()
-}
+pub use crate::ops::table::transition::due;
 
 /// Applies the due status transitions to `def`; `None` when the table is gone (DELETING and
 /// due). Stores a changed definition.
