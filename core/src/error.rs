@@ -85,6 +85,9 @@ pub enum ApiError {
     /// The `Authorization` header (or signing query) lacks a required part or is malformed.
     #[error("{0}")]
     IncompleteSignature(String),
+    /// The session credentials' token has expired.
+    #[error("{0}")]
+    ExpiredToken(String),
     /// The principal is not allowed to do this.
     #[error("{0}")]
     AccessDenied(String),
@@ -130,6 +133,7 @@ impl ApiError {
             ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
             ApiError::InvalidSignature(_) => "InvalidSignatureException",
             ApiError::IncompleteSignature(_) => "IncompleteSignatureException",
+            ApiError::ExpiredToken(_) => "ExpiredTokenException",
             ApiError::AccessDenied(_) => "AccessDeniedException",
             ApiError::RequestTooLarge(_) => "RequestEntityTooLarge",
             ApiError::Internal(_) => "InternalServerError",
@@ -146,6 +150,7 @@ impl ApiError {
             | ApiError::UnrecognizedClient(_)
             | ApiError::InvalidSignature(_)
             | ApiError::IncompleteSignature(_)
+            | ApiError::ExpiredToken(_)
             | ApiError::AccessDenied(_)
             | ApiError::Throttling(_)
             | ApiError::RequestTooLarge(_) => CORAL_SERVICE,
@@ -290,6 +295,11 @@ mod tests {
             (
                 ApiError::IncompleteSignature("x".into()),
                 "com.amazon.coral.service#IncompleteSignatureException",
+                400,
+            ),
+            (
+                ApiError::ExpiredToken("x".into()),
+                "com.amazon.coral.service#ExpiredTokenException",
                 400,
             ),
             (

@@ -1,6 +1,7 @@
 //! The DynamoDB data model: attribute values, numbers, items, key encoding and sizes.
 
 pub mod attribute_value;
+pub mod iam;
 pub mod item;
 pub mod key_encoding;
 pub mod number;
