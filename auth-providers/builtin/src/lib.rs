@@ -1,0 +1,8 @@
+//! extenddb's builtin authentication and authorization (`[auth] provider = "builtin"`):
+//! SigV4 verification (`sigv4`), secrets at rest (`secrets`), generated ids (`ids`), AWS IAM
+//! policy evaluation (`policy`), AssumeRole (`sts`) and the `BuiltinAuth` provider with its
+//! caches.
+
+pub mod ids;
+pub mod secrets;
+pub mod sigv4;
