@@ -3,6 +3,8 @@
 //! policy evaluation (`policy`), AssumeRole (`sts`) and the `BuiltinAuth` provider with its
 //! caches.
 
+pub mod identity;
 pub mod ids;
+pub mod policy;
 pub mod secrets;
 pub mod sigv4;
