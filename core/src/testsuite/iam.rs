@@ -39,7 +39,7 @@ fn user(account: &str, name: &str) -> IamUser {
     IamUser {
         account_id: account.into(),
         user_name: name.into(),
-        user_id: format!("AIDA{}", name.to_ascii_uppercase()),
+        user_id: format!("AIDA{}{}", &account[4..], name.to_ascii_uppercase()),
         password_hash: Some("$argon2id$v=19$fake".into()),
         tags: vec![tag("team", "blue")],
         permissions_boundary: None,
