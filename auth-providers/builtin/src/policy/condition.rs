@@ -182,7 +182,7 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
         (None, Some(CtxValue { multi: true, .. })) => false,
         (None, Some(CtxValue { values, .. })) => values.first().is_some_and(|v| satisfied(v)),
         (Some(SetQualifier::ForAllValues), v) => {
-            v.map_or(true, |v| v.values.iter().all(|x| satisfied(x)))
+            v.is_none_or(|v| v.values.iter().all(|x| satisfied(x)))
         }
         (Some(SetQualifier::ForAnyValue), v) => {
             v.is_some_and(|v| v.values.iter().any(|x| satisfied(x)))

@@ -95,15 +95,15 @@ fn bad_date_format_is_incomplete() {
 #[test]
 fn clock_skew_beyond_15_minutes_is_refused_with_dynamodbs_text() {
     let old = "20240102T024904Z"; // 16 min 1 s early
-    let auth = GOOD.replace("20240102/", "20240102/");
+    let auth = GOOD;
     assert_eq!(
-        err(&auth, Some(old)),
+        err(auth, Some(old)),
         ApiError::InvalidSignature(
             "Signature expired: 20240102T024904Z is now earlier than 20240102T024905Z (20240102T030405Z - 15 min.)".into()
         )
     );
     assert_eq!(
-        err(&auth, Some("20240102T031906Z")),
+        err(auth, Some("20240102T031906Z")),
         ApiError::InvalidSignature(
             "Signature not yet current: 20240102T031906Z is still later than 20240102T031905Z (20240102T030405Z + 15 min.)".into()
         )
