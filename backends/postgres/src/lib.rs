@@ -20,6 +20,7 @@ mod iam;
 mod iam_groups;
 mod iam_rows;
 mod iam_tx;
+mod iam_users;
 mod items;
 mod lock;
 #[cfg(feature = "migrate")]

@@ -2,6 +2,7 @@
 
 pub mod attribute_value;
 pub mod iam;
+mod iam_rules;
 pub mod item;
 pub mod key_encoding;
 pub mod number;
