@@ -216,8 +216,11 @@ backend_postgres() {
   HOME="$home" "$BIN" settings --config "$home/extenddb.toml" set ttl_deletion_target_seconds 1 \
     >>"$LOG_DIR/settings.log" 2>&1 || { cat "$LOG_DIR/settings.log" >&2; die "extenddb settings failed"; }
   # Plain HTTP here, as for the embedded run (the walkthrough runs the AWS CLI without a CA
-  # bundle); HTTPS with the generated certificate is covered by tests/postgres.
+  # bundle); HTTPS with the generated certificate is covered by tests/postgres. The suite signs
+  # with throw-away keys, so it runs with authentication off; tests/postgres runs the builtin
+  # provider `init` configures.
   HOME="$home" EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS=0 EXTENDDB_SERVER__TLS__ENABLED=false \
+    EXTENDDB_AUTH__PROVIDER=none \
     start_server postgres serve --config "$home/extenddb.toml" --foreground
   run_pytest
   stop_server

@@ -1,14 +1,17 @@
 //! The one factory of the server's `Services` from the configuration — `serve`, `dev` and the
 //! CLI's tests all build them here: the storage backend `[storage]` names (PostgreSQL, or the
-//! embedded store on disk or in memory), the `[auth]` provider, DynamoDB's throttling, the
+//! embedded store on disk or in memory), the `[auth]` provider (`none`, or `builtin` over the
+//! backend's IAM store), DynamoDB's throttling, the
 //! live runtime settings (read from the catalog, with this process's defaults where none is
 //! stored) and the system clock.
 
 use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
 use anyhow::{bail, Context};
+use extenddb_auth_builtin::{BuiltinAuth, DataKey};
 use extenddb_auth_none::NoneAuth;
+use extenddb_core::clock::{Clock, SystemClock};
 use extenddb_core::settings::RuntimeSettings;
-use extenddb_core::traits::{AuthProvider, Catalog, ItemStore};
+use extenddb_core::traits::{AuthProvider, Catalog, IamStore, ItemStore};
 use extenddb_core::Services;
 use std::sync::Arc;
 
@@ -16,6 +19,7 @@ use std::sync::Arc;
 pub(crate) struct Backend {
     pub(crate) catalog: Arc<dyn Catalog>,
     pub(crate) store: Arc<dyn ItemStore>,
+    pub(crate) iam: Arc<dyn IamStore>,
     pub(crate) catalog_version: String,
 }
 
@@ -50,6 +54,7 @@ pub(crate) async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
             check_data_key(&store, config).await;
             Ok(Backend {
                 catalog: Arc::new(store.clone()),
+                iam: Arc::new(store.clone()),
                 store: Arc::new(store),
                 catalog_version,
             })
@@ -69,6 +74,7 @@ pub(crate) async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
             };
             Ok(Backend {
                 catalog: Arc::new(store.clone()),
+                iam: Arc::new(store.clone()),
                 store: Arc::new(store),
                 catalog_version: "embedded".into(),
             })
@@ -99,12 +105,28 @@ async fn check_data_key(store: &extenddb_backend_postgres::PgStore, config: &Con
     }
 }
 
-/// The authentication provider `[auth] provider` names.
-fn auth_provider(config: &Config) -> anyhow::Result<Arc<dyn AuthProvider>> {
+/// The authentication provider `[auth] provider` names: `none`, or `builtin` over the
+/// backend's IAM store with the data key of `auth.key_file` (checked against the catalog).
+async fn auth_provider(
+    config: &Config,
+    iam: Arc<dyn IamStore>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<dyn AuthProvider>> {
     match config.auth.provider {
         AuthProviderKind::None => Ok(Arc::new(NoneAuth::new(config.auth.account_id.clone()))),
         AuthProviderKind::Builtin => {
-            bail!("key 'auth.provider': \"builtin\" is not available in this build; set provider = \"none\"")
+            let path = expand_home(&config.auth.key_file);
+            let key = DataKey::load(&path).with_context(|| {
+                format!(
+                    "key 'auth.key_file': cannot load the data key {} (written by `extenddb init`)",
+                    path.display()
+                )
+            })?;
+            let auth = BuiltinAuth::new(iam, key, clock);
+            auth.check_data_key()
+                .await
+                .with_context(|| format!("key 'auth.key_file' ({})", path.display()))?;
+            Ok(Arc::new(auth))
         }
     }
 }
@@ -123,13 +145,16 @@ pub(crate) async fn build(config: &Config) -> anyhow::Result<Built> {
         .refresh(backend.catalog.as_ref())
         .await
         .map_err(|e| anyhow::anyhow!("cannot read the runtime settings: {e}"))?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let auth = auth_provider(config, backend.iam.clone(), clock.clone()).await?;
     let services = Services::new(
         backend.store,
         backend.catalog,
-        auth_provider(config)?,
+        auth,
         config.server.region.clone(),
     )
-    .with_settings(Arc::new(settings));
+    .with_settings(Arc::new(settings))
+    .with_clock(clock);
     Ok(Built {
         services,
         catalog_version: backend.catalog_version,

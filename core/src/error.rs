@@ -105,6 +105,9 @@ pub enum ApiError {
     /// The `Authorization` header (or signing query) lacks a required part or is malformed.
     #[error("{0}")]
     IncompleteSignature(String),
+    /// The session credentials' token has expired.
+    #[error("{0}")]
+    ExpiredToken(String),
     /// The principal is not allowed to do this.
     #[error("{0}")]
     AccessDenied(String),
@@ -160,6 +163,7 @@ impl ApiError {
             ApiError::UnrecognizedClient(_) => "UnrecognizedClientException",
             ApiError::InvalidSignature(_) => "InvalidSignatureException",
             ApiError::IncompleteSignature(_) => "IncompleteSignatureException",
+            ApiError::ExpiredToken(_) => "ExpiredTokenException",
             ApiError::AccessDenied(_) => "AccessDeniedException",
             ApiError::RequestTooLarge(_) => "RequestEntityTooLarge",
             ApiError::Internal(_) => "InternalServerError",
@@ -176,6 +180,7 @@ impl ApiError {
             | ApiError::UnrecognizedClient(_)
             | ApiError::InvalidSignature(_)
             | ApiError::IncompleteSignature(_)
+            | ApiError::ExpiredToken(_)
             | ApiError::AccessDenied(_)
             | ApiError::RequestTooLarge(_) => CORAL_SERVICE,
             _ => DYNAMODB,
@@ -332,6 +337,11 @@ mod tests {
             (
                 ApiError::IncompleteSignature("x".into()),
                 "com.amazon.coral.service#IncompleteSignatureException",
+                400,
+            ),
+            (
+                ApiError::ExpiredToken("x".into()),
+                "com.amazon.coral.service#ExpiredTokenException",
                 400,
             ),
             (

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import boto3
 import pytest
+import requests
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 PG = {k: os.environ.get(f"EXTENDDB_TEST_PG_{k}") for k in ("HOST", "PORT", "USER")}
 BIN = os.environ.get("EXTENDDB_BIN")
@@ -37,9 +39,13 @@ def run(home, *args, check=True):
 class Server:
     """`extenddb serve --foreground` on a free port; `url` from its banner."""
 
-    def __init__(self, home, config):
+    def __init__(self, home, config, provider="none"):
         env = dict(os.environ, HOME=str(home), RUST_LOG="warn")
         env["EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS"] = "0"
+        # These tests are about the deployment's lifecycle, so they run with authentication
+        # off; `test_init_server_refuses_unknown_credentials` runs the provider init writes.
+        if provider is not None:
+            env["EXTENDDB_AUTH__PROVIDER"] = provider
         self.proc = subprocess.Popen(
             [BIN, "serve", "--config", str(config), "--foreground", "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=home,
@@ -59,6 +65,30 @@ class Server:
     def stop(self, sig=signal.SIGTERM):
         self.proc.send_signal(sig)
         return self.proc.wait(timeout=30)
+
+
+def test_init_server_refuses_unknown_credentials(deployment):
+    """A server as `init` configured it (provider = "builtin") refuses a request signed with a
+    key it never issued, and one with no signature at all, with DynamoDB's errors."""
+    home, config, _, _ = deployment
+    assert 'provider = "builtin"' in config.read_text()
+    server = Server(home, config, provider=None)
+    try:
+        client = server.client(home)
+        with pytest.raises(ClientError) as e:
+            client.list_tables()
+        assert e.value.response["Error"]["Code"] == "UnrecognizedClientException"
+        assert e.value.response["Error"]["Message"] == "The security token included in the request is invalid."
+        unsigned = requests.post(
+            server.url, data="{}", verify=str(home / ".extenddb/tls/cert.pem"),
+            headers={"X-Amz-Target": "DynamoDB_20120810.ListTables",
+                     "Content-Type": "application/x-amz-json-1.0"},
+            timeout=10,
+        )
+        assert unsigned.status_code == 400
+        assert unsigned.json()["__type"].endswith("#MissingAuthenticationTokenException")
+    finally:
+        assert server.stop() == 0
 
 
 @pytest.fixture()

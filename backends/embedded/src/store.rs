@@ -10,7 +10,7 @@ use extenddb_core::error::StoreError;
 use redb::backends::InMemoryBackend;
 use redb::{Builder, Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Name of the database file inside the data directory.
@@ -51,6 +51,8 @@ struct Inner {
     db: Arc<Database>,
     writer: Writer,
     catalog_cache: CatalogCache,
+    /// IAM changes made through this store (`IamStore::local_changes`).
+    iam_changes: AtomicU64,
 }
 
 impl std::fmt::Debug for EmbeddedStore {
@@ -119,6 +121,7 @@ impl EmbeddedStore {
                 db,
                 writer,
                 catalog_cache: CatalogCache::default(),
+                iam_changes: AtomicU64::new(0),
             }),
         })
     }
@@ -130,6 +133,16 @@ impl EmbeddedStore {
             commits: c.commits.load(Ordering::Relaxed),
             requests: c.jobs.load(Ordering::Relaxed),
         }
+    }
+
+    /// IAM changes made through this store so far.
+    pub(crate) fn iam_changes(&self) -> u64 {
+        self.inner.iam_changes.load(Ordering::Acquire)
+    }
+
+    /// Counts one IAM change (after its commit).
+    pub(crate) fn note_iam_change(&self) {
+        self.inner.iam_changes.fetch_add(1, Ordering::AcqRel);
     }
 
     /// The table-definition cache in front of the catalog (see `catalog_cache`).
@@ -209,6 +222,7 @@ fn create_tables(db: &Database) -> Result<(), redb::Error> {
     txn.open_table(TABLE_STATS)?;
     txn.open_table(CATALOG)?;
     txn.open_table(META)?;
+    txn.open_table(crate::iam_keys::IAM)?;
     txn.commit()?;
     Ok(())
 }

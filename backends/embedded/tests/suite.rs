@@ -2,7 +2,9 @@
 //! file-backed store can show: data survives closing and reopening.
 
 use extenddb_backend_embedded::{EmbeddedError, EmbeddedStore, DB_FILE_NAME};
-use extenddb_core::testsuite::{backfill_suite, catalog_suite, item_store_suite, ttl_suite};
+use extenddb_core::testsuite::{
+    backfill_suite, catalog_suite, iam_suite, item_store_suite, ttl_suite,
+};
 use extenddb_core::traits::{Catalog, ItemKey, ItemStore, StoredItem, WriteOp};
 use extenddb_core::ApiError;
 use std::sync::Arc;
@@ -27,6 +29,33 @@ async fn backfill_suite_in_memory() {
 async fn ttl_suite_in_memory() {
     let store = Arc::new(EmbeddedStore::in_memory().unwrap());
     ttl_suite(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn iam_suite_in_memory() {
+    iam_suite(Arc::new(EmbeddedStore::in_memory().unwrap())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn iam_suite_on_file_twice_and_after_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let version = {
+        let store = EmbeddedStore::open(dir.path()).unwrap();
+        iam_suite(Arc::new(store.clone())).await;
+        iam_suite(Arc::new(store.clone())).await;
+        extenddb_core::traits::IamStore::iam_version(&store)
+            .await
+            .unwrap()
+    };
+    let store = EmbeddedStore::open(dir.path()).unwrap();
+    assert_eq!(
+        extenddb_core::traits::IamStore::iam_version(&store)
+            .await
+            .unwrap(),
+        version,
+        "the IAM version is durable"
+    );
+    assert_eq!(extenddb_core::traits::IamStore::local_changes(&store), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -103,45 +103,6 @@ pub struct DeploymentSummary {
 }
 
 impl PgStore {
-    /// Records an account (`init`'s default account).
-    pub async fn create_account(&self, account_id: &str, name: &str) -> Result<(), PgError> {
-        sqlx::query("INSERT INTO accounts (account_id, name) VALUES ($1, $2)")
-            .bind(account_id)
-            .bind(name)
-            .execute(&self.catalog)
-            .await
-            .map_err(PgError::from_query)?;
-        Ok(())
-    }
-
-    /// The ids of every account, oldest first.
-    pub async fn account_ids(&self) -> Result<Vec<String>, PgError> {
-        sqlx::query_scalar("SELECT account_id::text FROM accounts ORDER BY created_at, account_id")
-            .fetch_all(&self.catalog)
-            .await
-            .map_err(PgError::from_query)
-    }
-
-    /// Records an admin user with its password hash (a PHC string).
-    pub async fn create_admin(&self, name: &str, password_hash: &str) -> Result<(), PgError> {
-        sqlx::query("INSERT INTO admins (name, password_hash) VALUES ($1, $2)")
-            .bind(name)
-            .bind(password_hash)
-            .execute(&self.catalog)
-            .await
-            .map_err(PgError::from_query)?;
-        Ok(())
-    }
-
-    /// The password hash of admin `name`.
-    pub async fn admin_password_hash(&self, name: &str) -> Result<Option<String>, PgError> {
-        sqlx::query_scalar("SELECT password_hash FROM admins WHERE name = $1")
-            .bind(name)
-            .fetch_optional(&self.catalog)
-            .await
-            .map_err(PgError::from_query)
-    }
-
     /// Stores the data-key check (a known plaintext sealed under the data key).
     pub async fn put_key_check(&self, nonce: &[u8], ciphertext: &[u8]) -> Result<(), PgError> {
         sqlx::query(

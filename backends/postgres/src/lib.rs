@@ -1,5 +1,5 @@
 //! extenddb on PostgreSQL: `PgStore` implements `ItemStore` over the data database and
-//! `Catalog` over the catalog database, each through its own sqlx pool.
+//! `Catalog` and `IamStore` over the catalog database, each through its own sqlx pool.
 //!
 //! Layout (see migrations/): items live in one `items` table keyed by `(storage_id, key)` with
 //! the item bytes stored exactly as core produced them; `table_stats` keeps counts in the same
@@ -16,6 +16,11 @@ mod batched_writes;
 mod catalog;
 mod coalesce;
 mod error;
+mod iam;
+mod iam_groups;
+mod iam_rows;
+mod iam_tx;
+mod iam_users;
 mod items;
 mod lock;
 #[cfg(feature = "migrate")]
@@ -51,6 +56,8 @@ pub struct PgStore {
     reads: Arc<BatchedReads>,
     /// Single-key unconditional writes, coalesced under concurrency (batched_writes.rs).
     writes: Arc<BatchedWrites>,
+    /// IAM changes made through this store and its clones (`IamStore::local_changes`).
+    iam_changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl PgStore {
@@ -71,6 +78,7 @@ impl PgStore {
             tables,
             reads,
             writes,
+            iam_changes: Arc::default(),
         })
     }
 

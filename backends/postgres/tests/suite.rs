@@ -8,7 +8,9 @@
 use extenddb_backend_postgres::{
     migrate_catalog, migrate_data, pending_migrations, Admin, PgOptions, PgStore,
 };
-use extenddb_core::testsuite::{backfill_suite, catalog_suite, item_store_suite, ttl_suite};
+use extenddb_core::testsuite::{
+    backfill_suite, catalog_suite, iam_suite, item_store_suite, ttl_suite,
+};
 use extenddb_core::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -110,6 +112,26 @@ async fn catalog_suite_on_postgres_twice() {
     );
     migrate_data(f.store.data_pool()).await.unwrap();
     assert!(pending_migrations(&f.store).await.unwrap().is_empty());
+    f.drop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn iam_suite_on_postgres_twice_and_across_handles() {
+    use extenddb_core::traits::IamStore;
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    iam_suite(Arc::new(f.store.clone())).await;
+    iam_suite(Arc::new(f.store.clone())).await;
+    // Another process's handle sees the version move but counts no local change.
+    let other = PgStore::connect(&f.admin).await.unwrap();
+    let before = other.iam_version().await.unwrap();
+    assert!(before > 0);
+    iam_suite(Arc::new(f.store.clone())).await;
+    assert!(other.iam_version().await.unwrap() > before);
+    assert_eq!(other.local_changes(), 0);
+    assert!(f.store.local_changes() > 0);
+    other.close().await;
     f.drop_all().await;
 }
 

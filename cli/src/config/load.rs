@@ -2,7 +2,7 @@
 //! `__`, e.g. `EXTENDDB_STORAGE__POSTGRES__POOL_SIZE`) < command-line flags; then validation
 //! with errors that name the key, the file and the fix on one line.
 
-use super::{AuthProviderKind, Config};
+use super::Config;
 use anyhow::bail;
 use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
@@ -75,11 +75,6 @@ fn validate(c: &mut Config, file: &Path) -> anyhow::Result<()> {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     {
         bail!("{f}: key 'server.region': must be a region name such as us-east-1, got '{region}'");
-    }
-    if c.auth.provider == AuthProviderKind::Builtin {
-        bail!(
-            "{f}: key 'auth.provider': \"builtin\" is not available in this release yet; set provider = \"none\""
-        );
     }
     if !(1..=30).contains(&c.server.settings_poll_seconds) {
         bail!(
@@ -167,11 +162,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("key 'server.port'"), "{e}");
-        let f = file("[auth]\nprovider = \"builtin\"\n");
+        let f = file("[auth]\nprovider = \"ldap\"\n");
         let e = load(f.path(), &Overrides::default())
             .unwrap_err()
             .to_string();
-        assert!(e.contains("auth.provider"), "{e}");
+        assert!(e.contains("key 'auth.provider'"), "{e}");
+        assert!(
+            e.contains("ldap") && e.contains("`none`") && e.contains("`builtin`"),
+            "{e}"
+        );
+        let f = file("[auth]\nprovider = \"builtin\"\n");
+        let c = load(f.path(), &Overrides::default()).unwrap();
+        assert_eq!(c.auth.provider, crate::config::AuthProviderKind::Builtin);
+        let f = file("[auth]\nprovider = \"none\"\n");
+        let c = load(f.path(), &Overrides::default()).unwrap();
+        assert_eq!(c.auth.provider, crate::config::AuthProviderKind::None);
         let f = file("[auth]\naccount_id = \"12\"\n");
         let e = load(f.path(), &Overrides::default())
             .unwrap_err()

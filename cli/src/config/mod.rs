@@ -175,7 +175,8 @@ impl Default for EmbeddedSection {
 pub enum AuthProviderKind {
     /// Any well-formed signature; every request acts in `auth.account_id`.
     None,
-    /// SigV4 against IAM users in the catalog (a later release).
+    /// SigV4 verified against the IAM users, keys and role sessions of the catalog, and AWS
+    /// policy evaluation (`extenddb_auth_builtin::BuiltinAuth`, data key from `key_file`).
     Builtin,
 }
 
@@ -185,7 +186,8 @@ pub enum AuthProviderKind {
 pub struct AuthSection {
     /// Which provider.
     pub provider: AuthProviderKind,
-    /// The account requests act in under `provider = "none"` (12 digits).
+    /// The account requests act in under `provider = "none"` (12 digits); under `builtin`
+    /// each principal acts in its own account.
     pub account_id: String,
     /// The AES-256-GCM data key file (32 raw bytes, mode 600); `~/` expands.
     pub key_file: PathBuf,

@@ -1,6 +1,8 @@
 //! The DynamoDB data model: attribute values, numbers, items, key encoding and sizes.
 
 pub mod attribute_value;
+pub mod iam;
+mod iam_rules;
 pub mod item;
 pub mod key_encoding;
 pub mod number;

@@ -1,16 +1,17 @@
-//! The shared backend test suite (cargo feature `testsuite`): every `ItemStore` and `Catalog`
-//! implementation's tests call these functions with their own store, so a behaviour that holds
-//! on one backend and not on another cannot go unnoticed.
+//! The shared backend test suite (cargo feature `testsuite`): every `ItemStore`, `Catalog` and
+//! `IamStore` implementation's tests call these functions with their own store, so a behaviour
+//! that holds on one backend and not on another cannot go unnoticed.
 //!
 //! The suites assert values, not just success. They expect a store of their own or at least
 //! storage ids and accounts nobody else uses: the item suite first drops the storage ids it
 //! works in (from `FIRST_SUITE_STORAGE_ID` up), the catalog suite derives fresh account ids from
-//! `next_storage_id`. Concurrency checks spawn tokio tasks, so run them on a multi-threaded
+//! `next_storage_id`, the IAM suite uses fresh time-derived account ids. Concurrency checks spawn tokio tasks, so run them on a multi-threaded
 //! runtime (`#[tokio::test(flavor = "multi_thread")]`) to exercise real parallelism.
 
 mod backfill;
 mod catalog;
 mod fixtures;
+mod iam;
 mod item_store;
 mod ranges;
 mod tags;
@@ -21,5 +22,6 @@ mod unconditional;
 pub use backfill::backfill_suite;
 pub use catalog::catalog_suite;
 pub use fixtures::{account_ctx, hash_table_definition, suite_services, AllowAll};
+pub use iam::iam_suite;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};
 pub use ttl::ttl_suite;

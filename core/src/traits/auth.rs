@@ -254,9 +254,28 @@ impl Decision {
     }
 }
 
-/// Authentication and authorization of DynamoDB requests. Public so embedders can plug their
-/// own (see docs/embedding.md): `authenticate` says who is calling, `authorize` whether they
-/// may; neither ever sees the other's inputs beyond the `Principal`.
+/// Authentication and authorization of DynamoDB requests: the public extension point for
+/// embedders who bring their own identities (see docs/embedding.md for a walkthrough, and the
+/// `extenddb-auth-static-keys` crate for a complete small provider).
+///
+/// The request pipeline calls `authenticate` once per request, before the body is parsed into
+/// an operation, and `authorize` once per IAM action the operation performs (a batch or a
+/// transaction asks once per item action). Neither sees the other's inputs beyond the
+/// `Principal`, so a key lookup never decides permissions and a policy never parses a header.
+///
+/// Contract for implementations:
+/// - `authenticate` answers DynamoDB's own errors for bad credentials
+///   (`MissingAuthenticationToken`, `IncompleteSignature`, `InvalidSignature`,
+///   `UnrecognizedClient`, `ExpiredToken`); `extenddb_auth_builtin::sigv4` parses and verifies
+///   SigV4 with those texts, so a provider only has to find the secret for a key id.
+///   `body_sha256` is the SHA-256 of the body as received; verify it against the signature.
+/// - The `Principal` names the account the caller acts in; the pipeline scopes every table to
+///   it. Put whatever `authorize` needs later into `Principal::identity`.
+/// - `authorize` returns `Decision::Deny(reason)` for a denial (the pipeline turns it into
+///   AWS's AccessDenied text) and `Err` only when it cannot decide (a store outage). It must
+///   be cheap: it runs for every item of a batch. Decisions must not be cached across requests
+///   unless the provider knows its policies are immutable.
+/// - Both methods may run concurrently from many tasks; never log secrets.
 #[cfg_attr(test, mockall::automock)]
 #[async_trait]
 pub trait AuthProvider: Send + Sync {

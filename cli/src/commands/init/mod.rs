@@ -8,6 +8,8 @@ use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
 use anyhow::{bail, Context};
 use clap::Args;
 use extenddb_backend_postgres::{migrate_catalog, migrate_data, Admin, PgOptions, PgStore};
+use extenddb_core::model::iam::{Account, AdminUser};
+use extenddb_core::traits::IamStore;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 
@@ -142,14 +144,34 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
         key_path.display()
     );
 
+    // The default account and the admin go through the IAM store, as the management API's
+    // will.
     let account = secrets::account_id();
-    store.create_account(&account, "default").await?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    IamStore::create_account(
+        &store,
+        &Account {
+            account_id: account.clone(),
+            name: "default".into(),
+            created: now,
+        },
+    )
+    .await?;
     let admin_password = secrets::password(20);
-    store
-        .create_admin("admin", &secrets::hash_password(&admin_password)?)
-        .await?;
+    IamStore::create_admin(
+        &store,
+        &AdminUser {
+            name: "admin".into(),
+            password_hash: secrets::hash_password(&admin_password)?,
+            created: now,
+        },
+    )
+    .await?;
     store.close().await;
-    config.auth.provider = AuthProviderKind::None;
+    config.auth.provider = AuthProviderKind::Builtin;
     config.auth.account_id = account.clone();
 
     let tls_dir = expand_home(Path::new("~/.extenddb/tls"));

@@ -1,0 +1,262 @@
+//! Condition operators and their evaluation, by AWS's rules:
+//! - String, Numeric, Date, Bool, IpAddress (`aws:SourceIp`), Arn and Null families, each
+//!   operator also with `IfExists` (not Null);
+//! - several values of one key: OR (a negated operator: NOR); several keys or operators: AND;
+//! - a key absent from the request: positive operators fail, negated ones hold, `IfExists`
+//!   holds;
+//! - `ForAllValues:` holds when every request value matches (and when the key is absent or
+//!   empty); `ForAnyValue:` when at least one does (never when absent or empty);
+//! - an operator without a set qualifier never matches a multivalued key (`dynamodb:LeadingKeys`,
+//!   `dynamodb:Attributes`), as AWS answers for DynamoDB's keys;
+//! - a request value of the wrong type (a non-number under Numeric…) matches nothing, and
+//!   fails negated operators too.
+
+use super::context::{Context, CtxValue};
+use super::pattern::{arn_matches, expand, literal, matches};
+use std::net::IpAddr;
+
+/// The operator families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// `StringEquals` / `StringNotEquals` (`fold`: the `IgnoreCase` forms).
+    StringEquals {
+        /// Case-insensitive.
+        fold: bool,
+    },
+    /// `StringLike` / `StringNotLike`.
+    StringLike,
+    /// `Numeric*`.
+    Numeric(Cmp),
+    /// `Date*`.
+    Date(Cmp),
+    /// `Bool`.
+    Bool,
+    /// `IpAddress` / `NotIpAddress`.
+    IpAddress,
+    /// `ArnEquals`, `ArnLike` (the same matching) and their negations.
+    Arn,
+    /// `Null`.
+    Null,
+}
+
+/// A comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cmp {
+    /// `Equals` (negated: `NotEquals`).
+    Eq,
+    /// `LessThan`.
+    Lt,
+    /// `LessThanEquals`.
+    Le,
+    /// `GreaterThan`.
+    Gt,
+    /// `GreaterThanEquals`.
+    Ge,
+}
+
+/// `ForAllValues:` or `ForAnyValue:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetQualifier {
+    /// Every request value must match.
+    ForAllValues,
+    /// At least one request value must match.
+    ForAnyValue,
+}
+
+/// A parsed operator name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator {
+    /// The family (and comparison).
+    pub family: Family,
+    /// A `Not` form.
+    pub negated: bool,
+    /// The `IfExists` suffix.
+    pub if_exists: bool,
+    /// A set qualifier prefix.
+    pub qualifier: Option<SetQualifier>,
+}
+
+/// One condition: operator, key (lower-case) and the policy's values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    /// The operator.
+    pub op: Operator,
+    /// The context key, lower-cased.
+    pub key: String,
+    /// The values given in the policy (variables not yet substituted).
+    pub values: Vec<String>,
+}
+
+impl Operator {
+    /// Parses an operator name such as `ForAnyValue:StringLikeIfExists`.
+    pub fn parse(name: &str) -> Option<Operator> {
+        let (qualifier, rest) = if let Some(r) = name.strip_prefix("ForAllValues:") {
+            (Some(SetQualifier::ForAllValues), r)
+        } else if let Some(r) = name.strip_prefix("ForAnyValue:") {
+            (Some(SetQualifier::ForAnyValue), r)
+        } else {
+            (None, name)
+        };
+        let (if_exists, base) = match rest.strip_suffix("IfExists") {
+            Some(b) => (true, b),
+            None => (false, rest),
+        };
+        use Cmp::*;
+        let (family, negated) = match base {
+            "StringEquals" => (Family::StringEquals { fold: false }, false),
+            "StringNotEquals" => (Family::StringEquals { fold: false }, true),
+            "StringEqualsIgnoreCase" => (Family::StringEquals { fold: true }, false),
+            "StringNotEqualsIgnoreCase" => (Family::StringEquals { fold: true }, true),
+            "StringLike" => (Family::StringLike, false),
+            "StringNotLike" => (Family::StringLike, true),
+            "NumericEquals" => (Family::Numeric(Eq), false),
+            "NumericNotEquals" => (Family::Numeric(Eq), true),
+            "NumericLessThan" => (Family::Numeric(Lt), false),
+            "NumericLessThanEquals" => (Family::Numeric(Le), false),
+            "NumericGreaterThan" => (Family::Numeric(Gt), false),
+            "NumericGreaterThanEquals" => (Family::Numeric(Ge), false),
+            "DateEquals" => (Family::Date(Eq), false),
+            "DateNotEquals" => (Family::Date(Eq), true),
+            "DateLessThan" => (Family::Date(Lt), false),
+            "DateLessThanEquals" => (Family::Date(Le), false),
+            "DateGreaterThan" => (Family::Date(Gt), false),
+            "DateGreaterThanEquals" => (Family::Date(Ge), false),
+            "Bool" => (Family::Bool, false),
+            "IpAddress" => (Family::IpAddress, false),
+            "NotIpAddress" => (Family::IpAddress, true),
+            "ArnEquals" | "ArnLike" => (Family::Arn, false),
+            "ArnNotEquals" | "ArnNotLike" => (Family::Arn, true),
+            "Null" if !if_exists => (Family::Null, false),
+            _ => return None,
+        };
+        Some(Operator {
+            family,
+            negated,
+            if_exists,
+            qualifier,
+        })
+    }
+}
+
+/// Whether the condition holds in `ctx`; `variables` enables policy variables in its values.
+pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
+    let op = cond.op;
+    let value = ctx.get(&cond.key);
+    if op.family == Family::Null {
+        let present = value.as_ref().is_some_and(|v| !v.values.is_empty());
+        return cond
+            .values
+            .iter()
+            .any(|p| match p.to_ascii_lowercase().as_str() {
+                "true" => !present,
+                "false" => present,
+                _ => false,
+            });
+    }
+    // Policy values with variables substituted; one that cannot be resolved fails the condition.
+    let mut pats = Vec::with_capacity(cond.values.len());
+    for v in &cond.values {
+        match expand(v, variables, ctx) {
+            Some(t) => pats.push(t),
+            None => return false,
+        }
+    }
+    // For one request value: Some(any policy value matches), None on a type error.
+    let one = |v: &str| -> Option<bool> {
+        let mut any = false;
+        for p in &pats {
+            if matches_value(op.family, p, v)? {
+                any = true;
+            }
+        }
+        Some(any)
+    };
+    // Whether one request value satisfies the (possibly negated) operator.
+    let satisfied = |v: &str| match one(v) {
+        Some(m) => m != op.negated,
+        None => false,
+    };
+    match (op.qualifier, value) {
+        (_, None) if op.if_exists => true,
+        (None, None) => op.negated,
+        (None, Some(CtxValue { multi: true, .. })) => false,
+        (None, Some(CtxValue { values, .. })) => values.first().is_some_and(|v| satisfied(v)),
+        (Some(SetQualifier::ForAllValues), v) => {
+            v.is_none_or(|v| v.values.iter().all(|x| satisfied(x)))
+        }
+        (Some(SetQualifier::ForAnyValue), v) => {
+            v.is_some_and(|v| v.values.iter().any(|x| satisfied(x)))
+        }
+    }
+}
+
+/// Whether request value `v` matches policy pattern `p` under `family`; `None` when either
+/// side is not of the family's type.
+fn matches_value(family: Family, p: &[super::pattern::Tok], v: &str) -> Option<bool> {
+    Some(match family {
+        Family::StringEquals { fold: false } => literal(p) == v,
+        Family::StringEquals { fold: true } => literal(p).to_lowercase() == v.to_lowercase(),
+        Family::StringLike => matches(p, v, false),
+        Family::Numeric(cmp) => compare(
+            cmp,
+            v.trim().parse::<f64>().ok()?,
+            literal(p).trim().parse::<f64>().ok()?,
+        ),
+        Family::Date(cmp) => compare(cmp, date(v)?, date(&literal(p))?),
+        Family::Bool => parse_bool(v)? == parse_bool(&literal(p))?,
+        Family::IpAddress => {
+            let ip: IpAddr = v.parse().ok()?;
+            let net = literal(p);
+            match net.parse::<ipnet::IpNet>() {
+                Ok(n) => n.contains(&ip),
+                Err(_) => net.parse::<IpAddr>().ok()? == ip,
+            }
+        }
+        Family::Arn => arn_matches(p, v),
+        Family::Null => false,
+    })
+}
+
+fn compare<T: PartialOrd>(cmp: Cmp, request: T, policy: T) -> bool {
+    match cmp {
+        Cmp::Eq => request == policy,
+        Cmp::Lt => request < policy,
+        Cmp::Le => request <= policy,
+        Cmp::Gt => request > policy,
+        Cmp::Ge => request >= policy,
+    }
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A date as seconds since the epoch (fractions kept): ISO 8601 (`2024-01-02T03:04:05Z`, with
+/// fractions or an offset, or a bare `2024-01-02`) or epoch seconds.
+pub fn date(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if let Ok(n) = s.parse::<f64>() {
+        return Some(n);
+    }
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(t.unix_timestamp_nanos() as f64 / 1e9);
+    }
+    let d = s.as_bytes();
+    if d.len() == 10 && d[4] == b'-' && d[7] == b'-' {
+        let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+        let month = time::Month::try_from(u8::try_from(num(5..7)?).ok()?).ok()?;
+        let day =
+            time::Date::from_calendar_date(num(0..4)? as i32, month, num(8..10)? as u8).ok()?;
+        return Some(day.midnight().assume_utc().unix_timestamp() as f64);
+    }
+    None
+}
+
+#[cfg(test)]
+#[path = "condition_tests.rs"]
+mod tests;

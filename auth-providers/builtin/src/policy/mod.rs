@@ -1,0 +1,13 @@
+//! IAM policies: the document grammar (`document`), patterns and policy variables
+//! (`pattern`), condition operators (`condition`), the request context (`context`) and AWS's
+//! evaluation logic (`evaluate`). Pure: no I/O, no clock of its own.
+
+pub mod condition;
+pub mod context;
+pub mod document;
+pub mod evaluate;
+pub mod pattern;
+
+pub use context::{Context, CtxValue, MapContext, RequestContext};
+pub use document::{parse_policy, Effect, Policy, PolicyError, PolicyKind, PolicyVersion};
+pub use evaluate::{evaluate, evaluate_policy, evaluate_trust, PolicySet, TrustVerdict, Verdict};
