@@ -293,8 +293,11 @@ def test_daemon_serve_status_stop(deployment):
     port = banner.rsplit(":", 1)[1]
     try:
         status = run(home, "status", "--config", "extenddb.toml")
-        assert status.stdout.startswith(f"extenddb is running on port {port} (pid ")
-        pid = int(status.stdout.strip().rsplit(" ", 1)[1].rstrip(")"))
+        first, readiness = status.stdout.splitlines()
+        assert first.startswith(f"extenddb is running on port {port} (pid ")
+        # The readiness line, from the server's /health/ready over HTTPS with init's certificate.
+        assert readiness == "ready: the store is reachable and writable", status.stdout
+        pid = int(first.rsplit(" ", 1)[1].rstrip(")"))
         os.kill(pid, 0)  # the daemon outlived the `serve` command
         again = run(home, "serve", "--config", "extenddb.toml", "--port", "0", check=False)
         assert again.returncode == 1
