@@ -13,17 +13,18 @@ pub const DEFAULT_SETTINGS_POLL: Duration = Duration::from_secs(10);
 
 /// Default cap on open client connections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
-/// Default time a connection may sit with no request in flight before the server closes it.
-/// Above the SDKs' own idle limits (botocore and the Java SDK drop pooled connections idle for
-/// a minute or less), so a client rarely sends on a connection the server is closing.
-pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default time a connection may sit with no request in flight before the server closes it: a
+/// little above the 60 s after which the Java SDK and common load balancers drop idle
+/// connections themselves, so that the client usually closes first (as with nginx's 75 s); an
+/// SDK that sends on a connection the server has just closed retries the request.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
 /// Default time a client may take to send a request's headers.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default time a client may take to send a request's body, once its headers arrived.
 pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default deadline of one request's work (authentication and the operation, after the body
-/// arrived): well under the SDKs' timeouts (boto3 60 s, the Java SDK 50 s), so a stalled
-/// store answers a retryable error the client still reads.
+/// arrived): well under the SDKs' timeouts (boto3 reads for 60 s, the Java SDK v2 for 30 s),
+/// so a stalled store answers a retryable error the client still reads.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the TLS certificate comes from.

@@ -80,8 +80,7 @@ impl Faults {
     /// or when unknown.
     pub(crate) fn free_bytes(&self) -> Option<u64> {
         let dir = self.file.as_deref().and_then(Path::parent)?;
-        let s = nix::sys::statvfs::statvfs(dir).ok()?;
-        Some(u64::from(s.blocks_available()).saturating_mul(u64::from(s.fragment_size())))
+        available_bytes(dir).ok()
     }
 
     /// The kind of the episode under way (`Io` when none is).
@@ -182,12 +181,8 @@ impl Faults {
         let Some(dir) = self.file.as_deref().and_then(Path::parent) else {
             return "in memory".into();
         };
-        match nix::sys::statvfs::statvfs(dir) {
-            Ok(s) => format!(
-                "{} bytes free on {}",
-                u64::from(s.blocks_available()).saturating_mul(u64::from(s.fragment_size())),
-                dir.display()
-            ),
+        match available_bytes(dir) {
+            Ok(free) => format!("{free} bytes free on {}", dir.display()),
             Err(e) => format!("free space on {} unknown: {e}", dir.display()),
         }
     }
@@ -206,6 +201,14 @@ fn episode_error(episode: &Episode, file: &str) -> StoreError {
         FaultKind::OutOfSpace => StoreError::OutOfSpace(format!("{file}: {}", episode.detail)),
         FaultKind::Io => StoreError::Unavailable(format!("{file}: {}", episode.detail)),
     }
+}
+
+/// Bytes this process may still write on the file system of `dir`.
+// The block counts are u64 on Linux and u32 on macOS.
+#[allow(clippy::useless_conversion)]
+fn available_bytes(dir: &Path) -> nix::Result<u64> {
+    let s = nix::sys::statvfs::statvfs(dir)?;
+    Ok(u64::from(s.blocks_available()).saturating_mul(u64::from(s.fragment_size())))
 }
 
 /// True for "no space left on device", "disk quota exceeded" and "file too large" (the

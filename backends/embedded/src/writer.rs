@@ -401,7 +401,6 @@ fn fail_all(batch: Vec<Box<dyn Job>>, error: &StoreError) {
 mod tests {
     use super::*;
     use crate::schema::META;
-    use redb::ReadableTable;
     use std::time::Duration;
 
     fn put(

@@ -5,6 +5,9 @@
 use crate::{PgStore, CATALOG_VERSION};
 use extenddb_core::traits::{PoolStatus, Readiness};
 
+/// Tries of the readiness query when the connection it got turns out dead.
+const DEAD_CONNECTION_TRIES: usize = 3;
+
 impl PgStore {
     /// The data pool's connections: serving a request, idle, and the most it opens.
     pub(crate) fn data_pool_status(&self) -> PoolStatus {
@@ -23,7 +26,23 @@ impl PgStore {
     /// within its acquire timeout, because PostgreSQL is gone or every connection is busy,
     /// makes the store not ready).
     pub(crate) async fn check_ready(&self) -> Readiness {
-        if let Err(e) = sqlx::query("SELECT 1").execute(self.data_pool()).await {
+        // A connection that died while idle (PostgreSQL restarted) fails once and is dropped
+        // by the pool: a few more tries clear such leftovers instead of reporting them.
+        let mut last = None;
+        for _ in 0..DEAD_CONNECTION_TRIES {
+            match sqlx::query("SELECT 1").execute(self.data_pool()).await {
+                Ok(_) => {
+                    last = None;
+                    break;
+                }
+                Err(e @ (sqlx::Error::Io(_) | sqlx::Error::Protocol(_))) => last = Some(e),
+                Err(e) => {
+                    last = Some(e);
+                    break;
+                }
+            }
+        }
+        if let Some(e) = last {
             return Readiness::NotReady(format!(
                 "data database: {}",
                 crate::PgError::from_query(e)

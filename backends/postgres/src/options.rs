@@ -11,7 +11,7 @@ pub const MIN_POOL_SIZE: u32 = 10;
 
 /// How long a request waits for a pooled connection by default before it is answered with a
 /// retryable error: long enough to ride out a burst that keeps every connection busy, well
-/// under the SDKs' own timeouts (boto3 60 s, the Java SDK's socket timeout 50 s).
+/// under the SDKs' own timeouts (boto3 reads for 60 s, the Java SDK v2 for 30 s).
 pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How to reach PostgreSQL and which databases to use.

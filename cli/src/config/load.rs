@@ -221,7 +221,7 @@ mod tests {
         let f = file("");
         let c = load(f.path(), &Overrides::default()).unwrap();
         assert_eq!(c.server.max_connections, 4096);
-        assert_eq!(c.server.idle_timeout_seconds, 60);
+        assert_eq!(c.server.idle_timeout_seconds, 75);
         assert_eq!(c.server.request_timeout_ms, 10_000);
         assert_eq!(c.storage.postgres.acquire_timeout_ms, 2_000);
         let f = file("[server]\nidle_timeout_seconds = 0\n");

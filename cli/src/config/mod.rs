@@ -93,7 +93,7 @@ impl Default for ServerSection {
             pid_file: PathBuf::from("~/.extenddb/extenddb.pid"),
             settings_poll_seconds: 10,
             max_connections: 4096,
-            idle_timeout_seconds: 60,
+            idle_timeout_seconds: 75,
             header_read_timeout_seconds: 30,
             body_read_timeout_seconds: 30,
             request_timeout_ms: 10_000,
