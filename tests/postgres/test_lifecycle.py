@@ -282,7 +282,7 @@ def test_daemon_serve_status_stop(deployment):
     """The guide's daemon commands: `serve` prints the banner and returns while the server keeps
     running in the background; `status` names its port and pid; `stop` ends it."""
     home, config, _, _ = deployment
-    env = {"EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS": "0"}
+    env = {"EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS": "0", "EXTENDDB_AUTH__PROVIDER": "none"}
     started = subprocess.run(
         [BIN, "serve", "--config", "extenddb.toml", "--port", "0"], capture_output=True, text=True,
         env=dict(os.environ, HOME=str(home), **env), cwd=home, timeout=60,
