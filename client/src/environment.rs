@@ -62,7 +62,7 @@ impl AwsEnvironment {
         let profile = var("AWS_PROFILE").unwrap_or_else(|| "default".into());
         let file = |env: &str, default: &str| -> Option<(PathBuf, IniFile)> {
             let path = var(env)
-                .map(expand.clone())
+                .map(expand)
                 .or_else(|| home.map(|h| h.join(default)))?;
             IniFile::read(&path).map(|ini| (path, ini))
         };
