@@ -2,7 +2,7 @@
 //! is a terminal, plain lines every few seconds when it is not (logs, CI), nothing with
 //! `--quiet`.
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -38,12 +38,17 @@ impl Progress {
                 None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
             };
             let template = if total.is_some() {
-                "{prefix} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} items, {per_sec}, ETA {eta}"
+                "{prefix} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} items, {rate}, ETA {eta}"
             } else {
-                "{prefix} [{elapsed_precise}] {spinner} {human_pos} items, {per_sec}"
+                "{prefix} [{elapsed_precise}] {spinner} {human_pos} items, {rate}"
             };
             if let Ok(style) = ProgressStyle::with_template(template) {
-                bar.set_style(style);
+                bar.set_style(style.with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} items/s", state.per_sec());
+                    },
+                ));
             }
             bar.set_prefix(label);
             bar.enable_steady_tick(Duration::from_millis(200));
