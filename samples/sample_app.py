@@ -455,7 +455,8 @@ def main():
     args = parser.parse_args()
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
     client = boto3.client("dynamodb", endpoint_url=args.endpoint, region_name=region,
-                          config=Config(retries={"mode": "standard", "max_attempts": 5}))
+                          # Retries: the SDK's standard mode (3 attempts, or AWS_MAX_ATTEMPTS).
+                          config=Config(retries={"mode": "standard"}))
     print(f"extenddb sample application: {args.endpoint} ({region}"
           f"{', CA bundle ' + os.environ['AWS_CA_BUNDLE'] if os.environ.get('AWS_CA_BUNDLE') else ''})")
     sample = Sample(client, args.wait_seconds)

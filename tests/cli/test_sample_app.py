@@ -67,3 +67,32 @@ def test_the_sample_app_drops_its_tables_when_a_step_fails(endpoint):
     assert "[9/9] Drop tables (DeleteTable)" in out.stdout
     assert "[5/9] UpdateItem with conditions" not in out.stdout
     assert not sample_tables(endpoint)
+
+
+def test_the_sample_app_trusts_the_certificate_named_by_aws_ca_bundle(tmp_path):
+    """Against an HTTPS server (a `extenddb dev --tls` of its own) the sample needs nothing but
+    AWS_CA_BUNDLE, as the guide's run instructions say; without it, it fails and says why."""
+    binary = os.environ.get("EXTENDDB_BIN")
+    assert binary, "EXTENDDB_BIN must be set (scripts/test.sh does)"
+    server = subprocess.Popen([binary, "dev", "--tls", "--port", "0", "--data-dir",
+                               str(tmp_path / "data")],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = server.stdout.readline().split(" listening on ")[1].strip()
+        assert url.startswith("https://")
+        cert = str(tmp_path / "data" / "tls" / "cert.pem")
+        env = {k: v for k, v in os.environ.items() if k != "AWS_CA_BUNDLE"}
+        untrusted = subprocess.run([sys.executable, str(SAMPLE)], capture_output=True, text=True,
+                                   timeout=300, env=dict(env, EXTENDDB_ENDPOINT=url,
+                                                             AWS_MAX_ATTEMPTS="1"))
+        assert untrusted.returncode == 1
+        assert "SSLError: SSL validation failed for https://127.0.0.1:" in untrusted.stderr
+        trusted = subprocess.run([sys.executable, str(SAMPLE)], capture_output=True, text=True,
+                                 timeout=300,
+                                 env=dict(env, EXTENDDB_ENDPOINT=url, AWS_CA_BUNDLE=cert))
+        assert trusted.returncode == 0, trusted.stdout + trusted.stderr
+        assert f"({'us-east-1'}, CA bundle {cert})" in trusted.stdout.splitlines()[0]
+        assert trusted.stdout.splitlines()[-1].startswith("All ")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
