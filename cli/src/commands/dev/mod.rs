@@ -208,8 +208,13 @@ mod tests {
 
     #[test]
     fn settings_are_name_value_pairs_checked_against_the_settings() {
-        let a = parse(&["--setting", "throttling_enabled=FALSE", "--setting", "log_level=debug"])
-            .unwrap();
+        let a = parse(&[
+            "--setting",
+            "throttling_enabled=FALSE",
+            "--setting",
+            "log_level=debug",
+        ])
+        .unwrap();
         assert_eq!(
             a.settings,
             vec![
