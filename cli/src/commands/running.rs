@@ -4,6 +4,7 @@
 
 use crate::config::Config;
 use crate::logging::LogControl;
+use extenddb_core::settings;
 use extenddb_server::{ServerConfig, TlsSource};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -53,7 +54,9 @@ pub(crate) fn ensure_fd_limit(config: &Config) {
             limit,
             max_connections = max,
             reserved = reserve,
-            "the open-file limit is below server.max_connections plus {reserve} descriptors              the server needs besides: past about {} connections accepting fails; raise the              limit (`ulimit -n`, systemd LimitNOFILE=) or lower server.max_connections",
+            "the open-file limit is below server.max_connections plus {reserve} descriptors \
+             the server needs besides: past about {} connections accepting fails; raise the \
+             limit (`ulimit -n`, systemd LimitNOFILE=) or lower server.max_connections",
             limit.saturating_sub(reserve)
         ),
         Err(e) => tracing::warn!(error = %e, "cannot read the open-file limit"),
@@ -98,7 +101,7 @@ pub(crate) fn log_hook(
     Arc::new(move |changes| {
         if !changes
             .iter()
-            .any(|(name, _)| *name == "log_level" || *name == "sqlx_log_level")
+            .any(|(name, _)| [settings::LOG_LEVEL, settings::SQLX_LOG_LEVEL].contains(name))
         {
             return;
         }
