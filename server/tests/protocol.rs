@@ -162,6 +162,7 @@ async fn chunked_body_over_the_limit_is_413_while_counting() {
     let chunk = vec![b'x'; 800];
     let mut req = format!(
         "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: {LIST_TABLES}\r\n\
+         Content-Type: application/x-amz-json-1.0\r\n\
          Authorization: {AUTH}\r\nX-Amz-Date: {}\r\nTransfer-Encoding: chunked\r\n\
          Connection: close\r\n\r\n",
         common::AMZ_DATE
