@@ -72,13 +72,9 @@ def test_disk_full_refuses_writes_then_recovers_without_restart(tmp_path):
         f'[storage]\nprovider = "embedded"\n\n[storage.embedded]\npath = "{mount.path / "data"}"',
     )
     # The server makes its data directory inside the mount; the filler takes all but a little.
-    prefix = mount.prefix()
     server = None
     try:
-        if mount.namespaced:
-            server = Server(config, tmp_path / "server.log", prefix=prefix)
-        else:
-            server = Server(config, tmp_path / "server.log")
+        server = Server(config, tmp_path / "server.log", prefix=mount.prefix())
         mount.server_pid = server.proc.pid
         filler = mount.inside("filler")
         st = os.statvfs(mount.inside("."))
@@ -149,8 +145,9 @@ def test_deletes_work_on_a_full_disk(tmp_path):
         {"pid_file": str(tmp_path / "extenddb.pid")},
         f'[storage]\nprovider = "embedded"\n\n[storage.embedded]\npath = "{mount.path / "data"}"',
     )
-    server = Server(config, tmp_path / "server.log", prefix=mount.prefix())
+    server = None
     try:
+        server = Server(config, tmp_path / "server.log", prefix=mount.prefix())
         mount.server_pid = server.proc.pid
         st = os.statvfs(mount.inside("."))
         with open(mount.inside("filler"), "wb") as f:
@@ -187,5 +184,6 @@ def test_deletes_work_on_a_full_disk(tmp_path):
                 return False
         wait_for(put_again, 10, interval=0.3, what="a write into the space the deletes freed")
     finally:
-        server.stop()
+        if server is not None:
+            server.stop()
         mount.close()

@@ -10,6 +10,7 @@ stopping it disturbs nothing else.
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,16 +35,19 @@ def pg_cluster(*args):
 
 
 @pytest.fixture
-def cluster(tmp_path):
+def cluster():
     if not (shutil.which("initdb") or list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))):
         pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
-    d = tmp_path / "pg"
-    pg_cluster("start", str(d))
-    env = dict(line.split(" ", 1)[1].split("=", 1) for line in pg_cluster("env", str(d)).splitlines())
+    # Not under pytest's tmp_path: as root the cluster runs as the `postgres` user, who cannot
+    # enter pytest's private (0700) base directory. pg-cluster.sh hands this one to it.
+    d = Path(tempfile.mkdtemp(prefix="extenddb-faults-pg.", dir=os.environ.get("TMPDIR", "/tmp")))
     try:
+        pg_cluster("start", str(d))
+        env = dict(line.split(" ", 1)[1].split("=", 1) for line in pg_cluster("env", str(d)).splitlines())
         yield d, env
     finally:
         subprocess.run([str(ROOT / "scripts/pg-cluster.sh"), "stop", str(d)], capture_output=True, timeout=120)
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def test_postgres_outage_under_load(tmp_path, cluster):
