@@ -48,7 +48,10 @@ pub(crate) fn ensure_fd_limit(config: &Config) {
     match fd_limit(max as u64 + reserve) {
         Ok(FdLimit::Enough) => {}
         Ok(FdLimit::Raised(limit)) => {
-            tracing::info!(limit, "raised the open-file limit for server.max_connections")
+            tracing::info!(
+                limit,
+                "raised the open-file limit for server.max_connections"
+            )
         }
         Ok(FdLimit::TooLow(limit)) => tracing::warn!(
             limit,
