@@ -190,6 +190,12 @@ async fn readiness_follows_the_store_and_liveness_does_not() {
         serde_json::json!({"status": "not ready", "reason": "disk full"})
     );
     assert_eq!(c.send(c.get("/health")).await.status, 200);
+    // Readiness steers load balancers; it does not gate requests (reads go on while the disk
+    // is full, and the store answers each write itself).
+    let listed = c
+        .send(c.api(Some("DynamoDB_20120810.ListTables"), Some(AUTH), "{}"))
+        .await;
+    assert_eq!(listed.status, 200);
     let metrics = c.send(c.get("/metrics")).await;
     assert!(String::from_utf8_lossy(&metrics.body).contains("extenddb_ready 0"));
     *store.not_ready.lock().unwrap() = None;
