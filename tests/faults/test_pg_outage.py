@@ -127,6 +127,9 @@ def test_postgres_outage_under_load(tmp_path, cluster):
             t.join(timeout=60)
 
         slowest = max(latencies)
+        # Figures for whoever reads the output (pytest -s or a failure's captured stdout).
+        print(f"outage: {len(latencies)} requests, {len(acknowledged)} acknowledged, "
+              f"{len(errors)} refused, slowest {slowest:.2f} s (bound {LATENCY_BOUND} s)")
         assert slowest <= LATENCY_BOUND, f"a request took {slowest:.1f} s (bound {LATENCY_BOUND} s)"
         assert errors, "the outage refused no request"
         for status, code, message in errors:
