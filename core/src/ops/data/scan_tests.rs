@@ -117,8 +117,8 @@ async fn validation_messages() {
     ];
     for (body, expected) in cases {
         let c = ctx(catalog_with(vec![hash_table()]), untouched_store());
-        let e = crate::ops::test_support::refused(&c, crate::ops::Operation::Scan, body.clone())
-            .await;
+        let e =
+            crate::ops::test_support::refused(&c, crate::ops::Operation::Scan, body.clone()).await;
         assert_eq!(e, expected, "{body}");
     }
 }

@@ -311,6 +311,10 @@ impl Parser {
                 "Unsupported operation: Inserting multiple items in a single statement is not supported, use \"INSERT INTO tableName VALUE item\" instead",
             ));
         }
+        if !self.is_kw("VALUE") && !matches!(self.peek(), Tok::Eof) {
+            // `INSERT INTO t x VALUE …`: DynamoDB reads the statement as ending at the table.
+            return Err(not_well_formed("Unexpected token after expression"));
+        }
         self.expect_kw("VALUE")?;
         let value = self.expr()?;
         if self.is_kw("RETURNING") {
