@@ -31,13 +31,14 @@ def key(pk):
 def test_batch_writes_fail_one_by_one(ddb, hash_table):
     t = f'"{hash_table}"'
     ddb.put_item(TableName=hash_table, Item={**key("pqb-dup"), "n": {"N": "1"}})
+    ddb.put_item(TableName=hash_table, Item={**key("pqb-other"), "n": {"N": "1"}})
     responses = batch(
         ddb,
         f"INSERT INTO {t} VALUE {{'pk': 'pqb-new'}}",
         f"INSERT INTO {t} VALUE {{'pk': 'pqb-dup'}}",
         f"UPDATE {t} SET a = 1 WHERE pk = 'pqb-absent'",
         f"DELETE FROM {t} WHERE pk = 'pqb-x' garbage",
-        {"Statement": f"UPDATE {t} SET n = 2 WHERE pk = ? AND n = 5", "Parameters": [{"S": "pqb-dup"}],
+        {"Statement": f"UPDATE {t} SET n = 2 WHERE pk = ? AND n = 5", "Parameters": [{"S": "pqb-other"}],
          "ReturnValuesOnConditionCheckFailure": "ALL_OLD"},
     )
     assert responses[0] == {"TableName": hash_table}
@@ -46,7 +47,7 @@ def test_batch_writes_fail_one_by_one(ddb, hash_table):
     assert responses[2]["Error"] == {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed"}
     assert responses[3] == {"Error": {"Code": "ValidationError", "Message":
                                       "Statement wasn't well formed, can't be processed: Unexpected token after expression"}}
-    assert responses[4]["Error"]["Item"] == {**key("pqb-dup"), "n": {"N": "1"}}
+    assert responses[4]["Error"]["Item"] == {**key("pqb-other"), "n": {"N": "1"}}
     assert get(ddb, hash_table, key("pqb-new")) == key("pqb-new")
     assert get(ddb, hash_table, key("pqb-absent")) is None
 

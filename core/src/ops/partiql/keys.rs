@@ -159,7 +159,9 @@ pub fn access(
             }
         }
         if let Some(r) = range {
-            if let Some(pred) = sort_predicate(t, &r.name) {
+            // A value of another type than the key's matches no item: the filter says so, the
+            // range need not.
+            if let Some(pred) = sort_predicate(t, &r.name).filter(|p| fits(p, r)) {
                 sort.push(pred);
             }
         }
@@ -205,6 +207,26 @@ fn sort_predicate(c: &Condition, name: &str) -> Option<SortKeyPredicate> {
         ) if on_key(a) => Some(SortKeyPredicate::BeginsWith(v.clone())),
         _ => None,
     }
+}
+
+/// Whether a predicate's values have the key's type.
+fn fits(p: &SortKeyPredicate, key: &KeyAttribute) -> bool {
+    let ty = |v: &AttributeValue| match v {
+        AttributeValue::S(_) => Some(ScalarType::S),
+        AttributeValue::N(_) => Some(ScalarType::N),
+        AttributeValue::B(_) => Some(ScalarType::B),
+        _ => None,
+    };
+    let values = match p {
+        SortKeyPredicate::Between(a, b) => vec![a, b],
+        SortKeyPredicate::Eq(a)
+        | SortKeyPredicate::Lt(a)
+        | SortKeyPredicate::Le(a)
+        | SortKeyPredicate::Gt(a)
+        | SortKeyPredicate::Ge(a)
+        | SortKeyPredicate::BeginsWith(a) => vec![a],
+    };
+    values.into_iter().all(|v| ty(v) == Some(key.attr_type))
 }
 
 fn predicate(op: Comparator, v: AttributeValue) -> Option<SortKeyPredicate> {

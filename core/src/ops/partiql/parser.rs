@@ -181,7 +181,7 @@ impl Parser {
         } else if self.eat_kw("DELETE") {
             Statement::Delete(self.delete()?)
         } else if self.eat_kw("FROM") {
-            Statement::Update(self.from_first_update()?)
+            Statement::Update(self.update_from_first()?)
         } else if self.eat_kw("EXISTS") {
             self.expect_punct("(")?;
             self.expect_kw("SELECT")?;
@@ -342,7 +342,7 @@ impl Parser {
     }
 
     /// `FROM t WHERE … SET …`: PartiQL's other order of an UPDATE.
-    fn from_first_update(&mut self) -> Result<Update, ApiError> {
+    fn update_from_first(&mut self) -> Result<Update, ApiError> {
         let source = self.source()?;
         self.no_alias(&["WHERE", "SET", "REMOVE"])?;
         if !self.eat_kw("WHERE") {

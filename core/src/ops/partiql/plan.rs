@@ -383,7 +383,7 @@ async fn read(ctx: &Ctx, s: &Select, params: &[AttributeValue]) -> Result<ReadPl
             None,
         ),
     };
-    let access = keys::access(&hash, range.as_ref(), filter.as_ref())?;
+    let mut access = keys::access(&hash, range.as_ref(), filter.as_ref())?;
     let mut forward = true;
     if !s.order_by.is_empty() {
         if s.filter.is_none() {
@@ -403,6 +403,14 @@ async fn read(ctx: &Ctx, s: &Select, params: &[AttributeValue]) -> Result<ReadPl
             }
             if is_range {
                 forward = !desc;
+            } else if let Access::Partitions(values, _) = &mut access {
+                // ORDER BY the partition key: the partitions in key order.
+                values.sort_by(|a, b| {
+                    crate::expr::compare::compare_values(a, b).unwrap_or(std::cmp::Ordering::Equal)
+                });
+                if *desc {
+                    values.reverse();
+                }
             }
         }
     }

@@ -80,7 +80,7 @@ pub fn project(item: Item, paths: Option<&[DocPath]>) -> Item {
     out
 }
 
-fn index_of<'d>(plan: &'d ReadPlan) -> Result<Option<(&'d SecondaryIndex, bool)>, ApiError> {
+fn index_of(plan: &ReadPlan) -> Result<Option<(&SecondaryIndex, bool)>, ApiError> {
     match &plan.index {
         Some((name, _)) => index_read::resolve(&plan.def, name).map(Some),
         None => Ok(None),

@@ -13,4195 +13,1584 @@ use super::{Kind, Member, Pattern, Shape, OPAQUE};
 
 static S_PARTIQLSTATEMENT: Shape = Shape {
     name: "PartiQLStatement",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(8192),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(8192), pattern: None, values: &[] },
 };
 static S_PREPAREDSTATEMENTPARAMETERS: Shape = Shape {
     name: "PreparedStatementParameters",
-    kind: Kind::List {
-        member: &OPAQUE,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &OPAQUE, min: Some(1), max: None, element_paths: false },
 };
 static S_RETURNVALUESONCONDITIONCHECKFAILURE: Shape = Shape {
     name: "ReturnValuesOnConditionCheckFailure",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ALL_OLD", "NONE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ALL_OLD", "NONE"] },
 };
 static S_BATCHSTATEMENTREQUEST: Shape = Shape {
     name: "BatchStatementRequest",
     kind: Kind::Structure(&[
-        Member {
-            name: "Statement",
-            path: "statement",
-            required: true,
-            shape: &S_PARTIQLSTATEMENT,
-        },
-        Member {
-            name: "Parameters",
-            path: "parameters",
-            required: false,
-            shape: &S_PREPAREDSTATEMENTPARAMETERS,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "Statement", path: "statement", required: true, shape: &S_PARTIQLSTATEMENT },
+        Member { name: "Parameters", path: "parameters", required: false, shape: &S_PREPAREDSTATEMENTPARAMETERS },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_PARTIQLBATCHREQUEST: Shape = Shape {
     name: "PartiQLBatchRequest",
-    kind: Kind::List {
-        member: &S_BATCHSTATEMENTREQUEST,
-        min: Some(1),
-        max: Some(25),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_BATCHSTATEMENTREQUEST, min: Some(1), max: Some(25), element_paths: false },
 };
 static S_RETURNCONSUMEDCAPACITY: Shape = Shape {
     name: "ReturnConsumedCapacity",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["INDEXES", "TOTAL", "NONE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["INDEXES", "TOTAL", "NONE"] },
 };
 static S_BATCHEXECUTESTATEMENTINPUT: Shape = Shape {
     name: "BatchExecuteStatementInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "Statements",
-            path: "statements",
-            required: true,
-            shape: &S_PARTIQLBATCHREQUEST,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
+        Member { name: "Statements", path: "statements", required: true, shape: &S_PARTIQLBATCHREQUEST },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
     ]),
 };
 static S_TABLENAME: Shape = Shape {
     name: "TableName",
-    kind: Kind::String {
-        min: Some(3),
-        max: Some(255),
-        pattern: Some(Pattern::TableName),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(3), max: Some(255), pattern: Some(Pattern::TableName), values: &[] },
 };
 static S_KEYLIST: Shape = Shape {
     name: "KeyList",
-    kind: Kind::List {
-        member: &OPAQUE,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &OPAQUE, min: Some(1), max: None, element_paths: false },
 };
 static S_ATTRIBUTENAME: Shape = Shape {
     name: "AttributeName",
-    kind: Kind::String {
-        min: None,
-        max: Some(65535),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &[] },
 };
 static S_ATTRIBUTENAMELIST: Shape = Shape {
     name: "AttributeNameList",
-    kind: Kind::List {
-        member: &S_ATTRIBUTENAME,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_ATTRIBUTENAME, min: Some(1), max: None, element_paths: false },
 };
 static S_EXPRESSIONATTRIBUTENAMEMAP: Shape = Shape {
     name: "ExpressionAttributeNameMap",
-    kind: Kind::Map {
-        key: &OPAQUE,
-        value: &S_ATTRIBUTENAME,
-        min: None,
-        max: None,
-    },
+    kind: Kind::Map { key: &OPAQUE, value: &S_ATTRIBUTENAME, min: None, max: None },
 };
 static S_KEYSANDATTRIBUTES: Shape = Shape {
     name: "KeysAndAttributes",
     kind: Kind::Structure(&[
-        Member {
-            name: "Keys",
-            path: "keys",
-            required: true,
-            shape: &S_KEYLIST,
-        },
-        Member {
-            name: "AttributesToGet",
-            path: "attributesToGet",
-            required: false,
-            shape: &S_ATTRIBUTENAMELIST,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
+        Member { name: "Keys", path: "keys", required: true, shape: &S_KEYLIST },
+        Member { name: "AttributesToGet", path: "attributesToGet", required: false, shape: &S_ATTRIBUTENAMELIST },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
     ]),
 };
 static S_BATCHGETREQUESTMAP: Shape = Shape {
     name: "BatchGetRequestMap",
-    kind: Kind::Map {
-        key: &S_TABLENAME,
-        value: &S_KEYSANDATTRIBUTES,
-        min: Some(1),
-        max: Some(100),
-    },
+    kind: Kind::Map { key: &S_TABLENAME, value: &S_KEYSANDATTRIBUTES, min: Some(1), max: Some(100) },
 };
 static S_BATCHGETITEMINPUT: Shape = Shape {
     name: "BatchGetItemInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "RequestItems",
-            path: "requestItems",
-            required: true,
-            shape: &S_BATCHGETREQUESTMAP,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
+        Member { name: "RequestItems", path: "requestItems", required: true, shape: &S_BATCHGETREQUESTMAP },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
     ]),
 };
 static S_PUTREQUEST: Shape = Shape {
     name: "PutRequest",
-    kind: Kind::Structure(&[Member {
-        name: "Item",
-        path: "item",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "Item", path: "item", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_DELETEREQUEST: Shape = Shape {
     name: "DeleteRequest",
-    kind: Kind::Structure(&[Member {
-        name: "Key",
-        path: "key",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_WRITEREQUEST: Shape = Shape {
     name: "WriteRequest",
     kind: Kind::Structure(&[
-        Member {
-            name: "PutRequest",
-            path: "putRequest",
-            required: false,
-            shape: &S_PUTREQUEST,
-        },
-        Member {
-            name: "DeleteRequest",
-            path: "deleteRequest",
-            required: false,
-            shape: &S_DELETEREQUEST,
-        },
+        Member { name: "PutRequest", path: "putRequest", required: false, shape: &S_PUTREQUEST },
+        Member { name: "DeleteRequest", path: "deleteRequest", required: false, shape: &S_DELETEREQUEST },
     ]),
 };
 static S_WRITEREQUESTS: Shape = Shape {
     name: "WriteRequests",
-    kind: Kind::List {
-        member: &S_WRITEREQUEST,
-        min: Some(1),
-        max: Some(25),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_WRITEREQUEST, min: Some(1), max: Some(25), element_paths: false },
 };
 static S_BATCHWRITEITEMREQUESTMAP: Shape = Shape {
     name: "BatchWriteItemRequestMap",
-    kind: Kind::Map {
-        key: &S_TABLENAME,
-        value: &S_WRITEREQUESTS,
-        min: Some(1),
-        max: Some(25),
-    },
+    kind: Kind::Map { key: &S_TABLENAME, value: &S_WRITEREQUESTS, min: Some(1), max: Some(25) },
 };
 static S_RETURNITEMCOLLECTIONMETRICS: Shape = Shape {
     name: "ReturnItemCollectionMetrics",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["SIZE", "NONE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["SIZE", "NONE"] },
 };
 static S_BATCHWRITEITEMINPUT: Shape = Shape {
     name: "BatchWriteItemInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "RequestItems",
-            path: "requestItems",
-            required: true,
-            shape: &S_BATCHWRITEITEMREQUESTMAP,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ReturnItemCollectionMetrics",
-            path: "returnItemCollectionMetrics",
-            required: false,
-            shape: &S_RETURNITEMCOLLECTIONMETRICS,
-        },
+        Member { name: "RequestItems", path: "requestItems", required: true, shape: &S_BATCHWRITEITEMREQUESTMAP },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ReturnItemCollectionMetrics", path: "returnItemCollectionMetrics", required: false, shape: &S_RETURNITEMCOLLECTIONMETRICS },
     ]),
 };
 static S_BULKOPERATIONARN: Shape = Shape {
     name: "BulkOperationArn",
-    kind: Kind::String {
-        min: Some(37),
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(37), max: Some(1024), pattern: None, values: &[] },
 };
 static S_CANCELBULKOPERATIONINPUT: Shape = Shape {
     name: "CancelBulkOperationInput",
-    kind: Kind::Structure(&[Member {
-        name: "BulkOperationArn",
-        path: "bulkOperationArn",
-        required: true,
-        shape: &S_BULKOPERATIONARN,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "BulkOperationArn", path: "bulkOperationArn", required: true, shape: &S_BULKOPERATIONARN },
+    ]),
 };
 static S_BACKUPNAME: Shape = Shape {
     name: "BackupName",
-    kind: Kind::String {
-        min: Some(3),
-        max: Some(255),
-        pattern: Some(Pattern::TableName),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(3), max: Some(255), pattern: Some(Pattern::TableName), values: &[] },
 };
 static S_CREATEBACKUPINPUT: Shape = Shape {
     name: "CreateBackupInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "BackupName",
-            path: "backupName",
-            required: true,
-            shape: &S_BACKUPNAME,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "BackupName", path: "backupName", required: true, shape: &S_BACKUPNAME },
     ]),
 };
 static S_CREATEGLOBALTABLEINPUT: Shape = Shape {
     name: "CreateGlobalTableInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "GlobalTableName",
-            path: "globalTableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ReplicationGroup",
-            path: "replicationGroup",
-            required: true,
-            shape: &OPAQUE,
-        },
+        Member { name: "GlobalTableName", path: "globalTableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ReplicationGroup", path: "replicationGroup", required: true, shape: &OPAQUE },
     ]),
 };
 static S_KEYSCHEMAATTRIBUTENAME: Shape = Shape {
     name: "KeySchemaAttributeName",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(255),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(255), pattern: None, values: &[] },
 };
 static S_SCALARATTRIBUTETYPE: Shape = Shape {
     name: "ScalarAttributeType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["B", "N", "S"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["B", "N", "S"] },
 };
 static S_ATTRIBUTEDEFINITION: Shape = Shape {
     name: "AttributeDefinition",
     kind: Kind::Structure(&[
-        Member {
-            name: "AttributeName",
-            path: "attributeName",
-            required: true,
-            shape: &S_KEYSCHEMAATTRIBUTENAME,
-        },
-        Member {
-            name: "AttributeType",
-            path: "attributeType",
-            required: true,
-            shape: &S_SCALARATTRIBUTETYPE,
-        },
+        Member { name: "AttributeName", path: "attributeName", required: true, shape: &S_KEYSCHEMAATTRIBUTENAME },
+        Member { name: "AttributeType", path: "attributeType", required: true, shape: &S_SCALARATTRIBUTETYPE },
     ]),
 };
 static S_ATTRIBUTEDEFINITIONS: Shape = Shape {
     name: "AttributeDefinitions",
-    kind: Kind::List {
-        member: &S_ATTRIBUTEDEFINITION,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_ATTRIBUTEDEFINITION, min: None, max: None, element_paths: false },
 };
 static S_KEYTYPE: Shape = Shape {
     name: "KeyType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["HASH", "RANGE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["HASH", "RANGE"] },
 };
 static S_KEYSCHEMAELEMENT: Shape = Shape {
     name: "KeySchemaElement",
     kind: Kind::Structure(&[
-        Member {
-            name: "AttributeName",
-            path: "attributeName",
-            required: true,
-            shape: &S_KEYSCHEMAATTRIBUTENAME,
-        },
-        Member {
-            name: "KeyType",
-            path: "keyType",
-            required: true,
-            shape: &S_KEYTYPE,
-        },
+        Member { name: "AttributeName", path: "attributeName", required: true, shape: &S_KEYSCHEMAATTRIBUTENAME },
+        Member { name: "KeyType", path: "keyType", required: true, shape: &S_KEYTYPE },
     ]),
 };
 static S_TABLEKEYSCHEMA: Shape = Shape {
     name: "TableKeySchema",
-    kind: Kind::List {
-        member: &S_KEYSCHEMAELEMENT,
-        min: Some(1),
-        max: Some(2),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_KEYSCHEMAELEMENT, min: Some(1), max: Some(2), element_paths: false },
 };
 static S_INDEXNAME: Shape = Shape {
     name: "IndexName",
-    kind: Kind::String {
-        min: Some(3),
-        max: Some(255),
-        pattern: Some(Pattern::TableName),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(3), max: Some(255), pattern: Some(Pattern::TableName), values: &[] },
 };
 static S_KEYSCHEMA: Shape = Shape {
     name: "KeySchema",
-    kind: Kind::List {
-        member: &S_KEYSCHEMAELEMENT,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_KEYSCHEMAELEMENT, min: Some(1), max: None, element_paths: false },
 };
 static S_PROJECTIONTYPE: Shape = Shape {
     name: "ProjectionType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ALL", "KEYS_ONLY", "INCLUDE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ALL", "KEYS_ONLY", "INCLUDE"] },
 };
 static S_NONKEYATTRIBUTENAME: Shape = Shape {
     name: "NonKeyAttributeName",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(255),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(255), pattern: None, values: &[] },
 };
 static S_NONKEYATTRIBUTENAMELIST: Shape = Shape {
     name: "NonKeyAttributeNameList",
-    kind: Kind::List {
-        member: &S_NONKEYATTRIBUTENAME,
-        min: Some(1),
-        max: Some(20),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_NONKEYATTRIBUTENAME, min: Some(1), max: Some(20), element_paths: false },
 };
 static S_PROJECTION: Shape = Shape {
     name: "Projection",
     kind: Kind::Structure(&[
-        Member {
-            name: "ProjectionType",
-            path: "projectionType",
-            required: false,
-            shape: &S_PROJECTIONTYPE,
-        },
-        Member {
-            name: "NonKeyAttributes",
-            path: "nonKeyAttributes",
-            required: false,
-            shape: &S_NONKEYATTRIBUTENAMELIST,
-        },
+        Member { name: "ProjectionType", path: "projectionType", required: false, shape: &S_PROJECTIONTYPE },
+        Member { name: "NonKeyAttributes", path: "nonKeyAttributes", required: false, shape: &S_NONKEYATTRIBUTENAMELIST },
     ]),
 };
 static S_LOCALSECONDARYINDEX: Shape = Shape {
     name: "LocalSecondaryIndex",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "KeySchema",
-            path: "keySchema",
-            required: true,
-            shape: &S_KEYSCHEMA,
-        },
-        Member {
-            name: "Projection",
-            path: "projection",
-            required: true,
-            shape: &S_PROJECTION,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "KeySchema", path: "keySchema", required: true, shape: &S_KEYSCHEMA },
+        Member { name: "Projection", path: "projection", required: true, shape: &S_PROJECTION },
     ]),
 };
 static S_LOCALSECONDARYINDEXLIST: Shape = Shape {
     name: "LocalSecondaryIndexList",
-    kind: Kind::List {
-        member: &S_LOCALSECONDARYINDEX,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_LOCALSECONDARYINDEX, min: None, max: None, element_paths: false },
 };
 static S_POSITIVELONGOBJECT: Shape = Shape {
     name: "PositiveLongObject",
-    kind: Kind::Number {
-        min: Some(1),
-        max: None,
-    },
+    kind: Kind::Number { min: Some(1), max: None },
 };
 static S_PROVISIONEDTHROUGHPUT: Shape = Shape {
     name: "ProvisionedThroughput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ReadCapacityUnits",
-            path: "readCapacityUnits",
-            required: true,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "WriteCapacityUnits",
-            path: "writeCapacityUnits",
-            required: true,
-            shape: &S_POSITIVELONGOBJECT,
-        },
+        Member { name: "ReadCapacityUnits", path: "readCapacityUnits", required: true, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "WriteCapacityUnits", path: "writeCapacityUnits", required: true, shape: &S_POSITIVELONGOBJECT },
     ]),
 };
 static S_GLOBALSECONDARYINDEX: Shape = Shape {
     name: "GlobalSecondaryIndex",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "KeySchema",
-            path: "keySchema",
-            required: true,
-            shape: &S_KEYSCHEMA,
-        },
-        Member {
-            name: "Projection",
-            path: "projection",
-            required: true,
-            shape: &S_PROJECTION,
-        },
-        Member {
-            name: "ProvisionedThroughput",
-            path: "provisionedThroughput",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "KeySchema", path: "keySchema", required: true, shape: &S_KEYSCHEMA },
+        Member { name: "Projection", path: "projection", required: true, shape: &S_PROJECTION },
+        Member { name: "ProvisionedThroughput", path: "provisionedThroughput", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
     ]),
 };
 static S_GLOBALSECONDARYINDEXLIST: Shape = Shape {
     name: "GlobalSecondaryIndexList",
-    kind: Kind::List {
-        member: &S_GLOBALSECONDARYINDEX,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_GLOBALSECONDARYINDEX, min: None, max: None, element_paths: false },
 };
 static S_BILLINGMODE: Shape = Shape {
     name: "BillingMode",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["PROVISIONED", "PAY_PER_REQUEST"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["PROVISIONED", "PAY_PER_REQUEST"] },
 };
 static S_STREAMVIEWTYPE: Shape = Shape {
     name: "StreamViewType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE"] },
 };
 static S_STREAMSPECIFICATION: Shape = Shape {
     name: "StreamSpecification",
     kind: Kind::Structure(&[
-        Member {
-            name: "StreamEnabled",
-            path: "streamEnabled",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "StreamViewType",
-            path: "streamViewType",
-            required: false,
-            shape: &S_STREAMVIEWTYPE,
-        },
+        Member { name: "StreamEnabled", path: "streamEnabled", required: true, shape: &OPAQUE },
+        Member { name: "StreamViewType", path: "streamViewType", required: false, shape: &S_STREAMVIEWTYPE },
     ]),
 };
 static S_SSETYPE: Shape = Shape {
     name: "SSEType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["AES256", "KMS"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["AES256", "KMS"] },
 };
 static S_SSESPECIFICATION: Shape = Shape {
     name: "SSESpecification",
-    kind: Kind::Structure(&[Member {
-        name: "SSEType",
-        path: "sSEType",
-        required: false,
-        shape: &S_SSETYPE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "SSEType", path: "sSEType", required: false, shape: &S_SSETYPE },
+    ]),
 };
 static S_TAGKEYSTRING: Shape = Shape {
     name: "TagKeyString",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(128),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(128), pattern: None, values: &[] },
 };
 static S_TAGVALUESTRING: Shape = Shape {
     name: "TagValueString",
-    kind: Kind::String {
-        min: Some(0),
-        max: Some(256),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(0), max: Some(256), pattern: None, values: &[] },
 };
 static S_TAG: Shape = Shape {
     name: "Tag",
     kind: Kind::Structure(&[
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &S_TAGKEYSTRING,
-        },
-        Member {
-            name: "Value",
-            path: "value",
-            required: true,
-            shape: &S_TAGVALUESTRING,
-        },
+        Member { name: "Key", path: "key", required: true, shape: &S_TAGKEYSTRING },
+        Member { name: "Value", path: "value", required: true, shape: &S_TAGVALUESTRING },
     ]),
 };
 static S_TAGLIST: Shape = Shape {
     name: "TagList",
-    kind: Kind::List {
-        member: &S_TAG,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_TAG, min: None, max: None, element_paths: false },
 };
 static S_TABLECLASS: Shape = Shape {
     name: "TableClass",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["STANDARD", "STANDARD_INFREQUENT_ACCESS"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["STANDARD", "STANDARD_INFREQUENT_ACCESS"] },
 };
 static S_TABLEARN: Shape = Shape {
     name: "TableArn",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(1024), pattern: None, values: &[] },
 };
 static S_GLOBALTABLESETTINGSREPLICATIONMODE: Shape = Shape {
     name: "GlobalTableSettingsReplicationMode",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ENABLED", "DISABLED", "ENABLED_WITH_OVERRIDES"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ENABLED", "DISABLED", "ENABLED_WITH_OVERRIDES"] },
 };
 static S_VECTORATTRIBUTENAME: Shape = Shape {
     name: "VectorAttributeName",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(255),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(255), pattern: None, values: &[] },
 };
 static S_VECTORATTRIBUTEDEFINITION: Shape = Shape {
     name: "VectorAttributeDefinition",
-    kind: Kind::Structure(&[Member {
-        name: "AttributeName",
-        path: "attributeName",
-        required: true,
-        shape: &S_VECTORATTRIBUTENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "AttributeName", path: "attributeName", required: true, shape: &S_VECTORATTRIBUTENAME },
+    ]),
 };
 static S_SEARCHSCHEMAELEMENTTYPE: Shape = Shape {
     name: "SearchSchemaElementType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["HASH", "INLINE_FILTER"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["HASH", "INLINE_FILTER"] },
 };
 static S_SEARCHSCHEMAELEMENT: Shape = Shape {
     name: "SearchSchemaElement",
     kind: Kind::Structure(&[
-        Member {
-            name: "AttributeName",
-            path: "attributeName",
-            required: true,
-            shape: &S_ATTRIBUTENAME,
-        },
-        Member {
-            name: "SearchSchemaElementType",
-            path: "searchSchemaElementType",
-            required: true,
-            shape: &S_SEARCHSCHEMAELEMENTTYPE,
-        },
+        Member { name: "AttributeName", path: "attributeName", required: true, shape: &S_ATTRIBUTENAME },
+        Member { name: "SearchSchemaElementType", path: "searchSchemaElementType", required: true, shape: &S_SEARCHSCHEMAELEMENTTYPE },
     ]),
 };
 static S_SEARCHSCHEMA: Shape = Shape {
     name: "SearchSchema",
-    kind: Kind::List {
-        member: &S_SEARCHSCHEMAELEMENT,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_SEARCHSCHEMAELEMENT, min: Some(1), max: None, element_paths: false },
 };
 static S_VECTORDISTANCEFUNCTION: Shape = Shape {
     name: "VectorDistanceFunction",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["COSINE", "DOT_PRODUCT", "EUCLIDEAN"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["COSINE", "DOT_PRODUCT", "EUCLIDEAN"] },
 };
 static S_VECTORINDEX: Shape = Shape {
     name: "VectorIndex",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "VectorAttribute",
-            path: "vectorAttribute",
-            required: true,
-            shape: &S_VECTORATTRIBUTEDEFINITION,
-        },
-        Member {
-            name: "SearchSchema",
-            path: "searchSchema",
-            required: false,
-            shape: &S_SEARCHSCHEMA,
-        },
-        Member {
-            name: "Projection",
-            path: "projection",
-            required: true,
-            shape: &S_PROJECTION,
-        },
-        Member {
-            name: "Dimensions",
-            path: "dimensions",
-            required: true,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "DistanceFunction",
-            path: "distanceFunction",
-            required: true,
-            shape: &S_VECTORDISTANCEFUNCTION,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "VectorAttribute", path: "vectorAttribute", required: true, shape: &S_VECTORATTRIBUTEDEFINITION },
+        Member { name: "SearchSchema", path: "searchSchema", required: false, shape: &S_SEARCHSCHEMA },
+        Member { name: "Projection", path: "projection", required: true, shape: &S_PROJECTION },
+        Member { name: "Dimensions", path: "dimensions", required: true, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "DistanceFunction", path: "distanceFunction", required: true, shape: &S_VECTORDISTANCEFUNCTION },
     ]),
 };
 static S_VECTORINDEXLIST: Shape = Shape {
     name: "VectorIndexList",
-    kind: Kind::List {
-        member: &S_VECTORINDEX,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_VECTORINDEX, min: None, max: None, element_paths: false },
 };
 static S_CREATETABLEINPUT: Shape = Shape {
     name: "CreateTableInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "AttributeDefinitions",
-            path: "attributeDefinitions",
-            required: true,
-            shape: &S_ATTRIBUTEDEFINITIONS,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "KeySchema",
-            path: "keySchema",
-            required: true,
-            shape: &S_TABLEKEYSCHEMA,
-        },
-        Member {
-            name: "LocalSecondaryIndexes",
-            path: "localSecondaryIndexes",
-            required: false,
-            shape: &S_LOCALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "GlobalSecondaryIndexes",
-            path: "globalSecondaryIndexes",
-            required: false,
-            shape: &S_GLOBALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "BillingMode",
-            path: "billingMode",
-            required: false,
-            shape: &S_BILLINGMODE,
-        },
-        Member {
-            name: "ProvisionedThroughput",
-            path: "provisionedThroughput",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
-        Member {
-            name: "StreamSpecification",
-            path: "streamSpecification",
-            required: false,
-            shape: &S_STREAMSPECIFICATION,
-        },
-        Member {
-            name: "SSESpecification",
-            path: "sSESpecification",
-            required: false,
-            shape: &S_SSESPECIFICATION,
-        },
-        Member {
-            name: "Tags",
-            path: "tags",
-            required: false,
-            shape: &S_TAGLIST,
-        },
-        Member {
-            name: "TableClass",
-            path: "tableClass",
-            required: false,
-            shape: &S_TABLECLASS,
-        },
-        Member {
-            name: "GlobalTableSourceArn",
-            path: "globalTableSourceArn",
-            required: false,
-            shape: &S_TABLEARN,
-        },
-        Member {
-            name: "GlobalTableSettingsReplicationMode",
-            path: "globalTableSettingsReplicationMode",
-            required: false,
-            shape: &S_GLOBALTABLESETTINGSREPLICATIONMODE,
-        },
-        Member {
-            name: "VectorIndexes",
-            path: "vectorIndexes",
-            required: false,
-            shape: &S_VECTORINDEXLIST,
-        },
+        Member { name: "AttributeDefinitions", path: "attributeDefinitions", required: true, shape: &S_ATTRIBUTEDEFINITIONS },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "KeySchema", path: "keySchema", required: true, shape: &S_TABLEKEYSCHEMA },
+        Member { name: "LocalSecondaryIndexes", path: "localSecondaryIndexes", required: false, shape: &S_LOCALSECONDARYINDEXLIST },
+        Member { name: "GlobalSecondaryIndexes", path: "globalSecondaryIndexes", required: false, shape: &S_GLOBALSECONDARYINDEXLIST },
+        Member { name: "BillingMode", path: "billingMode", required: false, shape: &S_BILLINGMODE },
+        Member { name: "ProvisionedThroughput", path: "provisionedThroughput", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
+        Member { name: "StreamSpecification", path: "streamSpecification", required: false, shape: &S_STREAMSPECIFICATION },
+        Member { name: "SSESpecification", path: "sSESpecification", required: false, shape: &S_SSESPECIFICATION },
+        Member { name: "Tags", path: "tags", required: false, shape: &S_TAGLIST },
+        Member { name: "TableClass", path: "tableClass", required: false, shape: &S_TABLECLASS },
+        Member { name: "GlobalTableSourceArn", path: "globalTableSourceArn", required: false, shape: &S_TABLEARN },
+        Member { name: "GlobalTableSettingsReplicationMode", path: "globalTableSettingsReplicationMode", required: false, shape: &S_GLOBALTABLESETTINGSREPLICATIONMODE },
+        Member { name: "VectorIndexes", path: "vectorIndexes", required: false, shape: &S_VECTORINDEXLIST },
     ]),
 };
 static S_BACKUPARN: Shape = Shape {
     name: "BackupArn",
-    kind: Kind::String {
-        min: Some(37),
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(37), max: Some(1024), pattern: None, values: &[] },
 };
 static S_DELETEBACKUPINPUT: Shape = Shape {
     name: "DeleteBackupInput",
-    kind: Kind::Structure(&[Member {
-        name: "BackupArn",
-        path: "backupArn",
-        required: true,
-        shape: &S_BACKUPARN,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "BackupArn", path: "backupArn", required: true, shape: &S_BACKUPARN },
+    ]),
 };
 static S_COMPARISONOPERATOR: Shape = Shape {
     name: "ComparisonOperator",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &[
-            "IN",
-            "NULL",
-            "BETWEEN",
-            "LT",
-            "NOT_CONTAINS",
-            "EQ",
-            "GT",
-            "NOT_NULL",
-            "NE",
-            "LE",
-            "BEGINS_WITH",
-            "GE",
-            "CONTAINS",
-        ],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["IN", "NULL", "BETWEEN", "LT", "NOT_CONTAINS", "EQ", "GT", "NOT_NULL", "NE", "LE", "BEGINS_WITH", "GE", "CONTAINS"] },
 };
 static S_EXPECTEDATTRIBUTEVALUE: Shape = Shape {
     name: "ExpectedAttributeValue",
-    kind: Kind::Structure(&[Member {
-        name: "ComparisonOperator",
-        path: "comparisonOperator",
-        required: false,
-        shape: &S_COMPARISONOPERATOR,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ComparisonOperator", path: "comparisonOperator", required: false, shape: &S_COMPARISONOPERATOR },
+    ]),
 };
 static S_EXPECTEDATTRIBUTEMAP: Shape = Shape {
     name: "ExpectedAttributeMap",
-    kind: Kind::Map {
-        key: &S_ATTRIBUTENAME,
-        value: &S_EXPECTEDATTRIBUTEVALUE,
-        min: None,
-        max: None,
-    },
+    kind: Kind::Map { key: &S_ATTRIBUTENAME, value: &S_EXPECTEDATTRIBUTEVALUE, min: None, max: None },
 };
 static S_CONDITIONALOPERATOR: Shape = Shape {
     name: "ConditionalOperator",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["OR", "AND"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["OR", "AND"] },
 };
 static S_RETURNVALUE: Shape = Shape {
     name: "ReturnValue",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"] },
 };
 static S_DELETEITEMINPUT: Shape = Shape {
     name: "DeleteItemInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "Expected",
-            path: "expected",
-            required: false,
-            shape: &S_EXPECTEDATTRIBUTEMAP,
-        },
-        Member {
-            name: "ConditionalOperator",
-            path: "conditionalOperator",
-            required: false,
-            shape: &S_CONDITIONALOPERATOR,
-        },
-        Member {
-            name: "ReturnValues",
-            path: "returnValues",
-            required: false,
-            shape: &S_RETURNVALUE,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ReturnItemCollectionMetrics",
-            path: "returnItemCollectionMetrics",
-            required: false,
-            shape: &S_RETURNITEMCOLLECTIONMETRICS,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+        Member { name: "Expected", path: "expected", required: false, shape: &S_EXPECTEDATTRIBUTEMAP },
+        Member { name: "ConditionalOperator", path: "conditionalOperator", required: false, shape: &S_CONDITIONALOPERATOR },
+        Member { name: "ReturnValues", path: "returnValues", required: false, shape: &S_RETURNVALUE },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ReturnItemCollectionMetrics", path: "returnItemCollectionMetrics", required: false, shape: &S_RETURNITEMCOLLECTIONMETRICS },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_RESOURCEARNSTRING: Shape = Shape {
     name: "ResourceArnString",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(1283),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(1283), pattern: None, values: &[] },
 };
 static S_POLICYREVISIONID: Shape = Shape {
     name: "PolicyRevisionId",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(255),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(255), pattern: None, values: &[] },
 };
 static S_DELETERESOURCEPOLICYINPUT: Shape = Shape {
     name: "DeleteResourcePolicyInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ResourceArn",
-            path: "resourceArn",
-            required: true,
-            shape: &S_RESOURCEARNSTRING,
-        },
-        Member {
-            name: "ExpectedRevisionId",
-            path: "expectedRevisionId",
-            required: false,
-            shape: &S_POLICYREVISIONID,
-        },
+        Member { name: "ResourceArn", path: "resourceArn", required: true, shape: &S_RESOURCEARNSTRING },
+        Member { name: "ExpectedRevisionId", path: "expectedRevisionId", required: false, shape: &S_POLICYREVISIONID },
     ]),
 };
 static S_DELETETABLEINPUT: Shape = Shape {
     name: "DeleteTableInput",
-    kind: Kind::Structure(&[Member {
-        name: "TableName",
-        path: "tableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_DESCRIBEBACKUPINPUT: Shape = Shape {
     name: "DescribeBackupInput",
-    kind: Kind::Structure(&[Member {
-        name: "BackupArn",
-        path: "backupArn",
-        required: true,
-        shape: &S_BACKUPARN,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "BackupArn", path: "backupArn", required: true, shape: &S_BACKUPARN },
+    ]),
 };
 static S_DESCRIBEBULKOPERATIONINPUT: Shape = Shape {
     name: "DescribeBulkOperationInput",
-    kind: Kind::Structure(&[Member {
-        name: "BulkOperationArn",
-        path: "bulkOperationArn",
-        required: true,
-        shape: &S_BULKOPERATIONARN,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "BulkOperationArn", path: "bulkOperationArn", required: true, shape: &S_BULKOPERATIONARN },
+    ]),
 };
 static S_DESCRIBECONTINUOUSBACKUPSINPUT: Shape = Shape {
     name: "DescribeContinuousBackupsInput",
-    kind: Kind::Structure(&[Member {
-        name: "TableName",
-        path: "tableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_DESCRIBECONTRIBUTORINSIGHTSINPUT: Shape = Shape {
     name: "DescribeContributorInsightsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: false,
-            shape: &S_INDEXNAME,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "IndexName", path: "indexName", required: false, shape: &S_INDEXNAME },
     ]),
 };
 static S_EXPORTARN: Shape = Shape {
     name: "ExportArn",
-    kind: Kind::String {
-        min: Some(37),
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(37), max: Some(1024), pattern: None, values: &[] },
 };
 static S_DESCRIBEEXPORTINPUT: Shape = Shape {
     name: "DescribeExportInput",
-    kind: Kind::Structure(&[Member {
-        name: "ExportArn",
-        path: "exportArn",
-        required: true,
-        shape: &S_EXPORTARN,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ExportArn", path: "exportArn", required: true, shape: &S_EXPORTARN },
+    ]),
 };
 static S_DESCRIBEGLOBALTABLEINPUT: Shape = Shape {
     name: "DescribeGlobalTableInput",
-    kind: Kind::Structure(&[Member {
-        name: "GlobalTableName",
-        path: "globalTableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "GlobalTableName", path: "globalTableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_DESCRIBEGLOBALTABLESETTINGSINPUT: Shape = Shape {
     name: "DescribeGlobalTableSettingsInput",
-    kind: Kind::Structure(&[Member {
-        name: "GlobalTableName",
-        path: "globalTableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "GlobalTableName", path: "globalTableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_IMPORTARN: Shape = Shape {
     name: "ImportArn",
-    kind: Kind::String {
-        min: Some(37),
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(37), max: Some(1024), pattern: None, values: &[] },
 };
 static S_DESCRIBEIMPORTINPUT: Shape = Shape {
     name: "DescribeImportInput",
-    kind: Kind::Structure(&[Member {
-        name: "ImportArn",
-        path: "importArn",
-        required: true,
-        shape: &S_IMPORTARN,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ImportArn", path: "importArn", required: true, shape: &S_IMPORTARN },
+    ]),
 };
 static S_DESCRIBEKINESISSTREAMINGDESTINATIONINPUT: Shape = Shape {
     name: "DescribeKinesisStreamingDestinationInput",
-    kind: Kind::Structure(&[Member {
-        name: "TableName",
-        path: "tableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_DESCRIBETABLEINPUT: Shape = Shape {
     name: "DescribeTableInput",
-    kind: Kind::Structure(&[Member {
-        name: "TableName",
-        path: "tableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_DESCRIBETABLEREPLICAAUTOSCALINGINPUT: Shape = Shape {
     name: "DescribeTableReplicaAutoScalingInput",
-    kind: Kind::Structure(&[Member {
-        name: "TableName",
-        path: "tableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_DESCRIBETIMETOLIVEINPUT: Shape = Shape {
     name: "DescribeTimeToLiveInput",
-    kind: Kind::Structure(&[Member {
-        name: "TableName",
-        path: "tableName",
-        required: true,
-        shape: &S_TABLENAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+    ]),
 };
 static S_STREAMARN: Shape = Shape {
     name: "StreamArn",
-    kind: Kind::String {
-        min: Some(37),
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(37), max: Some(1024), pattern: None, values: &[] },
 };
 static S_APPROXIMATECREATIONDATETIMEPRECISION: Shape = Shape {
     name: "ApproximateCreationDateTimePrecision",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["MILLISECOND", "MICROSECOND"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["MILLISECOND", "MICROSECOND"] },
 };
 static S_ENABLEKINESISSTREAMINGCONFIGURATION: Shape = Shape {
     name: "EnableKinesisStreamingConfiguration",
-    kind: Kind::Structure(&[Member {
-        name: "ApproximateCreationDateTimePrecision",
-        path: "approximateCreationDateTimePrecision",
-        required: false,
-        shape: &S_APPROXIMATECREATIONDATETIMEPRECISION,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ApproximateCreationDateTimePrecision", path: "approximateCreationDateTimePrecision", required: false, shape: &S_APPROXIMATECREATIONDATETIMEPRECISION },
+    ]),
 };
 static S_KINESISSTREAMINGDESTINATIONINPUT: Shape = Shape {
     name: "KinesisStreamingDestinationInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "StreamArn",
-            path: "streamArn",
-            required: true,
-            shape: &S_STREAMARN,
-        },
-        Member {
-            name: "EnableKinesisStreamingConfiguration",
-            path: "enableKinesisStreamingConfiguration",
-            required: false,
-            shape: &S_ENABLEKINESISSTREAMINGCONFIGURATION,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "StreamArn", path: "streamArn", required: true, shape: &S_STREAMARN },
+        Member { name: "EnableKinesisStreamingConfiguration", path: "enableKinesisStreamingConfiguration", required: false, shape: &S_ENABLEKINESISSTREAMINGCONFIGURATION },
     ]),
 };
 static S_PARTIQLNEXTTOKEN: Shape = Shape {
     name: "PartiQLNextToken",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(32768),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(32768), pattern: None, values: &[] },
 };
 static S_POSITIVEINTEGEROBJECT: Shape = Shape {
     name: "PositiveIntegerObject",
-    kind: Kind::Number {
-        min: Some(1),
-        max: None,
-    },
+    kind: Kind::Number { min: Some(1), max: None },
 };
 static S_EXECUTESTATEMENTINPUT: Shape = Shape {
     name: "ExecuteStatementInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "Statement",
-            path: "statement",
-            required: true,
-            shape: &S_PARTIQLSTATEMENT,
-        },
-        Member {
-            name: "Parameters",
-            path: "parameters",
-            required: false,
-            shape: &S_PREPAREDSTATEMENTPARAMETERS,
-        },
-        Member {
-            name: "NextToken",
-            path: "nextToken",
-            required: false,
-            shape: &S_PARTIQLNEXTTOKEN,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &S_POSITIVEINTEGEROBJECT,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "Statement", path: "statement", required: true, shape: &S_PARTIQLSTATEMENT },
+        Member { name: "Parameters", path: "parameters", required: false, shape: &S_PREPAREDSTATEMENTPARAMETERS },
+        Member { name: "NextToken", path: "nextToken", required: false, shape: &S_PARTIQLNEXTTOKEN },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "Limit", path: "limit", required: false, shape: &S_POSITIVEINTEGEROBJECT },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_PARAMETERIZEDSTATEMENT: Shape = Shape {
     name: "ParameterizedStatement",
     kind: Kind::Structure(&[
-        Member {
-            name: "Statement",
-            path: "statement",
-            required: true,
-            shape: &S_PARTIQLSTATEMENT,
-        },
-        Member {
-            name: "Parameters",
-            path: "parameters",
-            required: false,
-            shape: &S_PREPAREDSTATEMENTPARAMETERS,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "Statement", path: "statement", required: true, shape: &S_PARTIQLSTATEMENT },
+        Member { name: "Parameters", path: "parameters", required: false, shape: &S_PREPAREDSTATEMENTPARAMETERS },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_PARAMETERIZEDSTATEMENTS: Shape = Shape {
     name: "ParameterizedStatements",
-    kind: Kind::List {
-        member: &S_PARAMETERIZEDSTATEMENT,
-        min: Some(1),
-        max: Some(100),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_PARAMETERIZEDSTATEMENT, min: Some(1), max: Some(100), element_paths: false },
 };
 static S_CLIENTREQUESTTOKEN: Shape = Shape {
     name: "ClientRequestToken",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(36),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(36), pattern: None, values: &[] },
 };
 static S_EXECUTETRANSACTIONINPUT: Shape = Shape {
     name: "ExecuteTransactionInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TransactStatements",
-            path: "transactStatements",
-            required: true,
-            shape: &S_PARAMETERIZEDSTATEMENTS,
-        },
-        Member {
-            name: "ClientRequestToken",
-            path: "clientRequestToken",
-            required: false,
-            shape: &S_CLIENTREQUESTTOKEN,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
+        Member { name: "TransactStatements", path: "transactStatements", required: true, shape: &S_PARAMETERIZEDSTATEMENTS },
+        Member { name: "ClientRequestToken", path: "clientRequestToken", required: false, shape: &S_CLIENTREQUESTTOKEN },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
     ]),
 };
 static S_CLIENTTOKEN: Shape = Shape {
     name: "ClientToken",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: Some(Pattern::NoDollar),
-        values: &[],
-    },
+    kind: Kind::String { min: None, max: None, pattern: Some(Pattern::NoDollar), values: &[] },
 };
 static S_S3BUCKET: Shape = Shape {
     name: "S3Bucket",
-    kind: Kind::String {
-        min: None,
-        max: Some(255),
-        pattern: Some(Pattern::S3Bucket),
-        values: &[],
-    },
+    kind: Kind::String { min: None, max: Some(255), pattern: Some(Pattern::S3Bucket), values: &[] },
 };
 static S_S3BUCKETOWNER: Shape = Shape {
     name: "S3BucketOwner",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: Some(Pattern::AccountId),
-        values: &[],
-    },
+    kind: Kind::String { min: None, max: None, pattern: Some(Pattern::AccountId), values: &[] },
 };
 static S_S3PREFIX: Shape = Shape {
     name: "S3Prefix",
-    kind: Kind::String {
-        min: None,
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: None, max: Some(1024), pattern: None, values: &[] },
 };
 static S_S3SSEALGORITHM: Shape = Shape {
     name: "S3SseAlgorithm",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["AES256", "KMS"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["AES256", "KMS"] },
 };
 static S_S3SSEKMSKEYID: Shape = Shape {
     name: "S3SseKmsKeyId",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(2048),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(2048), pattern: None, values: &[] },
 };
 static S_EXPORTFORMAT: Shape = Shape {
     name: "ExportFormat",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["DYNAMODB_JSON", "ION"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["DYNAMODB_JSON", "ION"] },
 };
 static S_EXPORTTYPE: Shape = Shape {
     name: "ExportType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["FULL_EXPORT", "INCREMENTAL_EXPORT"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["FULL_EXPORT", "INCREMENTAL_EXPORT"] },
 };
 static S_EXPORTVIEWTYPE: Shape = Shape {
     name: "ExportViewType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["NEW_IMAGE", "NEW_AND_OLD_IMAGES"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["NEW_IMAGE", "NEW_AND_OLD_IMAGES"] },
 };
 static S_INCREMENTALEXPORTSPECIFICATION: Shape = Shape {
     name: "IncrementalExportSpecification",
-    kind: Kind::Structure(&[Member {
-        name: "ExportViewType",
-        path: "exportViewType",
-        required: false,
-        shape: &S_EXPORTVIEWTYPE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ExportViewType", path: "exportViewType", required: false, shape: &S_EXPORTVIEWTYPE },
+    ]),
 };
 static S_FILTERSPECIFICATION: Shape = Shape {
     name: "FilterSpecification",
-    kind: Kind::Structure(&[Member {
-        name: "ExpressionAttributeNames",
-        path: "expressionAttributeNames",
-        required: false,
-        shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+    ]),
 };
 static S_EXPORTTABLETOPOINTINTIMEINPUT: Shape = Shape {
     name: "ExportTableToPointInTimeInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableArn",
-            path: "tableArn",
-            required: true,
-            shape: &S_TABLEARN,
-        },
-        Member {
-            name: "ClientToken",
-            path: "clientToken",
-            required: false,
-            shape: &S_CLIENTTOKEN,
-        },
-        Member {
-            name: "S3Bucket",
-            path: "s3Bucket",
-            required: true,
-            shape: &S_S3BUCKET,
-        },
-        Member {
-            name: "S3BucketOwner",
-            path: "s3BucketOwner",
-            required: false,
-            shape: &S_S3BUCKETOWNER,
-        },
-        Member {
-            name: "S3Prefix",
-            path: "s3Prefix",
-            required: false,
-            shape: &S_S3PREFIX,
-        },
-        Member {
-            name: "S3SseAlgorithm",
-            path: "s3SseAlgorithm",
-            required: false,
-            shape: &S_S3SSEALGORITHM,
-        },
-        Member {
-            name: "S3SseKmsKeyId",
-            path: "s3SseKmsKeyId",
-            required: false,
-            shape: &S_S3SSEKMSKEYID,
-        },
-        Member {
-            name: "ExportFormat",
-            path: "exportFormat",
-            required: false,
-            shape: &S_EXPORTFORMAT,
-        },
-        Member {
-            name: "ExportType",
-            path: "exportType",
-            required: false,
-            shape: &S_EXPORTTYPE,
-        },
-        Member {
-            name: "IncrementalExportSpecification",
-            path: "incrementalExportSpecification",
-            required: false,
-            shape: &S_INCREMENTALEXPORTSPECIFICATION,
-        },
-        Member {
-            name: "FilterSpecification",
-            path: "filterSpecification",
-            required: false,
-            shape: &S_FILTERSPECIFICATION,
-        },
+        Member { name: "TableArn", path: "tableArn", required: true, shape: &S_TABLEARN },
+        Member { name: "ClientToken", path: "clientToken", required: false, shape: &S_CLIENTTOKEN },
+        Member { name: "S3Bucket", path: "s3Bucket", required: true, shape: &S_S3BUCKET },
+        Member { name: "S3BucketOwner", path: "s3BucketOwner", required: false, shape: &S_S3BUCKETOWNER },
+        Member { name: "S3Prefix", path: "s3Prefix", required: false, shape: &S_S3PREFIX },
+        Member { name: "S3SseAlgorithm", path: "s3SseAlgorithm", required: false, shape: &S_S3SSEALGORITHM },
+        Member { name: "S3SseKmsKeyId", path: "s3SseKmsKeyId", required: false, shape: &S_S3SSEKMSKEYID },
+        Member { name: "ExportFormat", path: "exportFormat", required: false, shape: &S_EXPORTFORMAT },
+        Member { name: "ExportType", path: "exportType", required: false, shape: &S_EXPORTTYPE },
+        Member { name: "IncrementalExportSpecification", path: "incrementalExportSpecification", required: false, shape: &S_INCREMENTALEXPORTSPECIFICATION },
+        Member { name: "FilterSpecification", path: "filterSpecification", required: false, shape: &S_FILTERSPECIFICATION },
     ]),
 };
 static S_GETITEMINPUT: Shape = Shape {
     name: "GetItemInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "AttributesToGet",
-            path: "attributesToGet",
-            required: false,
-            shape: &S_ATTRIBUTENAMELIST,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+        Member { name: "AttributesToGet", path: "attributesToGet", required: false, shape: &S_ATTRIBUTENAMELIST },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
     ]),
 };
 static S_GETRESOURCEPOLICYINPUT: Shape = Shape {
     name: "GetResourcePolicyInput",
-    kind: Kind::Structure(&[Member {
-        name: "ResourceArn",
-        path: "resourceArn",
-        required: true,
-        shape: &S_RESOURCEARNSTRING,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ResourceArn", path: "resourceArn", required: true, shape: &S_RESOURCEARNSTRING },
+    ]),
 };
 static S_S3BUCKETSOURCE: Shape = Shape {
     name: "S3BucketSource",
     kind: Kind::Structure(&[
-        Member {
-            name: "S3BucketOwner",
-            path: "s3BucketOwner",
-            required: false,
-            shape: &S_S3BUCKETOWNER,
-        },
-        Member {
-            name: "S3Bucket",
-            path: "s3Bucket",
-            required: true,
-            shape: &S_S3BUCKET,
-        },
-        Member {
-            name: "S3KeyPrefix",
-            path: "s3KeyPrefix",
-            required: false,
-            shape: &S_S3PREFIX,
-        },
+        Member { name: "S3BucketOwner", path: "s3BucketOwner", required: false, shape: &S_S3BUCKETOWNER },
+        Member { name: "S3Bucket", path: "s3Bucket", required: true, shape: &S_S3BUCKET },
+        Member { name: "S3KeyPrefix", path: "s3KeyPrefix", required: false, shape: &S_S3PREFIX },
     ]),
 };
 static S_INPUTFORMAT: Shape = Shape {
     name: "InputFormat",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["DYNAMODB_JSON", "ION", "CSV"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["DYNAMODB_JSON", "ION", "CSV"] },
 };
 static S_CSVDELIMITER: Shape = Shape {
     name: "CsvDelimiter",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(1),
-        pattern: Some(Pattern::CsvDelimiter),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(1), pattern: Some(Pattern::CsvDelimiter), values: &[] },
 };
 static S_CSVHEADER: Shape = Shape {
     name: "CsvHeader",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(65536),
-        pattern: Some(Pattern::CsvHeader),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(65536), pattern: Some(Pattern::CsvHeader), values: &[] },
 };
 static S_CSVHEADERLIST: Shape = Shape {
     name: "CsvHeaderList",
-    kind: Kind::List {
-        member: &S_CSVHEADER,
-        min: Some(1),
-        max: Some(255),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_CSVHEADER, min: Some(1), max: Some(255), element_paths: false },
 };
 static S_CSVOPTIONS: Shape = Shape {
     name: "CsvOptions",
     kind: Kind::Structure(&[
-        Member {
-            name: "Delimiter",
-            path: "delimiter",
-            required: false,
-            shape: &S_CSVDELIMITER,
-        },
-        Member {
-            name: "HeaderList",
-            path: "headerList",
-            required: false,
-            shape: &S_CSVHEADERLIST,
-        },
+        Member { name: "Delimiter", path: "delimiter", required: false, shape: &S_CSVDELIMITER },
+        Member { name: "HeaderList", path: "headerList", required: false, shape: &S_CSVHEADERLIST },
     ]),
 };
 static S_INPUTFORMATOPTIONS: Shape = Shape {
     name: "InputFormatOptions",
-    kind: Kind::Structure(&[Member {
-        name: "Csv",
-        path: "csv",
-        required: false,
-        shape: &S_CSVOPTIONS,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "Csv", path: "csv", required: false, shape: &S_CSVOPTIONS },
+    ]),
 };
 static S_INPUTCOMPRESSIONTYPE: Shape = Shape {
     name: "InputCompressionType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["GZIP", "ZSTD", "NONE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["GZIP", "ZSTD", "NONE"] },
 };
 static S_TABLECREATIONPARAMETERS: Shape = Shape {
     name: "TableCreationParameters",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "AttributeDefinitions",
-            path: "attributeDefinitions",
-            required: true,
-            shape: &S_ATTRIBUTEDEFINITIONS,
-        },
-        Member {
-            name: "KeySchema",
-            path: "keySchema",
-            required: true,
-            shape: &S_KEYSCHEMA,
-        },
-        Member {
-            name: "BillingMode",
-            path: "billingMode",
-            required: false,
-            shape: &S_BILLINGMODE,
-        },
-        Member {
-            name: "ProvisionedThroughput",
-            path: "provisionedThroughput",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
-        Member {
-            name: "SSESpecification",
-            path: "sSESpecification",
-            required: false,
-            shape: &S_SSESPECIFICATION,
-        },
-        Member {
-            name: "GlobalSecondaryIndexes",
-            path: "globalSecondaryIndexes",
-            required: false,
-            shape: &S_GLOBALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "VectorIndexes",
-            path: "vectorIndexes",
-            required: false,
-            shape: &S_VECTORINDEXLIST,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "AttributeDefinitions", path: "attributeDefinitions", required: true, shape: &S_ATTRIBUTEDEFINITIONS },
+        Member { name: "KeySchema", path: "keySchema", required: true, shape: &S_KEYSCHEMA },
+        Member { name: "BillingMode", path: "billingMode", required: false, shape: &S_BILLINGMODE },
+        Member { name: "ProvisionedThroughput", path: "provisionedThroughput", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
+        Member { name: "SSESpecification", path: "sSESpecification", required: false, shape: &S_SSESPECIFICATION },
+        Member { name: "GlobalSecondaryIndexes", path: "globalSecondaryIndexes", required: false, shape: &S_GLOBALSECONDARYINDEXLIST },
+        Member { name: "VectorIndexes", path: "vectorIndexes", required: false, shape: &S_VECTORINDEXLIST },
     ]),
 };
 static S_IMPORTTABLEINPUT: Shape = Shape {
     name: "ImportTableInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ClientToken",
-            path: "clientToken",
-            required: false,
-            shape: &S_CLIENTTOKEN,
-        },
-        Member {
-            name: "S3BucketSource",
-            path: "s3BucketSource",
-            required: true,
-            shape: &S_S3BUCKETSOURCE,
-        },
-        Member {
-            name: "InputFormat",
-            path: "inputFormat",
-            required: true,
-            shape: &S_INPUTFORMAT,
-        },
-        Member {
-            name: "InputFormatOptions",
-            path: "inputFormatOptions",
-            required: false,
-            shape: &S_INPUTFORMATOPTIONS,
-        },
-        Member {
-            name: "InputCompressionType",
-            path: "inputCompressionType",
-            required: false,
-            shape: &S_INPUTCOMPRESSIONTYPE,
-        },
-        Member {
-            name: "TableCreationParameters",
-            path: "tableCreationParameters",
-            required: true,
-            shape: &S_TABLECREATIONPARAMETERS,
-        },
+        Member { name: "ClientToken", path: "clientToken", required: false, shape: &S_CLIENTTOKEN },
+        Member { name: "S3BucketSource", path: "s3BucketSource", required: true, shape: &S_S3BUCKETSOURCE },
+        Member { name: "InputFormat", path: "inputFormat", required: true, shape: &S_INPUTFORMAT },
+        Member { name: "InputFormatOptions", path: "inputFormatOptions", required: false, shape: &S_INPUTFORMATOPTIONS },
+        Member { name: "InputCompressionType", path: "inputCompressionType", required: false, shape: &S_INPUTCOMPRESSIONTYPE },
+        Member { name: "TableCreationParameters", path: "tableCreationParameters", required: true, shape: &S_TABLECREATIONPARAMETERS },
     ]),
 };
 static S_BACKUPSINPUTLIMIT: Shape = Shape {
     name: "BackupsInputLimit",
-    kind: Kind::Number {
-        min: Some(1),
-        max: Some(100),
-    },
+    kind: Kind::Number { min: Some(1), max: Some(100) },
 };
 static S_BACKUPTYPEFILTER: Shape = Shape {
     name: "BackupTypeFilter",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["USER", "SYSTEM", "AWS_BACKUP", "ALL"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["USER", "SYSTEM", "AWS_BACKUP", "ALL"] },
 };
 static S_LISTBACKUPSINPUT: Shape = Shape {
     name: "ListBackupsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: false,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &S_BACKUPSINPUTLIMIT,
-        },
-        Member {
-            name: "ExclusiveStartBackupArn",
-            path: "exclusiveStartBackupArn",
-            required: false,
-            shape: &S_BACKUPARN,
-        },
-        Member {
-            name: "BackupType",
-            path: "backupType",
-            required: false,
-            shape: &S_BACKUPTYPEFILTER,
-        },
+        Member { name: "TableName", path: "tableName", required: false, shape: &S_TABLENAME },
+        Member { name: "Limit", path: "limit", required: false, shape: &S_BACKUPSINPUTLIMIT },
+        Member { name: "ExclusiveStartBackupArn", path: "exclusiveStartBackupArn", required: false, shape: &S_BACKUPARN },
+        Member { name: "BackupType", path: "backupType", required: false, shape: &S_BACKUPTYPEFILTER },
     ]),
 };
 static S_LISTBULKOPERATIONSMAXLIMIT: Shape = Shape {
     name: "ListBulkOperationsMaxLimit",
-    kind: Kind::Number {
-        min: Some(1),
-        max: Some(25),
-    },
+    kind: Kind::Number { min: Some(1), max: Some(25) },
 };
 static S_BULKOPERATIONNEXTTOKEN: Shape = Shape {
     name: "BulkOperationNextToken",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(1024),
-        pattern: Some(Pattern::HexBlocks16),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(1024), pattern: Some(Pattern::HexBlocks16), values: &[] },
 };
 static S_LISTBULKOPERATIONSINPUT: Shape = Shape {
     name: "ListBulkOperationsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "MaxResults",
-            path: "maxResults",
-            required: false,
-            shape: &S_LISTBULKOPERATIONSMAXLIMIT,
-        },
-        Member {
-            name: "NextToken",
-            path: "nextToken",
-            required: false,
-            shape: &S_BULKOPERATIONNEXTTOKEN,
-        },
+        Member { name: "MaxResults", path: "maxResults", required: false, shape: &S_LISTBULKOPERATIONSMAXLIMIT },
+        Member { name: "NextToken", path: "nextToken", required: false, shape: &S_BULKOPERATIONNEXTTOKEN },
     ]),
 };
 static S_LISTCONTRIBUTORINSIGHTSLIMIT: Shape = Shape {
     name: "ListContributorInsightsLimit",
-    kind: Kind::Number {
-        min: None,
-        max: Some(100),
-    },
+    kind: Kind::Number { min: None, max: Some(100) },
 };
 static S_LISTCONTRIBUTORINSIGHTSINPUT: Shape = Shape {
     name: "ListContributorInsightsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: false,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "MaxResults",
-            path: "maxResults",
-            required: false,
-            shape: &S_LISTCONTRIBUTORINSIGHTSLIMIT,
-        },
+        Member { name: "TableName", path: "tableName", required: false, shape: &S_TABLENAME },
+        Member { name: "MaxResults", path: "maxResults", required: false, shape: &S_LISTCONTRIBUTORINSIGHTSLIMIT },
     ]),
 };
 static S_LISTEXPORTSMAXLIMIT: Shape = Shape {
     name: "ListExportsMaxLimit",
-    kind: Kind::Number {
-        min: Some(1),
-        max: Some(25),
-    },
+    kind: Kind::Number { min: Some(1), max: Some(25) },
 };
 static S_LISTEXPORTSINPUT: Shape = Shape {
     name: "ListExportsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableArn",
-            path: "tableArn",
-            required: false,
-            shape: &S_TABLEARN,
-        },
-        Member {
-            name: "MaxResults",
-            path: "maxResults",
-            required: false,
-            shape: &S_LISTEXPORTSMAXLIMIT,
-        },
+        Member { name: "TableArn", path: "tableArn", required: false, shape: &S_TABLEARN },
+        Member { name: "MaxResults", path: "maxResults", required: false, shape: &S_LISTEXPORTSMAXLIMIT },
     ]),
 };
 static S_LISTGLOBALTABLESINPUT: Shape = Shape {
     name: "ListGlobalTablesInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ExclusiveStartGlobalTableName",
-            path: "exclusiveStartGlobalTableName",
-            required: false,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &S_POSITIVEINTEGEROBJECT,
-        },
+        Member { name: "ExclusiveStartGlobalTableName", path: "exclusiveStartGlobalTableName", required: false, shape: &S_TABLENAME },
+        Member { name: "Limit", path: "limit", required: false, shape: &S_POSITIVEINTEGEROBJECT },
     ]),
 };
 static S_LISTIMPORTSMAXLIMIT: Shape = Shape {
     name: "ListImportsMaxLimit",
-    kind: Kind::Number {
-        min: Some(1),
-        max: Some(25),
-    },
+    kind: Kind::Number { min: Some(1), max: Some(25) },
 };
 static S_IMPORTNEXTTOKEN: Shape = Shape {
     name: "ImportNextToken",
-    kind: Kind::String {
-        min: Some(112),
-        max: Some(1024),
-        pattern: Some(Pattern::HexBlocks16),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(112), max: Some(1024), pattern: Some(Pattern::HexBlocks16), values: &[] },
 };
 static S_LISTIMPORTSINPUT: Shape = Shape {
     name: "ListImportsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableArn",
-            path: "tableArn",
-            required: false,
-            shape: &S_TABLEARN,
-        },
-        Member {
-            name: "PageSize",
-            path: "pageSize",
-            required: false,
-            shape: &S_LISTIMPORTSMAXLIMIT,
-        },
-        Member {
-            name: "NextToken",
-            path: "nextToken",
-            required: false,
-            shape: &S_IMPORTNEXTTOKEN,
-        },
+        Member { name: "TableArn", path: "tableArn", required: false, shape: &S_TABLEARN },
+        Member { name: "PageSize", path: "pageSize", required: false, shape: &S_LISTIMPORTSMAXLIMIT },
+        Member { name: "NextToken", path: "nextToken", required: false, shape: &S_IMPORTNEXTTOKEN },
     ]),
 };
 static S_LISTTABLESINPUTLIMIT: Shape = Shape {
     name: "ListTablesInputLimit",
-    kind: Kind::Number {
-        min: Some(1),
-        max: Some(100),
-    },
+    kind: Kind::Number { min: Some(1), max: Some(100) },
 };
 static S_LISTTABLESINPUT: Shape = Shape {
     name: "ListTablesInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ExclusiveStartTableName",
-            path: "exclusiveStartTableName",
-            required: false,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &S_LISTTABLESINPUTLIMIT,
-        },
+        Member { name: "ExclusiveStartTableName", path: "exclusiveStartTableName", required: false, shape: &S_TABLENAME },
+        Member { name: "Limit", path: "limit", required: false, shape: &S_LISTTABLESINPUTLIMIT },
     ]),
 };
 static S_LISTTAGSOFRESOURCEINPUT: Shape = Shape {
     name: "ListTagsOfResourceInput",
-    kind: Kind::Structure(&[Member {
-        name: "ResourceArn",
-        path: "resourceArn",
-        required: false,
-        shape: &S_RESOURCEARNSTRING,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ResourceArn", path: "resourceArn", required: false, shape: &S_RESOURCEARNSTRING },
+    ]),
 };
 static S_PUTITEMINPUT: Shape = Shape {
     name: "PutItemInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "Item",
-            path: "item",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "Expected",
-            path: "expected",
-            required: false,
-            shape: &S_EXPECTEDATTRIBUTEMAP,
-        },
-        Member {
-            name: "ReturnValues",
-            path: "returnValues",
-            required: false,
-            shape: &S_RETURNVALUE,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ReturnItemCollectionMetrics",
-            path: "returnItemCollectionMetrics",
-            required: false,
-            shape: &S_RETURNITEMCOLLECTIONMETRICS,
-        },
-        Member {
-            name: "ConditionalOperator",
-            path: "conditionalOperator",
-            required: false,
-            shape: &S_CONDITIONALOPERATOR,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "Item", path: "item", required: true, shape: &OPAQUE },
+        Member { name: "Expected", path: "expected", required: false, shape: &S_EXPECTEDATTRIBUTEMAP },
+        Member { name: "ReturnValues", path: "returnValues", required: false, shape: &S_RETURNVALUE },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ReturnItemCollectionMetrics", path: "returnItemCollectionMetrics", required: false, shape: &S_RETURNITEMCOLLECTIONMETRICS },
+        Member { name: "ConditionalOperator", path: "conditionalOperator", required: false, shape: &S_CONDITIONALOPERATOR },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_PUTRESOURCEPOLICYINPUT: Shape = Shape {
     name: "PutResourcePolicyInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ResourceArn",
-            path: "resourceArn",
-            required: true,
-            shape: &S_RESOURCEARNSTRING,
-        },
-        Member {
-            name: "Policy",
-            path: "policy",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "ExpectedRevisionId",
-            path: "expectedRevisionId",
-            required: false,
-            shape: &S_POLICYREVISIONID,
-        },
+        Member { name: "ResourceArn", path: "resourceArn", required: true, shape: &S_RESOURCEARNSTRING },
+        Member { name: "Policy", path: "policy", required: true, shape: &OPAQUE },
+        Member { name: "ExpectedRevisionId", path: "expectedRevisionId", required: false, shape: &S_POLICYREVISIONID },
     ]),
 };
 static S_SELECT: Shape = Shape {
     name: "Select",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &[
-            "SPECIFIC_ATTRIBUTES",
-            "COUNT",
-            "ALL_ATTRIBUTES",
-            "ALL_PROJECTED_ATTRIBUTES",
-        ],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"] },
 };
 static S_CONDITION: Shape = Shape {
     name: "Condition",
-    kind: Kind::Structure(&[Member {
-        name: "ComparisonOperator",
-        path: "comparisonOperator",
-        required: true,
-        shape: &S_COMPARISONOPERATOR,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ComparisonOperator", path: "comparisonOperator", required: true, shape: &S_COMPARISONOPERATOR },
+    ]),
 };
 static S_KEYCONDITIONS: Shape = Shape {
     name: "KeyConditions",
-    kind: Kind::Map {
-        key: &S_ATTRIBUTENAME,
-        value: &S_CONDITION,
-        min: None,
-        max: None,
-    },
+    kind: Kind::Map { key: &S_ATTRIBUTENAME, value: &S_CONDITION, min: None, max: None },
 };
 static S_FILTERCONDITIONMAP: Shape = Shape {
     name: "FilterConditionMap",
-    kind: Kind::Map {
-        key: &S_ATTRIBUTENAME,
-        value: &S_CONDITION,
-        min: None,
-        max: None,
-    },
+    kind: Kind::Map { key: &S_ATTRIBUTENAME, value: &S_CONDITION, min: None, max: None },
 };
 static S_QUERYINPUT: Shape = Shape {
     name: "QueryInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: false,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "Select",
-            path: "select",
-            required: false,
-            shape: &S_SELECT,
-        },
-        Member {
-            name: "AttributesToGet",
-            path: "attributesToGet",
-            required: false,
-            shape: &S_ATTRIBUTENAMELIST,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &S_POSITIVEINTEGEROBJECT,
-        },
-        Member {
-            name: "KeyConditions",
-            path: "keyConditions",
-            required: false,
-            shape: &S_KEYCONDITIONS,
-        },
-        Member {
-            name: "QueryFilter",
-            path: "queryFilter",
-            required: false,
-            shape: &S_FILTERCONDITIONMAP,
-        },
-        Member {
-            name: "ConditionalOperator",
-            path: "conditionalOperator",
-            required: false,
-            shape: &S_CONDITIONALOPERATOR,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "IndexName", path: "indexName", required: false, shape: &S_INDEXNAME },
+        Member { name: "Select", path: "select", required: false, shape: &S_SELECT },
+        Member { name: "AttributesToGet", path: "attributesToGet", required: false, shape: &S_ATTRIBUTENAMELIST },
+        Member { name: "Limit", path: "limit", required: false, shape: &S_POSITIVEINTEGEROBJECT },
+        Member { name: "KeyConditions", path: "keyConditions", required: false, shape: &S_KEYCONDITIONS },
+        Member { name: "QueryFilter", path: "queryFilter", required: false, shape: &S_FILTERCONDITIONMAP },
+        Member { name: "ConditionalOperator", path: "conditionalOperator", required: false, shape: &S_CONDITIONALOPERATOR },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
     ]),
 };
 static S_RESTORETABLEFROMBACKUPINPUT: Shape = Shape {
     name: "RestoreTableFromBackupInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TargetTableName",
-            path: "targetTableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "BackupArn",
-            path: "backupArn",
-            required: true,
-            shape: &S_BACKUPARN,
-        },
-        Member {
-            name: "BillingModeOverride",
-            path: "billingModeOverride",
-            required: false,
-            shape: &S_BILLINGMODE,
-        },
-        Member {
-            name: "GlobalSecondaryIndexOverride",
-            path: "globalSecondaryIndexOverride",
-            required: false,
-            shape: &S_GLOBALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "LocalSecondaryIndexOverride",
-            path: "localSecondaryIndexOverride",
-            required: false,
-            shape: &S_LOCALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "ProvisionedThroughputOverride",
-            path: "provisionedThroughputOverride",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
-        Member {
-            name: "SSESpecificationOverride",
-            path: "sSESpecificationOverride",
-            required: false,
-            shape: &S_SSESPECIFICATION,
-        },
-        Member {
-            name: "VectorIndexOverride",
-            path: "vectorIndexOverride",
-            required: false,
-            shape: &S_VECTORINDEXLIST,
-        },
+        Member { name: "TargetTableName", path: "targetTableName", required: true, shape: &S_TABLENAME },
+        Member { name: "BackupArn", path: "backupArn", required: true, shape: &S_BACKUPARN },
+        Member { name: "BillingModeOverride", path: "billingModeOverride", required: false, shape: &S_BILLINGMODE },
+        Member { name: "GlobalSecondaryIndexOverride", path: "globalSecondaryIndexOverride", required: false, shape: &S_GLOBALSECONDARYINDEXLIST },
+        Member { name: "LocalSecondaryIndexOverride", path: "localSecondaryIndexOverride", required: false, shape: &S_LOCALSECONDARYINDEXLIST },
+        Member { name: "ProvisionedThroughputOverride", path: "provisionedThroughputOverride", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
+        Member { name: "SSESpecificationOverride", path: "sSESpecificationOverride", required: false, shape: &S_SSESPECIFICATION },
+        Member { name: "VectorIndexOverride", path: "vectorIndexOverride", required: false, shape: &S_VECTORINDEXLIST },
     ]),
 };
 static S_RESTORETABLETOPOINTINTIMEINPUT: Shape = Shape {
     name: "RestoreTableToPointInTimeInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "SourceTableArn",
-            path: "sourceTableArn",
-            required: false,
-            shape: &S_TABLEARN,
-        },
-        Member {
-            name: "SourceTableName",
-            path: "sourceTableName",
-            required: false,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "TargetTableName",
-            path: "targetTableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "BillingModeOverride",
-            path: "billingModeOverride",
-            required: false,
-            shape: &S_BILLINGMODE,
-        },
-        Member {
-            name: "GlobalSecondaryIndexOverride",
-            path: "globalSecondaryIndexOverride",
-            required: false,
-            shape: &S_GLOBALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "LocalSecondaryIndexOverride",
-            path: "localSecondaryIndexOverride",
-            required: false,
-            shape: &S_LOCALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "ProvisionedThroughputOverride",
-            path: "provisionedThroughputOverride",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
-        Member {
-            name: "SSESpecificationOverride",
-            path: "sSESpecificationOverride",
-            required: false,
-            shape: &S_SSESPECIFICATION,
-        },
-        Member {
-            name: "VectorIndexOverride",
-            path: "vectorIndexOverride",
-            required: false,
-            shape: &S_VECTORINDEXLIST,
-        },
+        Member { name: "SourceTableArn", path: "sourceTableArn", required: false, shape: &S_TABLEARN },
+        Member { name: "SourceTableName", path: "sourceTableName", required: false, shape: &S_TABLENAME },
+        Member { name: "TargetTableName", path: "targetTableName", required: true, shape: &S_TABLENAME },
+        Member { name: "BillingModeOverride", path: "billingModeOverride", required: false, shape: &S_BILLINGMODE },
+        Member { name: "GlobalSecondaryIndexOverride", path: "globalSecondaryIndexOverride", required: false, shape: &S_GLOBALSECONDARYINDEXLIST },
+        Member { name: "LocalSecondaryIndexOverride", path: "localSecondaryIndexOverride", required: false, shape: &S_LOCALSECONDARYINDEXLIST },
+        Member { name: "ProvisionedThroughputOverride", path: "provisionedThroughputOverride", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
+        Member { name: "SSESpecificationOverride", path: "sSESpecificationOverride", required: false, shape: &S_SSESPECIFICATION },
+        Member { name: "VectorIndexOverride", path: "vectorIndexOverride", required: false, shape: &S_VECTORINDEXLIST },
     ]),
 };
 static S_SCANTOTALSEGMENTS: Shape = Shape {
     name: "ScanTotalSegments",
-    kind: Kind::Number {
-        min: Some(1),
-        max: Some(1000000),
-    },
+    kind: Kind::Number { min: Some(1), max: Some(1000000) },
 };
 static S_SCANSEGMENT: Shape = Shape {
     name: "ScanSegment",
-    kind: Kind::Number {
-        min: Some(0),
-        max: Some(999999),
-    },
+    kind: Kind::Number { min: Some(0), max: Some(999999) },
 };
 static S_SCANINPUT: Shape = Shape {
     name: "ScanInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: false,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "AttributesToGet",
-            path: "attributesToGet",
-            required: false,
-            shape: &S_ATTRIBUTENAMELIST,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &S_POSITIVEINTEGEROBJECT,
-        },
-        Member {
-            name: "Select",
-            path: "select",
-            required: false,
-            shape: &S_SELECT,
-        },
-        Member {
-            name: "ScanFilter",
-            path: "scanFilter",
-            required: false,
-            shape: &S_FILTERCONDITIONMAP,
-        },
-        Member {
-            name: "ConditionalOperator",
-            path: "conditionalOperator",
-            required: false,
-            shape: &S_CONDITIONALOPERATOR,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "TotalSegments",
-            path: "totalSegments",
-            required: false,
-            shape: &S_SCANTOTALSEGMENTS,
-        },
-        Member {
-            name: "Segment",
-            path: "segment",
-            required: false,
-            shape: &S_SCANSEGMENT,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "IndexName", path: "indexName", required: false, shape: &S_INDEXNAME },
+        Member { name: "AttributesToGet", path: "attributesToGet", required: false, shape: &S_ATTRIBUTENAMELIST },
+        Member { name: "Limit", path: "limit", required: false, shape: &S_POSITIVEINTEGEROBJECT },
+        Member { name: "Select", path: "select", required: false, shape: &S_SELECT },
+        Member { name: "ScanFilter", path: "scanFilter", required: false, shape: &S_FILTERCONDITIONMAP },
+        Member { name: "ConditionalOperator", path: "conditionalOperator", required: false, shape: &S_CONDITIONALOPERATOR },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "TotalSegments", path: "totalSegments", required: false, shape: &S_SCANTOTALSEGMENTS },
+        Member { name: "Segment", path: "segment", required: false, shape: &S_SCANSEGMENT },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
     ]),
 };
 static S_SEARCHVECTORLIST: Shape = Shape {
     name: "SearchVectorList",
-    kind: Kind::List {
-        member: &OPAQUE,
-        min: Some(1),
-        max: Some(4096),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &OPAQUE, min: Some(1), max: Some(4096), element_paths: false },
 };
 static S_TOPKINTEGER: Shape = Shape {
     name: "TopKInteger",
-    kind: Kind::Number {
-        min: Some(1),
-        max: None,
-    },
+    kind: Kind::Number { min: Some(1), max: None },
 };
 static S_SEARCHVECTORSINPUT: Shape = Shape {
     name: "SearchVectorsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "SearchVector",
-            path: "searchVector",
-            required: true,
-            shape: &S_SEARCHVECTORLIST,
-        },
-        Member {
-            name: "TopK",
-            path: "topK",
-            required: true,
-            shape: &S_TOPKINTEGER,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "SearchVector", path: "searchVector", required: true, shape: &S_SEARCHVECTORLIST },
+        Member { name: "TopK", path: "topK", required: true, shape: &S_TOPKINTEGER },
     ]),
 };
 static S_BULKOPERATIONINPUTFORMAT: Shape = Shape {
     name: "BulkOperationInputFormat",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["DYNAMODB_JSON", "ION"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["DYNAMODB_JSON", "ION"] },
 };
 static S_INPUTS3CONFIGURATION: Shape = Shape {
     name: "InputS3Configuration",
     kind: Kind::Structure(&[
-        Member {
-            name: "S3BucketOwner",
-            path: "s3BucketOwner",
-            required: false,
-            shape: &S_S3BUCKETOWNER,
-        },
-        Member {
-            name: "S3Bucket",
-            path: "s3Bucket",
-            required: true,
-            shape: &S_S3BUCKET,
-        },
-        Member {
-            name: "S3KeyPrefix",
-            path: "s3KeyPrefix",
-            required: false,
-            shape: &S_S3PREFIX,
-        },
-        Member {
-            name: "InputFormat",
-            path: "inputFormat",
-            required: true,
-            shape: &S_BULKOPERATIONINPUTFORMAT,
-        },
-        Member {
-            name: "InputCompressionType",
-            path: "inputCompressionType",
-            required: false,
-            shape: &S_INPUTCOMPRESSIONTYPE,
-        },
+        Member { name: "S3BucketOwner", path: "s3BucketOwner", required: false, shape: &S_S3BUCKETOWNER },
+        Member { name: "S3Bucket", path: "s3Bucket", required: true, shape: &S_S3BUCKET },
+        Member { name: "S3KeyPrefix", path: "s3KeyPrefix", required: false, shape: &S_S3PREFIX },
+        Member { name: "InputFormat", path: "inputFormat", required: true, shape: &S_BULKOPERATIONINPUTFORMAT },
+        Member { name: "InputCompressionType", path: "inputCompressionType", required: false, shape: &S_INPUTCOMPRESSIONTYPE },
     ]),
 };
 static S_OUTPUTTYPEENUM: Shape = Shape {
     name: "OutputTypeEnum",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ERROR", "CONDITION_CHECK_FAILURE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ERROR", "CONDITION_CHECK_FAILURE"] },
 };
 static S_OUTPUTTYPELIST: Shape = Shape {
     name: "OutputTypeList",
-    kind: Kind::List {
-        member: &S_OUTPUTTYPEENUM,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_OUTPUTTYPEENUM, min: None, max: None, element_paths: false },
 };
 static S_OUTPUTS3CONFIGURATION: Shape = Shape {
     name: "OutputS3Configuration",
     kind: Kind::Structure(&[
-        Member {
-            name: "S3BucketOwner",
-            path: "s3BucketOwner",
-            required: false,
-            shape: &S_S3BUCKETOWNER,
-        },
-        Member {
-            name: "S3Bucket",
-            path: "s3Bucket",
-            required: false,
-            shape: &S_S3BUCKET,
-        },
-        Member {
-            name: "S3KeyPrefix",
-            path: "s3KeyPrefix",
-            required: false,
-            shape: &S_S3PREFIX,
-        },
-        Member {
-            name: "S3SseAlgorithm",
-            path: "s3SseAlgorithm",
-            required: false,
-            shape: &S_S3SSEALGORITHM,
-        },
-        Member {
-            name: "S3SseKmsKeyId",
-            path: "s3SseKmsKeyId",
-            required: false,
-            shape: &S_S3SSEKMSKEYID,
-        },
-        Member {
-            name: "OutputType",
-            path: "outputType",
-            required: true,
-            shape: &S_OUTPUTTYPELIST,
-        },
+        Member { name: "S3BucketOwner", path: "s3BucketOwner", required: false, shape: &S_S3BUCKETOWNER },
+        Member { name: "S3Bucket", path: "s3Bucket", required: false, shape: &S_S3BUCKET },
+        Member { name: "S3KeyPrefix", path: "s3KeyPrefix", required: false, shape: &S_S3PREFIX },
+        Member { name: "S3SseAlgorithm", path: "s3SseAlgorithm", required: false, shape: &S_S3SSEALGORITHM },
+        Member { name: "S3SseKmsKeyId", path: "s3SseKmsKeyId", required: false, shape: &S_S3SSEKMSKEYID },
+        Member { name: "OutputType", path: "outputType", required: true, shape: &S_OUTPUTTYPELIST },
     ]),
 };
 static S_BULKOPERATIONMAXWRITEREQUESTUNITS: Shape = Shape {
     name: "BulkOperationMaxWriteRequestUnits",
-    kind: Kind::Number {
-        min: Some(1024),
-        max: None,
-    },
+    kind: Kind::Number { min: Some(1024), max: None },
 };
 static S_BULKOPERATIONPERFORMANCETIER: Shape = Shape {
     name: "BulkOperationPerformanceTier",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["STANDARD", "ACCELERATED"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["STANDARD", "ACCELERATED"] },
 };
 static S_STARTBULKPUTITEMSINPUT: Shape = Shape {
     name: "StartBulkPutItemsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ClientToken",
-            path: "clientToken",
-            required: false,
-            shape: &S_CLIENTTOKEN,
-        },
-        Member {
-            name: "InputS3Configuration",
-            path: "inputS3Configuration",
-            required: true,
-            shape: &S_INPUTS3CONFIGURATION,
-        },
-        Member {
-            name: "OutputS3Configuration",
-            path: "outputS3Configuration",
-            required: true,
-            shape: &S_OUTPUTS3CONFIGURATION,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "MaxWriteRequestUnits",
-            path: "maxWriteRequestUnits",
-            required: false,
-            shape: &S_BULKOPERATIONMAXWRITEREQUESTUNITS,
-        },
-        Member {
-            name: "PerformanceTier",
-            path: "performanceTier",
-            required: false,
-            shape: &S_BULKOPERATIONPERFORMANCETIER,
-        },
+        Member { name: "ClientToken", path: "clientToken", required: false, shape: &S_CLIENTTOKEN },
+        Member { name: "InputS3Configuration", path: "inputS3Configuration", required: true, shape: &S_INPUTS3CONFIGURATION },
+        Member { name: "OutputS3Configuration", path: "outputS3Configuration", required: true, shape: &S_OUTPUTS3CONFIGURATION },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "MaxWriteRequestUnits", path: "maxWriteRequestUnits", required: false, shape: &S_BULKOPERATIONMAXWRITEREQUESTUNITS },
+        Member { name: "PerformanceTier", path: "performanceTier", required: false, shape: &S_BULKOPERATIONPERFORMANCETIER },
     ]),
 };
 static S_TAGRESOURCEINPUT: Shape = Shape {
     name: "TagResourceInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ResourceArn",
-            path: "resourceArn",
-            required: false,
-            shape: &S_RESOURCEARNSTRING,
-        },
-        Member {
-            name: "Tags",
-            path: "tags",
-            required: true,
-            shape: &S_TAGLIST,
-        },
+        Member { name: "ResourceArn", path: "resourceArn", required: false, shape: &S_RESOURCEARNSTRING },
+        Member { name: "Tags", path: "tags", required: true, shape: &S_TAGLIST },
     ]),
 };
 static S_GET: Shape = Shape {
     name: "Get",
     kind: Kind::Structure(&[
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
     ]),
 };
 static S_TRANSACTGETITEM: Shape = Shape {
     name: "TransactGetItem",
-    kind: Kind::Structure(&[Member {
-        name: "Get",
-        path: "get",
-        required: true,
-        shape: &S_GET,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "Get", path: "get", required: true, shape: &S_GET },
+    ]),
 };
 static S_TRANSACTGETITEMLIST: Shape = Shape {
     name: "TransactGetItemList",
-    kind: Kind::List {
-        member: &S_TRANSACTGETITEM,
-        min: Some(1),
-        max: Some(100),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_TRANSACTGETITEM, min: Some(1), max: Some(100), element_paths: false },
 };
 static S_TRANSACTGETITEMSINPUT: Shape = Shape {
     name: "TransactGetItemsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TransactItems",
-            path: "transactItems",
-            required: true,
-            shape: &S_TRANSACTGETITEMLIST,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
+        Member { name: "TransactItems", path: "transactItems", required: true, shape: &S_TRANSACTGETITEMLIST },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
     ]),
 };
 static S_CONDITIONCHECK: Shape = Shape {
     name: "ConditionCheck",
     kind: Kind::Structure(&[
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ConditionExpression",
-            path: "conditionExpression",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ConditionExpression", path: "conditionExpression", required: true, shape: &OPAQUE },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_PUT: Shape = Shape {
     name: "Put",
     kind: Kind::Structure(&[
-        Member {
-            name: "Item",
-            path: "item",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "Item", path: "item", required: true, shape: &OPAQUE },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_DELETE: Shape = Shape {
     name: "Delete",
     kind: Kind::Structure(&[
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_UPDATE: Shape = Shape {
     name: "Update",
     kind: Kind::Structure(&[
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "UpdateExpression",
-            path: "updateExpression",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+        Member { name: "UpdateExpression", path: "updateExpression", required: true, shape: &OPAQUE },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_TRANSACTWRITEITEM: Shape = Shape {
     name: "TransactWriteItem",
     kind: Kind::Structure(&[
-        Member {
-            name: "ConditionCheck",
-            path: "conditionCheck",
-            required: false,
-            shape: &S_CONDITIONCHECK,
-        },
-        Member {
-            name: "Put",
-            path: "put",
-            required: false,
-            shape: &S_PUT,
-        },
-        Member {
-            name: "Delete",
-            path: "delete",
-            required: false,
-            shape: &S_DELETE,
-        },
-        Member {
-            name: "Update",
-            path: "update",
-            required: false,
-            shape: &S_UPDATE,
-        },
+        Member { name: "ConditionCheck", path: "conditionCheck", required: false, shape: &S_CONDITIONCHECK },
+        Member { name: "Put", path: "put", required: false, shape: &S_PUT },
+        Member { name: "Delete", path: "delete", required: false, shape: &S_DELETE },
+        Member { name: "Update", path: "update", required: false, shape: &S_UPDATE },
     ]),
 };
 static S_TRANSACTWRITEITEMLIST: Shape = Shape {
     name: "TransactWriteItemList",
-    kind: Kind::List {
-        member: &S_TRANSACTWRITEITEM,
-        min: Some(1),
-        max: Some(100),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_TRANSACTWRITEITEM, min: Some(1), max: Some(100), element_paths: false },
 };
 static S_TRANSACTWRITEITEMSINPUT: Shape = Shape {
     name: "TransactWriteItemsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TransactItems",
-            path: "transactItems",
-            required: true,
-            shape: &S_TRANSACTWRITEITEMLIST,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ReturnItemCollectionMetrics",
-            path: "returnItemCollectionMetrics",
-            required: false,
-            shape: &S_RETURNITEMCOLLECTIONMETRICS,
-        },
-        Member {
-            name: "ClientRequestToken",
-            path: "clientRequestToken",
-            required: false,
-            shape: &S_CLIENTREQUESTTOKEN,
-        },
+        Member { name: "TransactItems", path: "transactItems", required: true, shape: &S_TRANSACTWRITEITEMLIST },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ReturnItemCollectionMetrics", path: "returnItemCollectionMetrics", required: false, shape: &S_RETURNITEMCOLLECTIONMETRICS },
+        Member { name: "ClientRequestToken", path: "clientRequestToken", required: false, shape: &S_CLIENTREQUESTTOKEN },
     ]),
 };
 static S_TAGKEYLIST: Shape = Shape {
     name: "TagKeyList",
-    kind: Kind::List {
-        member: &S_TAGKEYSTRING,
-        min: None,
-        max: None,
-        element_paths: true,
-    },
+    kind: Kind::List { member: &S_TAGKEYSTRING, min: None, max: None, element_paths: true },
 };
 static S_UNTAGRESOURCEINPUT: Shape = Shape {
     name: "UntagResourceInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ResourceArn",
-            path: "resourceArn",
-            required: false,
-            shape: &S_RESOURCEARNSTRING,
-        },
-        Member {
-            name: "TagKeys",
-            path: "tagKeys",
-            required: true,
-            shape: &S_TAGKEYLIST,
-        },
+        Member { name: "ResourceArn", path: "resourceArn", required: false, shape: &S_RESOURCEARNSTRING },
+        Member { name: "TagKeys", path: "tagKeys", required: true, shape: &S_TAGKEYLIST },
     ]),
 };
 static S_RECOVERYPERIODINDAYS: Shape = Shape {
     name: "RecoveryPeriodInDays",
-    kind: Kind::Number {
-        min: Some(1),
-        max: Some(35),
-    },
+    kind: Kind::Number { min: Some(1), max: Some(35) },
 };
 static S_POINTINTIMERECOVERYSPECIFICATION: Shape = Shape {
     name: "PointInTimeRecoverySpecification",
     kind: Kind::Structure(&[
-        Member {
-            name: "PointInTimeRecoveryEnabled",
-            path: "pointInTimeRecoveryEnabled",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "RecoveryPeriodInDays",
-            path: "recoveryPeriodInDays",
-            required: false,
-            shape: &S_RECOVERYPERIODINDAYS,
-        },
+        Member { name: "PointInTimeRecoveryEnabled", path: "pointInTimeRecoveryEnabled", required: true, shape: &OPAQUE },
+        Member { name: "RecoveryPeriodInDays", path: "recoveryPeriodInDays", required: false, shape: &S_RECOVERYPERIODINDAYS },
     ]),
 };
 static S_UPDATECONTINUOUSBACKUPSINPUT: Shape = Shape {
     name: "UpdateContinuousBackupsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "PointInTimeRecoverySpecification",
-            path: "pointInTimeRecoverySpecification",
-            required: true,
-            shape: &S_POINTINTIMERECOVERYSPECIFICATION,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "PointInTimeRecoverySpecification", path: "pointInTimeRecoverySpecification", required: true, shape: &S_POINTINTIMERECOVERYSPECIFICATION },
     ]),
 };
 static S_CONTRIBUTORINSIGHTSACTION: Shape = Shape {
     name: "ContributorInsightsAction",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ENABLE", "DISABLE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ENABLE", "DISABLE"] },
 };
 static S_CONTRIBUTORINSIGHTSMODE: Shape = Shape {
     name: "ContributorInsightsMode",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"] },
 };
 static S_UPDATECONTRIBUTORINSIGHTSINPUT: Shape = Shape {
     name: "UpdateContributorInsightsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: false,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ContributorInsightsAction",
-            path: "contributorInsightsAction",
-            required: true,
-            shape: &S_CONTRIBUTORINSIGHTSACTION,
-        },
-        Member {
-            name: "ContributorInsightsMode",
-            path: "contributorInsightsMode",
-            required: false,
-            shape: &S_CONTRIBUTORINSIGHTSMODE,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "IndexName", path: "indexName", required: false, shape: &S_INDEXNAME },
+        Member { name: "ContributorInsightsAction", path: "contributorInsightsAction", required: true, shape: &S_CONTRIBUTORINSIGHTSACTION },
+        Member { name: "ContributorInsightsMode", path: "contributorInsightsMode", required: false, shape: &S_CONTRIBUTORINSIGHTSMODE },
     ]),
 };
 static S_CREATEREPLICAACTION: Shape = Shape {
     name: "CreateReplicaAction",
-    kind: Kind::Structure(&[Member {
-        name: "RegionName",
-        path: "regionName",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_DELETEREPLICAACTION: Shape = Shape {
     name: "DeleteReplicaAction",
-    kind: Kind::Structure(&[Member {
-        name: "RegionName",
-        path: "regionName",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_REPLICAUPDATE: Shape = Shape {
     name: "ReplicaUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "Create",
-            path: "create",
-            required: false,
-            shape: &S_CREATEREPLICAACTION,
-        },
-        Member {
-            name: "Delete",
-            path: "delete",
-            required: false,
-            shape: &S_DELETEREPLICAACTION,
-        },
+        Member { name: "Create", path: "create", required: false, shape: &S_CREATEREPLICAACTION },
+        Member { name: "Delete", path: "delete", required: false, shape: &S_DELETEREPLICAACTION },
     ]),
 };
 static S_REPLICAUPDATELIST: Shape = Shape {
     name: "ReplicaUpdateList",
-    kind: Kind::List {
-        member: &S_REPLICAUPDATE,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_REPLICAUPDATE, min: None, max: None, element_paths: false },
 };
 static S_UPDATEGLOBALTABLEINPUT: Shape = Shape {
     name: "UpdateGlobalTableInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "GlobalTableName",
-            path: "globalTableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ReplicaUpdates",
-            path: "replicaUpdates",
-            required: true,
-            shape: &S_REPLICAUPDATELIST,
-        },
+        Member { name: "GlobalTableName", path: "globalTableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ReplicaUpdates", path: "replicaUpdates", required: true, shape: &S_REPLICAUPDATELIST },
     ]),
 };
 static S_AUTOSCALINGROLEARN: Shape = Shape {
     name: "AutoScalingRoleArn",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(1600),
-        pattern: Some(Pattern::XmlText),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(1600), pattern: Some(Pattern::XmlText), values: &[] },
 };
 static S_AUTOSCALINGPOLICYNAME: Shape = Shape {
     name: "AutoScalingPolicyName",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(256),
-        pattern: Some(Pattern::Printable),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(256), pattern: Some(Pattern::Printable), values: &[] },
 };
 static S_AUTOSCALINGTARGETTRACKINGSCALINGPOLICYCONFIGURATIONUPDATE: Shape = Shape {
     name: "AutoScalingTargetTrackingScalingPolicyConfigurationUpdate",
-    kind: Kind::Structure(&[Member {
-        name: "TargetValue",
-        path: "targetValue",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "TargetValue", path: "targetValue", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_AUTOSCALINGPOLICYUPDATE: Shape = Shape {
     name: "AutoScalingPolicyUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "PolicyName",
-            path: "policyName",
-            required: false,
-            shape: &S_AUTOSCALINGPOLICYNAME,
-        },
-        Member {
-            name: "TargetTrackingScalingPolicyConfiguration",
-            path: "targetTrackingScalingPolicyConfiguration",
-            required: true,
-            shape: &S_AUTOSCALINGTARGETTRACKINGSCALINGPOLICYCONFIGURATIONUPDATE,
-        },
+        Member { name: "PolicyName", path: "policyName", required: false, shape: &S_AUTOSCALINGPOLICYNAME },
+        Member { name: "TargetTrackingScalingPolicyConfiguration", path: "targetTrackingScalingPolicyConfiguration", required: true, shape: &S_AUTOSCALINGTARGETTRACKINGSCALINGPOLICYCONFIGURATIONUPDATE },
     ]),
 };
 static S_AUTOSCALINGSETTINGSUPDATE: Shape = Shape {
     name: "AutoScalingSettingsUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "MinimumUnits",
-            path: "minimumUnits",
-            required: false,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "MaximumUnits",
-            path: "maximumUnits",
-            required: false,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "AutoScalingRoleArn",
-            path: "autoScalingRoleArn",
-            required: false,
-            shape: &S_AUTOSCALINGROLEARN,
-        },
-        Member {
-            name: "ScalingPolicyUpdate",
-            path: "scalingPolicyUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGPOLICYUPDATE,
-        },
+        Member { name: "MinimumUnits", path: "minimumUnits", required: false, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "MaximumUnits", path: "maximumUnits", required: false, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "AutoScalingRoleArn", path: "autoScalingRoleArn", required: false, shape: &S_AUTOSCALINGROLEARN },
+        Member { name: "ScalingPolicyUpdate", path: "scalingPolicyUpdate", required: false, shape: &S_AUTOSCALINGPOLICYUPDATE },
     ]),
 };
 static S_GLOBALTABLEGLOBALSECONDARYINDEXSETTINGSUPDATE: Shape = Shape {
     name: "GlobalTableGlobalSecondaryIndexSettingsUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ProvisionedWriteCapacityUnits",
-            path: "provisionedWriteCapacityUnits",
-            required: false,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "ProvisionedWriteCapacityAutoScalingSettingsUpdate",
-            path: "provisionedWriteCapacityAutoScalingSettingsUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "ProvisionedWriteCapacityUnits", path: "provisionedWriteCapacityUnits", required: false, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "ProvisionedWriteCapacityAutoScalingSettingsUpdate", path: "provisionedWriteCapacityAutoScalingSettingsUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
     ]),
 };
 static S_GLOBALTABLEGLOBALSECONDARYINDEXSETTINGSUPDATELIST: Shape = Shape {
     name: "GlobalTableGlobalSecondaryIndexSettingsUpdateList",
-    kind: Kind::List {
-        member: &S_GLOBALTABLEGLOBALSECONDARYINDEXSETTINGSUPDATE,
-        min: Some(1),
-        max: Some(20),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_GLOBALTABLEGLOBALSECONDARYINDEXSETTINGSUPDATE, min: Some(1), max: Some(20), element_paths: false },
 };
 static S_REPLICAGLOBALSECONDARYINDEXSETTINGSUPDATE: Shape = Shape {
     name: "ReplicaGlobalSecondaryIndexSettingsUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ProvisionedReadCapacityUnits",
-            path: "provisionedReadCapacityUnits",
-            required: false,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "ProvisionedReadCapacityAutoScalingSettingsUpdate",
-            path: "provisionedReadCapacityAutoScalingSettingsUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "ProvisionedReadCapacityUnits", path: "provisionedReadCapacityUnits", required: false, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "ProvisionedReadCapacityAutoScalingSettingsUpdate", path: "provisionedReadCapacityAutoScalingSettingsUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
     ]),
 };
 static S_REPLICAGLOBALSECONDARYINDEXSETTINGSUPDATELIST: Shape = Shape {
     name: "ReplicaGlobalSecondaryIndexSettingsUpdateList",
-    kind: Kind::List {
-        member: &S_REPLICAGLOBALSECONDARYINDEXSETTINGSUPDATE,
-        min: Some(1),
-        max: Some(20),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_REPLICAGLOBALSECONDARYINDEXSETTINGSUPDATE, min: Some(1), max: Some(20), element_paths: false },
 };
 static S_REPLICASETTINGSUPDATE: Shape = Shape {
     name: "ReplicaSettingsUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "RegionName",
-            path: "regionName",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "ReplicaProvisionedReadCapacityUnits",
-            path: "replicaProvisionedReadCapacityUnits",
-            required: false,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate",
-            path: "replicaProvisionedReadCapacityAutoScalingSettingsUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
-        Member {
-            name: "ReplicaGlobalSecondaryIndexSettingsUpdate",
-            path: "replicaGlobalSecondaryIndexSettingsUpdate",
-            required: false,
-            shape: &S_REPLICAGLOBALSECONDARYINDEXSETTINGSUPDATELIST,
-        },
-        Member {
-            name: "ReplicaTableClass",
-            path: "replicaTableClass",
-            required: false,
-            shape: &S_TABLECLASS,
-        },
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+        Member { name: "ReplicaProvisionedReadCapacityUnits", path: "replicaProvisionedReadCapacityUnits", required: false, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "ReplicaProvisionedReadCapacityAutoScalingSettingsUpdate", path: "replicaProvisionedReadCapacityAutoScalingSettingsUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
+        Member { name: "ReplicaGlobalSecondaryIndexSettingsUpdate", path: "replicaGlobalSecondaryIndexSettingsUpdate", required: false, shape: &S_REPLICAGLOBALSECONDARYINDEXSETTINGSUPDATELIST },
+        Member { name: "ReplicaTableClass", path: "replicaTableClass", required: false, shape: &S_TABLECLASS },
     ]),
 };
 static S_REPLICASETTINGSUPDATELIST: Shape = Shape {
     name: "ReplicaSettingsUpdateList",
-    kind: Kind::List {
-        member: &S_REPLICASETTINGSUPDATE,
-        min: Some(1),
-        max: Some(50),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_REPLICASETTINGSUPDATE, min: Some(1), max: Some(50), element_paths: false },
 };
 static S_UPDATEGLOBALTABLESETTINGSINPUT: Shape = Shape {
     name: "UpdateGlobalTableSettingsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "GlobalTableName",
-            path: "globalTableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "GlobalTableBillingMode",
-            path: "globalTableBillingMode",
-            required: false,
-            shape: &S_BILLINGMODE,
-        },
-        Member {
-            name: "GlobalTableProvisionedWriteCapacityUnits",
-            path: "globalTableProvisionedWriteCapacityUnits",
-            required: false,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate",
-            path: "globalTableProvisionedWriteCapacityAutoScalingSettingsUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
-        Member {
-            name: "GlobalTableGlobalSecondaryIndexSettingsUpdate",
-            path: "globalTableGlobalSecondaryIndexSettingsUpdate",
-            required: false,
-            shape: &S_GLOBALTABLEGLOBALSECONDARYINDEXSETTINGSUPDATELIST,
-        },
-        Member {
-            name: "ReplicaSettingsUpdate",
-            path: "replicaSettingsUpdate",
-            required: false,
-            shape: &S_REPLICASETTINGSUPDATELIST,
-        },
+        Member { name: "GlobalTableName", path: "globalTableName", required: true, shape: &S_TABLENAME },
+        Member { name: "GlobalTableBillingMode", path: "globalTableBillingMode", required: false, shape: &S_BILLINGMODE },
+        Member { name: "GlobalTableProvisionedWriteCapacityUnits", path: "globalTableProvisionedWriteCapacityUnits", required: false, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "GlobalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", path: "globalTableProvisionedWriteCapacityAutoScalingSettingsUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
+        Member { name: "GlobalTableGlobalSecondaryIndexSettingsUpdate", path: "globalTableGlobalSecondaryIndexSettingsUpdate", required: false, shape: &S_GLOBALTABLEGLOBALSECONDARYINDEXSETTINGSUPDATELIST },
+        Member { name: "ReplicaSettingsUpdate", path: "replicaSettingsUpdate", required: false, shape: &S_REPLICASETTINGSUPDATELIST },
     ]),
 };
 static S_ATTRIBUTEACTION: Shape = Shape {
     name: "AttributeAction",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["ADD", "PUT", "DELETE"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["ADD", "PUT", "DELETE"] },
 };
 static S_ATTRIBUTEVALUEUPDATE: Shape = Shape {
     name: "AttributeValueUpdate",
-    kind: Kind::Structure(&[Member {
-        name: "Action",
-        path: "action",
-        required: false,
-        shape: &S_ATTRIBUTEACTION,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "Action", path: "action", required: false, shape: &S_ATTRIBUTEACTION },
+    ]),
 };
 static S_ATTRIBUTEUPDATES: Shape = Shape {
     name: "AttributeUpdates",
-    kind: Kind::Map {
-        key: &S_ATTRIBUTENAME,
-        value: &S_ATTRIBUTEVALUEUPDATE,
-        min: None,
-        max: None,
-    },
+    kind: Kind::Map { key: &S_ATTRIBUTENAME, value: &S_ATTRIBUTEVALUEUPDATE, min: None, max: None },
 };
 static S_UPDATEITEMINPUT: Shape = Shape {
     name: "UpdateItemInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "Key",
-            path: "key",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "AttributeUpdates",
-            path: "attributeUpdates",
-            required: false,
-            shape: &S_ATTRIBUTEUPDATES,
-        },
-        Member {
-            name: "Expected",
-            path: "expected",
-            required: false,
-            shape: &S_EXPECTEDATTRIBUTEMAP,
-        },
-        Member {
-            name: "ConditionalOperator",
-            path: "conditionalOperator",
-            required: false,
-            shape: &S_CONDITIONALOPERATOR,
-        },
-        Member {
-            name: "ReturnValues",
-            path: "returnValues",
-            required: false,
-            shape: &S_RETURNVALUE,
-        },
-        Member {
-            name: "ReturnConsumedCapacity",
-            path: "returnConsumedCapacity",
-            required: false,
-            shape: &S_RETURNCONSUMEDCAPACITY,
-        },
-        Member {
-            name: "ReturnItemCollectionMetrics",
-            path: "returnItemCollectionMetrics",
-            required: false,
-            shape: &S_RETURNITEMCOLLECTIONMETRICS,
-        },
-        Member {
-            name: "ExpressionAttributeNames",
-            path: "expressionAttributeNames",
-            required: false,
-            shape: &S_EXPRESSIONATTRIBUTENAMEMAP,
-        },
-        Member {
-            name: "ReturnValuesOnConditionCheckFailure",
-            path: "returnValuesOnConditionCheckFailure",
-            required: false,
-            shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "Key", path: "key", required: true, shape: &OPAQUE },
+        Member { name: "AttributeUpdates", path: "attributeUpdates", required: false, shape: &S_ATTRIBUTEUPDATES },
+        Member { name: "Expected", path: "expected", required: false, shape: &S_EXPECTEDATTRIBUTEMAP },
+        Member { name: "ConditionalOperator", path: "conditionalOperator", required: false, shape: &S_CONDITIONALOPERATOR },
+        Member { name: "ReturnValues", path: "returnValues", required: false, shape: &S_RETURNVALUE },
+        Member { name: "ReturnConsumedCapacity", path: "returnConsumedCapacity", required: false, shape: &S_RETURNCONSUMEDCAPACITY },
+        Member { name: "ReturnItemCollectionMetrics", path: "returnItemCollectionMetrics", required: false, shape: &S_RETURNITEMCOLLECTIONMETRICS },
+        Member { name: "ExpressionAttributeNames", path: "expressionAttributeNames", required: false, shape: &S_EXPRESSIONATTRIBUTENAMEMAP },
+        Member { name: "ReturnValuesOnConditionCheckFailure", path: "returnValuesOnConditionCheckFailure", required: false, shape: &S_RETURNVALUESONCONDITIONCHECKFAILURE },
     ]),
 };
 static S_UPDATEKINESISSTREAMINGCONFIGURATION: Shape = Shape {
     name: "UpdateKinesisStreamingConfiguration",
-    kind: Kind::Structure(&[Member {
-        name: "ApproximateCreationDateTimePrecision",
-        path: "approximateCreationDateTimePrecision",
-        required: false,
-        shape: &S_APPROXIMATECREATIONDATETIMEPRECISION,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ApproximateCreationDateTimePrecision", path: "approximateCreationDateTimePrecision", required: false, shape: &S_APPROXIMATECREATIONDATETIMEPRECISION },
+    ]),
 };
 static S_UPDATEKINESISSTREAMINGDESTINATIONINPUT: Shape = Shape {
     name: "UpdateKinesisStreamingDestinationInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "StreamArn",
-            path: "streamArn",
-            required: true,
-            shape: &S_STREAMARN,
-        },
-        Member {
-            name: "UpdateKinesisStreamingConfiguration",
-            path: "updateKinesisStreamingConfiguration",
-            required: false,
-            shape: &S_UPDATEKINESISSTREAMINGCONFIGURATION,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "StreamArn", path: "streamArn", required: true, shape: &S_STREAMARN },
+        Member { name: "UpdateKinesisStreamingConfiguration", path: "updateKinesisStreamingConfiguration", required: false, shape: &S_UPDATEKINESISSTREAMINGCONFIGURATION },
     ]),
 };
 static S_UPDATEGLOBALSECONDARYINDEXACTION: Shape = Shape {
     name: "UpdateGlobalSecondaryIndexAction",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ProvisionedThroughput",
-            path: "provisionedThroughput",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "ProvisionedThroughput", path: "provisionedThroughput", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
     ]),
 };
 static S_CREATEGLOBALSECONDARYINDEXACTION: Shape = Shape {
     name: "CreateGlobalSecondaryIndexAction",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "KeySchema",
-            path: "keySchema",
-            required: true,
-            shape: &S_KEYSCHEMA,
-        },
-        Member {
-            name: "Projection",
-            path: "projection",
-            required: true,
-            shape: &S_PROJECTION,
-        },
-        Member {
-            name: "ProvisionedThroughput",
-            path: "provisionedThroughput",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "KeySchema", path: "keySchema", required: true, shape: &S_KEYSCHEMA },
+        Member { name: "Projection", path: "projection", required: true, shape: &S_PROJECTION },
+        Member { name: "ProvisionedThroughput", path: "provisionedThroughput", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
     ]),
 };
 static S_DELETEGLOBALSECONDARYINDEXACTION: Shape = Shape {
     name: "DeleteGlobalSecondaryIndexAction",
-    kind: Kind::Structure(&[Member {
-        name: "IndexName",
-        path: "indexName",
-        required: true,
-        shape: &S_INDEXNAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+    ]),
 };
 static S_GLOBALSECONDARYINDEXUPDATE: Shape = Shape {
     name: "GlobalSecondaryIndexUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "Update",
-            path: "update",
-            required: false,
-            shape: &S_UPDATEGLOBALSECONDARYINDEXACTION,
-        },
-        Member {
-            name: "Create",
-            path: "create",
-            required: false,
-            shape: &S_CREATEGLOBALSECONDARYINDEXACTION,
-        },
-        Member {
-            name: "Delete",
-            path: "delete",
-            required: false,
-            shape: &S_DELETEGLOBALSECONDARYINDEXACTION,
-        },
+        Member { name: "Update", path: "update", required: false, shape: &S_UPDATEGLOBALSECONDARYINDEXACTION },
+        Member { name: "Create", path: "create", required: false, shape: &S_CREATEGLOBALSECONDARYINDEXACTION },
+        Member { name: "Delete", path: "delete", required: false, shape: &S_DELETEGLOBALSECONDARYINDEXACTION },
     ]),
 };
 static S_GLOBALSECONDARYINDEXUPDATELIST: Shape = Shape {
     name: "GlobalSecondaryIndexUpdateList",
-    kind: Kind::List {
-        member: &S_GLOBALSECONDARYINDEXUPDATE,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_GLOBALSECONDARYINDEXUPDATE, min: None, max: None, element_paths: false },
 };
 static S_PROVISIONEDTHROUGHPUTOVERRIDE: Shape = Shape {
     name: "ProvisionedThroughputOverride",
-    kind: Kind::Structure(&[Member {
-        name: "ReadCapacityUnits",
-        path: "readCapacityUnits",
-        required: false,
-        shape: &S_POSITIVELONGOBJECT,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "ReadCapacityUnits", path: "readCapacityUnits", required: false, shape: &S_POSITIVELONGOBJECT },
+    ]),
 };
 static S_REPLICAGLOBALSECONDARYINDEX: Shape = Shape {
     name: "ReplicaGlobalSecondaryIndex",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ProvisionedThroughputOverride",
-            path: "provisionedThroughputOverride",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUTOVERRIDE,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "ProvisionedThroughputOverride", path: "provisionedThroughputOverride", required: false, shape: &S_PROVISIONEDTHROUGHPUTOVERRIDE },
     ]),
 };
 static S_REPLICAGLOBALSECONDARYINDEXLIST: Shape = Shape {
     name: "ReplicaGlobalSecondaryIndexList",
-    kind: Kind::List {
-        member: &S_REPLICAGLOBALSECONDARYINDEX,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_REPLICAGLOBALSECONDARYINDEX, min: Some(1), max: None, element_paths: false },
 };
 static S_CREATEREPLICATIONGROUPMEMBERACTION: Shape = Shape {
     name: "CreateReplicationGroupMemberAction",
     kind: Kind::Structure(&[
-        Member {
-            name: "RegionName",
-            path: "regionName",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "ProvisionedThroughputOverride",
-            path: "provisionedThroughputOverride",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUTOVERRIDE,
-        },
-        Member {
-            name: "GlobalSecondaryIndexes",
-            path: "globalSecondaryIndexes",
-            required: false,
-            shape: &S_REPLICAGLOBALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "TableClassOverride",
-            path: "tableClassOverride",
-            required: false,
-            shape: &S_TABLECLASS,
-        },
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+        Member { name: "ProvisionedThroughputOverride", path: "provisionedThroughputOverride", required: false, shape: &S_PROVISIONEDTHROUGHPUTOVERRIDE },
+        Member { name: "GlobalSecondaryIndexes", path: "globalSecondaryIndexes", required: false, shape: &S_REPLICAGLOBALSECONDARYINDEXLIST },
+        Member { name: "TableClassOverride", path: "tableClassOverride", required: false, shape: &S_TABLECLASS },
     ]),
 };
 static S_UPDATEREPLICATIONGROUPMEMBERACTION: Shape = Shape {
     name: "UpdateReplicationGroupMemberAction",
     kind: Kind::Structure(&[
-        Member {
-            name: "RegionName",
-            path: "regionName",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "ProvisionedThroughputOverride",
-            path: "provisionedThroughputOverride",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUTOVERRIDE,
-        },
-        Member {
-            name: "GlobalSecondaryIndexes",
-            path: "globalSecondaryIndexes",
-            required: false,
-            shape: &S_REPLICAGLOBALSECONDARYINDEXLIST,
-        },
-        Member {
-            name: "TableClassOverride",
-            path: "tableClassOverride",
-            required: false,
-            shape: &S_TABLECLASS,
-        },
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+        Member { name: "ProvisionedThroughputOverride", path: "provisionedThroughputOverride", required: false, shape: &S_PROVISIONEDTHROUGHPUTOVERRIDE },
+        Member { name: "GlobalSecondaryIndexes", path: "globalSecondaryIndexes", required: false, shape: &S_REPLICAGLOBALSECONDARYINDEXLIST },
+        Member { name: "TableClassOverride", path: "tableClassOverride", required: false, shape: &S_TABLECLASS },
     ]),
 };
 static S_DELETEREPLICATIONGROUPMEMBERACTION: Shape = Shape {
     name: "DeleteReplicationGroupMemberAction",
-    kind: Kind::Structure(&[Member {
-        name: "RegionName",
-        path: "regionName",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_DISASSOCIATIONMODE: Shape = Shape {
     name: "DisassociationMode",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["WAIT_FOR_REPLICATION"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["WAIT_FOR_REPLICATION"] },
 };
 static S_DISASSOCIATEREPLICATIONGROUPMEMBERACTION: Shape = Shape {
     name: "DisassociateReplicationGroupMemberAction",
     kind: Kind::Structure(&[
-        Member {
-            name: "RegionName",
-            path: "regionName",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "DisassociationMode",
-            path: "disassociationMode",
-            required: true,
-            shape: &S_DISASSOCIATIONMODE,
-        },
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+        Member { name: "DisassociationMode", path: "disassociationMode", required: true, shape: &S_DISASSOCIATIONMODE },
     ]),
 };
 static S_REPLICATIONGROUPUPDATE: Shape = Shape {
     name: "ReplicationGroupUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "Create",
-            path: "create",
-            required: false,
-            shape: &S_CREATEREPLICATIONGROUPMEMBERACTION,
-        },
-        Member {
-            name: "Update",
-            path: "update",
-            required: false,
-            shape: &S_UPDATEREPLICATIONGROUPMEMBERACTION,
-        },
-        Member {
-            name: "Delete",
-            path: "delete",
-            required: false,
-            shape: &S_DELETEREPLICATIONGROUPMEMBERACTION,
-        },
-        Member {
-            name: "Disassociate",
-            path: "disassociate",
-            required: false,
-            shape: &S_DISASSOCIATEREPLICATIONGROUPMEMBERACTION,
-        },
+        Member { name: "Create", path: "create", required: false, shape: &S_CREATEREPLICATIONGROUPMEMBERACTION },
+        Member { name: "Update", path: "update", required: false, shape: &S_UPDATEREPLICATIONGROUPMEMBERACTION },
+        Member { name: "Delete", path: "delete", required: false, shape: &S_DELETEREPLICATIONGROUPMEMBERACTION },
+        Member { name: "Disassociate", path: "disassociate", required: false, shape: &S_DISASSOCIATEREPLICATIONGROUPMEMBERACTION },
     ]),
 };
 static S_REPLICATIONGROUPUPDATELIST: Shape = Shape {
     name: "ReplicationGroupUpdateList",
-    kind: Kind::List {
-        member: &S_REPLICATIONGROUPUPDATE,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_REPLICATIONGROUPUPDATE, min: Some(1), max: None, element_paths: false },
 };
 static S_MULTIREGIONCONSISTENCY: Shape = Shape {
     name: "MultiRegionConsistency",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["EVENTUAL", "STRONG"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["EVENTUAL", "STRONG"] },
 };
 static S_CREATEGLOBALTABLEWITNESSGROUPMEMBERACTION: Shape = Shape {
     name: "CreateGlobalTableWitnessGroupMemberAction",
-    kind: Kind::Structure(&[Member {
-        name: "RegionName",
-        path: "regionName",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_DELETEGLOBALTABLEWITNESSGROUPMEMBERACTION: Shape = Shape {
     name: "DeleteGlobalTableWitnessGroupMemberAction",
-    kind: Kind::Structure(&[Member {
-        name: "RegionName",
-        path: "regionName",
-        required: true,
-        shape: &OPAQUE,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+    ]),
 };
 static S_GLOBALTABLEWITNESSGROUPUPDATE: Shape = Shape {
     name: "GlobalTableWitnessGroupUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "Create",
-            path: "create",
-            required: false,
-            shape: &S_CREATEGLOBALTABLEWITNESSGROUPMEMBERACTION,
-        },
-        Member {
-            name: "Delete",
-            path: "delete",
-            required: false,
-            shape: &S_DELETEGLOBALTABLEWITNESSGROUPMEMBERACTION,
-        },
+        Member { name: "Create", path: "create", required: false, shape: &S_CREATEGLOBALTABLEWITNESSGROUPMEMBERACTION },
+        Member { name: "Delete", path: "delete", required: false, shape: &S_DELETEGLOBALTABLEWITNESSGROUPMEMBERACTION },
     ]),
 };
 static S_GLOBALTABLEWITNESSGROUPUPDATELIST: Shape = Shape {
     name: "GlobalTableWitnessGroupUpdateList",
-    kind: Kind::List {
-        member: &S_GLOBALTABLEWITNESSGROUPUPDATE,
-        min: Some(1),
-        max: Some(1),
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_GLOBALTABLEWITNESSGROUPUPDATE, min: Some(1), max: Some(1), element_paths: false },
 };
 static S_CREATEVECTORINDEXACTION: Shape = Shape {
     name: "CreateVectorIndexAction",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: true,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "VectorAttribute",
-            path: "vectorAttribute",
-            required: true,
-            shape: &S_VECTORATTRIBUTEDEFINITION,
-        },
-        Member {
-            name: "SearchSchema",
-            path: "searchSchema",
-            required: false,
-            shape: &S_SEARCHSCHEMA,
-        },
-        Member {
-            name: "Projection",
-            path: "projection",
-            required: true,
-            shape: &S_PROJECTION,
-        },
-        Member {
-            name: "Dimensions",
-            path: "dimensions",
-            required: true,
-            shape: &S_POSITIVELONGOBJECT,
-        },
-        Member {
-            name: "DistanceFunction",
-            path: "distanceFunction",
-            required: true,
-            shape: &S_VECTORDISTANCEFUNCTION,
-        },
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+        Member { name: "VectorAttribute", path: "vectorAttribute", required: true, shape: &S_VECTORATTRIBUTEDEFINITION },
+        Member { name: "SearchSchema", path: "searchSchema", required: false, shape: &S_SEARCHSCHEMA },
+        Member { name: "Projection", path: "projection", required: true, shape: &S_PROJECTION },
+        Member { name: "Dimensions", path: "dimensions", required: true, shape: &S_POSITIVELONGOBJECT },
+        Member { name: "DistanceFunction", path: "distanceFunction", required: true, shape: &S_VECTORDISTANCEFUNCTION },
     ]),
 };
 static S_DELETEVECTORINDEXACTION: Shape = Shape {
     name: "DeleteVectorIndexAction",
-    kind: Kind::Structure(&[Member {
-        name: "IndexName",
-        path: "indexName",
-        required: true,
-        shape: &S_INDEXNAME,
-    }]),
+    kind: Kind::Structure(&[
+        Member { name: "IndexName", path: "indexName", required: true, shape: &S_INDEXNAME },
+    ]),
 };
 static S_VECTORINDEXUPDATE: Shape = Shape {
     name: "VectorIndexUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "Create",
-            path: "create",
-            required: false,
-            shape: &S_CREATEVECTORINDEXACTION,
-        },
-        Member {
-            name: "Delete",
-            path: "delete",
-            required: false,
-            shape: &S_DELETEVECTORINDEXACTION,
-        },
+        Member { name: "Create", path: "create", required: false, shape: &S_CREATEVECTORINDEXACTION },
+        Member { name: "Delete", path: "delete", required: false, shape: &S_DELETEVECTORINDEXACTION },
     ]),
 };
 static S_VECTORINDEXUPDATELIST: Shape = Shape {
     name: "VectorIndexUpdateList",
-    kind: Kind::List {
-        member: &S_VECTORINDEXUPDATE,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_VECTORINDEXUPDATE, min: None, max: None, element_paths: false },
 };
 static S_UPDATETABLEINPUT: Shape = Shape {
     name: "UpdateTableInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "AttributeDefinitions",
-            path: "attributeDefinitions",
-            required: false,
-            shape: &S_ATTRIBUTEDEFINITIONS,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "BillingMode",
-            path: "billingMode",
-            required: false,
-            shape: &S_BILLINGMODE,
-        },
-        Member {
-            name: "ProvisionedThroughput",
-            path: "provisionedThroughput",
-            required: false,
-            shape: &S_PROVISIONEDTHROUGHPUT,
-        },
-        Member {
-            name: "GlobalSecondaryIndexUpdates",
-            path: "globalSecondaryIndexUpdates",
-            required: false,
-            shape: &S_GLOBALSECONDARYINDEXUPDATELIST,
-        },
-        Member {
-            name: "StreamSpecification",
-            path: "streamSpecification",
-            required: false,
-            shape: &S_STREAMSPECIFICATION,
-        },
-        Member {
-            name: "SSESpecification",
-            path: "sSESpecification",
-            required: false,
-            shape: &S_SSESPECIFICATION,
-        },
-        Member {
-            name: "ReplicaUpdates",
-            path: "replicaUpdates",
-            required: false,
-            shape: &S_REPLICATIONGROUPUPDATELIST,
-        },
-        Member {
-            name: "TableClass",
-            path: "tableClass",
-            required: false,
-            shape: &S_TABLECLASS,
-        },
-        Member {
-            name: "MultiRegionConsistency",
-            path: "multiRegionConsistency",
-            required: false,
-            shape: &S_MULTIREGIONCONSISTENCY,
-        },
-        Member {
-            name: "GlobalTableWitnessUpdates",
-            path: "globalTableWitnessUpdates",
-            required: false,
-            shape: &S_GLOBALTABLEWITNESSGROUPUPDATELIST,
-        },
-        Member {
-            name: "GlobalTableSettingsReplicationMode",
-            path: "globalTableSettingsReplicationMode",
-            required: false,
-            shape: &S_GLOBALTABLESETTINGSREPLICATIONMODE,
-        },
-        Member {
-            name: "VectorIndexUpdates",
-            path: "vectorIndexUpdates",
-            required: false,
-            shape: &S_VECTORINDEXUPDATELIST,
-        },
+        Member { name: "AttributeDefinitions", path: "attributeDefinitions", required: false, shape: &S_ATTRIBUTEDEFINITIONS },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "BillingMode", path: "billingMode", required: false, shape: &S_BILLINGMODE },
+        Member { name: "ProvisionedThroughput", path: "provisionedThroughput", required: false, shape: &S_PROVISIONEDTHROUGHPUT },
+        Member { name: "GlobalSecondaryIndexUpdates", path: "globalSecondaryIndexUpdates", required: false, shape: &S_GLOBALSECONDARYINDEXUPDATELIST },
+        Member { name: "StreamSpecification", path: "streamSpecification", required: false, shape: &S_STREAMSPECIFICATION },
+        Member { name: "SSESpecification", path: "sSESpecification", required: false, shape: &S_SSESPECIFICATION },
+        Member { name: "ReplicaUpdates", path: "replicaUpdates", required: false, shape: &S_REPLICATIONGROUPUPDATELIST },
+        Member { name: "TableClass", path: "tableClass", required: false, shape: &S_TABLECLASS },
+        Member { name: "MultiRegionConsistency", path: "multiRegionConsistency", required: false, shape: &S_MULTIREGIONCONSISTENCY },
+        Member { name: "GlobalTableWitnessUpdates", path: "globalTableWitnessUpdates", required: false, shape: &S_GLOBALTABLEWITNESSGROUPUPDATELIST },
+        Member { name: "GlobalTableSettingsReplicationMode", path: "globalTableSettingsReplicationMode", required: false, shape: &S_GLOBALTABLESETTINGSREPLICATIONMODE },
+        Member { name: "VectorIndexUpdates", path: "vectorIndexUpdates", required: false, shape: &S_VECTORINDEXUPDATELIST },
     ]),
 };
 static S_GLOBALSECONDARYINDEXAUTOSCALINGUPDATE: Shape = Shape {
     name: "GlobalSecondaryIndexAutoScalingUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: false,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ProvisionedWriteCapacityAutoScalingUpdate",
-            path: "provisionedWriteCapacityAutoScalingUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
+        Member { name: "IndexName", path: "indexName", required: false, shape: &S_INDEXNAME },
+        Member { name: "ProvisionedWriteCapacityAutoScalingUpdate", path: "provisionedWriteCapacityAutoScalingUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
     ]),
 };
 static S_GLOBALSECONDARYINDEXAUTOSCALINGUPDATELIST: Shape = Shape {
     name: "GlobalSecondaryIndexAutoScalingUpdateList",
-    kind: Kind::List {
-        member: &S_GLOBALSECONDARYINDEXAUTOSCALINGUPDATE,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_GLOBALSECONDARYINDEXAUTOSCALINGUPDATE, min: Some(1), max: None, element_paths: false },
 };
 static S_REPLICAGLOBALSECONDARYINDEXAUTOSCALINGUPDATE: Shape = Shape {
     name: "ReplicaGlobalSecondaryIndexAutoScalingUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "IndexName",
-            path: "indexName",
-            required: false,
-            shape: &S_INDEXNAME,
-        },
-        Member {
-            name: "ProvisionedReadCapacityAutoScalingUpdate",
-            path: "provisionedReadCapacityAutoScalingUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
+        Member { name: "IndexName", path: "indexName", required: false, shape: &S_INDEXNAME },
+        Member { name: "ProvisionedReadCapacityAutoScalingUpdate", path: "provisionedReadCapacityAutoScalingUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
     ]),
 };
 static S_REPLICAGLOBALSECONDARYINDEXAUTOSCALINGUPDATELIST: Shape = Shape {
     name: "ReplicaGlobalSecondaryIndexAutoScalingUpdateList",
-    kind: Kind::List {
-        member: &S_REPLICAGLOBALSECONDARYINDEXAUTOSCALINGUPDATE,
-        min: None,
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_REPLICAGLOBALSECONDARYINDEXAUTOSCALINGUPDATE, min: None, max: None, element_paths: false },
 };
 static S_REPLICAAUTOSCALINGUPDATE: Shape = Shape {
     name: "ReplicaAutoScalingUpdate",
     kind: Kind::Structure(&[
-        Member {
-            name: "RegionName",
-            path: "regionName",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "ReplicaGlobalSecondaryIndexUpdates",
-            path: "replicaGlobalSecondaryIndexUpdates",
-            required: false,
-            shape: &S_REPLICAGLOBALSECONDARYINDEXAUTOSCALINGUPDATELIST,
-        },
-        Member {
-            name: "ReplicaProvisionedReadCapacityAutoScalingUpdate",
-            path: "replicaProvisionedReadCapacityAutoScalingUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
+        Member { name: "RegionName", path: "regionName", required: true, shape: &OPAQUE },
+        Member { name: "ReplicaGlobalSecondaryIndexUpdates", path: "replicaGlobalSecondaryIndexUpdates", required: false, shape: &S_REPLICAGLOBALSECONDARYINDEXAUTOSCALINGUPDATELIST },
+        Member { name: "ReplicaProvisionedReadCapacityAutoScalingUpdate", path: "replicaProvisionedReadCapacityAutoScalingUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
     ]),
 };
 static S_REPLICAAUTOSCALINGUPDATELIST: Shape = Shape {
     name: "ReplicaAutoScalingUpdateList",
-    kind: Kind::List {
-        member: &S_REPLICAAUTOSCALINGUPDATE,
-        min: Some(1),
-        max: None,
-        element_paths: false,
-    },
+    kind: Kind::List { member: &S_REPLICAAUTOSCALINGUPDATE, min: Some(1), max: None, element_paths: false },
 };
 static S_UPDATETABLEREPLICAAUTOSCALINGINPUT: Shape = Shape {
     name: "UpdateTableReplicaAutoScalingInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "GlobalSecondaryIndexUpdates",
-            path: "globalSecondaryIndexUpdates",
-            required: false,
-            shape: &S_GLOBALSECONDARYINDEXAUTOSCALINGUPDATELIST,
-        },
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "ProvisionedWriteCapacityAutoScalingUpdate",
-            path: "provisionedWriteCapacityAutoScalingUpdate",
-            required: false,
-            shape: &S_AUTOSCALINGSETTINGSUPDATE,
-        },
-        Member {
-            name: "ReplicaUpdates",
-            path: "replicaUpdates",
-            required: false,
-            shape: &S_REPLICAAUTOSCALINGUPDATELIST,
-        },
+        Member { name: "GlobalSecondaryIndexUpdates", path: "globalSecondaryIndexUpdates", required: false, shape: &S_GLOBALSECONDARYINDEXAUTOSCALINGUPDATELIST },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "ProvisionedWriteCapacityAutoScalingUpdate", path: "provisionedWriteCapacityAutoScalingUpdate", required: false, shape: &S_AUTOSCALINGSETTINGSUPDATE },
+        Member { name: "ReplicaUpdates", path: "replicaUpdates", required: false, shape: &S_REPLICAAUTOSCALINGUPDATELIST },
     ]),
 };
 static S_TIMETOLIVEATTRIBUTENAME: Shape = Shape {
     name: "TimeToLiveAttributeName",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(255),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(255), pattern: None, values: &[] },
 };
 static S_TIMETOLIVESPECIFICATION: Shape = Shape {
     name: "TimeToLiveSpecification",
     kind: Kind::Structure(&[
-        Member {
-            name: "Enabled",
-            path: "enabled",
-            required: true,
-            shape: &OPAQUE,
-        },
-        Member {
-            name: "AttributeName",
-            path: "attributeName",
-            required: true,
-            shape: &S_TIMETOLIVEATTRIBUTENAME,
-        },
+        Member { name: "Enabled", path: "enabled", required: true, shape: &OPAQUE },
+        Member { name: "AttributeName", path: "attributeName", required: true, shape: &S_TIMETOLIVEATTRIBUTENAME },
     ]),
 };
 static S_UPDATETIMETOLIVEINPUT: Shape = Shape {
     name: "UpdateTimeToLiveInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: true,
-            shape: &S_TABLENAME,
-        },
-        Member {
-            name: "TimeToLiveSpecification",
-            path: "timeToLiveSpecification",
-            required: true,
-            shape: &S_TIMETOLIVESPECIFICATION,
-        },
+        Member { name: "TableName", path: "tableName", required: true, shape: &S_TABLENAME },
+        Member { name: "TimeToLiveSpecification", path: "timeToLiveSpecification", required: true, shape: &S_TIMETOLIVESPECIFICATION },
     ]),
 };
 
 static T_STREAMARN: Shape = Shape {
     name: "StreamArn",
-    kind: Kind::String {
-        min: Some(37),
-        max: Some(1024),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(37), max: Some(1024), pattern: None, values: &[] },
 };
 static T_POSITIVEINTEGEROBJECT: Shape = Shape {
     name: "PositiveIntegerObject",
-    kind: Kind::Number {
-        min: Some(1),
-        max: None,
-    },
+    kind: Kind::Number { min: Some(1), max: None },
 };
 static T_SHARDID: Shape = Shape {
     name: "ShardId",
-    kind: Kind::String {
-        min: Some(28),
-        max: Some(65),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(28), max: Some(65), pattern: None, values: &[] },
 };
 static T_SHARDFILTERTYPE: Shape = Shape {
     name: "ShardFilterType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &["CHILD_SHARDS"],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["CHILD_SHARDS"] },
 };
 static T_SHARDFILTER: Shape = Shape {
     name: "ShardFilter",
     kind: Kind::Structure(&[
-        Member {
-            name: "Type",
-            path: "type",
-            required: false,
-            shape: &T_SHARDFILTERTYPE,
-        },
-        Member {
-            name: "ShardId",
-            path: "shardId",
-            required: false,
-            shape: &T_SHARDID,
-        },
+        Member { name: "Type", path: "type", required: false, shape: &T_SHARDFILTERTYPE },
+        Member { name: "ShardId", path: "shardId", required: false, shape: &T_SHARDID },
     ]),
 };
 static T_DESCRIBESTREAMINPUT: Shape = Shape {
     name: "DescribeStreamInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "StreamArn",
-            path: "streamArn",
-            required: true,
-            shape: &T_STREAMARN,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &T_POSITIVEINTEGEROBJECT,
-        },
-        Member {
-            name: "ExclusiveStartShardId",
-            path: "exclusiveStartShardId",
-            required: false,
-            shape: &T_SHARDID,
-        },
-        Member {
-            name: "ShardFilter",
-            path: "shardFilter",
-            required: false,
-            shape: &T_SHARDFILTER,
-        },
+        Member { name: "StreamArn", path: "streamArn", required: true, shape: &T_STREAMARN },
+        Member { name: "Limit", path: "limit", required: false, shape: &T_POSITIVEINTEGEROBJECT },
+        Member { name: "ExclusiveStartShardId", path: "exclusiveStartShardId", required: false, shape: &T_SHARDID },
+        Member { name: "ShardFilter", path: "shardFilter", required: false, shape: &T_SHARDFILTER },
     ]),
 };
 static T_SHARDITERATOR: Shape = Shape {
     name: "ShardIterator",
-    kind: Kind::String {
-        min: Some(1),
-        max: Some(2048),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(1), max: Some(2048), pattern: None, values: &[] },
 };
 static T_GETRECORDSINPUT: Shape = Shape {
     name: "GetRecordsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "ShardIterator",
-            path: "shardIterator",
-            required: true,
-            shape: &T_SHARDITERATOR,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &T_POSITIVEINTEGEROBJECT,
-        },
+        Member { name: "ShardIterator", path: "shardIterator", required: true, shape: &T_SHARDITERATOR },
+        Member { name: "Limit", path: "limit", required: false, shape: &T_POSITIVEINTEGEROBJECT },
     ]),
 };
 static T_SHARDITERATORTYPE: Shape = Shape {
     name: "ShardIteratorType",
-    kind: Kind::String {
-        min: None,
-        max: None,
-        pattern: None,
-        values: &[
-            "TRIM_HORIZON",
-            "LATEST",
-            "AT_SEQUENCE_NUMBER",
-            "AFTER_SEQUENCE_NUMBER",
-            "AT_TIMESTAMP",
-        ],
-    },
+    kind: Kind::String { min: None, max: None, pattern: None, values: &["TRIM_HORIZON", "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER", "AT_TIMESTAMP"] },
 };
 static T_SEQUENCENUMBER: Shape = Shape {
     name: "SequenceNumber",
-    kind: Kind::String {
-        min: Some(21),
-        max: Some(40),
-        pattern: None,
-        values: &[],
-    },
+    kind: Kind::String { min: Some(21), max: Some(40), pattern: None, values: &[] },
 };
 static T_GETSHARDITERATORINPUT: Shape = Shape {
     name: "GetShardIteratorInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "StreamArn",
-            path: "streamArn",
-            required: true,
-            shape: &T_STREAMARN,
-        },
-        Member {
-            name: "ShardId",
-            path: "shardId",
-            required: true,
-            shape: &T_SHARDID,
-        },
-        Member {
-            name: "ShardIteratorType",
-            path: "shardIteratorType",
-            required: true,
-            shape: &T_SHARDITERATORTYPE,
-        },
-        Member {
-            name: "SequenceNumber",
-            path: "sequenceNumber",
-            required: false,
-            shape: &T_SEQUENCENUMBER,
-        },
+        Member { name: "StreamArn", path: "streamArn", required: true, shape: &T_STREAMARN },
+        Member { name: "ShardId", path: "shardId", required: true, shape: &T_SHARDID },
+        Member { name: "ShardIteratorType", path: "shardIteratorType", required: true, shape: &T_SHARDITERATORTYPE },
+        Member { name: "SequenceNumber", path: "sequenceNumber", required: false, shape: &T_SEQUENCENUMBER },
     ]),
 };
 static T_TABLENAME: Shape = Shape {
     name: "TableName",
-    kind: Kind::String {
-        min: Some(3),
-        max: Some(255),
-        pattern: Some(Pattern::TableName),
-        values: &[],
-    },
+    kind: Kind::String { min: Some(3), max: Some(255), pattern: Some(Pattern::TableName), values: &[] },
 };
 static T_LISTSTREAMSINPUT: Shape = Shape {
     name: "ListStreamsInput",
     kind: Kind::Structure(&[
-        Member {
-            name: "TableName",
-            path: "tableName",
-            required: false,
-            shape: &T_TABLENAME,
-        },
-        Member {
-            name: "Limit",
-            path: "limit",
-            required: false,
-            shape: &T_POSITIVEINTEGEROBJECT,
-        },
-        Member {
-            name: "ExclusiveStartStreamArn",
-            path: "exclusiveStartStreamArn",
-            required: false,
-            shape: &T_STREAMARN,
-        },
+        Member { name: "TableName", path: "tableName", required: false, shape: &T_TABLENAME },
+        Member { name: "Limit", path: "limit", required: false, shape: &T_POSITIVEINTEGEROBJECT },
+        Member { name: "ExclusiveStartStreamArn", path: "exclusiveStartStreamArn", required: false, shape: &T_STREAMARN },
     ]),
 };
 
@@ -4228,21 +1617,13 @@ pub fn input(prefix: &str, name: &str) -> Option<&'static Shape> {
         ("DynamoDB_20120810", "DescribeGlobalTable") => &S_DESCRIBEGLOBALTABLEINPUT,
         ("DynamoDB_20120810", "DescribeGlobalTableSettings") => &S_DESCRIBEGLOBALTABLESETTINGSINPUT,
         ("DynamoDB_20120810", "DescribeImport") => &S_DESCRIBEIMPORTINPUT,
-        ("DynamoDB_20120810", "DescribeKinesisStreamingDestination") => {
-            &S_DESCRIBEKINESISSTREAMINGDESTINATIONINPUT
-        }
+        ("DynamoDB_20120810", "DescribeKinesisStreamingDestination") => &S_DESCRIBEKINESISSTREAMINGDESTINATIONINPUT,
         ("DynamoDB_20120810", "DescribeLimits") => &OPAQUE,
         ("DynamoDB_20120810", "DescribeTable") => &S_DESCRIBETABLEINPUT,
-        ("DynamoDB_20120810", "DescribeTableReplicaAutoScaling") => {
-            &S_DESCRIBETABLEREPLICAAUTOSCALINGINPUT
-        }
+        ("DynamoDB_20120810", "DescribeTableReplicaAutoScaling") => &S_DESCRIBETABLEREPLICAAUTOSCALINGINPUT,
         ("DynamoDB_20120810", "DescribeTimeToLive") => &S_DESCRIBETIMETOLIVEINPUT,
-        ("DynamoDB_20120810", "DisableKinesisStreamingDestination") => {
-            &S_KINESISSTREAMINGDESTINATIONINPUT
-        }
-        ("DynamoDB_20120810", "EnableKinesisStreamingDestination") => {
-            &S_KINESISSTREAMINGDESTINATIONINPUT
-        }
+        ("DynamoDB_20120810", "DisableKinesisStreamingDestination") => &S_KINESISSTREAMINGDESTINATIONINPUT,
+        ("DynamoDB_20120810", "EnableKinesisStreamingDestination") => &S_KINESISSTREAMINGDESTINATIONINPUT,
         ("DynamoDB_20120810", "ExecuteStatement") => &S_EXECUTESTATEMENTINPUT,
         ("DynamoDB_20120810", "ExecuteTransaction") => &S_EXECUTETRANSACTIONINPUT,
         ("DynamoDB_20120810", "ExportTableToPointInTime") => &S_EXPORTTABLETOPOINTINTIMEINPUT,
@@ -4274,13 +1655,9 @@ pub fn input(prefix: &str, name: &str) -> Option<&'static Shape> {
         ("DynamoDB_20120810", "UpdateGlobalTable") => &S_UPDATEGLOBALTABLEINPUT,
         ("DynamoDB_20120810", "UpdateGlobalTableSettings") => &S_UPDATEGLOBALTABLESETTINGSINPUT,
         ("DynamoDB_20120810", "UpdateItem") => &S_UPDATEITEMINPUT,
-        ("DynamoDB_20120810", "UpdateKinesisStreamingDestination") => {
-            &S_UPDATEKINESISSTREAMINGDESTINATIONINPUT
-        }
+        ("DynamoDB_20120810", "UpdateKinesisStreamingDestination") => &S_UPDATEKINESISSTREAMINGDESTINATIONINPUT,
         ("DynamoDB_20120810", "UpdateTable") => &S_UPDATETABLEINPUT,
-        ("DynamoDB_20120810", "UpdateTableReplicaAutoScaling") => {
-            &S_UPDATETABLEREPLICAAUTOSCALINGINPUT
-        }
+        ("DynamoDB_20120810", "UpdateTableReplicaAutoScaling") => &S_UPDATETABLEREPLICAAUTOSCALINGINPUT,
         ("DynamoDB_20120810", "UpdateTimeToLive") => &S_UPDATETIMETOLIVEINPUT,
         ("DynamoDBStreams_20120810", "DescribeStream") => &T_DESCRIBESTREAMINPUT,
         ("DynamoDBStreams_20120810", "GetRecords") => &T_GETRECORDSINPUT,

@@ -17,6 +17,7 @@
 //! The check concerns member constraints only: unknown members, wrong JSON types and bodies
 //! that are not JSON are the protocol decoder's business (it runs first).
 
+#[rustfmt::skip]
 mod generated;
 mod pattern;
 mod walk;

@@ -60,7 +60,9 @@ impl Pattern {
                     && b.iter()
                         .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
             }
-            Pattern::HexBlocks16 => !b.is_empty() && b.len() % 16 == 0 && b.iter().all(lower_hex),
+            Pattern::HexBlocks16 => {
+                !b.is_empty() && b.len().is_multiple_of(16) && b.iter().all(lower_hex)
+            }
             Pattern::CsvDelimiter => matches!(b, [b',' | b';' | b':' | b'|' | b'\t' | b' ']),
             Pattern::AccountId => b.len() == 12 && b.iter().all(u8::is_ascii_digit),
             Pattern::Uuid => {
