@@ -430,3 +430,102 @@ async fn transactions_are_all_or_nothing() {
         "{e:?}"
     );
 }
+
+/// What the recording provider saw: action, resource, FullTableScan, EnclosingOperation,
+/// LeadingKeys.
+type Seen = (String, String, Option<bool>, Option<String>, Vec<String>);
+
+#[derive(Debug, Default)]
+struct RecordingAuth(Mutex<Vec<Seen>>);
+
+#[async_trait::async_trait]
+impl crate::traits::AuthProvider for RecordingAuth {
+    async fn authenticate(
+        &self,
+        _: &crate::traits::RequestHead,
+        _: &[u8; 32],
+    ) -> Result<crate::traits::Principal, ApiError> {
+        Err(ApiError::Internal("unused".into()))
+    }
+
+    async fn authorize<'r>(
+        &self,
+        _: &crate::traits::Principal,
+        r: &crate::traits::AuthzRequest<'r>,
+    ) -> Result<crate::traits::Decision, ApiError> {
+        self.0.lock().unwrap().push((
+            r.action.to_string(),
+            r.resource.to_string(),
+            r.context.full_table_scan,
+            r.context.enclosing_operation.clone(),
+            r.context.leading_keys.clone(),
+        ));
+        Ok(crate::traits::Decision::Allow)
+    }
+}
+
+#[tokio::test]
+async fn statements_are_authorized_as_partiql_actions() {
+    use crate::ops::multi_test_support::{map_store, two_tables};
+    use crate::ops::test_support::{catalog_with, request_ctx, services};
+    let state = Arc::new(Mutex::new(State::default()));
+    let mut store = map_store(state.clone());
+    store
+        .expect_range()
+        .returning(|_, _, _, _, _| Ok(crate::traits::item_store::Page::default()));
+    let auth = Arc::new(RecordingAuth::default());
+    let base = services(
+        Arc::new(catalog_with(two_tables())),
+        Arc::new(store),
+        std::time::Duration::ZERO,
+    );
+    let svc = crate::services::Services::new(
+        base.store.clone(),
+        base.catalog.clone(),
+        auth.clone(),
+        "us-east-1",
+    )
+    .with_settings(base.settings.clone())
+    .with_throttler(base.throttler.clone());
+    let c = request_ctx(svc);
+    let send = |op: Operation, body: Value| {
+        let c = c.clone();
+        async move {
+            dispatch(&c, op, &serde_json::to_vec(&body).unwrap())
+                .await
+                .unwrap();
+        }
+    };
+    send(Operation::ExecuteStatement, json!({"Statement": "INSERT INTO tbl VALUE {'pk': 'a'}"})).await;
+    send(Operation::ExecuteStatement, json!({"Statement": "UPDATE tbl SET n = 1 WHERE pk = 'a'"})).await;
+    send(Operation::ExecuteStatement, json!({"Statement": "SELECT * FROM tbl WHERE pk = 'a'"})).await;
+    send(Operation::ExecuteStatement, json!({"Statement": "SELECT * FROM tbl WHERE n = 1"})).await;
+    send(Operation::ExecuteStatement, json!({"Statement": "DELETE FROM tbl WHERE pk = 'z'"})).await;
+    send(
+        Operation::ExecuteTransaction,
+        json!({"TransactStatements": [
+            {"Statement": "EXISTS(SELECT * FROM tbl WHERE pk = 'a' AND n = 1)"},
+            {"Statement": "UPDATE rng SET v = 1 WHERE pk = 'b' AND sk = 1"}
+        ]}),
+    )
+    .await
+    .ok();
+    let seen = auth.0.lock().unwrap().clone();
+    let arn = |t: &str| format!("arn:aws:dynamodb:us-east-1:123456789012:table/{t}");
+    let a = || vec!["a".to_string()];
+    assert_eq!(
+        seen[..5],
+        [
+            ("dynamodb:PartiQLInsert".into(), arn("tbl"), None, None, a()),
+            ("dynamodb:PartiQLUpdate".into(), arn("tbl"), None, None, a()),
+            ("dynamodb:PartiQLSelect".into(), arn("tbl"), Some(false), None, a()),
+            ("dynamodb:PartiQLSelect".into(), arn("tbl"), Some(true), None, vec![]),
+            ("dynamodb:PartiQLDelete".into(), arn("tbl"), None, None, vec!["z".to_string()]),
+        ]
+    );
+    let exists = &seen[5];
+    assert_eq!(
+        (exists.0.as_str(), exists.3.as_deref()),
+        ("dynamodb:PartiQLSelect", Some("ExecuteTransaction"))
+    );
+}
