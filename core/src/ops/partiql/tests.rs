@@ -496,20 +496,39 @@ async fn statements_are_authorized_as_partiql_actions() {
                 .unwrap();
         }
     };
-    send(Operation::ExecuteStatement, json!({"Statement": "INSERT INTO tbl VALUE {'pk': 'a'}"})).await;
-    send(Operation::ExecuteStatement, json!({"Statement": "UPDATE tbl SET n = 1 WHERE pk = 'a'"})).await;
-    send(Operation::ExecuteStatement, json!({"Statement": "SELECT * FROM tbl WHERE pk = 'a'"})).await;
-    send(Operation::ExecuteStatement, json!({"Statement": "SELECT * FROM tbl WHERE n = 1"})).await;
-    send(Operation::ExecuteStatement, json!({"Statement": "DELETE FROM tbl WHERE pk = 'z'"})).await;
+    send(
+        Operation::ExecuteStatement,
+        json!({"Statement": "INSERT INTO tbl VALUE {'pk': 'a'}"}),
+    )
+    .await;
+    send(
+        Operation::ExecuteStatement,
+        json!({"Statement": "UPDATE tbl SET n = 1 WHERE pk = 'a'"}),
+    )
+    .await;
+    send(
+        Operation::ExecuteStatement,
+        json!({"Statement": "SELECT * FROM tbl WHERE pk = 'a'"}),
+    )
+    .await;
+    send(
+        Operation::ExecuteStatement,
+        json!({"Statement": "SELECT * FROM tbl WHERE n = 1"}),
+    )
+    .await;
+    send(
+        Operation::ExecuteStatement,
+        json!({"Statement": "DELETE FROM tbl WHERE pk = 'z'"}),
+    )
+    .await;
     send(
         Operation::ExecuteTransaction,
         json!({"TransactStatements": [
             {"Statement": "EXISTS(SELECT * FROM tbl WHERE pk = 'a' AND n = 1)"},
-            {"Statement": "UPDATE rng SET v = 1 WHERE pk = 'b' AND sk = 1"}
+            {"Statement": "INSERT INTO rng VALUE {'pk': 'b', 'sk': 1}"}
         ]}),
     )
-    .await
-    .ok();
+    .await;
     let seen = auth.0.lock().unwrap().clone();
     let arn = |t: &str| format!("arn:aws:dynamodb:us-east-1:123456789012:table/{t}");
     let a = || vec!["a".to_string()];
@@ -518,14 +537,46 @@ async fn statements_are_authorized_as_partiql_actions() {
         [
             ("dynamodb:PartiQLInsert".into(), arn("tbl"), None, None, a()),
             ("dynamodb:PartiQLUpdate".into(), arn("tbl"), None, None, a()),
-            ("dynamodb:PartiQLSelect".into(), arn("tbl"), Some(false), None, a()),
-            ("dynamodb:PartiQLSelect".into(), arn("tbl"), Some(true), None, vec![]),
-            ("dynamodb:PartiQLDelete".into(), arn("tbl"), None, None, vec!["z".to_string()]),
+            (
+                "dynamodb:PartiQLSelect".into(),
+                arn("tbl"),
+                Some(false),
+                None,
+                a()
+            ),
+            (
+                "dynamodb:PartiQLSelect".into(),
+                arn("tbl"),
+                Some(true),
+                None,
+                vec![]
+            ),
+            (
+                "dynamodb:PartiQLDelete".into(),
+                arn("tbl"),
+                None,
+                None,
+                vec!["z".to_string()]
+            ),
         ]
     );
-    let exists = &seen[5];
     assert_eq!(
-        (exists.0.as_str(), exists.3.as_deref()),
-        ("dynamodb:PartiQLSelect", Some("ExecuteTransaction"))
+        seen[5..],
+        [
+            (
+                "dynamodb:PartiQLSelect".into(),
+                arn("tbl"),
+                None,
+                Some("ExecuteTransaction".into()),
+                a()
+            ),
+            (
+                "dynamodb:PartiQLInsert".into(),
+                arn("rng"),
+                None,
+                Some("ExecuteTransaction".into()),
+                vec!["b".to_string()]
+            ),
+        ]
     );
 }
