@@ -23,6 +23,8 @@ mod pattern;
 mod walk;
 
 #[cfg(test)]
+mod every_operation_tests;
+#[cfg(test)]
 mod tests;
 
 pub use pattern::Pattern;

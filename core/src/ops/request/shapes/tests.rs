@@ -5,14 +5,14 @@ use super::*;
 use serde_json::{json, Value};
 
 /// The message of `op` on `body`, or "ok".
-fn msg(op: Operation, body: Value) -> String {
+pub(super) fn msg(op: Operation, body: Value) -> String {
     match check(op, &serde_json::to_vec(&body).unwrap()) {
         Ok(()) => "ok".into(),
         Err(e) => e.to_string(),
     }
 }
 
-fn one(value: &str, path: &str, constraint: &str) -> String {
+pub(super) fn one(value: &str, path: &str, constraint: &str) -> String {
     format!(
         "1 validation error detected: {}",
         part(value, path, constraint)
@@ -28,10 +28,10 @@ fn part(value: &str, path: &str, constraint: &str) -> String {
     format!("Value {value} at '{path}' failed to satisfy constraint: {constraint}")
 }
 
-const NOT_NULL: &str = "Member must not be null";
+pub(super) const NOT_NULL: &str = "Member must not be null";
 const NAME_PATTERN: &str = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+";
 const MIN3: &str = "Member must have length greater than or equal to 3";
-const MIN1: &str = "Member must have length greater than or equal to 1";
+pub(super) const MIN1: &str = "Member must have length greater than or equal to 1";
 
 #[test]
 fn valid_requests_pass() {
