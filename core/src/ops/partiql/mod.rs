@@ -60,4 +60,6 @@ pub fn error_code(e: &ApiError) -> &'static str {
 }
 
 #[cfg(test)]
+mod stream_tests;
+#[cfg(test)]
 mod tests;
