@@ -13,9 +13,12 @@ use crate::traits::WriteOp;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 
-/// The changes the sink was handed: (table, old image, new image).
+/// One change as the sink saw it: table, old image, new image.
+type Seen = (String, Option<Item>, Option<Item>);
+
+/// The changes the sink was handed.
 #[derive(Default)]
-struct Recording(Mutex<Vec<(String, Option<Item>, Option<Item>)>>);
+struct Recording(Mutex<Vec<Seen>>);
 
 impl StreamSink for Recording {
     fn record(&self, change: &ItemChange<'_>) -> Result<Vec<WriteOp>, ApiError> {
@@ -55,15 +58,11 @@ async fn call(
     Ok(serde_json::from_slice(&out).unwrap())
 }
 
-fn seen(sink: &Recording) -> Vec<(String, Option<Item>, Option<Item>)> {
+fn seen(sink: &Recording) -> Vec<Seen> {
     std::mem::take(&mut *sink.0.lock().unwrap())
 }
 
-fn change(
-    table: &str,
-    old: Option<&str>,
-    new: Option<&str>,
-) -> (String, Option<Item>, Option<Item>) {
+fn change(table: &str, old: Option<&str>, new: Option<&str>) -> Seen {
     (table.into(), old.map(item), new.map(item))
 }
 
