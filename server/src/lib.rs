@@ -18,6 +18,7 @@ mod encoding;
 mod endpoints;
 pub mod error;
 mod listener;
+pub mod management;
 mod metrics;
 mod metrics_route;
 pub mod request_id;
@@ -37,6 +38,7 @@ pub use config::{ServerConfig, TlsSource, DEFAULT_MAX_BODY_BYTES, DEFAULT_SETTIN
 pub use error::ServerError;
 pub use extenddb_core::Services;
 pub use listener::Server;
+pub use management::Management;
 pub use services::SettingsHook;
 
 use std::future::Future;

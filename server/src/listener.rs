@@ -72,6 +72,7 @@ impl Server {
                 max_body_bytes: config.max_body_bytes,
                 settings_poll: config.settings_poll,
                 settings_hook: None,
+                management: None,
             }),
             shutdown_grace: config.shutdown_grace,
         })
@@ -82,6 +83,16 @@ impl Server {
     pub fn with_settings_hook(mut self, hook: SettingsHook) -> Server {
         if let Some(state) = Arc::get_mut(&mut self.state) {
             state.settings_hook = Some(hook);
+        }
+        self
+    }
+
+    /// Serves the management API (`/management/*`) with `m` (the IAM store and data key of the
+    /// builtin auth provider); without it those paths answer 503 ManagementDisabled.
+    pub fn with_management(mut self, m: crate::management::Management) -> Server {
+        if let Some(state) = Arc::get_mut(&mut self.state) {
+            let api = crate::management::ManagementApi::new(state.services.clone(), m);
+            state.management = Some(api);
         }
         self
     }

@@ -19,6 +19,8 @@ pub(crate) struct AppState {
     pub metrics: RequestMetrics,
     pub settings_poll: Duration,
     pub settings_hook: Option<SettingsHook>,
+    /// The management API (`/management/*`), when the server has one.
+    pub management: Option<crate::management::ManagementApi>,
 }
 
 impl AppState {
