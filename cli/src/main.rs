@@ -57,6 +57,9 @@ enum Command {
     Destroy(commands::destroy::DestroyArgs),
     /// Show or change the runtime settings stored in the deployment's catalog.
     Settings(commands::settings::SettingsArgs),
+    /// Manage accounts, admins, IAM users, access keys, groups, roles and policies through
+    /// the running server's management API.
+    Manage(commands::manage::ManageArgs),
     /// Print the version, catalog version, commit and build time.
     Version,
 }
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         },
         Some(Command::Stop(args)) => commands::stop::run(args),
         Some(Command::Settings(args)) => commands::settings::run(args),
+        Some(Command::Manage(args)) => commands::manage::run(args),
         #[cfg(feature = "postgres")]
         Some(Command::Migrate(args)) => commands::migrate::run(args),
         #[cfg(feature = "postgres")]

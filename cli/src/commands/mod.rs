@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bootstrap;
 pub mod daemon;
 #[cfg(feature = "postgres")]
 pub mod destroy;
@@ -7,12 +8,14 @@ pub mod dev;
 pub mod index_delay;
 #[cfg(feature = "postgres")]
 pub mod init;
+pub mod manage;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod pidfile;
 pub mod running;
 pub mod serve;
 pub mod settings;
+pub mod settings_remote;
 pub mod status;
 pub mod stop;
 #[cfg(feature = "postgres")]

@@ -28,9 +28,11 @@ use zeroize::Zeroizing;
 #[derive(Debug, Clone, Copy)]
 pub struct Action(pub &'static str);
 
-/// Facts about the connection, set by the management entry point.
-#[derive(Debug, Clone, Copy)]
+/// Facts about the request, set by the management entry point.
+#[derive(Debug, Clone)]
 pub struct Facts {
+    /// The full request path (the router sees it without `/management`).
+    pub path: String,
     /// The client's address.
     pub source_ip: Option<IpAddr>,
     /// Whether the connection is TLS.
@@ -106,7 +108,8 @@ impl Caller {
         parts: &Parts,
         action: &'static str,
     ) -> Result<Caller, MgmtError> {
-        let facts = parts.extensions.get::<Facts>().copied().unwrap_or(Facts {
+        let facts = parts.extensions.get::<Facts>().cloned().unwrap_or(Facts {
+            path: parts.uri.path().to_string(),
             source_ip: None,
             tls: false,
             body_sha256: [0; 32],
@@ -132,7 +135,7 @@ impl Caller {
                 &state.key,
                 creds,
                 parts.method.as_str(),
-                parts.uri.path(),
+                &facts.path,
                 &facts.body_sha256,
                 secs as i64,
             )

@@ -182,6 +182,7 @@ where
     let mut body_sha256 = [0u8; 32];
     body_sha256.copy_from_slice(digest.as_ref());
     parts.extensions.insert(Facts {
+        path: parts.uri.path().to_string(),
         source_ip: peer.addr.map(|a| a.ip()),
         tls: peer.tls,
         body_sha256,

@@ -157,3 +157,90 @@ pub fn reference() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::management::default_policies;
+    use extenddb_auth_builtin::policy::{evaluate, MapContext};
+    use extenddb_core::traits::Decision;
+
+    /// The resource a route's action is authorized on, for a caller that is user `alice` of
+    /// account 111122223333 acting on itself.
+    fn own_resource(path: &str) -> String {
+        let account = "111122223333";
+        if path.contains("{role_name}") {
+            format!("arn:aws:iam::{account}:role/data-reader")
+        } else if path.contains("{group_name}") {
+            format!("arn:aws:iam::{account}:group/developers")
+        } else if path.contains("{user_name}") {
+            format!("arn:aws:iam::{account}:user/alice")
+        } else {
+            "*".into()
+        }
+    }
+
+    #[test]
+    fn the_audience_column_matches_the_default_policies() {
+        let mut ctx = MapContext::default();
+        ctx.set("aws:username", "alice");
+        let user = default_policies::self_service(&[]);
+        let operator = default_policies::operator();
+        let admin = default_policies::admin();
+        for r in ROUTES.iter().filter(|r| !r.action.is_empty()) {
+            let resource = own_resource(r.path);
+            let allowed = |set| evaluate(set, r.action, &resource, &ctx) == Decision::Allow;
+            assert!(allowed(&admin), "admins may {} {}", r.method, r.path);
+            assert_eq!(
+                allowed(&user),
+                r.audience == Audience::SelfService,
+                "self-service for {} {}",
+                r.method,
+                r.path
+            );
+            assert_eq!(
+                allowed(&operator),
+                r.audience == Audience::Operator,
+                "operator for {} {}",
+                r.method,
+                r.path
+            );
+        }
+        // Another user's entities are not the caller's own.
+        let other = "arn:aws:iam::111122223333:user/bob";
+        assert_ne!(
+            evaluate(&user, "iam:CreateAccessKey", other, &ctx),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn routes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.method, r.path)), "{} {}", r.method, r.path);
+        }
+    }
+
+    /// docs/management.md holds `reference()` between its markers; `EXTENDDB_BLESS=1` rewrites
+    /// it there.
+    #[test]
+    fn the_reference_in_the_docs_is_the_route_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/management.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let (begin, end) = ("<!-- routes:begin -->\n", "<!-- routes:end -->");
+        let start = doc.find(begin).expect("begin marker") + begin.len();
+        let stop = doc.find(end).expect("end marker");
+        let table = reference();
+        if doc[start..stop] != table && std::env::var_os("EXTENDDB_BLESS").is_some() {
+            let new = format!("{}{table}{}", &doc[..start], &doc[stop..]);
+            std::fs::write(path, new).unwrap();
+            return;
+        }
+        assert_eq!(
+            doc[start..stop],
+            table,
+            "docs/management.md is out of date: run EXTENDDB_BLESS=1 cargo test -p extenddb-server the_reference"
+        );
+    }
+}
