@@ -184,7 +184,8 @@ start_server() {
 }
 
 run_pytest() {
-  EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres "${PYTEST_ARGS[@]}"
+  EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres \
+    --ignore=tests/manage "${PYTEST_ARGS[@]}"
 }
 
 # One function per storage backend. A backend that needs a service (PostgreSQL) starts it
@@ -216,18 +217,47 @@ backend_postgres() {
   HOME="$home" "$BIN" settings --config "$home/extenddb.toml" set ttl_deletion_target_seconds 1 \
     >>"$LOG_DIR/settings.log" 2>&1 || { cat "$LOG_DIR/settings.log" >&2; die "extenddb settings failed"; }
   # Plain HTTP here, as for the embedded run (the walkthrough runs the AWS CLI without a CA
-  # bundle); HTTPS with the generated certificate is covered by tests/postgres. The suite signs
-  # with throw-away keys, so it runs with authentication off; tests/postgres runs the builtin
-  # provider `init` configures.
+  # bundle); HTTPS with the generated certificate is covered by tests/postgres and tests/manage.
+  # Authentication is the builtin provider `init` configured: the suite signs with an access key
+  # made through `extenddb manage`, so every request's signature is verified.
   HOME="$home" EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS=0 EXTENDDB_SERVER__TLS__ENABLED=false \
-    EXTENDDB_AUTH__PROVIDER=none \
     start_server postgres serve --config "$home/extenddb.toml" --foreground
+  conformance_key "$home"
+  EXTENDDB_TEST_ACCESS_KEY_ID="$TEST_KEY_ID" EXTENDDB_TEST_SECRET_ACCESS_KEY="$TEST_SECRET" \
   run_pytest
   stop_server
   SERVER_LOG=""
   HOME="$home" "$BIN" destroy --config "$home/extenddb.toml" --yes \
     --pg-user "$EXTENDDB_TEST_PG_USER" >/dev/null
   EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/postgres "${PYTEST_ARGS[@]}"
+  step_done
+}
+
+# conformance_key HOME: a user with dynamodb:* in the default account that `extenddb init`
+# printed, and its access key, made through `extenddb manage` against the running server; sets
+# TEST_KEY_ID and TEST_SECRET.
+conformance_key() {
+  local home="$1" account admin_pw key
+  account="$(sed -n 's/^Default account: //p' "$LOG_DIR/init.log")"
+  admin_pw="$(sed -n 's/^  password: //p' "$LOG_DIR/init.log")"
+  manage() {
+    HOME="$home" EXTENDDB_SERVER__TLS__ENABLED=false EXTENDDB_ADMIN_PASSWORD="$admin_pw" \
+      "$BIN" manage --config "$home/extenddb.toml" --endpoint "$ENDPOINT" --user admin "$@"
+  }
+  manage create-user --account-id "$account" --user-name conformance >/dev/null
+  manage put-user-policy --account-id "$account" --user-name conformance --policy-name All \
+    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}' \
+    >/dev/null
+  key="$(manage --json create-access-key --account-id "$account" --user-name conformance)"
+  TEST_KEY_ID="$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_key_id"])' <<<"$key")"
+  TEST_SECRET="$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["secret_access_key"])' <<<"$key")"
+}
+
+# The management API and `extenddb manage` (issue 17) and IAM end to end (issue 16): each test
+# makes its own deployment with `extenddb init` (embedded store and PostgreSQL) and serves it.
+manage_tests() {
+  step "pytest tests/manage (management API, IAM end to end; both backends)"
+  EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/manage "${PYTEST_ARGS[@]}"
   step_done
 }
 
@@ -239,3 +269,4 @@ rust_checks
 for backend in "${BACKENDS[@]}"; do
   "backend_$backend"
 done
+manage_tests

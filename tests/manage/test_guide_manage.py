@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import field
+from deployments import field
 
 # --- After extenddb init, create an IAM user and access key for SDK use -----------------------
 QUICK = [
