@@ -138,8 +138,10 @@ def test_failed_logins_are_rate_limited_per_principal(deployment):
 
 def test_errors_without_a_server_or_configuration_are_one_line(deployment, tmp_path):
     d = deployment
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
     out = subprocess.run([BIN, "manage", "--user", "admin", "--password", "x", "list-admins"],
-                         capture_output=True, text=True, cwd=tmp_path, env=clean_env(tmp_path), timeout=60)
+                         capture_output=True, text=True, cwd=elsewhere, env=clean_env(elsewhere), timeout=60)
     line = fails(out, "extenddb.toml not found")
     assert "--endpoint" in line
     out = d.manage("admin", "x", "--endpoint", "127.0.0.1:1", "list-admins", check=False)
