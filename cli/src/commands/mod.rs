@@ -1,14 +1,18 @@
 //! One module per subcommand.
 
 pub mod bootstrap;
+pub mod completions;
 pub mod daemon;
 #[cfg(feature = "postgres")]
 pub mod destroy;
 pub mod dev;
+pub mod export;
+pub mod import;
 pub mod index_delay;
 #[cfg(feature = "postgres")]
 pub mod init;
 pub mod manage;
+pub mod man;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod pidfile;
@@ -18,6 +22,7 @@ pub mod settings;
 pub mod settings_remote;
 pub mod status;
 pub mod stop;
+pub mod transfer;
 #[cfg(feature = "postgres")]
 pub mod verify;
 pub mod version;

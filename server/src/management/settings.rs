@@ -58,7 +58,7 @@ pub async fn put(c: Caller, P(name): P<String>, Body(req): Body<SetSetting>) -> 
     let value = settings::validate(s.name, &req.value).map_err(MgmtError::validation)?;
     let services = &c.state.services;
     services.catalog.put_setting(s.name, &value).await?;
-    if !matches!(s.name, "log_level" | "sqlx_log_level") {
+    if !matches!(s.name, settings::LOG_LEVEL | settings::SQLX_LOG_LEVEL) {
         // Log levels are applied by the settings hook when the poller sees the change.
         services.settings.apply(s.name, &value);
     }
