@@ -108,7 +108,10 @@ class Deployment:
     def destroy(self):
         self.stop()
         if self.backend == "postgres":
-            self.run("destroy", "--config", str(self.config), "--yes", check=False)
+            # --pg-user drops the extenddb role too: the next deployment's init creates it
+            # afresh (init refuses to guess an existing role's password).
+            self.run("destroy", "--config", str(self.config), "--yes", "--pg-user", PG["USER"],
+                     check=False)
 
 
 def field(text, label):
