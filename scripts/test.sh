@@ -5,11 +5,14 @@
 #   3. cargo build --release, then cargo test --workspace --release (same profile, one build)
 #   4. per storage backend: start `extenddb dev` on a free port, wait for /health, run pytest
 #      over tests/ with EXTENDDB_ENDPOINT set, stop the server
-#   5. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
+#   5. tests/manage: the management API, `extenddb manage` and IAM end to end, on deployments
+#      the tests make with `extenddb init` (embedded store and PostgreSQL)
+#   6. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
 # A private PostgreSQL cluster (scripts/pg-cluster.sh: initdb + pg_ctl, temp dir, free loopback
 # port) runs for the whole script: the Rust tests get EXTENDDB_TEST_PG_*, and the postgres
-# backend step runs `extenddb init` into a temporary HOME, `extenddb serve --foreground`, the
-# whole pytest suite again, and tests/postgres (lifecycle, kill -9). All stopped on exit.
+# backend step runs `extenddb init` into a temporary HOME, `extenddb serve --foreground` (builtin
+# auth, the suite signing with a key made by `extenddb manage`), the whole pytest suite again, and
+# tests/postgres (lifecycle, kill -9). All stopped on exit.
 # Idempotent; works as root or as a user on Debian/Ubuntu with Rust and python3 (+ python3-venv).
 # Honours CARGO_TARGET_DIR (default ./target). Extra arguments go to pytest, e.g.
 #   scripts/test.sh -k items -x

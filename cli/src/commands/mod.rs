@@ -11,8 +11,8 @@ pub mod import;
 pub mod index_delay;
 #[cfg(feature = "postgres")]
 pub mod init;
-pub mod manage;
 pub mod man;
+pub mod manage;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod pidfile;
