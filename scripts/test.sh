@@ -237,9 +237,9 @@ backend_postgres() {
   step_done
 }
 
-# conformance_key HOME: a user with dynamodb:* in the default account that `extenddb init`
-# printed, and its access key, made through `extenddb manage` against the running server; sets
-# TEST_KEY_ID and TEST_SECRET.
+# conformance_key HOME: a user with dynamodb:* (and extenddb:GetMetrics, for the suite's GET
+# /metrics scrapes) in the default account that `extenddb init` printed, and its access key,
+# made through `extenddb manage` against the running server; sets TEST_KEY_ID and TEST_SECRET.
 conformance_key() {
   local home="$1" account admin_pw key
   account="$(sed -n 's/^Default account: //p' "$LOG_DIR/init.log")"
@@ -250,7 +250,7 @@ conformance_key() {
   }
   manage create-user --account-id "$account" --user-name conformance >/dev/null
   manage put-user-policy --account-id "$account" --user-name conformance --policy-name All \
-    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}' \
+    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:*","extenddb:GetMetrics"],"Resource":"*"}]}' \
     >/dev/null
   key="$(manage --json create-access-key --account-id "$account" --user-name conformance)"
   TEST_KEY_ID="$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_key_id"])' <<<"$key")"
