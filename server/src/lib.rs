@@ -21,6 +21,7 @@ mod endpoints;
 pub mod error;
 mod health;
 mod listener;
+pub mod management;
 mod metrics;
 mod metrics_route;
 pub mod probe;
@@ -45,6 +46,7 @@ pub use config::{
 pub use error::ServerError;
 pub use extenddb_core::Services;
 pub use listener::Server;
+pub use management::Management;
 pub use services::SettingsHook;
 
 use std::future::Future;

@@ -84,9 +84,12 @@ async fn serve(config: Config, log: LogControl, daemon: bool) -> anyhow::Result<
     if built.services.auth.allows_everything() {
         tracing::warn!("serve: {AUTH_OFF_WARNING}");
     }
-    let server = Server::bind(server_config, built.services)
+    let mut server = Server::bind(server_config, built.services)
         .await?
         .with_settings_hook(hook);
+    if let Some(m) = built.management {
+        server = server.with_management(m);
+    }
     let _pid_file = PidFile::create(
         &expand_home(&config.server.pid_file),
         server.local_addr().port(),
