@@ -117,6 +117,12 @@ pub enum ApiError {
     /// Something failed inside the server; the message never carries secrets.
     #[error("{0}")]
     Internal(String),
+    /// A DynamoDB Streams shard iterator is older than 15 minutes.
+    #[error("{0}")]
+    ExpiredIterator(String),
+    /// A DynamoDB Streams read asked for records that have been trimmed (older than 24 h).
+    #[error("{0}")]
+    TrimmedDataAccess(String),
 }
 
 /// Wire namespace of errors raised by AWS's generic service framework.
@@ -167,6 +173,8 @@ impl ApiError {
             ApiError::AccessDenied(_) => "AccessDeniedException",
             ApiError::RequestTooLarge(_) => "RequestEntityTooLarge",
             ApiError::Internal(_) => "InternalServerError",
+            ApiError::ExpiredIterator(_) => "ExpiredIteratorException",
+            ApiError::TrimmedDataAccess(_) => "TrimmedDataAccessException",
         }
     }
 
@@ -322,6 +330,16 @@ mod tests {
             (
                 ApiError::LimitExceeded("x".into()),
                 "com.amazonaws.dynamodb.v20120810#LimitExceededException",
+                400,
+            ),
+            (
+                ApiError::ExpiredIterator("x".into()),
+                "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException",
+                400,
+            ),
+            (
+                ApiError::TrimmedDataAccess("x".into()),
+                "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException",
                 400,
             ),
             (

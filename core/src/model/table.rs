@@ -142,13 +142,30 @@ impl StreamViewType {
 
 /// The table's current DynamoDB stream, while one is enabled: every item change then hands a
 /// record to the `StreamSink` inside the write's store transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableStream {
     /// StreamViewType.
     pub view_type: StreamViewType,
     /// LatestStreamLabel (an ISO-8601 timestamp with milliseconds): with the table's ARN it
     /// names the stream.
     pub label: String,
+    /// Where the built-in sink keeps the stream's records (a storage id of its own, from
+    /// `Catalog::next_storage_id`; see `streams::log`).
+    #[serde(default)]
+    pub log_id: u64,
+    /// When the stream was enabled, seconds since the epoch (CreationRequestDateTime).
+    #[serde(default)]
+    pub created_at: f64,
+}
+
+/// A stream the table had before: disabled (or replaced by a new one), still listed and
+/// readable, with every shard closed, until 24 hours after `disabled_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PastStream {
+    /// The stream as it was while enabled.
+    pub stream: TableStream,
+    /// When it was disabled, seconds since the epoch.
+    pub disabled_at: f64,
 }
 
 /// When provisioned capacity last changed, and how many decreases the current UTC day saw
@@ -241,6 +258,9 @@ pub struct TableDefinition {
     /// The enabled stream, if any.
     #[serde(default)]
     pub stream: Option<TableStream>,
+    /// Streams disabled within the last 24 hours, oldest first (still listed and readable).
+    #[serde(default)]
+    pub past_streams: Vec<PastStream>,
 }
 
 impl TableDefinition {
@@ -272,9 +292,21 @@ impl TableDefinition {
 
     /// The ARN of the table's enabled stream, if any.
     pub fn stream_arn(&self) -> Option<String> {
-        self.stream
-            .as_ref()
-            .map(|s| format!("{}/stream/{}", self.arn(), s.label))
+        self.stream.as_ref().map(|s| self.stream_arn_of(&s.label))
+    }
+
+    /// The ARN of the table's stream labelled `label` (current or past).
+    pub fn stream_arn_of(&self, label: &str) -> String {
+        format!("{}/stream/{label}", self.arn())
+    }
+
+    /// Every stream of the table still listed: the past ones (oldest first), then the enabled
+    /// one; each with when it was disabled (`None` while enabled).
+    pub fn all_streams(&self) -> impl Iterator<Item = (&TableStream, Option<f64>)> {
+        self.past_streams
+            .iter()
+            .map(|p| (&p.stream, Some(p.disabled_at)))
+            .chain(self.stream.iter().map(|s| (s, None)))
     }
 }
 

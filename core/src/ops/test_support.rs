@@ -40,6 +40,7 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         tags: Vec::new(),
         on_demand_throughput: None,
         stream: None,
+        past_streams: Vec::new(),
     }
 }
 

@@ -9,7 +9,7 @@ use crate::model::table::{
     Throughput,
 };
 use crate::ops::index::index_definitions;
-use crate::ops::request::table_input::{CreateTableRequest as Request, StreamSpecification, Tag};
+use crate::ops::request::table_input::{CreateTableRequest as Request, Tag};
 use crate::ops::request::validate::Constraints;
 use crate::ops::table::table_description::{check_name_length, TABLE_NAME_REQUIRED};
 
@@ -28,6 +28,8 @@ pub(crate) struct ValidTable {
     pub local_secondary_indexes: Vec<SecondaryIndex>,
     pub global_secondary_indexes: Vec<SecondaryIndex>,
     pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// The view type of the stream the table is created with, if any.
+    pub stream: Option<crate::model::table::StreamViewType>,
 }
 
 fn invalid(detail: &str) -> ApiError {
@@ -85,6 +87,7 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
         ));
     }
     unsupported(req)?;
+    let stream = crate::ops::table::stream_spec::for_create(req.stream_specification.as_ref())?;
     let lsis = req.local_secondary_indexes.as_deref().unwrap_or_default();
     let gsis = req.global_secondary_indexes.as_deref().unwrap_or_default();
     let mut used: Vec<String> = key_names.iter().map(|k| k.to_string()).collect();
@@ -151,6 +154,7 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
             billing_mode,
             None,
         )?,
+        stream,
     })
 }
 
@@ -317,7 +321,7 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
         &["STANDARD", "STANDARD_INFREQUENT_ACCESS"],
     );
     if let Some(s) = &req.stream_specification {
-        stream_constraints(&mut c, s);
+        crate::ops::table::stream_spec::constraints(&mut c, s);
     }
     if let Some(sse) = &req.sse_specification {
         check_enum(
@@ -337,22 +341,6 @@ fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
         index_definitions::member_constraints(&mut c, g, "globalSecondaryIndexes");
     }
     c.finish()
-}
-
-fn stream_constraints(c: &mut Constraints, s: &StreamSpecification) {
-    if s.stream_enabled.is_none() {
-        c.violation(
-            None,
-            "streamSpecification.streamEnabled",
-            "Member must not be null",
-        );
-    }
-    check_enum(
-        c,
-        s.stream_view_type.as_deref(),
-        "streamSpecification.streamViewType",
-        &["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"],
-    );
 }
 
 /// Length constraints of each tag of a request (`tags.N.member.key`, `tags.N.member.value`):
@@ -393,16 +381,6 @@ fn billing(req: &Request) -> Result<(BillingMode, Throughput), ApiError> {
 /// Rejects, with a message that says so, the parameters extenddb accepts from DynamoDB's model
 /// but cannot honour yet — rather than creating a table that silently lacks them.
 fn unsupported(req: &Request) -> Result<(), ApiError> {
-    if req
-        .stream_specification
-        .as_ref()
-        .and_then(|s| s.stream_enabled)
-        == Some(true)
-    {
-        return Err(ApiError::validation(
-            "StreamSpecification: streams are not supported yet by extenddb; omit StreamSpecification or set StreamEnabled to false",
-        ));
-    }
     if req.table_class.as_deref() == Some("STANDARD_INFREQUENT_ACCESS") {
         return Err(ApiError::validation(
             "TableClass: STANDARD_INFREQUENT_ACCESS is not supported yet by extenddb; use STANDARD or omit TableClass",
