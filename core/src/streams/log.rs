@@ -182,6 +182,16 @@ impl TrimMark {
     }
 }
 
+/// The write that starts log `log_id` of a stream created at `created_ms`: its head, with
+/// shard 0 open. Written when the stream is enabled, before the catalog names the log, so
+/// every sequencer finds it.
+pub fn start(log_id: u64, created_ms: u64) -> WriteOp {
+    WriteOp::Put {
+        key: head_key(log_id),
+        item: Head::initial(created_ms).encode(),
+    }
+}
+
 /// The key of log `log_id`'s head.
 pub fn head_key(log_id: u64) -> ItemKey {
     ItemKey {

@@ -86,6 +86,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     };
     if let Some(view) = valid.stream {
         def.stream = Some(stream_spec::new_stream(&def, view, log_id, now));
+        stream_spec::start_log(ctx, &def).await?;
     }
     let mut created = ctx.catalog.create_table(&def).await;
     if matches!(created, Err(CatalogError::AlreadyExists)) {

@@ -92,6 +92,9 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     )?;
     if let Some(change) = stream_change {
         stream_spec::apply(&mut def, change, log_id, now)?;
+        if matches!(change, StreamChange::Enable(_)) {
+            stream_spec::start_log(ctx, &def).await?;
+        }
     }
     if capacity_changed || online || stream_change.is_some() {
         def.status = TableStatus::Updating;

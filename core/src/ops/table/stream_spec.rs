@@ -126,6 +126,17 @@ pub fn new_stream(def: &TableDefinition, view: StreamViewType, log_id: u64, now:
     }
 }
 
+/// Starts the log of `def`'s current stream (its head), before the catalog stores `def`.
+pub async fn start_log(ctx: &crate::context::Ctx, def: &TableDefinition) -> Result<(), ApiError> {
+    let Some(stream) = &def.stream else {
+        return Ok(());
+    };
+    let created_ms = (stream.created_at * 1000.0).max(0.0) as u64;
+    ctx.store
+        .write_unconditional(vec![crate::streams::log::start(stream.log_id, created_ms)])
+        .await
+}
+
 /// Applies `change` to `def` at `now` (`log_id` is the new stream's log when enabling), or
 /// DynamoDB's refusal. Past streams older than their retention are dropped from the list.
 pub fn apply(
