@@ -102,7 +102,9 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Vec<u8>, ApiError> {
     let mut out = Vec::with_capacity(64 + page.records.iter().map(|(_, r)| r.0.len() + 200).sum::<usize>());
     out.extend_from_slice(b"{");
     let next = page.records.last().map_or(it.position, |(seq, _)| seq + 1);
-    if shard.end.is_none() || next <= last {
+    // A closed shard ends when nothing is left up to its end (an empty closed shard ends at
+    // once); an open one always continues.
+    if shard.end.is_none() || page.more {
         let next_it = ShardIterator {
             position: next,
             issued_ms: now_ms,
