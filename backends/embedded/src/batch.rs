@@ -64,8 +64,15 @@ impl ItemTables<'_> {
         if let Some(shard) = closed {
             let k = item_key(log_id, &extenddb_core::streams::log::shard_key(shard.index));
             let v = shard.encode();
-            let old = self.items.insert(k.as_slice(), v.as_bytes())?.map(|g| g.value().len() as i64);
-            self.add_stats(log_id, i64::from(old.is_none()), v.as_bytes().len() as i64 - old.unwrap_or(0));
+            let old = self
+                .items
+                .insert(k.as_slice(), v.as_bytes())?
+                .map(|g| g.value().len() as i64);
+            self.add_stats(
+                log_id,
+                i64::from(old.is_none()),
+                v.as_bytes().len() as i64 - old.unwrap_or(0),
+            );
         }
         let k = item_key(log_id, &record_key(seq));
         self.items.insert(k.as_slice(), record)?;
@@ -89,8 +96,15 @@ impl ItemTables<'_> {
         for (log_id, head) in std::mem::take(&mut self.heads) {
             let k = item_key(log_id, HEAD_KEY);
             let v = head.encode();
-            let old = self.items.insert(k.as_slice(), v.as_bytes())?.map(|g| g.value().len() as i64);
-            self.add_stats(log_id, i64::from(old.is_none()), v.as_bytes().len() as i64 - old.unwrap_or(0));
+            let old = self
+                .items
+                .insert(k.as_slice(), v.as_bytes())?
+                .map(|g| g.value().len() as i64);
+            self.add_stats(
+                log_id,
+                i64::from(old.is_none()),
+                v.as_bytes().len() as i64 - old.unwrap_or(0),
+            );
         }
         for (sid, (dc, db)) in std::mem::take(&mut self.deltas) {
             if (dc, db) == (0, 0) {

@@ -216,7 +216,11 @@ async fn apply<'e>(
         .bind(key.key.as_slice())
         .bind(*item)
         .bind(STATS_SHARDS);
-        appends.bind(query, streamed).execute(conn).await.map_err(store_err)?;
+        appends
+            .bind(query, streamed)
+            .execute(conn)
+            .await
+            .map_err(store_err)?;
         return Ok(());
     }
     let sids: Vec<i64> = last.keys().map(|k| k.storage_id as i64).collect();
@@ -229,12 +233,12 @@ async fn apply<'e>(
     } else {
         sqlx::query(LOCK_APPLY_SQL).bind(lock_ids)
     };
-    let query = query
-        .bind(sids)
-        .bind(keys)
-        .bind(items)
-        .bind(STATS_SHARDS);
-    appends.bind(query, streamed).execute(conn).await.map_err(store_err)?;
+    let query = query.bind(sids).bind(keys).bind(items).bind(STATS_SHARDS);
+    appends
+        .bind(query, streamed)
+        .execute(conn)
+        .await
+        .map_err(store_err)?;
     Ok(())
 }
 

@@ -83,7 +83,9 @@ async fn sequence_batch(
     }
     pending.sort_by_key(|(pos, _, _)| *pos);
     let mut head = match head {
-        Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        Some(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Corrupt(e.to_string()))?
+        }
         // Streams start their log when enabled; a missing head starts at the first record.
         None => Head::initial(pending.first().map_or(0, |(_, at, _)| *at as u64)),
     };

@@ -78,7 +78,8 @@ pub fn label(epoch: f64) -> String {
 mod tests {
     use super::*;
 
-    const ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/StreamTable/stream/2026-04-08T07:00:00.123";
+    const ARN: &str =
+        "arn:aws:dynamodb:us-east-1:123456789012:table/StreamTable/stream/2026-04-08T07:00:00.123";
 
     #[test]
     fn parses_well_formed_arns() {

@@ -44,7 +44,11 @@ impl ShardIterator {
         if p.len() != PAYLOAD {
             return None;
         }
-        let u64_at = |i: usize| p.get(i..i + 8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes);
+        let u64_at = |i: usize| {
+            p.get(i..i + 8)
+                .and_then(|b| b.try_into().ok())
+                .map(u64::from_be_bytes)
+        };
         let shard = u32::from_be_bytes(p.get(0..4)?.try_into().ok()?);
         let (position, issued_ms, sum) = (u64_at(4)?, u64_at(12)?, u64_at(20)?);
         if sum != check(stream_arn, &p[..20]) {
@@ -81,8 +85,9 @@ mod tests {
 
     fn it() -> ShardIterator {
         ShardIterator {
-            stream_arn: "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-04-08T07:00:00.000"
-                .into(),
+            stream_arn:
+                "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-04-08T07:00:00.000"
+                    .into(),
             shard: 3,
             position: 1234,
             issued_ms: 1_000_000,

@@ -241,7 +241,10 @@ mod tests {
     #[test]
     fn shards_roll_over_by_age_but_never_empty() {
         let mut h = Head::initial(0);
-        assert!(h.append(5000, POLICY).1.is_none(), "an empty shard never closes");
+        assert!(
+            h.append(5000, POLICY).1.is_none(),
+            "an empty shard never closes"
+        );
         let (seq, closed) = h.append(6001, POLICY);
         assert_eq!(seq, 2);
         assert_eq!(closed.unwrap().end, Some(1));
@@ -257,7 +260,10 @@ mod tests {
         assert!(a.parse::<u128>().unwrap() < b.parse::<u128>().unwrap());
         assert_eq!(parse_seq(&a), Some(9));
         assert_eq!(parse_seq(&display_seq(u64::MAX)), Some(u64::MAX));
-        assert_eq!(parse_seq("sdfsafglldfngjdafnasdflgnaldklkafdsgklnasdlv"), None);
+        assert_eq!(
+            parse_seq("sdfsafglldfngjdafnasdflgnaldklkafdsgklnasdlv"),
+            None
+        );
         assert_eq!(parse_seq("200000000000000000001"), None);
     }
 

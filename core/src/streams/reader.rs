@@ -7,8 +7,8 @@
 //! and one shard (two point reads and at most one more); only DescribeStream lists them all.
 
 use super::log::{
-    head_key, record_key, record_seq, shard_key, Head, ShardMeta, TrimMark, RECORD_TAG,
-    SHARD_TAG, TRIM_KEY,
+    head_key, record_key, record_seq, shard_key, Head, ShardMeta, TrimMark, RECORD_TAG, SHARD_TAG,
+    TRIM_KEY,
 };
 use crate::error::StoreError;
 use crate::model::key_encoding::prefix_successor;
@@ -58,11 +58,7 @@ pub async fn view(
         Some(item) => TrimMark::decode(&item)?,
         None => TrimMark::default(),
     };
-    Ok(LogView {
-        head,
-        trim,
-        closed,
-    })
+    Ok(LogView { head, trim, closed })
 }
 
 impl LogView {
@@ -226,7 +222,10 @@ mod tests {
         let v = view_of(head, 0, false);
         let open = v.open_shard();
         assert_eq!(open.end, None);
-        assert_eq!((v.latest(&open), v.last_of(&open), v.horizon(&open)), (6, 5, 4));
+        assert_eq!(
+            (v.latest(&open), v.last_of(&open), v.horizon(&open)),
+            (6, 5, 4)
+        );
         let closed = view_of(head, 0, true).open_shard();
         assert_eq!(closed.end, Some(5));
         assert_eq!(view_of(head, 0, true).latest(&closed), 6);

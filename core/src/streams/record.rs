@@ -78,12 +78,18 @@ pub fn encode(change: &ItemChange<'_>, view: StreamViewType) -> Option<Vec<u8>> 
     };
     let any = change.new.or(change.old)?;
     let keys = key_attributes(change.table, any);
-    let new = change
-        .new
-        .filter(|_| matches!(view, StreamViewType::NewImage | StreamViewType::NewAndOldImages));
-    let old = change
-        .old
-        .filter(|_| matches!(view, StreamViewType::OldImage | StreamViewType::NewAndOldImages));
+    let new = change.new.filter(|_| {
+        matches!(
+            view,
+            StreamViewType::NewImage | StreamViewType::NewAndOldImages
+        )
+    });
+    let old = change.old.filter(|_| {
+        matches!(
+            view,
+            StreamViewType::OldImage | StreamViewType::NewAndOldImages
+        )
+    });
     let size = keys
         .iter()
         .map(|(k, v)| k.len() + crate::model::item::value_size(v))
@@ -119,7 +125,10 @@ pub fn encode(change: &ItemChange<'_>, view: StreamViewType) -> Option<Vec<u8>> 
     Some(out)
 }
 
-fn key_attributes<'a>(def: &'a TableDefinition, item: &'a Item) -> BTreeMap<&'a str, &'a AttributeValue> {
+fn key_attributes<'a>(
+    def: &'a TableDefinition,
+    item: &'a Item,
+) -> BTreeMap<&'a str, &'a AttributeValue> {
     def.key_schema
         .attributes()
         .filter_map(|k| item.get(&k.name).map(|v| (k.name.as_str(), v)))
@@ -202,7 +211,11 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
 
 /// The eventID of record `seq` of log `log_id`: 32 hex digits, distinct per record.
 pub fn event_id(log_id: u64, seq: u64) -> String {
-    format!("{:016x}{:016x}", mix(log_id ^ 0x5bd1_e995), mix(seq ^ mix(log_id)))
+    format!(
+        "{:016x}{:016x}",
+        mix(log_id ^ 0x5bd1_e995),
+        mix(seq ^ mix(log_id))
+    )
 }
 
 /// splitmix64's finalizer: spreads bits so ids look random while staying deterministic.

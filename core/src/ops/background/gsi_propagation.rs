@@ -203,7 +203,6 @@ pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
     Ok(outcome.before.iter().filter(|b| b.is_some()).count())
 }
 
-
 /// Records still queued, due or not (for tests and status output).
 pub async fn pending(ctx: &Ctx) -> Result<usize, ApiError> {
     let range = KeyRange {

@@ -9,8 +9,8 @@ use crate::ops::background::table_reaper;
 use crate::ops::request::protocol;
 use crate::ops::request::tag_validation::checked_tags;
 use crate::ops::table::create_table_validation::validate;
-use crate::ops::table::{lifecycle, stream_spec};
 use crate::ops::table::table_description::{render, TableDescription};
+use crate::ops::table::{lifecycle, stream_spec};
 use crate::traits::{CatalogError, TableStats};
 use serde::Serialize;
 

@@ -16,11 +16,11 @@ use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::table::index_lifecycle;
+use crate::ops::table::stream_spec::{self, StreamChange};
 use crate::ops::table::table_description::{describe, not_found, TableDescription};
 use crate::ops::table::update_table_capacity::{self as capacity, in_use};
 use crate::ops::table::update_table_indexes as indexes;
 use crate::ops::table::update_table_request::{validate, Request};
-use crate::ops::table::stream_spec::{self, StreamChange};
 use crate::ops::table::{lifecycle, on_demand};
 use serde::Serialize;
 

@@ -143,7 +143,9 @@ fn shard(meta: &ShardMeta) -> Shard {
 /// The listed shards of `located` as of now, oldest first.
 async fn shards(ctx: &Ctx, located: &Located) -> Result<Vec<Shard>, ApiError> {
     let view = located.view(ctx).await?;
-    let all = view.shards(ctx.store.as_ref(), located.stream.log_id).await?;
+    let all = view
+        .shards(ctx.store.as_ref(), located.stream.log_id)
+        .await?;
     Ok(all.iter().map(shard).collect())
 }
 
@@ -153,7 +155,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let arn = req.stream_arn.as_deref().unwrap_or_default();
     let located = locate(ctx, "dynamodb:DescribeStream", arn).await?;
     let mut list = shards(ctx, &located).await?;
-    if let Some(parent) = req.shard_filter.as_ref().and_then(|f| f.shard_id.as_deref()) {
+    if let Some(parent) = req
+        .shard_filter
+        .as_ref()
+        .and_then(|f| f.shard_id.as_deref())
+    {
         list.retain(|s| s.parent_shard_id.as_deref() == Some(parent));
     }
     if let Some(start) = &req.exclusive_start_shard_id {
@@ -203,7 +209,8 @@ mod tests {
         serde_json::from_value(v).unwrap()
     }
 
-    const ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-04-08T07:00:00.000";
+    const ARN: &str =
+        "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-04-08T07:00:00.000";
 
     fn message(v: serde_json::Value) -> String {
         match validate(&req(v)).unwrap_err() {
@@ -214,19 +221,29 @@ mod tests {
 
     #[test]
     fn shard_filter_members_are_checked() {
-        let m = message(serde_json::json!({"StreamArn": ARN, "ShardFilter": {"ShardId": "qwerty", "Type": "CHILD_SHARDS"}}));
+        let m = message(
+            serde_json::json!({"StreamArn": ARN, "ShardFilter": {"ShardId": "qwerty", "Type": "CHILD_SHARDS"}}),
+        );
         assert!(m.contains("'shardFilter.shardId' failed to satisfy constraint: Member must have length greater than or equal to 28"), "{m}");
-        let m = message(serde_json::json!({"StreamArn": ARN, "ShardFilter": {"ShardId": "shardId-00000000000000000000-00000000", "Type": "foo"}}));
+        let m = message(
+            serde_json::json!({"StreamArn": ARN, "ShardFilter": {"ShardId": "shardId-00000000000000000000-00000000", "Type": "foo"}}),
+        );
         assert!(m.contains("Value 'foo' at 'shardFilter.type' failed to satisfy constraint: Member must satisfy enum value set: [CHILD_SHARDS]"), "{m}");
-        let m = message(serde_json::json!({"StreamArn": ARN, "ShardFilter": {"ShardId": "shardId-00000000000000000000-00000000"}}));
+        let m = message(
+            serde_json::json!({"StreamArn": ARN, "ShardFilter": {"ShardId": "shardId-00000000000000000000-00000000"}}),
+        );
         assert!(m.contains("Value null at 'shardFilter.type'"), "{m}");
-        let m = message(serde_json::json!({"StreamArn": ARN, "ShardFilter": {"Type": "CHILD_SHARDS"}}));
+        let m =
+            message(serde_json::json!({"StreamArn": ARN, "ShardFilter": {"Type": "CHILD_SHARDS"}}));
         assert!(m.contains("Value null at 'shardFilter.shardId'"), "{m}");
     }
 
     #[test]
     fn limits_and_lengths() {
-        assert_eq!(validate(&req(serde_json::json!({"StreamArn": ARN}))).unwrap(), 100);
+        assert_eq!(
+            validate(&req(serde_json::json!({"StreamArn": ARN}))).unwrap(),
+            100
+        );
         let m = message(serde_json::json!({"StreamArn": ARN, "Limit": 101}));
         assert_eq!(m, "One or more parameter values were invalid: Limit cannot be greater than the maximum: 100");
         let m = message(serde_json::json!({"StreamArn": ARN, "ExclusiveStartShardId": "short"}));

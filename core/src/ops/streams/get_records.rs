@@ -99,7 +99,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Vec<u8>, ApiError> {
     )
     .await?;
     let region = &located.table.region;
-    let mut out = Vec::with_capacity(64 + page.records.iter().map(|(_, r)| r.0.len() + 200).sum::<usize>());
+    let mut out = Vec::with_capacity(
+        64 + page
+            .records
+            .iter()
+            .map(|(_, r)| r.0.len() + 200)
+            .sum::<usize>(),
+    );
     out.extend_from_slice(b"{");
     let next = page.records.last().map_or(it.position, |(seq, _)| seq + 1);
     // A closed shard ends when nothing is left up to its end (an empty closed shard ends at

@@ -48,7 +48,11 @@ fn validate(req: &Request) -> Result<&str, ApiError> {
     check_length(&mut c, req.stream_arn.as_deref(), "streamArn", 37, 1024);
     check_present(&mut c, req.shard_id.as_ref(), "shardId");
     check_length(&mut c, req.shard_id.as_deref(), "shardId", 28, 65);
-    check_present(&mut c, req.shard_iterator_type.as_ref(), "shardIteratorType");
+    check_present(
+        &mut c,
+        req.shard_iterator_type.as_ref(),
+        "shardIteratorType",
+    );
     if let Some(t) = req.shard_iterator_type.as_deref() {
         if !TYPES.contains(&t) {
             c.violation(
@@ -89,7 +93,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let arn = req.stream_arn.as_deref().unwrap_or_default();
     let shard_text = req.shard_id.as_deref().unwrap_or_default();
     let located = locate(ctx, "dynamodb:GetShardIterator", arn).await?;
-    let (created_ms, index) = parse_shard_id(shard_text).ok_or_else(|| shard_not_found(shard_text))?;
+    let (created_ms, index) =
+        parse_shard_id(shard_text).ok_or_else(|| shard_not_found(shard_text))?;
     let view = located.view(ctx).await?;
     let shard = view
         .shard(ctx.store.as_ref(), located.stream.log_id, index)
@@ -136,7 +141,8 @@ pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
 mod tests {
     use super::*;
 
-    const ARN: &str = "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-04-08T07:00:00.000";
+    const ARN: &str =
+        "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-04-08T07:00:00.000";
     const SHARD: &str = "shardId-00000001775631600000-00000000";
     const SEQ: &str = "100000000000000000001";
 
@@ -162,7 +168,10 @@ mod tests {
             ("TRIM_HORIZON", Some(SEQ)),
             ("LATEST", Some(SEQ)),
             ("bulle", Some(SEQ)),
-            ("LATEST", Some("sdfsafglldfngjdafnasdflgnaldklkafdsgklnasdlv")),
+            (
+                "LATEST",
+                Some("sdfsafglldfngjdafnasdflgnaldklkafdsgklnasdlv"),
+            ),
             ("AT_SEQUENCE_NUMBER", Some("1000000000000000000x1")),
         ] {
             assert!(

@@ -164,13 +164,20 @@ mod tests {
     #[test]
     fn validation_follows_dynamodb() {
         assert_eq!(validate(&req(None, None)).unwrap(), 100);
-        assert!(matches!(validate(&req(Some(0), None)), Err(ApiError::Validation(_))));
+        assert!(matches!(
+            validate(&req(Some(0), None)),
+            Err(ApiError::Validation(_))
+        ));
         assert_eq!(
             validate(&req(Some(101), None)).unwrap_err(),
             ApiError::validation("One or more parameter values were invalid: Limit cannot be greater than the maximum allowed size: 100")
         );
         assert_eq!(
-            validate(&req(None, Some("kossaapaaasdafsdaasdasdasdasasdasfadfadfasdasdas"))).unwrap_err(),
+            validate(&req(
+                None,
+                Some("kossaapaaasdafsdaasdasdasdasasdasfadfadfasdasdas")
+            ))
+            .unwrap_err(),
             ApiError::validation(INVALID_STREAM_ARN)
         );
         assert!(matches!(

@@ -104,9 +104,13 @@ pub fn created_ms(stream: &TableStream) -> u64 {
 }
 
 /// The streams of `def` still listed at `now`, oldest first.
-pub fn listed(def: &TableDefinition, now: f64) -> impl Iterator<Item = (&TableStream, Option<f64>)> {
-    def.all_streams()
-        .filter(move |(_, disabled)| disabled.is_none_or(|at| now - at < PAST_STREAM_RETENTION_SECONDS))
+pub fn listed(
+    def: &TableDefinition,
+    now: f64,
+) -> impl Iterator<Item = (&TableStream, Option<f64>)> {
+    def.all_streams().filter(move |(_, disabled)| {
+        disabled.is_none_or(|at| now - at < PAST_STREAM_RETENTION_SECONDS)
+    })
 }
 
 /// Finds the stream `arn` names, after authorizing `action` on it. A malformed ARN is a
@@ -243,7 +247,10 @@ mod tests {
             ..b
         };
         assert_eq!(parent_shard_id(&child), Some(ia.clone()));
-        assert_eq!(parse_shard_id("semprinidfaasdasfsdvacsdcfsdsvsdvsdvsdvsdvsdv"), None);
+        assert_eq!(
+            parse_shard_id("semprinidfaasdasfsdvacsdcfsdsvsdvsdvsdvsdvsdv"),
+            None
+        );
         assert_eq!(parse_shard_id("shardId-1-2"), None);
     }
 

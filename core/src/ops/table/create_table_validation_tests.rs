@@ -256,7 +256,10 @@ fn accepted_options() {
         b["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})
     })
     .unwrap();
-    assert_eq!(t.stream, Some(crate::model::table::StreamViewType::KeysOnly));
+    assert_eq!(
+        t.stream,
+        Some(crate::model::table::StreamViewType::KeysOnly)
+    );
 }
 
 #[test]

@@ -111,7 +111,12 @@ pub fn for_update(spec: &StreamSpecification) -> Result<StreamChange, ApiError> 
 
 /// A new stream of `view` for `def`, enabled at `now` with its log at `log_id`: its label is
 /// `now` to the millisecond, moved on past any label the table has used.
-pub fn new_stream(def: &TableDefinition, view: StreamViewType, log_id: u64, now: f64) -> TableStream {
+pub fn new_stream(
+    def: &TableDefinition,
+    view: StreamViewType,
+    log_id: u64,
+    now: f64,
+) -> TableStream {
     let mut at = now;
     let mut label = arn::label(at);
     while def.all_streams().any(|(s, _)| s.label == label) {

@@ -62,7 +62,10 @@ fn update_enables_disables_and_refuses_as_dynamodb() {
     let enable = for_update(&spec(Some(true), Some("NEW_IMAGE"))).unwrap();
     apply(&mut def, enable, 50, 10.0).unwrap();
     let first = def.stream.clone().unwrap();
-    assert_eq!((first.log_id, first.label.as_str()), (50, "1970-01-01T00:00:10.000"));
+    assert_eq!(
+        (first.log_id, first.label.as_str()),
+        (50, "1970-01-01T00:00:10.000")
+    );
     // Same or another view type: refused while enabled.
     for view in [StreamViewType::NewImage, StreamViewType::OldImage] {
         assert_eq!(
@@ -75,7 +78,13 @@ fn update_enables_disables_and_refuses_as_dynamodb() {
     assert!(def.stream.is_none());
     assert_eq!(def.past_streams.len(), 1);
     // Re-enabled within the same millisecond: a label of its own.
-    apply(&mut def, StreamChange::Enable(StreamViewType::KeysOnly), 52, 10.0).unwrap();
+    apply(
+        &mut def,
+        StreamChange::Enable(StreamViewType::KeysOnly),
+        52,
+        10.0,
+    )
+    .unwrap();
     let second = def.stream.clone().unwrap();
     assert_eq!(second.label, "1970-01-01T00:00:10.001");
     assert_eq!(def.all_streams().count(), 2);
@@ -85,7 +94,13 @@ fn update_enables_disables_and_refuses_as_dynamodb() {
 fn the_description_shows_the_latest_stream() {
     let mut def = hash_table();
     assert_eq!(describe(&def), (None, None, None));
-    apply(&mut def, StreamChange::Enable(StreamViewType::KeysOnly), 5, 1.0).unwrap();
+    apply(
+        &mut def,
+        StreamChange::Enable(StreamViewType::KeysOnly),
+        5,
+        1.0,
+    )
+    .unwrap();
     let (spec, arn, label) = describe(&def);
     assert_eq!(
         spec,
@@ -101,6 +116,9 @@ fn the_description_shows_the_latest_stream() {
     assert_eq!(label.as_deref(), Some("1970-01-01T00:00:01.000"));
     apply(&mut def, StreamChange::Disable, 0, 2.0).unwrap();
     let (spec, arn2, _) = describe(&def);
-    assert_eq!(spec.map(|s| (s.stream_enabled, s.stream_view_type)), Some((false, None)));
+    assert_eq!(
+        spec.map(|s| (s.stream_enabled, s.stream_view_type)),
+        Some((false, None))
+    );
     assert_eq!(arn2, arn);
 }

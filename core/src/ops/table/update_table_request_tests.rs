@@ -111,9 +111,7 @@ fn deletion_protection_must_be_alone() {
 #[test]
 fn unsupported_members_say_so() {
     assert_eq!(
-        err(
-            serde_json::json!({"TableName": "abc", "SSESpecification": {"Enabled": true}})
-        ),
+        err(serde_json::json!({"TableName": "abc", "SSESpecification": {"Enabled": true}})),
         "SSESpecification is not supported yet by extenddb; omit it from UpdateTable"
     );
     assert_eq!(
