@@ -261,6 +261,38 @@ pub struct TableDefinition {
     /// Streams disabled within the last 24 hours, oldest first (still listed and readable).
     #[serde(default)]
     pub past_streams: Vec<PastStream>,
+    /// Time to Live upkeep: the expiry index and when TTL last changed.
+    #[serde(default)]
+    pub ttl: TtlState,
+}
+
+/// Time to Live beyond the attribute: the expiry index the sweeper finds expired items by,
+/// and when UpdateTimeToLive last changed the setting (ENABLING / DISABLING, and DynamoDB's
+/// one change per interval).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TtlState {
+    /// The expiry index, while TTL is enabled.
+    #[serde(default)]
+    pub index: Option<TtlIndex>,
+    /// When UpdateTimeToLive last changed TTL, seconds since the epoch.
+    #[serde(default)]
+    pub changed_at: Option<f64>,
+}
+
+/// An index of a table's items by expiry (`ops::index::ttl_index`): kept by every write in
+/// its transaction, filled for the items older than it by a backfill pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TtlIndex {
+    /// Where its entries are stored.
+    pub storage_id: u64,
+    /// The TTL attribute it indexes.
+    pub attribute: String,
+    /// True once every item written before the index existed has its entry.
+    #[serde(default)]
+    pub backfilled: bool,
+    /// The backfill's progress: the last item key done (`None`: from the start).
+    #[serde(default)]
+    pub backfill_after: Option<Vec<u8>>,
 }
 
 impl TableDefinition {

@@ -41,6 +41,7 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         on_demand_throughput: None,
         stream: None,
         past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

@@ -73,6 +73,12 @@ pub const SETTINGS: &[Setting] = &[
         kind: SettingKind::Whole(1),
         help: "target time between a TTL expiry and the item's deletion",
     },
+    Setting {
+        name: "ttl_change_interval_seconds",
+        default: "3600",
+        kind: SettingKind::Whole(0),
+        help: "seconds after a TTL change during which UpdateTimeToLive refuses another",
+    },
 ];
 
 /// The setting called `name`, if there is one.

@@ -67,6 +67,7 @@ fn definition(account: &str, storage_id: u64, index_id: u64) -> TableDefinition 
         on_demand_throughput: None,
         stream: None,
         past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

@@ -40,6 +40,7 @@ pub(super) fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefin
         on_demand_throughput: None,
         stream: None,
         past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

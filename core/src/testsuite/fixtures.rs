@@ -45,6 +45,7 @@ pub fn hash_table_definition(account_id: &str, name: &str, storage_id: u64) -> T
         on_demand_throughput: None,
         stream: None,
         past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

@@ -49,6 +49,12 @@ pub struct DevArgs {
     /// value (default 300). Tests use 1 to see expired items go within about a second.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub ttl_deletion_target_seconds: Option<u64>,
+    /// Store this `ttl_change_interval_seconds` runtime setting before serving: how long after
+    /// a Time to Live change UpdateTimeToLive refuses another ("Time to live has been modified
+    /// multiple times within a fixed interval"). Unset: keep the stored value (default 3600,
+    /// DynamoDB's hour); test suites that toggle TTL quickly use 0.
+    #[arg(long)]
+    pub ttl_change_interval_seconds: Option<u64>,
 }
 
 /// Runs the dev server until Ctrl-C or SIGTERM.
@@ -128,6 +134,10 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
         (
             extenddb_core::ops::background::ttl_sweep::TARGET_SETTING,
             args.ttl_deletion_target_seconds.map(|v| v.to_string()),
+        ),
+        (
+            "ttl_change_interval_seconds",
+            args.ttl_change_interval_seconds.map(|v| v.to_string()),
         ),
     ] {
         if let Some(value) = value {

@@ -83,6 +83,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         on_demand_throughput: valid.on_demand_throughput,
         stream: None,
         past_streams: Vec::new(),
+        ttl: Default::default(),
     };
     if let Some(view) = valid.stream {
         def.stream = Some(stream_spec::new_stream(&def, view, log_id, now));

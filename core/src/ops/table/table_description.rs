@@ -287,6 +287,7 @@ pub(crate) mod test_support {
             on_demand_throughput: None,
             stream: None,
             past_streams: Vec::new(),
+            ttl: Default::default(),
         }
     }
 }
