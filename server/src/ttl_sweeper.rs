@@ -11,6 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
+/// Longest single sleep between rounds: how soon a changed target is noticed.
+const TICK: Duration = Duration::from_secs(1);
+
 /// Pause after a failed round (the store is unavailable, say).
 const BACKOFF: Duration = Duration::from_secs(1);
 
@@ -20,7 +23,6 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let started = Instant::now();
-            let interval = ttl_sweep::round_interval(ttl_sweep::target_seconds(&ctx));
             let round_start_ms = (ctx.now_epoch() * 1000.0) as u64;
             match round(&ctx).await {
                 Ok(n) => {
@@ -35,7 +37,17 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
                     continue;
                 }
             }
-            tokio::time::sleep(interval.saturating_sub(started.elapsed())).await;
+            // Sleep in short steps, re-reading the live target, so a lowered
+            // ttl_deletion_target_seconds takes effect within a second, not after the old
+            // (up to a minute long) interval.
+            loop {
+                let interval = ttl_sweep::round_interval(ttl_sweep::target_seconds(&ctx));
+                let left = interval.saturating_sub(started.elapsed());
+                if left.is_zero() {
+                    break;
+                }
+                tokio::time::sleep(left.min(TICK)).await;
+            }
         }
     })
 }

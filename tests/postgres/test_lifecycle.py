@@ -100,7 +100,9 @@ def deployment(tmp_path):
               "--pg-user", PG["USER"], "--catalog-db", cat, "--data-db", data)
     config = tmp_path / "extenddb.toml"
     yield tmp_path, config, out.stdout, (cat, data)
-    run(tmp_path, "destroy", "--config", str(config), "--yes", check=False)
+    # --pg-user drops the extenddb role too, so that the next test's init creates it afresh
+    # (init refuses to guess an existing role's password).
+    run(tmp_path, "destroy", "--config", str(config), "--yes", "--pg-user", PG["USER"], check=False)
 
 
 def test_init_verify_serve_items_destroy(deployment):
@@ -269,7 +271,7 @@ def test_settings_commands_of_the_guide(deployment):
     listed = run(home, "settings", "--config", "extenddb.toml", "list").stdout.splitlines()
     assert "ttl_deletion_target_seconds = 600" in listed
     assert "log_level = debug" in listed
-    assert len(listed) == 7
+    assert len(listed) == 8
 
     bad = run(home, "settings", "--config", "extenddb.toml", "set", "throttling_enabled", "maybe", check=False)
     assert bad.returncode == 1
@@ -282,7 +284,7 @@ def test_daemon_serve_status_stop(deployment):
     """The guide's daemon commands: `serve` prints the banner and returns while the server keeps
     running in the background; `status` names its port and pid; `stop` ends it."""
     home, config, _, _ = deployment
-    env = {"EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS": "0"}
+    env = {"EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS": "0", "EXTENDDB_AUTH__PROVIDER": "none"}
     started = subprocess.run(
         [BIN, "serve", "--config", "extenddb.toml", "--port", "0"], capture_output=True, text=True,
         env=dict(os.environ, HOME=str(home), **env), cwd=home, timeout=60,

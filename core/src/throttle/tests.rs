@@ -157,7 +157,16 @@ fn a_hot_key_on_demand_is_throttled_at_1000_write_units() {
     while write_one(&t, &hot, 10.0) {
         n += 1;
     }
-    assert_eq!(n, 1000);
+    assert_eq!(n, 5000, "5 s of burst");
+    // Then exactly 1,000 units per second.
+    let mut sustained = 0;
+    for i in 1..=2000 {
+        if write_one(&t, &hot, 10.0 + f64::from(i) * 0.001) {
+            sustained += 1;
+        }
+    }
+    assert_eq!(sustained, 2000, "2 s at one write per ms");
+    assert!(!write_one(&t, &hot, 12.0));
     let err = t.admit(&hot, 10.0).unwrap_err();
     match &err {
         ApiError::Throttling { message, reasons } => {
