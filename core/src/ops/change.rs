@@ -11,8 +11,8 @@
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::TableDefinition;
-use crate::model::Item;
 use crate::model::table::TtlIndex;
+use crate::model::Item;
 use crate::ops::index::{index_maintenance, ttl_index};
 use crate::traits::{ItemChange, ItemKey, StreamSink, WriteOp};
 use std::sync::Arc;

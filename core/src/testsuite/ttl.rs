@@ -155,7 +155,11 @@ pub async fn ttl_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) {
         assert!(steps < 100, "the round did not end");
     }
     assert_eq!(deleted, total.div_ceil(3) + 2);
-    let legacy_now = catalog.get_table(&account, "legacy").await.unwrap().unwrap();
+    let legacy_now = catalog
+        .get_table(&account, "legacy")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(legacy_now.ttl.index.as_ref().is_some_and(|i| i.backfilled));
     let legacy_left = store
         .range(legacy.storage_id, &all(), true, 100, usize::MAX)

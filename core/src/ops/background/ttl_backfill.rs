@@ -44,7 +44,8 @@ pub async fn step(ctx: &Ctx, def: &TableDefinition) -> Result<usize, ApiError> {
         .collect();
     let mut written = 0;
     if !keys.is_empty() {
-        let (attribute, index_id, locked) = (index.attribute.clone(), index.storage_id, keys.clone());
+        let (attribute, index_id, locked) =
+            (index.attribute.clone(), index.storage_id, keys.clone());
         let decide: WriteDecider = Box::new(move |current: &[Option<StoredItem>]| {
             let mut writes = Vec::new();
             for (key, stored) in locked.iter().zip(current) {

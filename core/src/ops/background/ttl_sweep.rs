@@ -177,7 +177,13 @@ pub async fn sweep_page(
     };
     let page = ctx
         .store
-        .range(index.storage_id, &expired_range(now, after), true, PAGE, usize::MAX)
+        .range(
+            index.storage_id,
+            &expired_range(now, after),
+            true,
+            PAGE,
+            usize::MAX,
+        )
         .await?;
     let next = match page.items.last() {
         Some((last, _)) if page.more => Some(last.clone()),
@@ -186,10 +192,13 @@ pub async fn sweep_page(
     let mut entries = Vec::with_capacity(page.items.len());
     for (entry, _) in &page.items {
         if let Some((expiry, item)) = ttl_index::parse_entry(entry) {
-            entries.push((expiry, ItemKey {
-                storage_id: def.storage_id,
-                key: item.to_vec(),
-            }));
+            entries.push((
+                expiry,
+                ItemKey {
+                    storage_id: def.storage_id,
+                    key: item.to_vec(),
+                },
+            ));
         }
     }
     if entries.is_empty() {

@@ -92,7 +92,10 @@ fn sweeping_store(
 fn the_index_range_runs_from_five_years_ago_to_now() {
     let r = expired_range(NOW, None);
     let oldest = (NOW - MAX_AGE_SECONDS).floor() as u64;
-    assert_eq!(r.lower, std::ops::Bound::Included(ttl_index::from_expiry(oldest)));
+    assert_eq!(
+        r.lower,
+        std::ops::Bound::Included(ttl_index::from_expiry(oldest))
+    );
     assert_eq!(
         r.upper,
         std::ops::Bound::Excluded(ttl_index::from_expiry(NOW as u64 + 1))
@@ -161,7 +164,11 @@ async fn an_entry_of_this_second_not_yet_due_is_left() {
     let def = ttl_table();
     let due_later = StoredItem::encode(&with_exp(r#"{"N":"1800000000.5"}"#));
     let seen = Arc::new(Mutex::new(Recorded::default()));
-    let store = sweeping_store(vec![entry(1_800_000_000, b"ka")], Some(due_later), seen.clone());
+    let store = sweeping_store(
+        vec![entry(1_800_000_000, b"ka")],
+        Some(due_later),
+        seen.clone(),
+    );
     let c = ctx(MockCatalog::new(), store);
     assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (0, None));
     assert!(seen.lock().unwrap().writes.is_empty());

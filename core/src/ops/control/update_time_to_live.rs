@@ -12,10 +12,10 @@
 
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::model::table::TtlIndex;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::request::validate::Constraints;
-use crate::model::table::TtlIndex;
 use crate::ops::table::drops::queue_drops;
 use crate::ops::table::lifecycle;
 use crate::ops::table::table_description::{check_name_length, not_found, TABLE_NAME_REQUIRED};

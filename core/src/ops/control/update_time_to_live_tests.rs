@@ -101,7 +101,10 @@ async fn missing_table_is_not_found() {
 async fn enabling_stores_the_attribute_and_echoes_the_specification() {
     let stored = Arc::new(Mutex::new(None));
     let mut catalog = catalog_with(vec![hash_table()]);
-    catalog.expect_next_storage_id().times(1).returning(|| Ok(41));
+    catalog
+        .expect_next_storage_id()
+        .times(1)
+        .returning(|| Ok(41));
     let seen = stored.clone();
     catalog.expect_put_table().times(1).returning(move |def| {
         *seen.lock().unwrap() = def.time_to_live_attribute.clone();
@@ -183,13 +186,16 @@ async fn disabling_within_the_hour_is_refused_and_after_it_drops_the_index() {
         backfilled: true,
         backfill_after: None,
     });
-    let body = br#"{"TableName":"tbl","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}"#;
+    let body =
+        br#"{"TableName":"tbl","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}"#;
     let now = crate::ops::test_support::now_epoch();
     on.ttl.changed_at = Some(now - 60.0);
     let c = ctx(catalog_with(vec![on.clone()]), untouched_store());
     assert_eq!(
         handle(&c, body).await.unwrap_err(),
-        ApiError::validation("Time to live has been modified multiple times within a fixed interval")
+        ApiError::validation(
+            "Time to live has been modified multiple times within a fixed interval"
+        )
     );
     on.ttl.changed_at = Some(now - 3601.0);
     let mut catalog = catalog_with(vec![on]);
@@ -224,11 +230,17 @@ async fn describe_shows_enabling_and_disabling_during_the_control_plane_delay() 
             ["TimeToLiveStatus"]
             .clone()
     };
-    let out = describe_time_to_live::handle(&c, br#"{"TableName":"tbl"}"#).await.unwrap();
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"tbl"}"#)
+        .await
+        .unwrap();
     assert_eq!(status(out), "ENABLING");
-    let out = describe_time_to_live::handle(&c, br#"{"TableName":"off"}"#).await.unwrap();
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"off"}"#)
+        .await
+        .unwrap();
     assert_eq!(status(out), "DISABLING");
     c.settings.apply("control_plane_delay_seconds", "0");
-    let out = describe_time_to_live::handle(&c, br#"{"TableName":"tbl"}"#).await.unwrap();
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"tbl"}"#)
+        .await
+        .unwrap();
     assert_eq!(status(out), "ENABLED");
 }

@@ -105,7 +105,10 @@ mod tests {
 
     #[test]
     fn only_numbers_are_indexed() {
-        assert_eq!(entry_expiry(&item(r#"{"exp":{"N":"12.9"}}"#), "exp"), Some(12));
+        assert_eq!(
+            entry_expiry(&item(r#"{"exp":{"N":"12.9"}}"#), "exp"),
+            Some(12)
+        );
         assert_eq!(entry_expiry(&item(r#"{"exp":{"N":"-5"}}"#), "exp"), Some(0));
         assert_eq!(entry_expiry(&item(r#"{"exp":{"S":"12"}}"#), "exp"), None);
         assert_eq!(entry_expiry(&item(r#"{"x":{"N":"12"}}"#), "exp"), None);
