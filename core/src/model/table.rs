@@ -287,6 +287,10 @@ pub struct TtlIndex {
     pub storage_id: u64,
     /// The TTL attribute it indexes.
     pub attribute: String,
+    /// When it was stored, seconds since the epoch: its backfill waits until requests that
+    /// read the definition before then (and so keep no entries) have finished.
+    #[serde(default)]
+    pub since: f64,
     /// True once every item written before the index existed has its entry.
     #[serde(default)]
     pub backfilled: bool,

@@ -8,11 +8,20 @@
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TtlIndex};
+use crate::ops::background::gsi_backfill::ALLOCATION;
 use crate::ops::index::ttl_index;
 use crate::traits::{CatalogError, ItemKey, KeyRange, StoredItem, WriteDecider, WriteOp};
 
 /// Items read per backfill page.
 pub const PAGE: usize = 500;
+
+/// Whether `index` may be backfilled now: `gsi_backfill::ALLOCATION` (or the control-plane
+/// delay, if longer) after it was stored, as for a new GSI, so that every write still using
+/// the definition without it has finished — later writes keep their items' entries themselves.
+pub fn ready(ctx: &Ctx, index: &TtlIndex) -> bool {
+    let wait = ALLOCATION.max(ctx.control_plane_delay()).as_secs_f64();
+    ctx.now_epoch() >= index.since + wait
+}
 
 /// Backfills the next page of `def`'s expiry index; answers how many entries it wrote. A
 /// table with TTL enabled but no index (enabled before expiry indexes existed) is given one.
@@ -24,6 +33,9 @@ pub async fn step(ctx: &Ctx, def: &TableDefinition) -> Result<usize, ApiError> {
     let Some(index) = def.ttl.index.clone().filter(|i| !i.backfilled) else {
         return Ok(0);
     };
+    if !ready(ctx, &index) {
+        return Ok(0);
+    }
     let page = ctx
         .store
         .range(
@@ -104,6 +116,7 @@ async fn give_index(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
         attribute,
         backfilled: false,
         backfill_after: None,
+        since: ctx.now_epoch(),
     });
     match ctx.catalog.put_table(&current).await {
         Ok(()) | Err(CatalogError::NotFound) => Ok(()),

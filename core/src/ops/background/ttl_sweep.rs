@@ -16,7 +16,9 @@
 //! removed (it cannot normally exist: entries change in the item's own transaction). The
 //! table's definition is re-read before each page, so a table whose TTL was disabled (or that
 //! was dropped) stops being swept at once. While an index is new its backfill
-//! (`ttl_backfill`) runs first, a page per step, giving the older items their entries.
+//! (`ttl_backfill`) runs first, a page per step, giving the older items their entries — from
+//! the first round that starts a second (or the control-plane delay) after the index was
+//! stored, as a new GSI waits for the writes that did not know it.
 //!
 //! The server runs a round (a [`Round`], stepped page by page) every [`round_interval`]: half the `ttl_deletion_target_seconds`
 //! runtime setting, at most 60 seconds, so that an item is deleted within the target as long
@@ -123,9 +125,19 @@ impl Round {
                 return Ok(Some(0));
             }
         };
-        if def.ttl.index.as_ref().is_none_or(|i| !i.backfilled) {
-            ttl_backfill::step(ctx, &def).await?;
-            return Ok(Some(0));
+        match &def.ttl.index {
+            Some(i) if i.backfilled => {}
+            Some(i) if ttl_backfill::ready(ctx, i) => {
+                ttl_backfill::step(ctx, &def).await?;
+                return Ok(Some(0));
+            }
+            // No index yet (one is given now), or a new one waiting for the writes that did
+            // not know it: the next round fills it.
+            _ => {
+                ttl_backfill::step(ctx, &def).await?;
+                self.next_table();
+                return Ok(Some(0));
+            }
         }
         let (deleted, next) = sweep_page(ctx, &def, self.after.take(), now).await?;
         match next {

@@ -60,6 +60,7 @@ fn ttl_table() -> TableDefinition {
         attribute: "exp".into(),
         backfilled: true,
         backfill_after: None,
+        since: 0.0,
     });
     def
 }

@@ -145,6 +145,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             attribute: attribute.to_string(),
             backfilled: false,
             backfill_after: None,
+            since: now,
         });
     } else if let Some(index) = def.ttl.index.take() {
         queue_drops(ctx, &[index.storage_id]).await?;

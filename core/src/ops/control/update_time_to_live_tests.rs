@@ -185,6 +185,7 @@ async fn disabling_within_the_hour_is_refused_and_after_it_drops_the_index() {
         attribute: "exp".into(),
         backfilled: true,
         backfill_after: None,
+        since: 0.0,
     });
     let body =
         br#"{"TableName":"tbl","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}"#;

@@ -91,6 +91,7 @@ mod tests {
             attribute: "exp".into(),
             backfilled: true,
             backfill_after: None,
+            since: 0.0,
         }
     }
 
