@@ -161,7 +161,9 @@ def test_postgres_stream_survives_kill9(tmp_path):
         total, problems = consume_across_kill(server)
     finally:
         server.stop()
-        subprocess.run([BIN, "destroy", "--config", str(config), "--yes"], env=env, cwd=tmp_path,
-                       capture_output=True, timeout=120)
+        # --pg-user drops the extenddb role too, so that the next test's init creates it
+        # afresh (init refuses to guess an existing role's password).
+        subprocess.run([BIN, "destroy", "--config", str(config), "--yes", "--pg-user", PG["USER"]],
+                       env=env, cwd=tmp_path, capture_output=True, timeout=120)
     assert problems == []
     assert total >= 200
