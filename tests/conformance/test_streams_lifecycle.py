@@ -30,7 +30,7 @@ def test_create_table_refusals(ddb, raw_ddb):
     )
     expect_validation(
         create({"StreamEnabled": True, "StreamViewType": "Fisk"}),
-        "1 validation error detected: Value 'Fisk' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]",
+        "1 validation error detected: Value 'Fisk' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]",
     )
 
 
@@ -51,7 +51,7 @@ def test_update_table_enables_and_refuses_as_dynamodb(ddb, raw_ddb, streams, tab
     )
     expect_validation(
         lambda: raw_ddb.update_table(TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "Fisk"}),
-        "1 validation error detected: Value 'Fisk' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]",
+        "1 validation error detected: Value 'Fisk' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]",
     )
     out = ddb.update_table(
         TableName=name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"}

@@ -9,6 +9,8 @@
 //! - `background/`: the jobs the server runs beside requests;
 //! - `transaction/`: TransactWriteItems' actions and decider;
 //! - `streams/`: the DynamoDB Streams API (one file per operation).
+//! - `partiql/`: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (DynamoDB's
+//!   PartiQL: lexer, parser, planner, one file per operation).
 //!
 //! `Operation` names every operation; `dispatch` runs one on a JSON body.
 
@@ -19,6 +21,7 @@ pub mod control;
 pub mod data;
 pub mod index;
 pub mod operation;
+pub mod partiql;
 pub mod request;
 pub mod streams;
 pub mod table;
@@ -40,6 +43,7 @@ pub use operation::{Api, Operation};
 pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     use Operation as O;
     match op {
+        O::BatchExecuteStatement => partiql::batch_execute_statement::handle(ctx, body).await,
         O::BatchGetItem => data::batch_get_item::handle(ctx, body).await,
         O::BatchWriteItem => data::batch_write_item::handle(ctx, body).await,
         O::CreateTable => control::create_table::handle(ctx, body).await,
@@ -47,6 +51,8 @@ pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, 
         O::DeleteTable => control::delete_table::handle(ctx, body).await,
         O::DescribeTable => control::describe_table::handle(ctx, body).await,
         O::DescribeTimeToLive => control::describe_time_to_live::handle(ctx, body).await,
+        O::ExecuteStatement => partiql::execute_statement::handle(ctx, body).await,
+        O::ExecuteTransaction => partiql::execute_transaction::handle(ctx, body).await,
         O::GetItem => data::get_item::handle(ctx, body).await,
         O::ListTables => control::list_tables::handle(ctx, body).await,
         O::ListTagsOfResource => control::list_tags_of_resource::handle(ctx, body).await,

@@ -7,7 +7,7 @@ use super::{check_length, check_limit, check_present, locate, parent_shard_id, s
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
+use crate::ops::streams::constraints::Constraints;
 use crate::ops::table::description_parts::KeySchemaElement;
 use crate::streams::log::display_seq;
 use crate::streams::log::ShardMeta;

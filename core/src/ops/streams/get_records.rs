@@ -9,7 +9,7 @@ use super::{check_length, check_present, locate, shard_not_found, trimmed};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
+use crate::ops::streams::constraints::Constraints;
 use crate::streams::iterator::ShardIterator;
 use crate::streams::reader;
 use crate::streams::record::{event_id, StoredRecord};

@@ -6,7 +6,7 @@ use super::{check_length, check_present, locate, parse_shard_id, shard_not_found
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
+use crate::ops::streams::constraints::Constraints;
 use crate::streams::iterator::ShardIterator;
 use crate::streams::log::parse_seq;
 use serde::{Deserialize, Serialize};

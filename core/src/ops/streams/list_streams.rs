@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::model::table::TableDefinition;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
+use crate::ops::streams::constraints::Constraints;
 use crate::ops::table::lifecycle;
 use crate::streams::arn;
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@
 //! AWS); otherwise DynamoDB Local's wording (`Invalid StreamArn`, `Invalid ShardIterator`,
 //! `Invalid SequenceNumber for the shard`), marked below as best guesses.
 
+pub mod constraints;
 pub mod describe_stream;
 pub mod get_records;
 pub mod get_shard_iterator;
@@ -16,7 +17,7 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TableStatus, TableStream};
 use crate::ops::authorize;
-use crate::ops::request::validate::Constraints;
+use crate::ops::streams::constraints::Constraints;
 use crate::ops::table::lifecycle;
 use crate::ops::table::stream_spec::PAST_STREAM_RETENTION_SECONDS;
 use crate::streams::log::ShardMeta;

@@ -11,15 +11,15 @@
 use crate::error::ApiError;
 use crate::model::table::{PastStream, StreamViewType, TableDefinition, TableStream};
 use crate::ops::request::table_input::StreamSpecification;
-use crate::ops::request::validate::Constraints;
+use crate::ops::streams::constraints::Constraints;
 use crate::streams::arn;
 use serde::Serialize;
 
 /// How long a disabled stream stays listed and readable (seconds).
 pub const PAST_STREAM_RETENTION_SECONDS: f64 = 24.0 * 3600.0;
 
-/// The view types DynamoDB accepts, in its service model's order.
-const VIEW_TYPES: [&str; 4] = ["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"];
+/// The view types DynamoDB accepts, in the order its messages list them (as `devtools/gen-shapes`).
+const VIEW_TYPES: [&str; 4] = ["OLD_IMAGE", "KEYS_ONLY", "NEW_AND_OLD_IMAGES", "NEW_IMAGE"];
 
 /// What an UpdateTable asks of the table's stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

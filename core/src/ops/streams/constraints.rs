@@ -1,5 +1,7 @@
-//! DynamoDB's constraint errors: "1 validation error detected: Value 'x' at 'tableName' failed
-//! to satisfy constraint: Member must …", collected per request and joined with "; ".
+//! The constraint errors the Streams operations (and StreamSpecification) check by hand:
+//! "1 validation error detected: Value 'x' at 'path' failed to satisfy constraint: …", joined
+//! with "; ". (Model-level member constraints are checked before, by `request::shapes`; these
+//! are the Streams checks kept from before that check existed.)
 
 use crate::error::ApiError;
 
@@ -15,9 +17,8 @@ impl Constraints {
         Self::default()
     }
 
-    /// Records that `value` at `path` (e.g. `tableName`) failed `constraint` (the text after
-    /// "failed to satisfy constraint: "). `value` is rendered as DynamoDB does: quoted, or
-    /// `null` when absent.
+    /// Records that `value` at `path` failed `constraint` (the text after "failed to satisfy
+    /// constraint: "). `value` is rendered as DynamoDB does: quoted, or `null` when absent.
     pub fn violation(&mut self, value: Option<&str>, path: &str, constraint: &str) {
         let value = match value {
             Some(v) => format!("'{v}'"),
@@ -28,7 +29,7 @@ impl Constraints {
         ));
     }
 
-    /// Checks a table (or index) name: 3–255 characters of `[a-zA-Z0-9_.-]`.
+    /// Checks a table name: 3–255 characters of `[a-zA-Z0-9_.-]`.
     pub fn table_name(&mut self, name: Option<&str>, path: &str) {
         let Some(n) = name else {
             self.violation(None, path, "Member must not be null");
@@ -61,56 +62,15 @@ impl Constraints {
         }
     }
 
-    /// Checks the name of a key or projected attribute in a table or index definition:
-    /// 1–255 characters, as DynamoDB's KeySchemaAttributeName and NonKeyAttributeName.
-    pub fn key_attribute_name(&mut self, name: Option<&str>, path: &str) {
-        let Some(n) = name else {
-            self.violation(None, path, "Member must not be null");
-            return;
-        };
-        let len = n.chars().count();
-        if len < 1 {
-            self.violation(
-                Some(n),
-                path,
-                "Member must have length greater than or equal to 1",
-            );
-        }
-        if len > 255 {
-            self.violation(
-                Some(n),
-                path,
-                "Member must have length less than or equal to 255",
-            );
-        }
-    }
-
     /// Ok when nothing was recorded, else DynamoDB's summary ValidationException.
     pub fn finish(self) -> Result<(), ApiError> {
-        match self.errors.len() {
-            0 => Ok(()),
-            n => Err(ApiError::Validation(format!(
-                "{n} validation error{} detected: {}",
-                if n == 1 { "" } else { "s" },
-                self.errors.join("; ")
-            ))),
-        }
+        crate::ops::request::shapes::finish(self.errors)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn short_name_message_matches_dynamodb() {
-        let mut c = Constraints::new();
-        c.table_name(Some("ab"), "tableName");
-        assert_eq!(
-            c.finish().unwrap_err(),
-            ApiError::Validation("1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3".into())
-        );
-    }
 
     #[test]
     fn two_errors_are_counted_and_joined() {
