@@ -8,7 +8,9 @@
 mod batch;
 mod catalog;
 mod catalog_cache;
+mod db_slot;
 mod error;
+mod faults;
 mod iam;
 mod iam_groups;
 mod iam_keys;

@@ -16,6 +16,7 @@ mod batched_writes;
 mod catalog;
 mod coalesce;
 mod error;
+mod health;
 mod iam;
 mod iam_groups;
 mod iam_rows;
@@ -34,7 +35,7 @@ pub use admin::{Admin, DeploymentSummary};
 pub use error::PgError;
 #[cfg(feature = "migrate")]
 pub use migrate::{migrate_catalog, migrate_data, pending_migrations};
-pub use options::{PgOptions, MIN_POOL_SIZE};
+pub use options::{PgOptions, DEFAULT_ACQUIRE_TIMEOUT, MIN_POOL_SIZE};
 
 use batched_reads::BatchedReads;
 use batched_writes::BatchedWrites;

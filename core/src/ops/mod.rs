@@ -71,7 +71,7 @@ pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, 
         O::GetShardIterator => streams::get_shard_iterator::handle(ctx, body).await,
         O::ListStreams => streams::list_streams::handle(ctx, body).await,
         // Served by the server; reaching here means a caller skipped that.
-        O::DescribeEndpoints => Err(ApiError::UnknownOperation(String::new())),
+        O::DescribeEndpoints => Err(ApiError::unknown_operation()),
     }
 }
 

@@ -16,8 +16,8 @@ pub use auth::{
 pub use catalog::{Catalog, CatalogError};
 pub use iam::{IamEntity, IamError, IamStore};
 pub use item_store::{
-    ItemKey, ItemStore, KeyRange, Page, PoolStatus, StoredItem, TableStats, WriteDecider, WriteOp,
-    WriteOutcome,
+    ItemKey, ItemStore, KeyRange, Page, PoolStatus, Readiness, StoredItem, TableStats,
+    WriteDecider, WriteOp, WriteOutcome,
 };
 pub use stream_sink::{ItemChange, NoStreams, StreamSink};
 pub use throttler::{Claim, Direction, Throttler, Unthrottled};
