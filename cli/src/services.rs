@@ -3,7 +3,8 @@
 //! embedded store on disk or in memory), the `[auth]` provider (`none`, or `builtin` over the
 //! backend's IAM store), DynamoDB's throttling, the
 //! live runtime settings (read from the catalog, with this process's defaults where none is
-//! stored) and the system clock.
+//! stored), the system clock and the built-in stream sink (records kept in the store for the
+//! DynamoDB Streams API).
 
 use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
 use anyhow::{bail, Context};
@@ -11,6 +12,7 @@ use extenddb_auth_builtin::{BuiltinAuth, DataKey};
 use extenddb_auth_none::NoneAuth;
 use extenddb_core::clock::{Clock, SystemClock};
 use extenddb_core::settings::RuntimeSettings;
+use extenddb_core::streams::BuiltinStreams;
 use extenddb_core::traits::{AuthProvider, Catalog, IamStore, ItemStore};
 use extenddb_core::Services;
 use std::sync::Arc;
@@ -176,7 +178,8 @@ pub(crate) async fn build_with(
         config.server.region.clone(),
     )
     .with_settings(Arc::new(settings))
-    .with_clock(clock);
+    .with_clock(clock)
+    .with_streams(Arc::new(BuiltinStreams::new()));
     Ok(Built {
         services,
         catalog_version: backend.catalog_version,
@@ -206,6 +209,8 @@ mod tests {
         assert!(built.services.settings.control_plane_delay().is_zero());
         assert!(built.services.settings.throttling_enabled());
         assert!(built.services.auth.allows_everything());
+        assert!(built.services.streams.supports_streams());
+        assert!(built.services.streams.log_policy().is_some());
     }
 
     #[tokio::test]

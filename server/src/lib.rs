@@ -31,6 +31,7 @@ mod response_encoding;
 mod routing;
 mod services;
 mod settings_poller;
+mod stream_worker;
 mod table_reaper;
 pub mod target;
 pub mod tls;

@@ -140,6 +140,7 @@ impl Server {
             crate::token_sweeper::spawn(self.state.clone()),
             crate::ttl_sweeper::spawn(self.state.clone()),
             crate::table_reaper::spawn(self.state.clone()),
+            crate::stream_worker::spawn(self.state.clone()),
         ];
         tokio::pin!(shutdown);
         loop {

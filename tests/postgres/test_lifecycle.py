@@ -294,7 +294,7 @@ def test_settings_commands_of_the_guide(deployment):
     listed = run(home, "settings", "--config", "extenddb.toml", "list").stdout.splitlines()
     assert "ttl_deletion_target_seconds = 600" in listed
     assert "log_level = debug" in listed
-    assert len(listed) == 7
+    assert len(listed) == 8
 
     bad = run(home, "settings", "--config", "extenddb.toml", "set", "throttling_enabled", "maybe", check=False)
     assert bad.returncode == 1

@@ -28,6 +28,7 @@ mod lock;
 mod migrate;
 mod options;
 mod range;
+mod streams;
 mod table_cache;
 
 pub use admin::{Admin, DeploymentSummary};

@@ -1,5 +1,6 @@
-//! UpdateTable: BillingMode, ProvisionedThroughput, DeletionProtectionEnabled and
-//! GlobalSecondaryIndexUpdates (Create / Update / Delete).
+//! UpdateTable: BillingMode, ProvisionedThroughput, DeletionProtectionEnabled,
+//! GlobalSecondaryIndexUpdates (Create / Update / Delete) and StreamSpecification (enable,
+//! disable: `table::stream_spec`).
 //!
 //! Checks run in DynamoDB's order: the request on its own (`update_table_request`), the table
 //! (missing, CREATING, DELETING), then the capacity and index changes against the table
@@ -15,6 +16,7 @@ use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::table::index_lifecycle;
+use crate::ops::table::stream_spec::{self, StreamChange};
 use crate::ops::table::table_description::{describe, not_found, TableDescription};
 use crate::ops::table::update_table_capacity::{self as capacity, in_use};
 use crate::ops::table::update_table_indexes as indexes;
@@ -65,6 +67,20 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     } else {
         None
     };
+    let stream_change = req
+        .stream_specification
+        .as_ref()
+        .map(stream_spec::for_update)
+        .transpose()?;
+    let log_id = match stream_change {
+        Some(StreamChange::Enable(_)) if def.stream.is_none() => {
+            if !ctx.streams.supports_streams() {
+                return Err(stream_spec::unsupported());
+            }
+            ctx.catalog.next_storage_id().await?
+        }
+        _ => 0,
+    };
     let capacity_changed = capacity::apply(&mut def, &req, now)?;
     let online = indexes::apply(&mut def, &req, new_storage_id, now)?;
     if let Some(protect) = req.deletion_protection_enabled {
@@ -75,7 +91,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         def.billing_mode,
         def.on_demand_throughput,
     )?;
-    if capacity_changed || online {
+    if let Some(change) = stream_change {
+        stream_spec::apply(&mut def, change, log_id, now)?;
+        if matches!(change, StreamChange::Enable(_)) {
+            stream_spec::start_log(ctx, &def).await?;
+        }
+    }
+    if capacity_changed || online || stream_change.is_some() {
         def.status = TableStatus::Updating;
         def.status_since = now;
     }

@@ -3,13 +3,19 @@
 //! Order of checks, as DynamoDB answers: TableName present and 3–255 characters → constraint
 //! errors (table name pattern, the specification and its members) → the table exists → the
 //! change is a change (enabling an enabled table, disabling a disabled one or naming another
-//! attribute than the enabled one are ValidationExceptions). The setting is stored with the
-//! table definition; the server's TTL sweeper (`ops::ttl_sweep`) deletes expired items.
+//! attribute than the enabled one are ValidationExceptions) → no other change within
+//! `ttl_change_interval_seconds` (DynamoDB allows one per hour: "Time to live has been modified
+//! multiple times within a fixed interval"). Enabling gives the table an expiry index (a new
+//! storage id, backfilled by the sweeper); disabling queues that index's storage for dropping.
+//! The setting is stored with the table definition; the server's TTL sweeper
+//! (`background::ttl_sweep`) deletes expired items through the index.
 
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::model::table::TtlIndex;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
+use crate::ops::table::drops::queue_drops;
 use crate::ops::table::lifecycle;
 use crate::ops::table::table_description::not_found;
 use crate::ops::Operation;
@@ -49,6 +55,18 @@ pub struct Response {
 pub const ALREADY_ENABLED: &str = "TimeToLive is already enabled";
 /// DynamoDB's answer when TTL is disabled already.
 pub const ALREADY_DISABLED: &str = "TimeToLive is already disabled";
+
+/// DynamoDB's answer to a second change within the interval.
+pub const MODIFIED_TOO_OFTEN: &str =
+    "Time to live has been modified multiple times within a fixed interval";
+
+/// Refuses a change made within `interval` seconds of the last one (`changed_at`).
+pub fn check_interval(changed_at: Option<f64>, now: f64, interval: f64) -> Result<(), ApiError> {
+    match changed_at {
+        Some(at) if now - at < interval => Err(ApiError::validation(MODIFIED_TOO_OFTEN)),
+        _ => Ok(()),
+    }
+}
 
 /// DynamoDB's answer when the request names another attribute than the one TTL is on.
 fn different_attribute(current: &str) -> ApiError {
@@ -91,6 +109,24 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     authorize::on_lookup(ctx, "dynamodb:UpdateTimeToLive", name, found.as_ref()).await?;
     let mut def = found.ok_or_else(|| not_found(name))?;
     def.time_to_live_attribute = apply(def.time_to_live_attribute.as_deref(), enabled, attribute)?;
+    let now = ctx.now_epoch();
+    check_interval(
+        def.ttl.changed_at,
+        now,
+        ctx.settings.ttl_change_interval().as_secs_f64(),
+    )?;
+    def.ttl.changed_at = Some(now);
+    if enabled {
+        def.ttl.index = Some(TtlIndex {
+            storage_id: ctx.catalog.next_storage_id().await?,
+            attribute: attribute.to_string(),
+            backfilled: false,
+            backfill_after: None,
+            since: now,
+        });
+    } else if let Some(index) = def.ttl.index.take() {
+        queue_drops(ctx, &[index.storage_id]).await?;
+    }
     ctx.catalog.put_table(&def).await.map_err(|e| match e {
         crate::traits::CatalogError::NotFound => not_found(name),
         other => other.into(),
