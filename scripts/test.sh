@@ -244,6 +244,9 @@ backend_postgres() {
 faults() {
   step "fault tests (tests/faults)"
   EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/faults "${PYTEST_ARGS[@]}"
+  step_done
+}
+
 # conformance_key HOME: a user with dynamodb:* (and extenddb:GetMetrics, for the suite's GET
 # /metrics scrapes) in the default account that `extenddb init` printed, and its access key,
 # made through `extenddb manage` against the running server; sets TEST_KEY_ID and TEST_SECRET.
