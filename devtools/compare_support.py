@@ -195,10 +195,13 @@ def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None, buil
     """`extenddb init` into a scratch HOME (databases named after `name`), then the runtime
     `settings` stored; returns (endpoint, ca_bundle, serve command, env). The server runs with
     authentication off (`none`: extenddb-bench signs with throw-away keys) unless `builtin`
-    (init's default: the first admin gets BENCH_ADMIN_PASSWORD; see make_bench_key)."""
+    (init's default; make_bench_key reads the first admin's password from init's output)."""
     home = os.path.join(work, f"{name}-home")
     os.makedirs(home, exist_ok=True)
-    env = dict(os.environ, HOME=home, EXTENDDB_ADMIN_PASSWORD=BENCH_ADMIN_PASSWORD)
+    # Every deployment on the cluster shares the `extenddb` role: give it one known password
+    # (binaries before `init --role-password` ignore the variable and make the role themselves).
+    env = dict(os.environ, HOME=home, EXTENDDB_ADMIN_PASSWORD=BENCH_ADMIN_PASSWORD,
+               EXTENDDB_ROLE_PASSWORD=BENCH_ROLE_PASSWORD)
     if not builtin:
         env["EXTENDDB_AUTH__PROVIDER"] = "none"
     port = free_port()
@@ -225,6 +228,8 @@ def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None, buil
 
 # The first admin's password on builtin-auth targets (scratch deployments on loopback only).
 BENCH_ADMIN_PASSWORD = "compare-admin-Passw0rd!"
+# The `extenddb` role's password on compare's private cluster.
+BENCH_ROLE_PASSWORD = "compare-role-Passw0rd!"
 
 # The bench user's policy: every DynamoDB action on the account's tables, under conditions the
 # evaluator must check on every request (a source-IP range and a secure-transport-or-loopback
@@ -247,6 +252,12 @@ def make_bench_key(ext, endpoint, env, work, name, config=None):
     """On a builtin-auth server: a user `bench` in the default account with BENCH_POLICY and an
     access key, made through `extenddb manage` as the first admin; returns (key id, secret)."""
     env = dict(env or os.environ, EXTENDDB_ADMIN_PASSWORD=BENCH_ADMIN_PASSWORD)
+    init_log = os.path.join(work, f"{name}-init.log")
+    if os.path.exists(init_log):
+        # `extenddb init` generates the first admin's password and prints it once.
+        m = re.search(r"^  password: (\S+)$", open(init_log).read(), re.M)
+        if m:
+            env["EXTENDDB_ADMIN_PASSWORD"] = m.group(1)
     base = [ext, "manage", "--endpoint", endpoint, "--user", "admin"]
     if config:
         base += ["--config", config]
