@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the PDF documentation, docs/build/extenddb.pdf, from the operator documents in docs/
-# (user guide, local PostgreSQL set-up, configuration, management when present,
+# (user guide, local PostgreSQL set-up, configuration, management, operations,
 # troubleshooting, architecture) with python-markdown and WeasyPrint (docs/requirements.txt,
 # installed into .venv when missing); and the man pages, docs/build/man/*.1, with `extenddb man`
 # when the binary is built (EXTENDDB_BIN, else $CARGO_TARGET_DIR or target/ release build).
@@ -48,7 +48,7 @@ export SOURCE_DATE_EPOCH
 
 VERSION="$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -n1)"
 SOURCES=()
-for doc in user-guide local-postgres-setup configuration management troubleshooting architecture; do
+for doc in user-guide local-postgres-setup configuration management operations troubleshooting architecture; do
   [ -f "$ROOT/docs/$doc.md" ] && SOURCES+=("$ROOT/docs/$doc.md")
 done
 (cd "$ROOT/docs" && "$PY" "$ROOT/scripts/docs_pdf.py" --out "$OUT" --version "$VERSION" "${SOURCES[@]}")

@@ -14,7 +14,9 @@ import pypdf
 ROOT = Path(__file__).resolve().parents[2]
 PDF = ROOT / "docs" / "build" / "extenddb.pdf"
 DOCUMENTS = ["User guide", "Local PostgreSQL for extenddb", "Configuration: extenddb.toml",
-             "Troubleshooting", "extenddb architecture"]
+             "The management API and extenddb manage",
+             "Operating extenddb: health, limits and faults", "Troubleshooting",
+             "extenddb architecture"]
 
 
 def source_date_epoch() -> str:
