@@ -8,6 +8,7 @@
 mod batch;
 mod catalog;
 mod catalog_cache;
+mod catalog_doc;
 mod error;
 mod iam;
 mod iam_groups;

@@ -69,6 +69,36 @@ pub fn catalog_with(tables: Vec<TableDefinition>) -> MockCatalog {
     catalog
 }
 
+/// Makes `catalog` serve `Catalog::update_table` over `def`: a versioned read answers the
+/// latest definition stored (version = definitions stored so far), and every
+/// compare-and-swap succeeds and is recorded in the answer, in order.
+pub fn serve_updates(
+    catalog: &mut MockCatalog,
+    def: TableDefinition,
+) -> Arc<Mutex<Vec<TableDefinition>>> {
+    let stored = Arc::new(Mutex::new(Vec::<TableDefinition>::new()));
+    let read = stored.clone();
+    catalog.expect_get_table_versioned().returning(move |_, _| {
+        let stored = read.lock().unwrap();
+        let latest = stored.last().cloned().unwrap_or_else(|| def.clone());
+        Ok(Some((latest, stored.len() as u64)))
+    });
+    let write = stored.clone();
+    catalog
+        .expect_replace_table_if()
+        .returning(move |def, version| {
+            let mut stored = write.lock().unwrap();
+            assert_eq!(
+                version,
+                stored.len() as u64,
+                "swap against the version read"
+            );
+            stored.push(def.clone());
+            Ok(true)
+        });
+    stored
+}
+
 /// A store that must not be touched.
 pub fn untouched_store() -> MockItemStore {
     let mut store = MockItemStore::new();

@@ -20,6 +20,7 @@ use crate::ops::table::update_table_capacity::{self as capacity, in_use};
 use crate::ops::table::update_table_indexes as indexes;
 use crate::ops::table::update_table_request::{validate, Request};
 use crate::ops::table::{lifecycle, on_demand};
+use crate::traits::CatalogError;
 use serde::Serialize;
 
 /// UpdateTable's output.
@@ -44,28 +45,24 @@ fn settled(mut def: TableDefinition) -> TableDefinition {
     def
 }
 
-/// Applies `req` to the table it names.
-pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let name = validate(&req)?;
-    let found = lifecycle::find(ctx, name).await?;
-    authorize::on_lookup(ctx, "dynamodb:UpdateTable", name, found.as_ref()).await?;
-    let mut def = found.ok_or_else(|| not_found(name))?;
+/// Applies `req` to `def` (the stored definition: `Catalog::update_table` may call this again
+/// with a newer one after a concurrent change); answers the definition as the update leaves it
+/// for the caller's description, while `def` becomes what is stored.
+fn change(
+    ctx: &Ctx,
+    req: &Request,
+    def: &mut TableDefinition,
+    new_storage_id: Option<u64>,
+    now: f64,
+) -> Result<TableDefinition, ApiError> {
+    let name = def.name.clone();
     match def.status {
         TableStatus::Creating => return Err(in_use(format!("Table is being created: {name}"))),
         TableStatus::Deleting => return Err(in_use(format!("Table is being deleted: {name}"))),
         TableStatus::Active | TableStatus::Updating => {}
     }
-    let now = ctx.now_epoch();
-    let creates = req.index_updates().iter().any(|u| u.create.is_some());
-    // Allocated before the checks so `apply` stays synchronous; an id left unused by a refused
-    // request is harmless (ids only need to be unique).
-    let new_storage_id = if creates && req.creates_or_deletes() == 1 {
-        Some(ctx.catalog.next_storage_id().await?)
-    } else {
-        None
-    };
-    let capacity_changed = capacity::apply(&mut def, &req, now)?;
-    let online = indexes::apply(&mut def, &req, new_storage_id, now)?;
+    let capacity_changed = capacity::apply(def, req, now)?;
+    let online = indexes::apply(def, req, new_storage_id, now)?;
     if let Some(protect) = req.deletion_protection_enabled {
         def.deletion_protection = protect;
     }
@@ -79,12 +76,44 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         def.status_since = now;
     }
     let answered = def.clone();
-    let mut stored = def;
     if ctx.control_plane_delay().is_zero() {
-        stored = settled(stored);
-        index_lifecycle::remove_deleted(ctx, &mut stored).await?;
+        *def = settled(def.clone());
     }
-    ctx.catalog.put_table(&stored).await?;
+    Ok(answered)
+}
+
+/// Applies `req` to the table it names.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let name = validate(&req)?;
+    let found = lifecycle::find(ctx, name).await?;
+    authorize::on_lookup(ctx, "dynamodb:UpdateTable", name, found.as_ref()).await?;
+    let found = found.ok_or_else(|| not_found(name))?;
+    let now = ctx.now_epoch();
+    let creates = req.index_updates().iter().any(|u| u.create.is_some());
+    // Allocated before the checks so `change` stays synchronous; an id left unused by a refused
+    // request is harmless (ids only need to be unique).
+    let new_storage_id = if creates && req.creates_or_deletes() == 1 {
+        Some(ctx.catalog.next_storage_id().await?)
+    } else {
+        None
+    };
+    let mut answered = None;
+    let stored = ctx
+        .catalog
+        .update_table(&found.account_id, name, |def: &mut TableDefinition| {
+            answered = Some(change(ctx, &req, def, new_storage_id, now)?);
+            Ok(true)
+        })
+        .await
+        .map_err(|e| match e {
+            CatalogError::NotFound => not_found(name),
+            other => other.into(),
+        })?;
+    if ctx.control_plane_delay().is_zero() {
+        // Immediate transitions: the deleted indexes go at once (storage queued first).
+        index_lifecycle::retire(ctx, &stored, &index_lifecycle::deleting(&stored)).await?;
+    }
+    let answered = answered.unwrap_or(stored);
     Ok(Response {
         table_description: describe(ctx, &answered).await?,
     })

@@ -8,6 +8,7 @@
 
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::model::table::TableDefinition;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::request::validate::Constraints;
@@ -112,12 +113,20 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let (name, enabled, attribute) = validate(&req)?;
     let found = lifecycle::find(ctx, name).await?;
     authorize::on_lookup(ctx, "dynamodb:UpdateTimeToLive", name, found.as_ref()).await?;
-    let mut def = found.ok_or_else(|| not_found(name))?;
-    def.time_to_live_attribute = apply(def.time_to_live_attribute.as_deref(), enabled, attribute)?;
-    ctx.catalog.put_table(&def).await.map_err(|e| match e {
-        crate::traits::CatalogError::NotFound => not_found(name),
-        other => other.into(),
-    })?;
+    let found = found.ok_or_else(|| not_found(name))?;
+    // Applied to the stored definition (again after a concurrent change), so a new GSI or a
+    // status transition stored meanwhile is kept.
+    ctx.catalog
+        .update_table(&found.account_id, name, |def: &mut TableDefinition| {
+            def.time_to_live_attribute =
+                apply(def.time_to_live_attribute.as_deref(), enabled, attribute)?;
+            Ok(true)
+        })
+        .await
+        .map_err(|e| match e {
+            crate::traits::CatalogError::NotFound => not_found(name),
+            other => other.into(),
+        })?;
     Ok(Response {
         time_to_live_specification: TimeToLiveSpecification {
             enabled: Some(enabled),

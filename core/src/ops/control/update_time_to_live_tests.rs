@@ -2,7 +2,6 @@ use super::*;
 use crate::ops::control::describe_time_to_live;
 use crate::ops::test_support::{catalog_with, ctx, hash_table, untouched_store};
 use crate::traits::catalog::MockCatalog;
-use std::sync::{Arc, Mutex};
 
 fn err(body: &str) -> String {
     let c = ctx(MockCatalog::new(), untouched_store());
@@ -98,13 +97,8 @@ async fn missing_table_is_not_found() {
 
 #[tokio::test]
 async fn enabling_stores_the_attribute_and_echoes_the_specification() {
-    let stored = Arc::new(Mutex::new(None));
     let mut catalog = catalog_with(vec![hash_table()]);
-    let seen = stored.clone();
-    catalog.expect_put_table().times(1).returning(move |def| {
-        *seen.lock().unwrap() = def.time_to_live_attribute.clone();
-        Ok(())
-    });
+    let updates = crate::ops::test_support::serve_updates(&mut catalog, hash_table());
     let c = ctx(catalog, untouched_store());
     let out = handle(
         &c,
@@ -116,7 +110,9 @@ async fn enabling_stores_the_attribute_and_echoes_the_specification() {
         serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
         serde_json::json!({"TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}})
     );
-    assert_eq!(stored.lock().unwrap().as_deref(), Some("exp"));
+    let updates = updates.lock().unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].time_to_live_attribute.as_deref(), Some("exp"));
 }
 
 #[tokio::test]
