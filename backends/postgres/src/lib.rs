@@ -83,9 +83,10 @@ impl PgStore {
     }
 
     /// Whether table definitions are currently served from the cache (its listener is
-    /// listening). Until then every lookup reads the catalog.
+    /// listening and its version check succeeded lately). Otherwise every lookup reads the
+    /// catalog.
     pub fn table_cache_active(&self) -> bool {
-        self.tables.is_listening()
+        self.tables.is_serving()
     }
 
     /// Statements so far that answered more than one request: `(reads, writes)`. Coalescing

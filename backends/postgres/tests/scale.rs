@@ -6,8 +6,11 @@ mod common;
 
 use common::Fresh;
 use extenddb_backend_postgres::PgStore;
-use extenddb_core::testsuite::catalog_race_suite;
+use extenddb_core::model::table::TableDefinition;
+use extenddb_core::testsuite::{catalog_race_suite, hash_table_definition};
+use extenddb_core::traits::Catalog;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Every read-modify-write of a table definition raced against every other from two
 /// "processes": nothing is lost.
@@ -21,5 +24,64 @@ async fn catalog_races_lose_nothing_across_processes() {
     let b = Arc::new(other.clone());
     catalog_race_suite((a.clone(), a), (b.clone(), b)).await;
     other.close().await;
+    f.drop_all().await;
+}
+
+async fn until_cache_active(store: &PgStore) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !store.table_cache_active() {
+        assert!(Instant::now() < deadline, "table cache never served");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A table change whose notification is lost — played by a write behind extenddb's back that
+/// bumps the tables version but sends no NOTIFY — is seen by another process's cache within
+/// the version check's bound (docs/scaling.md: at most 2 s, about 0.5 s typically).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_missed_notification_is_caught_by_the_version_check() {
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let a = f.store.clone();
+    let b = PgStore::connect(&f.admin).await.unwrap();
+    until_cache_active(&b).await;
+    let acct = "123456789012";
+    a.create_table(&hash_table_definition(acct, "t", 1))
+        .await
+        .unwrap();
+    let sid = |d: Option<TableDefinition>| d.map(|d| d.storage_id);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while sid(b.get_table(acct, "t").await.unwrap()) != Some(1) {
+        assert!(Instant::now() < deadline, "create not seen");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // Once `b`'s checker has seen the create's version, `b` caches the table for good.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(sid(b.get_table(acct, "t").await.unwrap()), Some(1));
+    // Changed without a notification or a version bump: `b` keeps serving its entry.
+    sqlx::query("UPDATE tables SET definition = jsonb_set(definition, '{storage_id}', '77')")
+        .execute(a.catalog_pool())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(sid(b.get_table(acct, "t").await.unwrap()), Some(1));
+    // The version moves (as every write through extenddb moves it): seen within the bound.
+    sqlx::query(
+        "UPDATE catalog_meta SET value = (value::bigint + 1)::text WHERE key = 'tables_version'",
+    )
+    .execute(a.catalog_pool())
+    .await
+    .unwrap();
+    let started = Instant::now();
+    while sid(b.get_table(acct, "t").await.unwrap()) != Some(77) {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "a missed notification left a stale definition for 2 s"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    eprintln!("missed notification: seen after {:?}", started.elapsed());
+    b.close().await;
     f.drop_all().await;
 }
