@@ -1,6 +1,7 @@
-//! `extenddb status --config extenddb.toml`: whether the server of that configuration runs,
-//! on which port and under which pid (from its pid file). Exits 0 when running, 3 when not
-//! (the LSB convention for "program is not running").
+//! `extenddb status --config extenddb.toml`: whether the servers of that configuration run,
+//! on which port and under which pid (from their pid files, `pidfile`): one line per server.
+//! Exits 0 when one runs at least, 3 when none does (the LSB convention for "program is not
+//! running").
 
 use super::pidfile;
 use crate::config::{self, expand_home};
@@ -19,17 +20,16 @@ pub struct StatusArgs {
 /// Exit code when the server is not running.
 pub const NOT_RUNNING: u8 = 3;
 
-/// Prints the status line; the exit code says running (0) or not (3).
+/// Prints the status lines; the exit code says running (0) or not (3).
 pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let config = config::load(&args.config, &config::Overrides::default())?;
-    match pidfile::running(&expand_home(&config.server.pid_file))? {
-        Some(r) => {
-            println!("extenddb is running on port {} (pid {})", r.port, r.pid);
-            Ok(ExitCode::SUCCESS)
-        }
-        None => {
-            println!("extenddb is not running");
-            Ok(ExitCode::from(NOT_RUNNING))
-        }
+    let servers = pidfile::all_running(&expand_home(&config.server.pid_file))?;
+    if servers.is_empty() {
+        println!("extenddb is not running");
+        return Ok(ExitCode::from(NOT_RUNNING));
     }
+    for (_, r) in servers {
+        println!("extenddb is running on port {} (pid {})", r.port, r.pid);
+    }
+    Ok(ExitCode::SUCCESS)
 }
