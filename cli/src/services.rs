@@ -1,7 +1,8 @@
 //! The one factory of the server's `Services` from the configuration — `serve`, `dev` and the
 //! CLI's tests all build them here: the storage backend `[storage]` names (PostgreSQL, or the
 //! embedded store on disk or in memory), the `[auth]` provider (`none`, or `builtin` over the
-//! backend's IAM store), DynamoDB's throttling, the
+//! backend's IAM store), the coordination of several servers over one PostgreSQL, DynamoDB's
+//! throttling (each server's share of every limit), the
 //! live runtime settings (read from the catalog, with this process's defaults where none is
 //! stored) and the system clock.
 
@@ -11,7 +12,8 @@ use extenddb_auth_builtin::{BuiltinAuth, DataKey};
 use extenddb_auth_none::NoneAuth;
 use extenddb_core::clock::{Clock, SystemClock};
 use extenddb_core::settings::RuntimeSettings;
-use extenddb_core::traits::{AuthProvider, Catalog, IamStore, ItemStore};
+use extenddb_core::throttle::BucketThrottler;
+use extenddb_core::traits::{Alone, AuthProvider, Catalog, Coordination, IamStore, ItemStore};
 use extenddb_core::Services;
 use std::sync::Arc;
 
@@ -131,6 +133,19 @@ async fn auth_provider(
     }
 }
 
+/// How this server agrees with the others over the same store: PostgreSQL's advisory locks
+/// (one process per background job, the number of servers for throttling shares); the
+/// embedded store has one process by construction.
+fn coordination(config: &Config) -> Arc<dyn Coordination> {
+    match config.storage.provider {
+        #[cfg(feature = "postgres")]
+        StorageProvider::Postgres => {
+            extenddb_backend_postgres::PgCoordination::start(&config.storage.postgres.options())
+        }
+        _ => Arc::new(Alone),
+    }
+}
+
 /// Builds the services `config` describes. The runtime settings are read from the catalog
 /// before this returns (so the first request sees them); `[server]
 /// control_plane_delay_seconds` is this process's default for that setting.
@@ -147,12 +162,15 @@ pub(crate) async fn build(config: &Config) -> anyhow::Result<Built> {
         .map_err(|e| anyhow::anyhow!("cannot read the runtime settings: {e}"))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let auth = auth_provider(config, backend.iam.clone(), clock.clone()).await?;
+    let coordination = coordination(config);
     let services = Services::new(
         backend.store,
         backend.catalog,
         auth,
         config.server.region.clone(),
     )
+    .with_throttler(Arc::new(BucketThrottler::shared(coordination.clone())))
+    .with_coordination(coordination)
     .with_settings(Arc::new(settings))
     .with_clock(clock);
     Ok(Built {

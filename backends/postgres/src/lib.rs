@@ -15,6 +15,7 @@ mod batched_reads;
 mod batched_writes;
 mod catalog;
 mod coalesce;
+mod coordination;
 mod error;
 mod iam;
 mod iam_groups;
@@ -30,6 +31,7 @@ mod range;
 mod table_cache;
 
 pub use admin::{Admin, DeploymentSummary};
+pub use coordination::{PgCoordination, GRACE as COORDINATION_GRACE, TICK as COORDINATION_TICK};
 pub use error::PgError;
 #[cfg(feature = "migrate")]
 pub use migrate::{migrate_catalog, migrate_data, pending_migrations};

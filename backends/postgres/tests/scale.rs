@@ -5,10 +5,10 @@
 mod common;
 
 use common::Fresh;
-use extenddb_backend_postgres::PgStore;
+use extenddb_backend_postgres::{PgCoordination, PgStore, COORDINATION_TICK};
 use extenddb_core::model::table::TableDefinition;
 use extenddb_core::testsuite::{catalog_race_suite, hash_table_definition};
-use extenddb_core::traits::Catalog;
+use extenddb_core::traits::{Catalog, Coordination, Job};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -83,5 +83,60 @@ async fn a_missed_notification_is_caught_by_the_version_check() {
     }
     eprintln!("missed notification: seen after {:?}", started.elapsed());
     b.close().await;
+    f.drop_all().await;
+}
+
+/// Which of `coords` run `job`.
+fn runners(coords: &[Arc<PgCoordination>], job: Job) -> Vec<usize> {
+    (0..coords.len()).filter(|i| coords[*i].runs(job)).collect()
+}
+
+/// Waits until every job has exactly one runner and every process counts `n` servers.
+async fn settled(coords: &[Arc<PgCoordination>], n: u32) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let one_each = Job::ALL.iter().all(|j| runners(coords, *j).len() == 1);
+        if one_each && coords.iter().all(|c| c.servers() == n) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "jobs never settled on {n} servers"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Three processes: each background job is run by exactly one, all count three servers;
+/// when the process running the TTL sweeper goes (its session ends), another takes the job
+/// over within a few seconds and the others count two.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn each_job_runs_on_one_process_and_moves_when_it_dies() {
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let coords: Vec<Arc<PgCoordination>> =
+        (0..3).map(|_| PgCoordination::start(&f.admin)).collect();
+    settled(&coords, 3).await;
+    let holder = runners(&coords, Job::TtlSweeper)[0];
+    coords[holder].stop();
+    assert!(
+        !coords[holder].runs(Job::TtlSweeper),
+        "a stopped process runs nothing"
+    );
+    let started = Instant::now();
+    let rest: Vec<Arc<PgCoordination>> = coords
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != holder)
+        .map(|(_, c)| c.clone())
+        .collect();
+    settled(&rest, 2).await;
+    let moved = started.elapsed();
+    eprintln!("jobs moved after {moved:?}");
+    assert!(moved < COORDINATION_TICK * 3, "took {moved:?}");
+    for c in &rest {
+        c.stop();
+    }
     f.drop_all().await;
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod coordination;
 pub mod iam;
 pub mod item_store;
 pub mod stream_sink;
@@ -14,6 +15,7 @@ pub use auth::{
     RequestHead,
 };
 pub use catalog::{Catalog, CatalogError};
+pub use coordination::{Alone, Coordination, Job};
 pub use iam::{IamEntity, IamError, IamStore};
 pub use item_store::{
     ItemKey, ItemStore, KeyRange, Page, PoolStatus, StoredItem, TableStats, WriteDecider, WriteOp,
