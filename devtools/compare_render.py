@@ -97,15 +97,17 @@ def _ratio(a, b):
 
 
 def headline(rows, args):
-    """The ratio table: extenddb over each peer, per workload and concurrency. With several
-    rounds each cell is the median of the per-round ratios, with their range."""
+    """The ratio table: extenddb over each peer (and each variant's base over the variant), per
+    workload and concurrency. With several rounds each cell is the median of the per-round
+    ratios, with their range."""
     concs = args.concurrency
+    pairs = HEADLINES + [(v["base"], label, {}) for label, v in getattr(args, "variants", {}).items()]
     top = max(concs)
     several = len(_rounds(rows)) > 1
     out = ["| ratio (ops/s ÷ ops/s) | workload | " + " | ".join(f"c={c}" for c in concs)
            + f" | target at c={top} | met? |",
            "|---|---|" + "---|" * len(concs) + "---|---|"]
-    for num, den, targets in HEADLINES:
+    for num, den, targets in pairs:
         for wl in args.workloads:
             cells, last = [], None
             for c in concs:
@@ -166,6 +168,12 @@ def render(rows, info, args):
            if len(_rounds(rows)) > 1 else ""),
         "",
         *([f"Targets that did not run: {'; '.join(info['failed_targets'])}.", ""] if info.get("failed_targets") else []),
+        *(["Variants: " + "; ".join(
+            f"`{label}` = {v['base']}"
+            + "".join(f", {k}={val}" for k, val in v["settings"].items())
+            + (f", binary {v['bin']}" if v["bin"] else "")
+            for label, v in args.variants.items()) + ".", ""]
+          if getattr(args, "variants", None) else []),
         "### Headline ratios",
         "",
         headline(rows, args),

@@ -190,16 +190,23 @@ def pg_user():
     return "postgres" if os.getuid() == 0 else os.environ.get("USER", "postgres")
 
 
-def prepare_pg_server(ext, pg, work, https):
-    """`extenddb init` into a scratch HOME; returns (endpoint, ca_bundle, serve command, env)."""
-    home = os.path.join(work, "pg-home")
+def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None):
+    """`extenddb init` into a scratch HOME (databases named after `name`), then the runtime
+    `settings` stored; returns (endpoint, ca_bundle, serve command, env). The server runs with
+    authentication off (`none`): extenddb-bench signs with throw-away keys."""
+    home = os.path.join(work, f"{name}-home")
     os.makedirs(home, exist_ok=True)
-    env = dict(os.environ, HOME=home)
+    env = dict(os.environ, HOME=home, EXTENDDB_AUTH__PROVIDER="none")
     port = free_port()
     config = os.path.join(home, "extenddb.toml")
+    db = re.sub(r"[^a-z0-9_]", "_", name.lower())
     subprocess.run([ext, "init", "--pg-host", "127.0.0.1", "--pg-port", str(pg_port(pg)), "--pg-user", pg_user(),
-                    "--port", str(port), "--config", config], env=env, check=True,
-                   stdout=open(os.path.join(work, "init.log"), "w"), stderr=subprocess.STDOUT)
+                    "--port", str(port), "--config", config,
+                    "--catalog-db", f"cmp_{db}_catalog", "--data-db", f"cmp_{db}_data"], env=env, check=True,
+                   stdout=open(os.path.join(work, f"{name}-init.log"), "w"), stderr=subprocess.STDOUT)
+    for key, value in (settings or {}).items():
+        subprocess.run([ext, "settings", "--config", config, "set", key, value], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     if not https:
         text = open(config).read()
         text, n = re.subn(r"(\[server\.tls\][^\[]*?enabled\s*=\s*)true", r"\1false", text)

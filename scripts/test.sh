@@ -5,6 +5,7 @@
 #   3. cargo build --release, then cargo test --workspace --release (same profile, one build)
 #   4. per storage backend: start `extenddb dev` on a free port, wait for /health, run pytest
 #      over tests/ with EXTENDDB_ENDPOINT set, stop the server
+#   5. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
 # A private PostgreSQL cluster (scripts/pg-cluster.sh: initdb + pg_ctl, temp dir, free loopback
 # port) runs for the whole script: the Rust tests get EXTENDDB_TEST_PG_*, and the postgres
 # backend step runs `extenddb init` into a temporary HOME, `extenddb serve --foreground`, the
@@ -184,7 +185,8 @@ start_server() {
 }
 
 run_pytest() {
-  EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres "${PYTEST_ARGS[@]}"
+  EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres \
+    --ignore=tests/install "${PYTEST_ARGS[@]}"
 }
 
 # One function per storage backend. A backend that needs a service (PostgreSQL) starts it
@@ -233,9 +235,47 @@ backend_postgres() {
 
 BACKENDS=(embedded postgres)
 
+# --- installers and the PDF documentation (issue 21) -----------------------------------------
+
+# What scripts/install-linux.sh's success path needs beyond the test machine's basics: AWS CLI
+# v2 and Pango (WeasyPrint's text library). Installed from Debian's packages when missing and
+# we are root, as pg-cluster.sh installs the PostgreSQL server: the installer then finds the
+# real tools, not stand-ins. (The test venv's `aws` is v1 from PyPI; AWS CLI v2 is not on PyPI,
+# and Debian 12's awscli package is 2.x.)
+ensure_installer_prerequisites() {
+  local missing=() aws
+  aws="$(PATH=/usr/local/bin:/usr/bin command -v aws || true)"
+  if [[ -z "$aws" ]] || ! "$aws" --version 2>&1 | grep -q '^aws-cli/2\.'; then missing+=(awscli); fi
+  if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+    missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+  fi
+  [[ ${#missing[@]} -eq 0 ]] && return 0
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    log "not root (or no apt-get): cannot install ${missing[*]}; the installer test will say what is missing"
+    return 0
+  fi
+  log "installing ${missing[*]} (Debian packages) for the installer's success path"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$LOG_DIR/apt.log" 2>&1 || {
+    apt-get update -q >>"$LOG_DIR/apt.log" 2>&1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1
+  } || { tail -n 20 "$LOG_DIR/apt.log" >&2; die "apt-get install ${missing[*]} failed"; }
+}
+
+# tests/install: shellcheck of both installers; install-linux.sh's refusals with PATH narrowed
+# (every missing tool named with its install command, exit 1) and with too-old tools; its
+# success path (binary, .venv, PDF, man pages); install-macos.sh's report (fake Darwin); the
+# PDF opened with pypdf (documents, headings, pages, dates) and rebuilt byte for byte.
+installers() {
+  step "installers and PDF documentation"
+  ensure_installer_prerequisites
+  EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/install "${PYTEST_ARGS[@]}"
+  step_done
+}
+
 setup_venv
 start_pg
 rust_checks
 for backend in "${BACKENDS[@]}"; do
   "backend_$backend"
 done
+installers

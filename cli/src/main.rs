@@ -3,10 +3,11 @@
 
 mod commands;
 mod config;
+mod help;
 mod logging;
 mod services;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// mimalloc instead of glibc's malloc: the server allocates and frees many small buffers per
@@ -57,12 +58,31 @@ enum Command {
     Destroy(commands::destroy::DestroyArgs),
     /// Show or change the runtime settings stored in the deployment's catalog.
     Settings(commands::settings::SettingsArgs),
+    /// Write every item of a table to a file (DynamoDB JSON lines, optionally gzip), over
+    /// the DynamoDB API of any endpoint.
+    Export(commands::export::ExportArgs),
+    /// Load a file of DynamoDB JSON lines into a table (resumable), over the DynamoDB API of
+    /// any endpoint.
+    Import(commands::import::ImportArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(commands::completions::CompletionsArgs),
+    /// Print the manual page, or write one per command into a directory.
+    Man(commands::man::ManArgs),
     /// Print the version, catalog version, commit and build time.
     Version,
 }
 
+/// The complete command-line definition: the derived parser with every subcommand's
+/// examples attached (used to parse, and by `completions` and `man`).
+pub fn command() -> clap::Command {
+    help::with_examples(Cli::command()).version(env!("CARGO_PKG_VERSION"))
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     // Commands that print and exit behave like other Unix tools when their reader goes away
     // (`extenddb version | head -1`): SIGPIPE ends them quietly. Rust ignores SIGPIPE by
     // default, which makes `println!` panic on a closed pipe. The servers keep ignoring it:
@@ -85,6 +105,10 @@ fn main() -> ExitCode {
         },
         Some(Command::Stop(args)) => commands::stop::run(args),
         Some(Command::Settings(args)) => commands::settings::run(args),
+        Some(Command::Export(args)) => commands::export::run(args),
+        Some(Command::Import(args)) => commands::import::run(args),
+        Some(Command::Completions(args)) => commands::completions::run(args),
+        Some(Command::Man(args)) => commands::man::run(args),
         #[cfg(feature = "postgres")]
         Some(Command::Migrate(args)) => commands::migrate::run(args),
         #[cfg(feature = "postgres")]
@@ -96,6 +120,109 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every subcommand, nested ones included, with its path.
+    fn all_commands(cmd: &clap::Command, path: String, out: &mut Vec<(String, clap::Command)>) {
+        for sub in cmd.get_subcommands() {
+            if sub.get_name() == "help" {
+                continue;
+            }
+            let p = format!("{path} {}", sub.get_name());
+            out.push((p.clone(), sub.clone()));
+            all_commands(sub, p, out);
+        }
+    }
+
+    #[test]
+    fn the_command_definition_is_consistent() {
+        command().debug_assert();
+    }
+
+    #[test]
+    fn every_subcommand_has_examples_in_its_help() {
+        let mut cmd = command();
+        cmd.build();
+        let mut commands = Vec::new();
+        all_commands(&cmd, "extenddb".into(), &mut commands);
+        assert!(commands.len() >= 18, "{}", commands.len());
+        for (path, mut sub) in commands {
+            let help = sub.render_long_help().to_string();
+            let name = path.rsplit(' ').next().unwrap_or_default().to_string();
+            assert!(
+                help.contains("Examples:\n  extenddb "),
+                "{path} has no examples:\n{help}"
+            );
+            assert!(
+                help.split("Examples:")
+                    .nth(1)
+                    .is_some_and(|ex| ex.contains(&name)),
+                "{path}'s examples do not show it"
+            );
+        }
+    }
+
+    #[test]
+    fn completions_cover_the_subcommands_and_are_valid_bash() {
+        for shell in [
+            clap_complete::Shell::Bash,
+            clap_complete::Shell::Zsh,
+            clap_complete::Shell::Fish,
+        ] {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command(), "extenddb", &mut out);
+            let text = String::from_utf8(out).unwrap();
+            for word in [
+                "export",
+                "import",
+                "segments",
+                "reset-role-password",
+                "completions",
+            ] {
+                assert!(text.contains(word), "{shell}: no {word}");
+            }
+            if shell == clap_complete::Shell::Bash {
+                let dir = tempfile::tempdir().unwrap();
+                let file = dir.path().join("extenddb.bash");
+                std::fs::write(&file, &text).unwrap();
+                let status = std::process::Command::new("bash")
+                    .arg("-n")
+                    .arg(&file)
+                    .status()
+                    .unwrap();
+                assert!(status.success(), "bash -n rejects the completion script");
+            }
+        }
+    }
+
+    #[test]
+    fn the_man_page_has_the_commands_and_examples() {
+        let mut out = Vec::new();
+        clap_mangen::Man::new(command()).render(&mut out).unwrap();
+        let page = String::from_utf8(out).unwrap();
+        assert!(
+            page.starts_with(".ie \\n(.g .ds Aq \\(aq") || page.contains(".TH extenddb 1"),
+            "{}",
+            &page[..200]
+        );
+        assert!(page.contains(".TH extenddb 1"));
+        assert!(page.contains("extenddb\\-export"), "subcommands are listed");
+        assert!(page.contains("Examples:"));
+        let dir = tempfile::tempdir().unwrap();
+        clap_mangen::generate_to(command(), dir.path()).unwrap();
+        for name in [
+            "extenddb.1",
+            "extenddb-export.1",
+            "extenddb-import.1",
+            "extenddb-settings-set.1",
+        ] {
+            assert!(dir.path().join(name).is_file(), "{name} missing");
         }
     }
 }

@@ -68,25 +68,26 @@ impl Metrics {
         Metrics::default()
     }
 
-    fn table(&self, def: &TableDefinition) -> Arc<TableCounters> {
+    /// Runs `f` on `def`'s counters: under the read lock when they exist (the hot path: no
+    /// reference-count traffic), else after creating them.
+    fn with_table(&self, def: &TableDefinition, f: impl FnOnce(&TableCounters)) {
         if let Ok(map) = self.tables.read() {
             if let Some(c) = map.get(&def.storage_id) {
-                return c.clone();
+                return f(c);
             }
         }
         let mut map = self
             .tables
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        map.entry(def.storage_id)
-            .or_insert_with(|| {
-                Arc::new(TableCounters {
-                    account_id: def.account_id.clone(),
-                    table: def.name.clone(),
-                    ..TableCounters::default()
-                })
+        let c = map.entry(def.storage_id).or_insert_with(|| {
+            Arc::new(TableCounters {
+                account_id: def.account_id.clone(),
+                table: def.name.clone(),
+                ..TableCounters::default()
             })
-            .clone()
+        });
+        f(c)
     }
 
     /// Counts `units` consumed on `def` (table, LSIs and GSIs together).
@@ -94,21 +95,23 @@ impl Metrics {
         if units <= 0.0 {
             return;
         }
-        let c = self.table(def);
         let half = (units * 2.0).round() as u64;
-        match direction {
-            Direction::Read => c.read_half_units.fetch_add(half, Ordering::Relaxed),
-            Direction::Write => c.write_half_units.fetch_add(half, Ordering::Relaxed),
-        };
+        self.with_table(def, |c| {
+            match direction {
+                Direction::Read => c.read_half_units.fetch_add(half, Ordering::Relaxed),
+                Direction::Write => c.write_half_units.fetch_add(half, Ordering::Relaxed),
+            };
+        });
     }
 
     /// Counts one refused request (or batch item) on `def`.
     pub fn throttled(&self, def: &TableDefinition, direction: Direction) {
-        let c = self.table(def);
-        match direction {
-            Direction::Read => c.throttled_reads.fetch_add(1, Ordering::Relaxed),
-            Direction::Write => c.throttled_writes.fetch_add(1, Ordering::Relaxed),
-        };
+        self.with_table(def, |c| {
+            match direction {
+                Direction::Read => c.throttled_reads.fetch_add(1, Ordering::Relaxed),
+                Direction::Write => c.throttled_writes.fetch_add(1, Ordering::Relaxed),
+            };
+        });
     }
 
     /// Forgets a dropped table's counters.

@@ -194,6 +194,10 @@ def test_a_capacity_increase_applies_at_once(ddb, tables):
         ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 1000},
     )
     wait_active(ddb, name)
+    # The bucket is empty when the rate rises: a loopback client can write faster than 1,000
+    # one-unit items a second, so give the new rate 100 ms to accrue (the old one would need
+    # 100 s for the same 100 units).
+    time.sleep(0.1)
     for i in range(20):
         put(ddb, name, f"after-{i}")
 

@@ -100,7 +100,9 @@ def deployment(tmp_path):
               "--pg-user", PG["USER"], "--catalog-db", cat, "--data-db", data)
     config = tmp_path / "extenddb.toml"
     yield tmp_path, config, out.stdout, (cat, data)
-    run(tmp_path, "destroy", "--config", str(config), "--yes", check=False)
+    # --pg-user drops the extenddb role too, so that the next test's init creates it afresh
+    # (init refuses to guess an existing role's password).
+    run(tmp_path, "destroy", "--config", str(config), "--yes", "--pg-user", PG["USER"], check=False)
 
 
 def test_init_verify_serve_items_destroy(deployment):

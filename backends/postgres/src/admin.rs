@@ -29,21 +29,41 @@ impl Admin {
             .map_err(PgError::from_query)
     }
 
-    /// Creates login role `name` with `password`, or sets the password if it exists.
-    pub async fn ensure_role(&mut self, name: &str, password: &str) -> Result<(), PgError> {
+    /// Whether role `name` exists.
+    pub async fn role_exists(&mut self, name: &str) -> Result<bool, PgError> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
+            .bind(name)
+            .fetch_one(&mut self.conn)
+            .await
+            .map_err(PgError::from_query)
+    }
+
+    /// Creates login role `name` with `password`.
+    pub async fn create_role(&mut self, name: &str, password: &str) -> Result<(), PgError> {
+        self.role_statement("CREATE", name, password).await
+    }
+
+    /// Gives the existing role `name` a new `password` (every configuration that logs in
+    /// with the old one stops working).
+    pub async fn set_role_password(&mut self, name: &str, password: &str) -> Result<(), PgError> {
+        self.role_statement("ALTER", name, password).await
+    }
+
+    async fn role_statement(
+        &mut self,
+        verb: &str,
+        name: &str,
+        password: &str,
+    ) -> Result<(), PgError> {
         check_identifier(name)?;
-        if password.contains('\'') {
-            return Err(PgError::Query("generated password contains a quote".into()));
+        // Utility statements take no bind parameters: the name was checked above and the
+        // password is written as an escape string literal (E'…', backslashes and quotes
+        // escaped), which reads the same whatever standard_conforming_strings says.
+        if password.contains('\0') {
+            return Err(PgError::Query("a role password cannot contain NUL".into()));
         }
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1)")
-                .bind(name)
-                .fetch_one(&mut self.conn)
-                .await
-                .map_err(PgError::from_query)?;
-        // Utility statements take no bind parameters; both values were checked above.
-        let verb = if exists { "ALTER" } else { "CREATE" };
-        let sql = format!("{verb} ROLE \"{name}\" LOGIN PASSWORD '{password}'");
+        let literal = password.replace('\\', "\\\\").replace('\'', "''");
+        let sql = format!("{verb} ROLE \"{name}\" LOGIN PASSWORD E'{literal}'");
         sqlx::raw_sql(&sql)
             .execute(&mut self.conn)
             .await

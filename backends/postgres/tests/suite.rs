@@ -6,7 +6,7 @@
 //! variables every test here prints why and passes without running (scripts/test.sh sets them).
 
 use extenddb_backend_postgres::{
-    migrate_catalog, migrate_data, pending_migrations, PgOptions, PgStore,
+    migrate_catalog, migrate_data, pending_migrations, Admin, PgOptions, PgStore,
 };
 use extenddb_core::testsuite::{
     backfill_suite, catalog_suite, iam_suite, item_store_suite, ttl_suite,
@@ -377,4 +377,52 @@ async fn coalesced_requests_each_get_their_own_answer() {
     assert!(shared_reads > 0, "no read statement was shared");
     assert!(shared_writes > 0, "no write statement was shared");
     f.drop_all().await;
+}
+
+/// `init`'s role handling: an operator-chosen password with quotes and backslashes is stored
+/// exactly (checked through an md5 hash the test can recompute), and `set_role_password`
+/// replaces it.
+#[tokio::test]
+async fn role_passwords_are_stored_exactly() {
+    let Some(admin) = admin_options() else {
+        return;
+    };
+    let mut probe = admin.connect_one("postgres").await.unwrap();
+    // New sessions of this user hash passwords with md5, which SQL can recompute.
+    sqlx::raw_sql("ALTER ROLE CURRENT_USER SET password_encryption = 'md5'")
+        .execute(&mut probe)
+        .await
+        .unwrap();
+    let role = format!("xrole_{}", std::process::id());
+    let stored_as = |pw: &'static str| {
+        let role = role.clone();
+        let admin = admin.clone();
+        async move {
+            let mut c = admin.connect_one("postgres").await.unwrap();
+            let same: bool = sqlx::query_scalar(
+                "SELECT rolpassword = 'md5' || md5($1 || $2) FROM pg_authid WHERE rolname = $2",
+            )
+            .bind(pw)
+            .bind(&role)
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+            same
+        }
+    };
+    let mut a = Admin::connect(&admin).await.unwrap();
+    a.drop_role(&role).await.unwrap();
+    assert!(!a.role_exists(&role).await.unwrap());
+    a.create_role(&role, r"it's a \ test''").await.unwrap();
+    assert!(a.role_exists(&role).await.unwrap());
+    assert!(stored_as(r"it's a \ test''").await);
+    a.set_role_password(&role, r"\'second").await.unwrap();
+    assert!(stored_as(r"\'second").await);
+    assert!(a.create_role(&role, "x").await.is_err(), "the role exists");
+    a.drop_role(&role).await.unwrap();
+    a.close().await.unwrap();
+    sqlx::raw_sql("ALTER ROLE CURRENT_USER RESET password_encryption")
+        .execute(&mut probe)
+        .await
+        .unwrap();
 }

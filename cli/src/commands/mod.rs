@@ -1,12 +1,16 @@
 //! One module per subcommand.
 
+pub mod completions;
 pub mod daemon;
 #[cfg(feature = "postgres")]
 pub mod destroy;
 pub mod dev;
+pub mod export;
+pub mod import;
 pub mod index_delay;
 #[cfg(feature = "postgres")]
 pub mod init;
+pub mod man;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod pidfile;
@@ -15,6 +19,7 @@ pub mod serve;
 pub mod settings;
 pub mod status;
 pub mod stop;
+pub mod transfer;
 #[cfg(feature = "postgres")]
 pub mod verify;
 pub mod version;

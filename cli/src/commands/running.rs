@@ -2,6 +2,7 @@
 //! runtime settings as they change, and stopping on Ctrl-C or SIGTERM.
 
 use crate::logging::LogControl;
+use extenddb_core::settings;
 use std::sync::Arc;
 
 /// A settings hook that applies the `log_level` / `sqlx_log_level` runtime settings whenever
@@ -13,7 +14,7 @@ pub(crate) fn log_hook(
     Arc::new(move |changes| {
         if !changes
             .iter()
-            .any(|(name, _)| *name == "log_level" || *name == "sqlx_log_level")
+            .any(|(name, _)| [settings::LOG_LEVEL, settings::SQLX_LOG_LEVEL].contains(name))
         {
             return;
         }

@@ -60,24 +60,24 @@ impl RuntimeSettings {
         };
         let number = || value.parse::<u64>().unwrap_or(0);
         match name {
-            "control_plane_delay_seconds" => self
+            super::CONTROL_PLANE_DELAY_SECONDS => self
                 .control_plane_delay_seconds
                 .store(number(), Ordering::Relaxed),
-            "gsi_propagation_delay_ms" => self
+            super::GSI_PROPAGATION_DELAY_MS => self
                 .gsi_propagation_delay_ms
                 .store(number(), Ordering::Relaxed),
-            "throttling_enabled" => self
+            super::THROTTLING_ENABLED => self
                 .throttling_enabled
                 .store(value == "true", Ordering::Relaxed),
-            "ttl_deletion_target_seconds" => self
+            super::TTL_DELETION_TARGET_SECONDS => self
                 .ttl_deletion_target_seconds
                 .store(number(), Ordering::Relaxed),
-            "allow_credential_import" => self
+            super::ALLOW_CREDENTIAL_IMPORT => self
                 .allow_credential_import
                 .store(value == "true", Ordering::Relaxed),
-            "log_level" | "sqlx_log_level" => {
+            super::LOG_LEVEL | super::SQLX_LOG_LEVEL => {
                 if let Ok(mut levels) = self.log_levels.lock() {
-                    if name == "log_level" {
+                    if name == super::LOG_LEVEL {
                         levels.0 = value;
                     } else {
                         levels.1 = value;
@@ -115,13 +115,13 @@ impl RuntimeSettings {
     /// The value in force of `name`, as text.
     pub fn get(&self, name: &str) -> Option<String> {
         Some(match name {
-            "control_plane_delay_seconds" => self.control_plane_delay().as_secs().to_string(),
-            "gsi_propagation_delay_ms" => self.gsi_propagation_delay_ms().to_string(),
-            "throttling_enabled" => self.throttling_enabled().to_string(),
-            "ttl_deletion_target_seconds" => self.ttl_deletion_target_seconds().to_string(),
-            "allow_credential_import" => self.allow_credential_import().to_string(),
-            "log_level" => self.log_levels().0,
-            "sqlx_log_level" => self.log_levels().1,
+            super::CONTROL_PLANE_DELAY_SECONDS => self.control_plane_delay().as_secs().to_string(),
+            super::GSI_PROPAGATION_DELAY_MS => self.gsi_propagation_delay_ms().to_string(),
+            super::THROTTLING_ENABLED => self.throttling_enabled().to_string(),
+            super::TTL_DELETION_TARGET_SECONDS => self.ttl_deletion_target_seconds().to_string(),
+            super::ALLOW_CREDENTIAL_IMPORT => self.allow_credential_import().to_string(),
+            super::LOG_LEVEL => self.log_levels().0,
+            super::SQLX_LOG_LEVEL => self.log_levels().1,
             _ => return None,
         })
     }

@@ -29,46 +29,61 @@ mod live;
 
 pub use live::{Change, RuntimeSettings};
 
+/// `log_level`.
+pub const LOG_LEVEL: &str = "log_level";
+/// `sqlx_log_level`.
+pub const SQLX_LOG_LEVEL: &str = "sqlx_log_level";
+/// `control_plane_delay_seconds`.
+pub const CONTROL_PLANE_DELAY_SECONDS: &str = "control_plane_delay_seconds";
+/// `allow_credential_import`.
+pub const ALLOW_CREDENTIAL_IMPORT: &str = "allow_credential_import";
+/// `gsi_propagation_delay_ms`.
+pub const GSI_PROPAGATION_DELAY_MS: &str = "gsi_propagation_delay_ms";
+/// `throttling_enabled`.
+pub const THROTTLING_ENABLED: &str = "throttling_enabled";
+/// `ttl_deletion_target_seconds`.
+pub const TTL_DELETION_TARGET_SECONDS: &str = "ttl_deletion_target_seconds";
+
 /// Every runtime setting, in the order `extenddb settings list` prints them.
 pub const SETTINGS: &[Setting] = &[
     Setting {
-        name: "log_level",
+        name: LOG_LEVEL,
         default: "info",
         kind: SettingKind::LogLevel,
         help: "level of extenddb's own log messages",
     },
     Setting {
-        name: "sqlx_log_level",
+        name: SQLX_LOG_LEVEL,
         default: "warn",
         kind: SettingKind::LogLevel,
         help: "level of sqlx (PostgreSQL driver) log messages",
     },
     Setting {
-        name: "control_plane_delay_seconds",
+        name: CONTROL_PLANE_DELAY_SECONDS,
         default: "5",
         kind: SettingKind::Whole(0),
         help: "seconds a table spends CREATING / DELETING / UPDATING",
     },
     Setting {
-        name: "allow_credential_import",
+        name: ALLOW_CREDENTIAL_IMPORT,
         default: "true",
         kind: SettingKind::Bool,
         help: "whether `extenddb manage import-access-key` is allowed",
     },
     Setting {
-        name: "gsi_propagation_delay_ms",
+        name: GSI_PROPAGATION_DELAY_MS,
         default: "10",
         kind: SettingKind::Whole(0),
         help: "delay before GSI entries follow a write; 0 = synchronous",
     },
     Setting {
-        name: "throttling_enabled",
+        name: THROTTLING_ENABLED,
         default: "true",
         kind: SettingKind::Bool,
         help: "whether provisioned throughput is enforced",
     },
     Setting {
-        name: "ttl_deletion_target_seconds",
+        name: TTL_DELETION_TARGET_SECONDS,
         default: "300",
         kind: SettingKind::Whole(1),
         help: "target time between a TTL expiry and the item's deletion",

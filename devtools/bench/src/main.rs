@@ -5,20 +5,17 @@
 //! percentiles as a table on stdout and, with `--json`, as JSON.
 
 mod args;
-mod client;
-mod connection;
 mod run;
 mod setup;
-mod sigv4;
 mod stats;
 mod workload;
 
 use anyhow::Context as _;
 use args::Args;
 use clap::Parser as _;
-use client::Endpoint;
-use connection::Connection;
-use sigv4::Credentials;
+use extenddb_client::connection::Connection;
+use extenddb_client::sigv4::Credentials;
+use extenddb_client::transport::Endpoint;
 use std::sync::Arc;
 use std::time::Instant;
 use workload::RequestFactory;
@@ -146,7 +143,7 @@ async fn preload(ctx: &Arc<run::RunContext>, count: u64, concurrency: u32) -> an
                 }
                 i += workers;
             }
-            Ok::<_, client::ClientError>(errors)
+            Ok::<_, extenddb_client::transport::ClientError>(errors)
         }));
     }
     let mut errors = stats::WorkerStats::new();

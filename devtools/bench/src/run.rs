@@ -1,10 +1,10 @@
 //! The timed run: one worker per connection, a progress line each second, merged stats.
 
-use crate::client::{ClientError, Endpoint};
-use crate::connection::Connection;
-use crate::sigv4::Credentials;
 use crate::stats::WorkerStats;
 use crate::workload::{Op, RequestFactory};
+use extenddb_client::connection::Connection;
+use extenddb_client::sigv4::Credentials;
+use extenddb_client::transport::{ClientError, Endpoint};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -1,7 +1,7 @@
 //! Before the run: make sure the table exists and is ACTIVE, and preload items.
 
-use crate::client::Reply;
-use crate::connection::Connection;
+use extenddb_client::connection::Connection;
+use extenddb_client::transport::Reply;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -13,7 +13,7 @@ const ACTIVE_TIMEOUT: Duration = Duration::from_secs(120);
 pub enum SetupError {
     /// Transport failure.
     #[error(transparent)]
-    Client(#[from] crate::client::ClientError),
+    Client(#[from] extenddb_client::transport::ClientError),
     /// The endpoint answered with an error.
     #[error("{op} failed: {ty}: {message}")]
     Api {

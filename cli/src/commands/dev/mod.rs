@@ -49,6 +49,19 @@ pub struct DevArgs {
     /// value (default 300). Tests use 1 to see expired items go within about a second.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub ttl_deletion_target_seconds: Option<u64>,
+    /// Store a runtime setting before serving, as `name=value` (repeatable), e.g.
+    /// `--setting throttling_enabled=false`; `extenddb settings list` names them all.
+    #[arg(long = "setting", value_name = "NAME=VALUE", value_parser = parse_setting)]
+    pub settings: Vec<(String, String)>,
+}
+
+/// `name=value` of `--setting`, checked against the runtime settings' names and values.
+fn parse_setting(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got '{text}'"))?;
+    let value = extenddb_core::settings::validate(name.trim(), value)?;
+    Ok((name.trim().to_string(), value))
 }
 
 /// Runs the dev server until Ctrl-C or SIGTERM.
@@ -120,7 +133,7 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
         }
     };
     let services = built.services;
-    for (name, value) in [
+    let mut stored: Vec<(String, String)> = [
         (
             extenddb_core::ops::index::index_maintenance::GSI_DELAY_SETTING,
             args.gsi_propagation_delay_ms.map(|v| v.to_string()),
@@ -129,15 +142,18 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
             extenddb_core::ops::background::ttl_sweep::TARGET_SETTING,
             args.ttl_deletion_target_seconds.map(|v| v.to_string()),
         ),
-    ] {
-        if let Some(value) = value {
-            services
-                .catalog
-                .put_setting(name, &value)
-                .await
-                .with_context(|| format!("cannot store {name}"))?;
-            services.settings.apply(name, &value);
-        }
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|v| (name.to_string(), v)))
+    .collect();
+    stored.extend(args.settings.iter().cloned());
+    for (name, value) in stored {
+        services
+            .catalog
+            .put_setting(&name, &value)
+            .await
+            .with_context(|| format!("cannot store {name}"))?;
+        services.settings.apply(&name, &value);
     }
     let server_config = ServerConfig {
         bind,
@@ -188,6 +204,27 @@ mod tests {
         assert_eq!(a.data_dir, PathBuf::from("./extenddb-data"));
         assert_eq!(a.region, "us-east-1");
         assert_eq!(a.account_id, "000000000000");
+    }
+
+    #[test]
+    fn settings_are_name_value_pairs_checked_against_the_settings() {
+        let a = parse(&[
+            "--setting",
+            "throttling_enabled=FALSE",
+            "--setting",
+            "log_level=debug",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.settings,
+            vec![
+                ("throttling_enabled".to_string(), "false".to_string()),
+                ("log_level".to_string(), "debug".to_string())
+            ]
+        );
+        assert!(parse(&["--setting", "throttling_enabled"]).is_err());
+        assert!(parse(&["--setting", "nope=1"]).is_err());
+        assert!(parse(&["--setting", "throttling_enabled=maybe"]).is_err());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! the schema, the data key, the default account, the `admin` user, the TLS certificate and
 //! `extenddb.toml` — and prints what the operator must keep (shown once).
 
+pub mod role;
 pub mod secrets;
 
 use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
@@ -47,6 +48,15 @@ pub struct InitArgs {
     /// Where to write the generated configuration.
     #[arg(long, default_value = "extenddb.toml")]
     pub config: PathBuf,
+    /// When the `extenddb` role already exists (another deployment on this cluster uses
+    /// it), give it a new password. Deployments whose extenddb.toml holds the old one stop
+    /// connecting until given the new one, which goes into this deployment's extenddb.toml.
+    #[arg(long)]
+    pub reset_role_password: bool,
+    /// The password of the existing `extenddb` role, to keep it (init logs in to check it);
+    /// or, for a role init creates, the password to give it instead of a generated one.
+    #[arg(long, env = "EXTENDDB_ROLE_PASSWORD", hide_env_values = true)]
+    pub role_password: Option<String>,
 }
 
 /// Runs `init`.
@@ -96,13 +106,17 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
             args.data_db
         );
     }
-    let role_password = secrets::password(32);
-    admin.ensure_role(ROLE, &role_password).await?;
+    let server_host = if admin_opts.host.starts_with('/') {
+        "localhost".to_string()
+    } else {
+        args.pg_host.clone()
+    };
+    let role_password = role::prepare(&mut admin, &args, &server_host).await?;
     admin.create_database(&args.catalog_db, ROLE).await?;
     admin.create_database(&args.data_db, ROLE).await?;
     admin.close().await?;
     println!(
-        "Created role '{ROLE}' and databases '{}' and '{}'.",
+        "Created databases '{}' and '{}'.",
         args.catalog_db, args.data_db
     );
 
@@ -111,11 +125,7 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     config.server.port = args.port;
     config.storage.provider = StorageProvider::Postgres;
     let pg = &mut config.storage.postgres;
-    pg.host = if admin_opts.host.starts_with('/') {
-        "localhost".into()
-    } else {
-        args.pg_host.clone()
-    };
+    pg.host = server_host;
     pg.port = args.pg_port;
     pg.user = ROLE.into();
     pg.password = Some(role_password);

@@ -30,7 +30,7 @@ use std::time::Duration;
 pub const PAGE: usize = 100;
 
 /// The runtime setting naming the target time between an item's expiry and its deletion.
-pub const TARGET_SETTING: &str = "ttl_deletion_target_seconds";
+pub use crate::settings::TTL_DELETION_TARGET_SECONDS as TARGET_SETTING;
 
 /// `ttl_deletion_target_seconds` when unset.
 pub const DEFAULT_TARGET_SECONDS: u64 = 300;

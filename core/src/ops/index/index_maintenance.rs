@@ -17,7 +17,7 @@ use crate::traits::{ItemKey, StoredItem, WriteOp};
 use std::collections::BTreeMap;
 
 /// The runtime setting holding the system-wide GSI propagation delay in milliseconds.
-pub const GSI_DELAY_SETTING: &str = "gsi_propagation_delay_ms";
+pub use crate::settings::GSI_PROPAGATION_DELAY_MS as GSI_DELAY_SETTING;
 
 /// Checks `item` against every maintained index's key types (DynamoDB refuses the write).
 pub fn check_item(def: &TableDefinition, item: &Item) -> Result<(), ApiError> {

@@ -9,8 +9,8 @@
 //! headers that do not change (`Host`, `Content-Type`, the last `X-Amz-Target`, the
 //! second's `X-Amz-Date`) are built once and cloned (a reference count).
 
-use crate::client::{ClientError, Driver, Endpoint, Reply, Sender};
 use crate::sigv4::{amz_date, Credentials, SignInput, Signer};
+use crate::transport::{ClientError, Driver, Endpoint, Reply, Sender};
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, AUTHORIZATION, CONNECTION, CONTENT_TYPE, HOST};
 use http::{Method, Request};
@@ -24,6 +24,7 @@ pub const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 const AMZ_JSON: &str = "application/x-amz-json-1.0";
 const X_AMZ_DATE: HeaderName = HeaderName::from_static("x-amz-date");
 const X_AMZ_TARGET: HeaderName = HeaderName::from_static("x-amz-target");
+const X_AMZ_SECURITY_TOKEN: HeaderName = HeaderName::from_static("x-amz-security-token");
 
 /// One open connection plus the signer for its requests.
 pub struct Connection {
@@ -37,6 +38,9 @@ pub struct Connection {
     target: (&'static str, String, HeaderValue),
     /// The Unix second of the last request and its `X-Amz-Date` value.
     date: (i64, String, HeaderValue),
+    /// The session token of temporary credentials, sent (and signed) as
+    /// `X-Amz-Security-Token`.
+    session_token: Option<(String, HeaderValue)>,
     server_closes: bool,
 }
 
@@ -65,8 +69,27 @@ impl Connection {
             host,
             target: ("", String::new(), HeaderValue::from_static("")),
             date: (i64::MIN, String::new(), HeaderValue::from_static("")),
+            session_token: None,
             server_closes: false,
         })
+    }
+
+    /// Sends `token` (temporary credentials' session token) with every request from now on.
+    pub fn with_session_token(mut self, token: Option<String>) -> Result<Self, ClientError> {
+        self.session_token = match token {
+            Some(t) => {
+                let value = HeaderValue::from_str(&t).map_err(http::Error::from)?;
+                Some((t, value))
+            }
+            None => None,
+        };
+        Ok(self)
+    }
+
+    /// Drops the connection (after a timeout, when its state is unknown); the next call
+    /// opens a new one.
+    pub fn disconnect(&mut self) {
+        self.driver = None;
     }
 
     /// Sends one signed request for operation `op` (e.g. `PutItem`) and reads the whole reply.
@@ -108,19 +131,27 @@ impl Connection {
             let value = HeaderValue::from_str(&date).map_err(http::Error::from)?;
             self.date = (now.unix_timestamp(), date, value);
         }
-        let headers = [
+        let token = self.session_token.as_ref().map(|(t, _)| t.as_str());
+        let all = [
             ("content-type", AMZ_JSON),
             ("host", self.endpoint.host_header()),
             ("x-amz-date", self.date.1.as_str()),
+            ("x-amz-security-token", token.unwrap_or_default()),
             ("x-amz-target", self.target.1.as_str()),
         ];
+        let without_token = [all[0], all[1], all[2], all[4]];
+        let headers: &[(&str, &str)] = if token.is_some() {
+            &all
+        } else {
+            &without_token
+        };
         let authorization = self.signer.authorization(
             &self.date.1,
             &SignInput {
                 method: "POST",
                 path: "/",
                 query: "",
-                headers: &headers,
+                headers,
                 payload: &body,
             },
         );
@@ -132,6 +163,9 @@ impl Connection {
         h.insert(CONTENT_TYPE, HeaderValue::from_static(AMZ_JSON));
         h.insert(X_AMZ_DATE, self.date.2.clone());
         h.insert(X_AMZ_TARGET, self.target.2.clone());
+        if let Some((_, value)) = &self.session_token {
+            h.insert(X_AMZ_SECURITY_TOKEN, value.clone());
+        }
         h.insert(
             AUTHORIZATION,
             HeaderValue::try_from(authorization).map_err(http::Error::from)?,

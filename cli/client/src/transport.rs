@@ -1,4 +1,4 @@
-//! Where the bench connects (plain or TLS endpoint), how it opens an HTTP/1.1 connection there,
+//! Where a client connects (plain or TLS endpoint), how it opens an HTTP/1.1 connection there,
 //! the transport errors and the DynamoDB replies. One connection's requests are in
 //! `connection`.
 
