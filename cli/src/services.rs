@@ -36,9 +36,11 @@ pub(crate) async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
     match config.storage.provider {
         #[cfg(feature = "postgres")]
         StorageProvider::Postgres => {
-            let store =
-                extenddb_backend_postgres::PgStore::connect(&config.storage.postgres.options())
-                    .await?;
+            let options = config.storage.postgres.options();
+            let (replicas, max_lag) = config.storage.postgres.replica_targets();
+            let store = extenddb_backend_postgres::PgStore::connect(&options)
+                .await?
+                .with_replicas(&options, &replicas, max_lag);
             let catalog_version = store.catalog_version().await?;
             if catalog_version != extenddb_backend_postgres::CATALOG_VERSION {
                 bail!(

@@ -102,6 +102,7 @@ pub fn serve_updates(
 /// A store that must not be touched.
 pub fn untouched_store() -> MockItemStore {
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store.expect_write().never();
     store.expect_write_unconditional().never();
     store.expect_get().never();
@@ -124,6 +125,7 @@ pub struct Recorded {
 /// other, at most once.
 pub fn writing_store(current: Option<StoredItem>, seen: Arc<Mutex<Recorded>>) -> MockItemStore {
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (seen2, calls2) = (seen.clone(), calls.clone());
     store
@@ -154,6 +156,7 @@ pub fn writing_store(current: Option<StoredItem>, seen: Arc<Mutex<Recorded>>) ->
 /// A store whose reads find `current` at the expected key.
 pub fn reading_store(expected: ItemKey, current: Option<StoredItem>) -> MockItemStore {
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_get()
         .withf(move |k| *k == expected)

@@ -125,6 +125,7 @@ async fn an_update_that_moved_the_expiry_wins() {
 async fn a_page_without_expired_items_writes_nothing_and_continues() {
     let def = ttl_table();
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store.expect_write().never();
     store
         .expect_range()
@@ -172,6 +173,7 @@ async fn a_round_covers_ttl_tables_only_and_stops_at_disabled_ones() {
         .times(1)
         .returning(move |_, _| Ok(Some(now_off.clone())));
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store.expect_range().never();
     let c = ctx(catalog, store);
     let mut round = Round::start(&c).await.unwrap();
@@ -185,6 +187,7 @@ async fn an_undecodable_item_never_expires_and_does_not_stop_the_page() {
     let bad = StoredItem(bytes::Bytes::from_static(b"not json"));
     let expired = StoredItem::encode(&with_exp(r#"{"N":"1799999000"}"#));
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_range()
         .times(1)

@@ -165,6 +165,7 @@ mod tests {
 
     fn store_with_stats() -> MockItemStore {
         let mut store = MockItemStore::new();
+        store.expect_eventual_reads().returning(|| None);
         store.expect_stats().returning(|_| {
             Ok(TableStats {
                 item_count: 4,

@@ -56,6 +56,7 @@ mod tests {
 
     fn store_with_stats() -> MockItemStore {
         let mut store = MockItemStore::new();
+        store.expect_eventual_reads().returning(|| None);
         store.expect_stats().withf(|id| *id == 42).returning(|_| {
             Ok(TableStats {
                 item_count: 2,
@@ -147,6 +148,7 @@ mod tests {
         // Requests leave the dropping to the table reaper.
         catalog.expect_delete_table().never();
         let mut store = MockItemStore::new();
+        store.expect_eventual_reads().returning(|| None);
         store.expect_drop_table().never();
         let c = ctx(catalog, store, Duration::from_secs(5));
         assert_eq!(

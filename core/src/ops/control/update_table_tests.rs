@@ -21,6 +21,7 @@ fn run(
         .returning(move |_, _| Ok(Some(def.clone())));
     catalog.expect_next_storage_id().returning(|| Ok(99));
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_stats()
         .returning(|_| Ok(TableStats::default()));
