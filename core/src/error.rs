@@ -62,6 +62,10 @@ pub enum ApiError {
         /// One entry per action.
         reasons: Vec<CancellationReason>,
     },
+    /// A PartiQL INSERT of a key an item already has ("Duplicate primary key exists in
+    /// table").
+    #[error("{0}")]
+    DuplicateItem(String),
     /// Another transaction holds an item this request needs.
     #[error("{0}")]
     TransactionConflict(String),
@@ -148,6 +152,7 @@ impl ApiError {
             ApiError::ResourceInUse(_) => "ResourceInUseException",
             ApiError::ConditionalCheckFailed { .. } => "ConditionalCheckFailedException",
             ApiError::TransactionCanceled { .. } => "TransactionCanceledException",
+            ApiError::DuplicateItem(_) => "DuplicateItemException",
             ApiError::TransactionConflict(_) => "TransactionConflictException",
             ApiError::TransactionInProgress(_) => "TransactionInProgressException",
             ApiError::IdempotentParameterMismatch(_) => "IdempotentParameterMismatchException",
@@ -317,6 +322,11 @@ mod tests {
             (
                 ApiError::ConditionalCheckFailed { item: None },
                 "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",
+                400,
+            ),
+            (
+                ApiError::DuplicateItem("x".into()),
+                "com.amazonaws.dynamodb.v20120810#DuplicateItemException",
                 400,
             ),
             (

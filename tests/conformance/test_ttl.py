@@ -109,14 +109,10 @@ def test_request_validation(raw_ddb, hash_table):
             "Member must not be null"
         ],
     )
-    expect_validation(
-        lambda: update({"Enabled": True, "AttributeName": "e"}, table="ab"),
-        "TableName must be at least 3 characters long and at most 255 characters long",
-    )
-    expect_validation(
-        lambda: raw_ddb.describe_time_to_live(TableName="ab"),
-        "TableName must be at least 3 characters long and at most 255 characters long",
-    )
+    short = ("1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: "
+             "Member must have length greater than or equal to 3")
+    expect_validation(lambda: update({"Enabled": True, "AttributeName": "e"}, table="ab"), short)
+    expect_validation(lambda: raw_ddb.describe_time_to_live(TableName="ab"), short)
     assert describe(raw_ddb, hash_table) == {"TimeToLiveStatus": "DISABLED"}
 
 

@@ -7,7 +7,9 @@
 //! - `change`: what an item change adds to its write transaction (index entries, stream
 //!   records); `authorize`: the condition keys operations authorize with;
 //! - `background/`: the jobs the server runs beside requests;
-//! - `transaction/`: TransactWriteItems' actions and decider.
+//! - `transaction/`: TransactWriteItems' actions and decider;
+//! - `partiql/`: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (DynamoDB's
+//!   PartiQL: lexer, parser, planner, one file per operation).
 //!
 //! `Operation` names every operation; `dispatch` runs one on a JSON body.
 
@@ -18,6 +20,7 @@ pub mod control;
 pub mod data;
 pub mod index;
 pub mod operation;
+pub mod partiql;
 pub mod request;
 pub mod table;
 pub mod transaction;
@@ -38,6 +41,7 @@ pub use operation::{Api, Operation};
 pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     use Operation as O;
     match op {
+        O::BatchExecuteStatement => partiql::batch_execute_statement::handle(ctx, body).await,
         O::BatchGetItem => data::batch_get_item::handle(ctx, body).await,
         O::BatchWriteItem => data::batch_write_item::handle(ctx, body).await,
         O::CreateTable => control::create_table::handle(ctx, body).await,
@@ -45,6 +49,8 @@ pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, 
         O::DeleteTable => control::delete_table::handle(ctx, body).await,
         O::DescribeTable => control::describe_table::handle(ctx, body).await,
         O::DescribeTimeToLive => control::describe_time_to_live::handle(ctx, body).await,
+        O::ExecuteStatement => partiql::execute_statement::handle(ctx, body).await,
+        O::ExecuteTransaction => partiql::execute_transaction::handle(ctx, body).await,
         O::GetItem => data::get_item::handle(ctx, body).await,
         O::ListTables => control::list_tables::handle(ctx, body).await,
         O::ListTagsOfResource => control::list_tags_of_resource::handle(ctx, body).await,

@@ -53,7 +53,8 @@ macro_rules! operations {
 
             /// The IAM action the operation is authorized as, when it is authorized as itself.
             /// `None` for the transactions, which AWS authorizes item by item as the item
-            /// actions (with `dynamodb:EnclosingOperation`).
+            /// actions (with `dynamodb:EnclosingOperation`), and for the PartiQL operations,
+            /// authorized statement by statement as `dynamodb:PartiQL<Select|Insert|Update|Delete>`.
             pub fn iam_action(self) -> Option<&'static str> {
                 match self {
                     $(Operation::$variant => $action,)*
@@ -64,6 +65,7 @@ macro_rules! operations {
 }
 
 operations! {
+    BatchExecuteStatement => DynamoDb, None;
     BatchGetItem => DynamoDb, Some("dynamodb:BatchGetItem");
     BatchWriteItem => DynamoDb, Some("dynamodb:BatchWriteItem");
     CreateTable => DynamoDb, Some("dynamodb:CreateTable");
@@ -72,6 +74,8 @@ operations! {
     DescribeEndpoints => DynamoDb, Some("dynamodb:DescribeEndpoints");
     DescribeTable => DynamoDb, Some("dynamodb:DescribeTable");
     DescribeTimeToLive => DynamoDb, Some("dynamodb:DescribeTimeToLive");
+    ExecuteStatement => DynamoDb, None;
+    ExecuteTransaction => DynamoDb, None;
     GetItem => DynamoDb, Some("dynamodb:GetItem");
     ListTables => DynamoDb, Some("dynamodb:ListTables");
     ListTagsOfResource => DynamoDb, Some("dynamodb:ListTagsOfResource");
@@ -125,13 +129,17 @@ mod tests {
     }
 
     #[test]
-    fn iam_actions_follow_the_name_except_transactions() {
+    fn iam_actions_follow_the_name_except_transactions_and_partiql() {
         for op in Operation::ALL {
             match op.iam_action() {
                 Some(action) => assert_eq!(action, format!("dynamodb:{}", op.name())),
                 None => assert!(matches!(
                     op,
-                    Operation::TransactGetItems | Operation::TransactWriteItems
+                    Operation::TransactGetItems
+                        | Operation::TransactWriteItems
+                        | Operation::ExecuteStatement
+                        | Operation::BatchExecuteStatement
+                        | Operation::ExecuteTransaction
                 )),
             }
         }

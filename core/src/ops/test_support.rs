@@ -258,3 +258,13 @@ pub fn keys_only_gsi(name: &str, storage_id: u64, hash: &str) -> SecondaryIndex 
         throughput_history: Default::default(),
     }
 }
+
+/// The ValidationException message `op` answers for the JSON request `body`, run as the server
+/// runs it (decoding, the model's constraints, then the operation). Panics on any other answer.
+pub async fn refused(c: &Ctx, op: crate::ops::Operation, body: serde_json::Value) -> String {
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    match crate::ops::dispatch(c, op, &bytes).await {
+        Err(crate::error::ApiError::Validation(m)) => m,
+        other => panic!("{op:?} {body}: not a ValidationException: {other:?}"),
+    }
+}

@@ -11,6 +11,7 @@ use crate::ops::request::tag_validation::checked_tags;
 use crate::ops::table::create_table_validation::validate;
 use crate::ops::table::lifecycle;
 use crate::ops::table::table_description::{render, TableDescription};
+use crate::ops::Operation;
 use crate::traits::{CatalogError, TableStats};
 use serde::Serialize;
 
@@ -122,7 +123,7 @@ fn already_exists(existing: &TableDefinition) -> ApiError {
 
 /// Decodes a CreateTable body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::CreateTable, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 
@@ -317,7 +318,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "TableName must be at least 3 characters long and at most 255 characters long"
+            "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
         );
     }
 

@@ -9,9 +9,9 @@ use crate::ops::background::table_reaper;
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
 use crate::ops::table::table_description::{
-    describe, not_found, required_table_name, BillingModeSummary, ProvisionedThroughputDescription,
-    TableDescription,
+    describe, not_found, BillingModeSummary, ProvisionedThroughputDescription, TableDescription,
 };
+use crate::ops::Operation;
 use serde::{Deserialize, Serialize};
 
 /// DeleteTable's input.
@@ -106,7 +106,7 @@ fn check_deletable(def: &TableDefinition) -> Result<(), ApiError> {
 
 /// Deletes the table named in `req`.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let name = required_table_name(req.table_name.as_deref())?;
+    let name = req.table_name.as_deref().unwrap_or_default();
     let found = lifecycle::find(ctx, name).await?;
     authorize::on_lookup(ctx, "dynamodb:DeleteTable", name, found.as_ref()).await?;
     let found = found.ok_or_else(|| not_found(name))?;
@@ -137,7 +137,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a DeleteTable body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::DeleteTable, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 
@@ -325,7 +325,7 @@ mod tests {
                 .await
                 .unwrap_err()
                 .to_string(),
-            "The parameter 'TableName' is required but was not present in the request"
+            "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"
         );
         let long = "a".repeat(256);
         assert_eq!(
@@ -333,7 +333,7 @@ mod tests {
                 .await
                 .unwrap_err()
                 .to_string(),
-            "TableName must be at least 3 characters long and at most 255 characters long"
+            format!("1 validation error detected: Value '{long}' at 'tableName' failed to satisfy constraint: Member must have length less than or equal to 255")
         );
     }
 }

@@ -5,9 +5,8 @@ use crate::error::ApiError;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
-use crate::ops::table::table_description::{
-    describe, not_found, required_table_name, TableDescription,
-};
+use crate::ops::table::table_description::{describe, not_found, TableDescription};
+use crate::ops::Operation;
 use serde::{Deserialize, Serialize};
 
 /// DescribeTable's input.
@@ -28,7 +27,7 @@ pub struct Response {
 
 /// Describes the table named in `req`.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let name = required_table_name(req.table_name.as_deref())?;
+    let name = req.table_name.as_deref().unwrap_or_default();
     let found = lifecycle::find(ctx, name).await?;
     authorize::on_lookup(ctx, "dynamodb:DescribeTable", name, found.as_ref()).await?;
     let def = found.ok_or_else(|| not_found(name))?;
@@ -39,7 +38,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a DescribeTable body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::DescribeTable, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 
@@ -164,7 +163,7 @@ mod tests {
         let c = ctx(MockCatalog::new(), MockItemStore::new(), Duration::ZERO);
         assert_eq!(
             handle(&c, b"{}").await.unwrap_err().to_string(),
-            "The parameter 'TableName' is required but was not present in the request"
+            "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"
         );
         assert_eq!(
             handle(&c, br#"{"TableName":"a;b"}"#).await.unwrap_err().to_string(),

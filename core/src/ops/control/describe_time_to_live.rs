@@ -5,7 +5,8 @@ use crate::error::ApiError;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
-use crate::ops::table::table_description::{not_found, required_table_name};
+use crate::ops::table::table_description::not_found;
+use crate::ops::Operation;
 use serde::{Deserialize, Serialize};
 
 /// DescribeTimeToLive's request.
@@ -37,7 +38,7 @@ pub struct Response {
 
 /// Runs DescribeTimeToLive.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let name = required_table_name(req.table_name.as_deref())?;
+    let name = req.table_name.as_deref().unwrap_or_default();
     let found = lifecycle::find(ctx, name).await?;
     authorize::on_lookup(ctx, "dynamodb:DescribeTimeToLive", name, found.as_ref()).await?;
     let def = found.ok_or_else(|| not_found(name))?;
@@ -56,6 +57,6 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a DescribeTimeToLive body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::DescribeTimeToLive, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }

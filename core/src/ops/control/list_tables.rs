@@ -5,8 +5,8 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use serde::{Deserialize, Serialize};
 
 /// Page size when the request gives no `Limit`, and the largest one allowed.
@@ -33,34 +33,8 @@ pub struct Response {
     pub last_evaluated_table_name: Option<String>,
 }
 
-fn validate(req: &Request) -> Result<(), ApiError> {
-    let mut c = Constraints::new();
-    if let Some(limit) = req.limit {
-        let text = limit.to_string();
-        if limit < 1 {
-            c.violation(
-                Some(&text),
-                "limit",
-                "Member must have value greater than or equal to 1",
-            );
-        }
-        if limit > MAX_LIMIT {
-            c.violation(
-                Some(&text),
-                "limit",
-                &format!("Member must have value less than or equal to {MAX_LIMIT}"),
-            );
-        }
-    }
-    if let Some(start) = &req.exclusive_start_table_name {
-        c.table_name(Some(start), "exclusiveStartTableName");
-    }
-    c.finish()
-}
-
 /// Lists one page of the account's tables.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    validate(&req)?;
     authorize::on_account(ctx, "dynamodb:ListTables").await?;
     let limit = usize::try_from(req.limit.unwrap_or(MAX_LIMIT)).unwrap_or(1);
     let mut names: Vec<String> = Vec::with_capacity(limit + 1);
@@ -94,7 +68,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a ListTables body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::ListTables, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 
@@ -209,7 +183,7 @@ mod tests {
         );
         assert_eq!(
             err(r#"{"Limit": 500, "ExclusiveStartTableName": "ab"}"#).await,
-            "2 validation errors detected: Value '500' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100; Value 'ab' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
+            "2 validation errors detected: Value 'ab' at 'exclusiveStartTableName' failed to satisfy constraint: Member must have length greater than or equal to 3; Value '500' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 100"
         );
     }
 }

@@ -9,7 +9,7 @@ use crate::model::tags::Tag;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::request::resource_arn;
-use crate::ops::request::validate::Constraints;
+use crate::ops::Operation;
 use serde::{Deserialize, Serialize};
 
 /// ListTagsOfResource's input.
@@ -51,9 +51,7 @@ impl From<Tag> for TagOutput {
 
 /// Lists the tags of the table `req` names.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let mut c = Constraints::new();
-    let arn = resource_arn::required(req.resource_arn.as_deref(), &mut c)?;
-    c.finish()?;
+    let arn = resource_arn::required(req.resource_arn.as_deref())?;
     let resource = resource_arn::parse(ctx, "ListTagsOfResource", arn)?;
     let def = resource_arn::table(ctx, arn, resource).await?;
     authorize::on_table(ctx, "dynamodb:ListTagsOfResource", &def, Default::default).await?;
@@ -64,6 +62,6 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a ListTagsOfResource body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::ListTagsOfResource, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }

@@ -13,8 +13,7 @@ use crate::ops::request::protocol;
 use crate::ops::request::resource_arn;
 use crate::ops::request::table_input::Tag as InputTag;
 use crate::ops::request::tag_validation::checked_tags;
-use crate::ops::request::validate::Constraints;
-use crate::ops::table::create_table_validation::tag_constraints;
+use crate::ops::Operation;
 use serde::Deserialize;
 
 /// TagResource's input.
@@ -29,13 +28,7 @@ pub struct Request {
 
 /// Sets the tags of `req` on the table its ARN names.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<(), ApiError> {
-    let mut c = Constraints::new();
-    let arn = resource_arn::required(req.resource_arn.as_deref(), &mut c)?;
-    match &req.tags {
-        None => c.violation(None, "tags", "Member must not be null"),
-        Some(tags) => tag_constraints(&mut c, tags),
-    }
-    c.finish()?;
+    let arn = resource_arn::required(req.resource_arn.as_deref())?;
     let resource = resource_arn::parse(ctx, "TagResource", arn)?;
     let tags = req.tags.as_deref().unwrap_or_default();
     if tags.is_empty() {
@@ -51,7 +44,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<(), ApiError> {
 
 /// Decodes a TagResource body, runs it and answers an empty object.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::TagResource, body)?;
     execute(ctx, req).await?;
     Ok(empty_answer())
 }

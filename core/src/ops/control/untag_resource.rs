@@ -9,8 +9,7 @@ use crate::ops::authorize;
 use crate::ops::empty_answer;
 use crate::ops::request::protocol;
 use crate::ops::request::resource_arn;
-use crate::ops::request::validate::Constraints;
-use crate::ops::table::create_table_validation::check_string;
+use crate::ops::Operation;
 use serde::Deserialize;
 
 /// UntagResource's input.
@@ -25,23 +24,7 @@ pub struct Request {
 
 /// Removes the tags `req` names from the table its ARN names.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<(), ApiError> {
-    let mut c = Constraints::new();
-    let arn = resource_arn::required(req.resource_arn.as_deref(), &mut c)?;
-    match &req.tag_keys {
-        None => c.violation(None, "tagKeys", "Member must not be null"),
-        Some(keys) => {
-            for (i, k) in keys.iter().enumerate() {
-                check_string(
-                    &mut c,
-                    k.as_deref(),
-                    &format!("tagKeys.{}.member", i + 1),
-                    1,
-                    128,
-                );
-            }
-        }
-    }
-    c.finish()?;
+    let arn = resource_arn::required(req.resource_arn.as_deref())?;
     let resource = resource_arn::parse(ctx, "UntagResource", arn)?;
     let remove: Vec<String> = req.tag_keys.into_iter().flatten().flatten().collect();
     if remove.is_empty() {
@@ -56,7 +39,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<(), ApiError> {
 
 /// Decodes an UntagResource body, runs it and answers an empty object.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::UntagResource, body)?;
     execute(ctx, req).await?;
     Ok(empty_answer())
 }

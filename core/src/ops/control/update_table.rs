@@ -20,6 +20,7 @@ use crate::ops::table::update_table_capacity::{self as capacity, in_use};
 use crate::ops::table::update_table_indexes as indexes;
 use crate::ops::table::update_table_request::{validate, Request};
 use crate::ops::table::{lifecycle, on_demand};
+use crate::ops::Operation;
 use crate::traits::CatalogError;
 use serde::Serialize;
 
@@ -121,7 +122,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes an UpdateTable body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::UpdateTable, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

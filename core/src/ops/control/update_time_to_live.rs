@@ -11,9 +11,9 @@ use crate::error::ApiError;
 use crate::model::table::TableDefinition;
 use crate::ops::authorize;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
-use crate::ops::table::table_description::{check_name_length, not_found, TABLE_NAME_REQUIRED};
+use crate::ops::table::table_description::not_found;
+use crate::ops::Operation;
 use serde::{Deserialize, Serialize};
 
 /// TimeToLiveSpecification: whether TTL is to be on, and on which attribute.
@@ -60,31 +60,8 @@ fn different_attribute(current: &str) -> ApiError {
 
 /// Checks the request; returns the table name, whether TTL is to be on, and the attribute.
 fn validate(req: &Request) -> Result<(&str, bool, &str), ApiError> {
-    let name = req
-        .table_name
-        .as_deref()
-        .ok_or_else(|| ApiError::validation(TABLE_NAME_REQUIRED))?;
-    check_name_length(name)?;
-    let mut c = Constraints::new();
-    c.table_name(Some(name), "tableName");
-    match &req.time_to_live_specification {
-        None => c.violation(None, "timeToLiveSpecification", "Member must not be null"),
-        Some(spec) => {
-            if spec.enabled.is_none() {
-                c.violation(
-                    None,
-                    "timeToLiveSpecification.enabled",
-                    "Member must not be null",
-                );
-            }
-            c.key_attribute_name(
-                spec.attribute_name.as_deref(),
-                "timeToLiveSpecification.attributeName",
-            );
-        }
-    }
-    c.finish()?;
-    // `finish` failed unless both members are present.
+    // The model's constraints (`shapes`) refused the request unless all are present.
+    let name = req.table_name.as_deref().unwrap_or_default();
     let spec = req.time_to_live_specification.as_ref();
     let enabled = spec.and_then(|s| s.enabled).unwrap_or_default();
     let attribute = spec
@@ -137,7 +114,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes an UpdateTimeToLive body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::UpdateTimeToLive, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

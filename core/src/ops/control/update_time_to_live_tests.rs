@@ -20,11 +20,11 @@ fn futures_lite<F: std::future::Future>(f: F) -> F::Output {
 fn request_constraints_in_dynamodb_wording() {
     assert_eq!(
         err("{}"),
-        "ValidationException: The parameter 'TableName' is required but was not present in the request"
+        "ValidationException: 2 validation errors detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null; Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null"
     );
     assert_eq!(
         err(r#"{"TableName":"ab","TimeToLiveSpecification":{"Enabled":true,"AttributeName":"e"}}"#),
-        "ValidationException: TableName must be at least 3 characters long and at most 255 characters long"
+        "ValidationException: 1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
     );
     assert_eq!(
         err(r#"{"TableName":"abc"}"#),

@@ -95,7 +95,7 @@ async fn request_errors() {
     ];
     for (body, message) in cases {
         let state = Arc::new(Mutex::new(State::default()));
-        let err = execute(&map_ctx(state.clone()), req(&body))
+        let err = handle(&map_ctx(state.clone()), body.as_bytes())
             .await
             .unwrap_err();
         assert_eq!(err, ApiError::Validation(message), "{body}");

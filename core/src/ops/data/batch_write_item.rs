@@ -26,8 +26,8 @@ use crate::ops::request::capacity::{
 use crate::ops::request::item_collection::{self, PerTable};
 use crate::ops::request::item_key;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use crate::traits::{Direction, ItemKey, StoredItem, WriteDecider, WriteOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
@@ -111,61 +111,6 @@ struct Planned {
 
 const ONE_DATATYPE: &str = "Supplied AttributeValue has more than one datatypes set, \
                             must contain exactly one of the supported datatypes";
-
-/// Constraint errors of the request's shape and enums.
-fn constraints(req: &Request) -> Result<ReturnConsumedCapacity, ApiError> {
-    let mut c = Constraints::new();
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    item_key::write_options(req.return_item_collection_metrics.as_deref(), None, &mut c);
-    match &req.request_items {
-        None => c.violation(None, "requestItems", "Member must not be null"),
-        Some(items) if items.is_empty() => c.violation(
-            Some("{}"),
-            "requestItems",
-            "Member must have length greater than or equal to 1",
-        ),
-        Some(items) => {
-            for (table, writes) in items {
-                if writes.is_empty() {
-                    c.violation(
-                        Some("[]"),
-                        &format!("requestItems.{table}.member"),
-                        "Member must have length greater than or equal to 1",
-                    );
-                }
-                if writes.len() > MAX_WRITES {
-                    // DynamoDB shows each request as a Java object reference
-                    // (`…WriteRequest@5f1c…`); the class name alone says the same.
-                    let shown = vec!["WriteRequest"; writes.len()].join(", ");
-                    c.violation(
-                        Some(&format!("{{{table}=[{shown}]}}")),
-                        "requestItems",
-                        &format!("Map value must satisfy constraint: [Member must have length less than or equal to {MAX_WRITES}, Member must have length greater than or equal to 1]"),
-                    );
-                }
-                for (i, w) in writes.iter().enumerate() {
-                    let at = format!("requestItems.{table}.member.{}.member", i + 1);
-                    if matches!(&w.put_request, Some(p) if p.item.is_none()) {
-                        c.violation(
-                            None,
-                            &format!("{at}.putRequest.item"),
-                            "Member must not be null",
-                        );
-                    }
-                    if matches!(&w.delete_request, Some(d) if d.key.is_none()) {
-                        c.violation(
-                            None,
-                            &format!("{at}.deleteRequest.key"),
-                            "Member must not be null",
-                        );
-                    }
-                }
-            }
-        }
-    }
-    c.finish()?;
-    Ok(capacity)
-}
 
 /// Validates every write and resolves its table and storage key.
 async fn plan(
@@ -275,7 +220,7 @@ fn admit(ctx: &Ctx, planned: Vec<Planned>) -> Result<(Vec<Planned>, Unprocessed)
 
 /// Runs BatchWriteItem.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let capacity = constraints(&req)?;
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
     let planned = plan(
         ctx,
         req.request_items.unwrap_or_default(),
@@ -347,7 +292,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a BatchWriteItem body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::BatchWriteItem, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

@@ -70,7 +70,7 @@ async fn refusals_touch_nothing() {
     ];
     for (body, message) in cases {
         let state = Arc::new(Mutex::new(State::default()));
-        let err = execute(&map_ctx(state.clone()), req(body))
+        let err = handle(&map_ctx(state.clone()), body.as_bytes())
             .await
             .unwrap_err();
         assert_eq!(err, ApiError::validation(message), "{body}");
@@ -156,7 +156,9 @@ async fn more_than_25_writes_for_one_table_is_a_constraint_error() {
     let state = Arc::new(Mutex::new(State::default()));
     let shown = vec!["WriteRequest"; 26].join(", ");
     assert_eq!(
-        execute(&map_ctx(state.clone()), req(&body)).await.unwrap_err(),
+        handle(&map_ctx(state.clone()), body.as_bytes())
+            .await
+            .unwrap_err(),
         ApiError::validation(format!(
             "1 validation error detected: Value '{{tbl=[{shown}]}}' at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
         ))

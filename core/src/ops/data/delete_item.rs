@@ -1,6 +1,6 @@
 //! DeleteItem: remove one item by its key (a no-op when it does not exist).
 //!
-//! Order of checks: constraint errors → which expression parameters appear together → value
+//! Order of checks: the model's constraint errors (`shapes`) → which expression parameters appear together → value
 //! rules → ReturnValues → Expected → expressions → table lookup → key → authorization →
 //! throttling → the write transaction (lock and read the item, check the condition, delete) →
 //! capacity accounting.
@@ -17,8 +17,8 @@ use crate::ops::request::expression_params::{self, Expected, Names, Values};
 use crate::ops::request::item_collection::{self, ItemCollectionMetrics};
 use crate::ops::request::item_key::{self, ReturnValues};
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use crate::traits::Direction;
 use crate::traits::WriteOp;
 use serde::{Deserialize, Serialize};
@@ -68,25 +68,9 @@ pub struct Response {
 
 /// Runs DeleteItem.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let mut c = Constraints::new();
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    c.table_name(req.table_name.as_deref(), "tableName");
-    let return_values = ReturnValues::parse(req.return_values.as_deref(), &mut c);
-    item_key::write_options(
-        req.return_item_collection_metrics.as_deref(),
-        req.return_values_on_condition_check_failure.as_deref(),
-        &mut c,
-    );
-    if req.key.is_none() {
-        c.violation(None, "key", "Member must not be null");
-    }
-    expression_params::legacy_constraints(
-        req.expected.as_ref(),
-        req.conditional_operator.as_deref(),
-        &mut c,
-    );
-    c.finish()?;
-    // Both are present: `finish` failed otherwise.
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
+    let return_values = ReturnValues::parse(req.return_values.as_deref());
+    // Both are present: the model's constraints (`shapes`) refused the request otherwise.
     let table_name = req.table_name.unwrap_or_default();
     let key = req.key.unwrap_or_default();
 
@@ -158,7 +142,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a DeleteItem body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::DeleteItem, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

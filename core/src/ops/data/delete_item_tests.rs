@@ -145,12 +145,8 @@ async fn request_level_rules_apply() {
         validation(execute(&c, r).await),
         "Value provided in ExpressionAttributeNames unused in expressions: keys: {#p}"
     );
-    let r = Request {
-        table_name: Some("ab".into()),
-        ..Default::default()
-    };
     assert_eq!(
-        validation(execute(&c, r).await),
+        crate::ops::test_support::refused(&c, crate::ops::Operation::DeleteItem, serde_json::json!({"TableName": "ab"})).await,
         "2 validation errors detected: \
          Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3; \
          Value null at 'key' failed to satisfy constraint: Member must not be null"

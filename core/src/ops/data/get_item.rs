@@ -20,8 +20,8 @@ use crate::ops::request::capacity::{Units, READ_UNIT_BYTES};
 use crate::ops::request::expression_params::{self, Expressions, Names};
 use crate::ops::request::item_key;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use crate::traits::reads_for;
 use crate::traits::Direction;
 use crate::traits::StoredItem;
@@ -69,30 +69,8 @@ struct Found {
 
 /// Validates the request, looks the table up and reads the item.
 async fn find(ctx: &Ctx, req: Request) -> Result<Found, ApiError> {
-    let mut c = Constraints::new();
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    c.table_name(req.table_name.as_deref(), "tableName");
-    if req.key.is_none() {
-        c.violation(None, "key", "Member must not be null");
-    }
-    if let Some(names) = req.attributes_to_get.as_ref() {
-        let shown = || format!("[{}]", names.join(", "));
-        if names.is_empty() {
-            c.violation(
-                Some(&shown()),
-                "attributesToGet",
-                "Member must have length greater than or equal to 1",
-            );
-        } else if names.len() > 255 {
-            c.violation(
-                Some(&shown()),
-                "attributesToGet",
-                "Member must have length less than or equal to 255",
-            );
-        }
-    }
-    c.finish()?;
-    // Both are present: `finish` failed otherwise.
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
+    // Both are present: the model's constraints (`shapes`) refused the request otherwise.
     let table_name = req.table_name.unwrap_or_default();
     let key = req.key.unwrap_or_default();
 
@@ -167,7 +145,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a GetItem body, runs it and writes the answer from the stored bytes.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::GetItem, body)?;
     let found = find(ctx, req).await?;
     if found.projection.is_some() {
         let item = found.stored.as_ref().map(StoredItem::decode).transpose()?;

@@ -151,16 +151,18 @@ async fn missing_table_is_resource_not_found() {
 #[tokio::test]
 async fn constraint_errors_are_collected() {
     let c = ctx(catalog_with(vec![hash_table()]), untouched_store());
-    let r = Request {
-        return_consumed_capacity: Some("hi".into()),
-        ..Default::default()
-    };
+    // In the model's member order: TableName, Key, …, ReturnConsumedCapacity.
     assert_eq!(
-        validation(execute(&c, r).await),
+        crate::ops::test_support::refused(
+            &c,
+            crate::ops::Operation::GetItem,
+            serde_json::json!({"ReturnConsumedCapacity": "hi"})
+        )
+        .await,
         "3 validation errors detected: \
-         Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; \
          Value null at 'tableName' failed to satisfy constraint: Member must not be null; \
-         Value null at 'key' failed to satisfy constraint: Member must not be null"
+         Value null at 'key' failed to satisfy constraint: Member must not be null; \
+         Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
     );
 }
 
@@ -243,10 +245,13 @@ async fn projection_parameter_rules() {
         validation(execute(&c, r).await),
         "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]"
     );
-    let mut r = req(r#"{"pk":{"S":"a"}}"#);
-    r.attributes_to_get = Some(vec![]);
     assert_eq!(
-        validation(execute(&c, r).await),
+        crate::ops::test_support::refused(
+            &c,
+            crate::ops::Operation::GetItem,
+            serde_json::json!({"TableName": "tbl", "Key": {"pk": {"S": "a"}}, "AttributesToGet": []})
+        )
+        .await,
         "1 validation error detected: Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"
     );
 }

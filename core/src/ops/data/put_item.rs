@@ -1,10 +1,10 @@
 //! PutItem: create or replace one item.
 //!
-//! Order of checks, as DynamoDB answers them: constraint errors (table name, null item, enum
-//! values) → which expression parameters appear together → value rules → ReturnValues → item
-//! size → Expected → expressions → table lookup → key attributes → authorization → index key
-//! types → throttling → the write transaction (lock and read the old item, check the
-//! condition, write) → capacity accounting.
+//! Order of checks, as DynamoDB answers them: the model's constraint errors (table name, null
+//! item, enum values; `shapes`, before `execute`) → which expression parameters appear
+//! together → value rules → ReturnValues → item size → Expected → expressions → table lookup →
+//! key attributes → authorization → index key types → throttling → the write transaction
+//! (lock and read the old item, check the condition, write) → capacity accounting.
 
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -19,8 +19,8 @@ use crate::ops::request::expression_params::{self, Expected, Names, Values};
 use crate::ops::request::item_collection::{self, ItemCollectionMetrics};
 use crate::ops::request::item_key::{self, ReturnValues};
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use crate::traits::Direction;
 use crate::traits::{StoredItem, WriteOp};
 use serde::{Deserialize, Serialize};
@@ -70,25 +70,9 @@ pub struct Response {
 
 /// Runs PutItem.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let mut c = Constraints::new();
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    c.table_name(req.table_name.as_deref(), "tableName");
-    if req.item.is_none() {
-        c.violation(None, "item", "Member must not be null");
-    }
-    let return_values = ReturnValues::parse(req.return_values.as_deref(), &mut c);
-    item_key::write_options(
-        req.return_item_collection_metrics.as_deref(),
-        req.return_values_on_condition_check_failure.as_deref(),
-        &mut c,
-    );
-    expression_params::legacy_constraints(
-        req.expected.as_ref(),
-        req.conditional_operator.as_deref(),
-        &mut c,
-    );
-    c.finish()?;
-    // Both are present: `finish` failed otherwise.
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
+    let return_values = ReturnValues::parse(req.return_values.as_deref());
+    // Both are present: the model's constraints (`shapes`) refused the request otherwise.
     let table_name = req.table_name.unwrap_or_default();
     let item = req.item.unwrap_or_default();
 
@@ -169,7 +153,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a PutItem body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::PutItem, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

@@ -158,25 +158,24 @@ async fn missing_or_inactive_table_is_resource_not_found() {
 #[tokio::test]
 async fn constraint_errors_are_collected() {
     let c = rejected_before_store();
+    use crate::ops::test_support::refused;
+    use crate::ops::Operation;
+    use serde_json::json;
     assert_eq!(
-        validation(execute(&c, Request::default()).await),
+        refused(&c, Operation::PutItem, json!({})).await,
         "2 validation errors detected: \
          Value null at 'tableName' failed to satisfy constraint: Member must not be null; \
          Value null at 'item' failed to satisfy constraint: Member must not be null"
     );
-    let r = Request {
-        table_name: Some("abc;".into()),
-        return_consumed_capacity: Some("hi".into()),
-        return_values: Some("hi".into()),
-        ..Default::default()
-    };
+    // In the model's member order.
+    let body = json!({"TableName": "abc;", "ReturnConsumedCapacity": "hi", "ReturnValues": "hi"});
     assert_eq!(
-        validation(execute(&c, r).await),
+        refused(&c, Operation::PutItem, body).await,
         "4 validation errors detected: \
-         Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]; \
          Value 'abc;' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; \
          Value null at 'item' failed to satisfy constraint: Member must not be null; \
-         Value 'hi' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"
+         Value 'hi' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; \
+         Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
     );
 }
 
@@ -271,11 +270,10 @@ async fn expression_parameter_rules_apply_before_the_store() {
         validation(execute(&c, r).await),
         "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :zz"
     );
-    let mut r = req(r#"{"pk":{"S":"a"}}"#);
-    r.expected = Some(serde_json::from_str(r#"{"pk":{"ComparisonOperator":"XX"}}"#).unwrap());
-    r.conditional_operator = Some("NOR".into());
+    let body = serde_json::json!({"TableName": "tbl", "Item": {"pk": {"S": "a"}},
+        "Expected": {"pk": {"ComparisonOperator": "XX"}}, "ConditionalOperator": "NOR"});
     assert_eq!(
-        validation(execute(&c, r).await),
+        crate::ops::test_support::refused(&c, crate::ops::Operation::PutItem, body).await,
         "2 validation errors detected: \
          Value 'XX' at 'expected.pk.member.comparisonOperator' failed to satisfy constraint: \
          Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]; \

@@ -4,10 +4,11 @@
 //! The legacy KeyConditions, QueryFilter (+ ConditionalOperator) and AttributesToGet are
 //! converted by [`legacy_read`] into the same key condition, filter and projection.
 //!
-//! Checks run in DynamoDB's order: parameter constraints, legacy/expression mixing, Select,
-//! the legacy maps' operands, the expressions (key condition, filter, projection, then unused placeholders), the table,
-//! the index, the start key's shape, the key condition against the key schema, the start key
-//! against the condition, and key attributes misused in projection or filter.
+//! Checks run in DynamoDB's order: the model's constraints (`shapes`, before `execute`),
+//! legacy/expression mixing, Select, the legacy maps' operands, the expressions (key
+//! condition, filter, projection, then unused placeholders), the table, the index, the start
+//! key's shape, the key condition against the key schema, the start key against the
+//! condition, and key attributes misused in projection or filter.
 
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -26,8 +27,8 @@ use crate::ops::request::query_range::key_range;
 use crate::ops::request::read_page::{self, Output, PageSpec};
 use crate::ops::request::read_request::{self as common, Response};
 use crate::ops::request::select::{self, Select};
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use crate::traits::reads_for;
 use crate::traits::KeyRange;
 use crate::traits::{AuthzContext, Direction};
@@ -93,19 +94,9 @@ struct Checked {
 }
 
 fn check_parameters(req: &Request) -> Result<Checked, ApiError> {
-    let mut c = Constraints::new();
-    let select = Select::parse(req.select.as_deref(), &mut c);
-    if let Some(index) = req.index_name.as_deref() {
-        c.table_name(Some(index), "indexName");
-    }
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    legacy_read::condition_constraints(req.query_filter.as_ref(), "queryFilter", &mut c);
-    c.table_name(req.table_name.as_deref(), "tableName");
-    legacy_read::conditional_operator_constraint(req.conditional_operator.as_deref(), &mut c);
-    legacy_read::attributes_to_get_constraints(req.attributes_to_get.as_deref(), &mut c);
-    let limit = crate::ops::data::scan::check_limit(req.limit, &mut c);
-    legacy_read::condition_constraints(req.key_conditions.as_ref(), "keyConditions", &mut c);
-    c.finish()?;
+    let select = Select::parse(req.select.as_deref());
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
+    let limit = crate::ops::data::scan::limit(req.limit);
 
     // KeyConditions may go with FilterExpression or ProjectionExpression; only
     // KeyConditionExpression excludes it.
@@ -377,7 +368,7 @@ fn table_range(
 
 /// Decodes a Query body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::Query, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

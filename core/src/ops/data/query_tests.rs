@@ -157,10 +157,7 @@ async fn filter_projection_count_and_capacity() {
 async fn err(body: serde_json::Value) -> String {
     // Requests refused before the table is read never touch the store.
     let c = ctx(catalog_with(vec![def()]), untouched_store());
-    execute(&c, serde_json::from_value(body).unwrap())
-        .await
-        .unwrap_err()
-        .to_string()
+    crate::ops::test_support::refused(&c, crate::ops::Operation::Query, body).await
 }
 
 #[tokio::test]

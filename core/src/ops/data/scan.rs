@@ -17,17 +17,14 @@ use crate::ops::request::protocol;
 use crate::ops::request::read_page::{self, Output, PageSpec};
 use crate::ops::request::read_request::{self as common, Response};
 use crate::ops::request::select::{self, Select};
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use crate::traits::reads_for;
 use crate::traits::KeyRange;
 use crate::traits::{AuthzContext, Direction};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::ops::Bound;
-
-/// The largest TotalSegments DynamoDB accepts.
-pub const MAX_TOTAL_SEGMENTS: i64 = 1_000_000;
 
 /// Scan's request.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -67,52 +64,12 @@ pub struct Request {
     pub conditional_operator: Option<String>,
 }
 
-/// Checks `Limit` (at least 1), recording DynamoDB's constraint error.
-pub fn check_limit(limit: Option<i64>, c: &mut Constraints) -> Option<usize> {
-    match limit {
-        Some(l) if l < 1 => {
-            c.violation(
-                Some(&l.to_string()),
-                "limit",
-                "Member must have value greater than or equal to 1",
-            );
-            None
-        }
-        Some(l) => Some(usize::try_from(l).unwrap_or(usize::MAX)),
-        None => None,
-    }
-}
-
-fn check_segments(req: &Request, c: &mut Constraints) {
-    match req.total_segments {
-        Some(t) if t < 1 => c.violation(
-            Some(&t.to_string()),
-            "totalSegments",
-            "Member must have value greater than or equal to 1",
-        ),
-        Some(t) if t > MAX_TOTAL_SEGMENTS => c.violation(
-            Some(&t.to_string()),
-            "totalSegments",
-            "Member must have value less than or equal to 1000000",
-        ),
-        _ => {}
-    }
-}
-
-fn check_segment(req: &Request, c: &mut Constraints) {
-    match req.segment {
-        Some(s) if s < 0 => c.violation(
-            Some(&s.to_string()),
-            "segment",
-            "Member must have value greater than or equal to 0",
-        ),
-        Some(s) if s >= MAX_TOTAL_SEGMENTS => c.violation(
-            Some(&s.to_string()),
-            "segment",
-            "Member must have value less than or equal to 999999",
-        ),
-        _ => {}
-    }
+/// `Limit` as a count. Values below 1 never get here (the model's range constraint refused
+/// them); read as no limit all the same.
+pub fn limit(limit: Option<i64>) -> Option<usize> {
+    limit
+        .filter(|l| *l >= 1)
+        .map(|l| usize::try_from(l).unwrap_or(usize::MAX))
 }
 
 /// The segment to scan, after DynamoDB's checks of Segment and TotalSegments together.
@@ -128,30 +85,21 @@ fn segment(req: &Request) -> Result<Option<Segment>, ApiError> {
         (Some(s), Some(t)) if s >= t => Err(ApiError::validation(format!(
             "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {s} is not less than TotalSegments: {t}"
         ))),
-        // Both were range-checked by the constraints.
-        (Some(s), Some(t)) => Ok(Some(Segment {
-            segment: s as u32,
-            total: t as u32,
-        })),
+        // Both were range-checked by the model's constraints (0..=999999, 1..=1000000).
+        (Some(s), Some(t)) => match (u32::try_from(s), u32::try_from(t)) {
+            (Ok(segment), Ok(total)) => Ok(Some(Segment { segment, total })),
+            _ => Err(ApiError::validation(format!(
+                "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {s} is not less than TotalSegments: {t}"
+            ))),
+        },
     }
 }
 
 /// Runs Scan.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let mut c = Constraints::new();
-    let select = Select::parse(req.select.as_deref(), &mut c);
-    if let Some(index) = req.index_name.as_deref() {
-        c.table_name(Some(index), "indexName");
-    }
-    check_segments(&req, &mut c);
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    c.table_name(req.table_name.as_deref(), "tableName");
-    legacy_read::conditional_operator_constraint(req.conditional_operator.as_deref(), &mut c);
-    legacy_read::condition_constraints(req.scan_filter.as_ref(), "scanFilter", &mut c);
-    check_segment(&req, &mut c);
-    let limit = check_limit(req.limit, &mut c);
-    legacy_read::attributes_to_get_constraints(req.attributes_to_get.as_deref(), &mut c);
-    c.finish()?;
+    let select = Select::parse(req.select.as_deref());
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
+    let limit = limit(req.limit);
 
     expression_params::check_usage(
         &[
@@ -318,7 +266,7 @@ fn scan_units(bytes: usize, consistent: bool, whole_table: bool) -> f64 {
 
 /// Decodes a Scan body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::Scan, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

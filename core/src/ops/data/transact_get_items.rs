@@ -20,9 +20,9 @@ use crate::ops::request::capacity::{
 use crate::ops::request::expression_params::Names;
 use crate::ops::request::item_key;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
 use crate::ops::transaction::decide;
+use crate::ops::Operation;
 use crate::traits::{Claim, Direction};
 use crate::traits::{ItemKey, WriteDecider};
 use serde::{Deserialize, Serialize};
@@ -84,51 +84,21 @@ pub struct Response {
     pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
 }
 
-/// Constraint errors of the request's shape and enums.
-fn constraints(req: &Request) -> Result<ReturnConsumedCapacity, ApiError> {
-    let mut c = Constraints::new();
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    match &req.transact_items {
-        None => c.violation(None, "transactItems", "Member must not be null"),
-        Some(items) if items.is_empty() => c.violation(
-            Some("[]"),
-            "transactItems",
-            "Member must have length greater than or equal to 1",
-        ),
-        Some(items) if items.len() > MAX_GETS => c.violation(
-            Some(&format!("[{} items]", items.len())),
-            "transactItems",
-            "Member must have length less than or equal to 100",
-        ),
-        Some(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let at = format!("transactItems.{}.member.get", i + 1);
-                let Some(get) = &item.get else {
-                    c.violation(None, &at, "Member must not be null");
-                    continue;
-                };
-                c.table_name(get.table_name.as_deref(), &format!("{at}.tableName"));
-                if get.key.is_none() {
-                    c.violation(None, &format!("{at}.key"), "Member must not be null");
-                }
-            }
-        }
-    }
-    c.finish()?;
-    Ok(capacity)
-}
-
 /// One Get, checked and resolved.
-struct Planned {
-    table: String,
-    def: Arc<TableDefinition>,
-    key: ItemKey,
-    projection: Option<Projection>,
+pub struct Planned {
+    /// The table's name (capacity per table).
+    pub table: String,
+    /// The table.
+    pub def: Arc<TableDefinition>,
+    /// The item's storage key.
+    pub key: ItemKey,
+    /// The ProjectionExpression, applied to the item read.
+    pub projection: Option<Projection>,
 }
 
 /// Runs TransactGetItems.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let capacity = constraints(&req)?;
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
     let mut planned = Vec::new();
     for item in req.transact_items.unwrap_or_default() {
         let get = item.get.unwrap_or_default();
@@ -160,12 +130,28 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             projection,
         });
     }
+    let (items, units) = read(ctx, &planned).await?;
+    Ok(Response {
+        responses: items
+            .into_iter()
+            .map(|item| ItemResponse { item })
+            .collect(),
+        consumed_capacity: capacity.report_tables(&units),
+    })
+}
+
+/// Reads the planned items in one snapshot (TransactGetItems, and PartiQL's ExecuteTransaction
+/// of SELECTs): one item at most once, the throttling gate Get by Get, then transactional read
+/// units. Returns each item, projected, in order, and the units per table.
+pub async fn read(
+    ctx: &Ctx,
+    planned: &[Planned],
+) -> Result<(Vec<Option<Item>>, TableUnits), ApiError> {
     let mut seen = HashSet::new();
     if !planned.iter().all(|p| seen.insert(&p.key)) {
         return Err(ApiError::validation(MULTIPLE_OPERATIONS));
     }
-
-    admit(ctx, &planned)?;
+    admit(ctx, planned)?;
     let reads = planned.iter().map(|p| p.key.clone()).collect();
     let snapshot: WriteDecider = Box::new(|_| Ok(Vec::new()));
     let outcome = ctx
@@ -173,25 +159,19 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         .write(reads, snapshot)
         .await
         .map_err(|e| decide::on_conflict(e, planned.len()))?;
-
     let mut units = TableUnits::new();
-    let mut responses = Vec::with_capacity(planned.len());
+    let mut items = Vec::with_capacity(planned.len());
     for (p, stored) in planned.iter().zip(outcome.before) {
         let item = stored.map(|s| s.decode()).transpose()?;
         let read = transactional_read_units(item.as_ref().map(item_size));
         ctx.charge(&claim(p), &Units::table(read));
         units.add(&p.table, read);
-        responses.push(ItemResponse {
-            item: match (item, &p.projection) {
-                (Some(i), Some(proj)) => Some(proj.apply(&i)),
-                (item, _) => item,
-            },
+        items.push(match (item, &p.projection) {
+            (Some(i), Some(proj)) => Some(proj.apply(&i)),
+            (item, _) => item,
         });
     }
-    Ok(Response {
-        responses,
-        consumed_capacity: capacity.report_tables(&units),
-    })
+    Ok((items, units))
 }
 
 fn claim(p: &Planned) -> Claim<'_> {
@@ -229,7 +209,7 @@ fn admit(ctx: &Ctx, planned: &[Planned]) -> Result<(), ApiError> {
 
 /// Decodes a TransactGetItems body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::TransactGetItems, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

@@ -61,7 +61,7 @@ async fn request_errors() {
     for (body, expected) in cases {
         let state = Arc::new(Mutex::new(State::default()));
         assert_eq!(
-            execute(&map_ctx(state.clone()), req(body))
+            handle(&map_ctx(state.clone()), body.as_bytes())
                 .await
                 .unwrap_err(),
             expected,

@@ -12,22 +12,14 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::item::item_size;
 use crate::model::Item;
-use crate::ops::index::index_capacity;
-use crate::ops::request::batch_common::{self, MULTIPLE_OPERATIONS};
-use crate::ops::request::capacity::Units;
-use crate::ops::request::capacity::{
-    transactional_read_units, transactional_write_units, ConsumedCapacity, ReturnConsumedCapacity,
-    TableUnits,
-};
-use crate::ops::request::idempotency::{self, TokenState};
+use crate::ops::request::batch_common::MULTIPLE_OPERATIONS;
+use crate::ops::request::capacity::{ConsumedCapacity, ReturnConsumedCapacity};
 use crate::ops::request::item_collection::{self, PerTable};
-use crate::ops::request::item_key;
 use crate::ops::request::protocol;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
 use crate::ops::transaction::actions::{self, Action, CompileError, Kind, TransactWriteItem};
-use crate::ops::transaction::decide;
-use crate::traits::{Direction, ItemKey, StoredItem, WriteDecider, WriteOp};
+use crate::ops::transaction::{decide, run};
+use crate::ops::Operation;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -64,48 +56,6 @@ pub struct Response {
     pub item_collection_metrics: Option<PerTable>,
 }
 
-/// Constraint errors of the request's shape and enums.
-fn constraints(req: &Request) -> Result<ReturnConsumedCapacity, ApiError> {
-    let mut c = Constraints::new();
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    item_key::write_options(req.return_item_collection_metrics.as_deref(), None, &mut c);
-    if let Some(t) = &req.client_request_token {
-        if t.is_empty() {
-            c.violation(
-                Some(t),
-                "clientRequestToken",
-                "Member must have length greater than or equal to 1",
-            );
-        } else if t.chars().count() > 36 {
-            c.violation(
-                Some(t),
-                "clientRequestToken",
-                "Member must have length less than or equal to 36",
-            );
-        }
-    }
-    match &req.transact_items {
-        None => c.violation(None, "transactItems", "Member must not be null"),
-        Some(items) if items.is_empty() => c.violation(
-            Some("[]"),
-            "transactItems",
-            "Member must have length greater than or equal to 1",
-        ),
-        Some(items) if items.len() > MAX_ACTIONS => c.violation(
-            Some(&format!("[{} items]", items.len())),
-            "transactItems",
-            "Member must have length less than or equal to 100",
-        ),
-        Some(items) => {
-            for (i, item) in items.iter().enumerate() {
-                actions::constraints(i + 1, item, &mut c);
-            }
-        }
-    }
-    c.finish()?;
-    Ok(capacity)
-}
-
 /// Compiles every action and applies the whole-transaction rules.
 async fn compile(ctx: &Ctx, items: Vec<TransactWriteItem>) -> Result<Vec<Action>, ApiError> {
     let total = items.len();
@@ -125,7 +75,7 @@ async fn compile(ctx: &Ctx, items: Vec<TransactWriteItem>) -> Result<Vec<Action>
     let bytes: usize = compiled
         .iter()
         .map(|a| match &a.kind {
-            Kind::Put(item) => item_size(item),
+            Kind::Put(item) | Kind::Insert(item) => item_size(item),
             Kind::Update { key, .. } => item_size(key),
             Kind::Check | Kind::Delete => 0,
         })
@@ -140,7 +90,7 @@ async fn compile(ctx: &Ctx, items: Vec<TransactWriteItem>) -> Result<Vec<Action>
 
 /// Runs TransactWriteItems.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let capacity = constraints(&req)?;
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
     let items = req.transact_items.unwrap_or_default();
     let params = canonical_params(&items)?;
     let written = match req.return_item_collection_metrics.as_deref() {
@@ -148,107 +98,12 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         _ => Vec::new(),
     };
     let compiled = compile(ctx, items).await?;
-    admit(ctx, &compiled)?;
-
-    let mut reads: Vec<ItemKey> = compiled.iter().map(|a| a.key.clone()).collect();
-    let token = req
-        .client_request_token
-        .map(|t| idempotency::token_key(ctx.account_id(), &t));
-    reads.extend(token.clone());
-    let plan = compiled.clone();
-    let now = ctx.now_epoch();
-    let decide: WriteDecider = Box::new(move |current| {
-        if let Some(key) = token {
-            let record = current.get(plan.len()).and_then(Option::as_ref);
-            if idempotency::check(record, &params, now)? == TokenState::Replay {
-                return Ok(Vec::new());
-            }
-            let mut writes = decide::decide(&plan, current)?;
-            writes.push(idempotency::record(key, &params, now)?);
-            return Ok(writes);
-        }
-        decide::decide(&plan, current)
-    });
-    let outcome = ctx
-        .store
-        .write(reads, decide)
-        .await
-        .map_err(|e| decide::on_conflict(e, compiled.len()))?;
-
-    let mut units = TableUnits::new();
-    let replay = outcome.writes.is_empty() && reads_token(&outcome.before, compiled.len());
-    for (i, action) in compiled.iter().enumerate() {
-        let claim = Ctx::claim(&action.def, None, Some(&action.partition), Direction::Write);
-        let old = batch_common::stored_size(outcome.before.get(i).and_then(Option::as_ref))?;
-        if replay {
-            // A replayed request reads its items instead of writing them.
-            let read = transactional_read_units(old);
-            ctx.charge(
-                &Ctx::claim(&action.def, None, Some(&action.partition), Direction::Read),
-                &Units::table(read),
-            );
-            units.add(&action.table, read);
-            continue;
-        }
-        let new = outcome.writes.iter().find_map(|w| match w {
-            WriteOp::Put { key, item } if *key == action.key => Some(item),
-            _ => None,
-        });
-        let table_units = transactional_write_units(&[
-            old.unwrap_or(0),
-            batch_common::stored_size(new)?.unwrap_or(0),
-        ]);
-        let counted =
-            if action.def.indexes().next().is_some() && !matches!(action.kind, Kind::Check) {
-                // A ConditionCheck writes nothing and changes no index entry.
-                let before = outcome.before.get(i).and_then(Option::as_ref);
-                let old_item = before.map(StoredItem::decode).transpose()?;
-                let new_item = new.map(StoredItem::decode).transpose()?;
-                // Index entries cost ordinary write units: DynamoDB keeps indexes outside the
-                // transaction's prepare/commit pair that doubles the table's share.
-                index_capacity::write(
-                    &action.def,
-                    old_item.as_ref(),
-                    new_item.as_ref(),
-                    table_units,
-                )
-            } else {
-                Units::table(table_units)
-            };
-        ctx.charge(&claim, &counted);
-        if capacity.wanted() {
-            units.add_units(&action.table, counted);
-        }
-    }
+    let token = req.client_request_token.map(|t| (t, params));
+    let units = run::run(ctx, &compiled, token, capacity.wanted()).await?;
     Ok(Response {
         consumed_capacity: capacity.report_tables(&units),
         item_collection_metrics: collections(ctx, &written).await?,
     })
-}
-
-/// The throttling gate, action by action: any refusal cancels the transaction with a
-/// throttling reason for each refused action.
-fn admit(ctx: &Ctx, compiled: &[Action]) -> Result<(), ApiError> {
-    if !ctx.throttles() {
-        return Ok(());
-    }
-    let mut refusals = Vec::with_capacity(compiled.len());
-    let mut refused = false;
-    for action in compiled {
-        let claim = Ctx::claim(&action.def, None, Some(&action.partition), Direction::Write);
-        match ctx.admit(&claim) {
-            Ok(()) => refusals.push(None),
-            Err(e) if e.is_throttling() => {
-                refused = true;
-                refusals.push(Some(e));
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    if refused {
-        return Err(decide::throttled(refusals));
-    }
-    Ok(())
 }
 
 /// The table and the item (Put) or key (Update, Delete) of each writing action.
@@ -289,14 +144,9 @@ fn canonical_params(items: &[TransactWriteItem]) -> Result<String, ApiError> {
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-/// True when the read list ended with a token record that existed (a replayed request).
-fn reads_token(before: &[Option<crate::traits::StoredItem>], actions: usize) -> bool {
-    before.len() > actions && before.get(actions).is_some_and(Option::is_some)
-}
-
 /// Decodes a TransactWriteItems body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::TransactWriteItems, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

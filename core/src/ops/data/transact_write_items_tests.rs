@@ -159,7 +159,7 @@ async fn request_errors_write_nothing() {
     for (body, expected) in cases {
         let state = state_with(&[]);
         assert_eq!(
-            execute(&map_ctx(state.clone()), req(body))
+            handle(&map_ctx(state.clone()), body.as_bytes())
                 .await
                 .unwrap_err(),
             expected,

@@ -1,7 +1,8 @@
 //! UpdateItem: change (or create) one item with an UpdateExpression or legacy AttributeUpdates,
 //! optionally guarded by a ConditionExpression or legacy Expected.
 //!
-//! Order of checks, as DynamoDB answers them (dynalite's captured texts): constraint errors →
+//! Order of checks, as DynamoDB answers them (dynalite's captured texts): the model's
+//! constraint errors (`shapes`) →
 //! which expression parameters appear together → key value rules → AttributeUpdates →
 //! Expected → expression maps, UpdateExpression, ConditionExpression, unused placeholders →
 //! table lookup → key → key attributes in the update → authorization → throttling → the write
@@ -28,8 +29,8 @@ use crate::ops::request::item_collection::{self, ItemCollectionMetrics};
 use crate::ops::request::item_key;
 use crate::ops::request::protocol;
 use crate::ops::request::return_values::UpdateReturnValues;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
+use crate::ops::Operation;
 use crate::traits::Direction;
 use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
 use serde::{Deserialize, Serialize};
@@ -160,45 +161,10 @@ pub fn apply_update(update: &UpdateExpression, base: Item, legacy: bool) -> Resu
     Ok(outcome.item)
 }
 
-/// Constraint errors of the request's shape and enums.
-fn constraints(req: &Request) -> (ReturnConsumedCapacity, UpdateReturnValues, Constraints) {
-    let mut c = Constraints::new();
-    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref(), &mut c);
-    c.table_name(req.table_name.as_deref(), "tableName");
-    if req.key.is_none() {
-        c.violation(None, "key", "Member must not be null");
-    }
-    let return_values = UpdateReturnValues::parse(req.return_values.as_deref(), &mut c);
-    item_key::write_options(
-        req.return_item_collection_metrics.as_deref(),
-        req.return_values_on_condition_check_failure.as_deref(),
-        &mut c,
-    );
-    for (name, u) in req.attribute_updates.iter().flatten() {
-        if let Some(a) = u
-            .action
-            .as_deref()
-            .filter(|a| !matches!(*a, "ADD" | "PUT" | "DELETE"))
-        {
-            c.violation(
-                Some(a),
-                &format!("attributeUpdates.{name}.member.action"),
-                "Member must satisfy enum value set: [ADD, PUT, DELETE]",
-            );
-        }
-    }
-    expression_params::legacy_constraints(
-        req.expected.as_ref(),
-        req.conditional_operator.as_deref(),
-        &mut c,
-    );
-    (capacity, return_values, c)
-}
-
 /// Runs UpdateItem.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let (capacity, return_values, c) = constraints(&req);
-    c.finish()?;
+    let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
+    let return_values = UpdateReturnValues::parse(req.return_values.as_deref());
     expression_params::check_usage(
         &[
             ("UpdateExpression", req.update_expression.is_some()),
@@ -212,7 +178,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         req.expression_attribute_names.is_some(),
         req.expression_attribute_values.is_some(),
     )?;
-    // Both are present: `finish` failed otherwise.
+    // Both are present: the model's constraints (`shapes`) refused the request otherwise.
     let table_name = req.table_name.clone().unwrap_or_default();
     let key = req.key.clone().unwrap_or_default();
     validate::item_values(&key)?;
@@ -331,7 +297,7 @@ async fn metrics(
 
 /// Decodes an UpdateItem body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::decode(body)?;
+    let req: Request = protocol::request(Operation::UpdateItem, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

@@ -234,15 +234,13 @@ async fn request_rules_apply_before_the_store() {
         validation(execute(&c, r).await),
         "Value provided in ExpressionAttributeValues unused in expressions: keys: {:w}"
     );
-    let mut r = req(r#"{"pk":{"S":"a"}}"#, "", "");
-    r.attribute_updates =
-        Some(serde_json::from_str(r#"{"a":{"Action":"REPLACE","Value":{"S":"x"}}}"#).unwrap());
-    r.return_values = Some("SOME".into());
+    let body = serde_json::json!({"TableName": "tbl", "Key": {"pk": {"S": "a"}},
+        "AttributeUpdates": {"a": {"Action": "REPLACE", "Value": {"S": "x"}}}, "ReturnValues": "SOME"});
     assert_eq!(
-        validation(execute(&c, r).await),
+        crate::ops::test_support::refused(&c, crate::ops::Operation::UpdateItem, body).await,
         "2 validation errors detected: \
-         Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; \
-         Value 'REPLACE' at 'attributeUpdates.a.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]"
+         Value 'REPLACE' at 'attributeUpdates.a.member.action' failed to satisfy constraint: Member must satisfy enum value set: [ADD, PUT, DELETE]; \
+         Value 'SOME' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]"
     );
     let mut r = req(r#"{"pk":{"S":"a"}}"#, "", "");
     r.attribute_updates = Some(serde_json::from_str(r#"{"pk":{"Value":{"S":"x"}}}"#).unwrap());

@@ -10,7 +10,6 @@ use crate::model::table::{
 };
 pub use crate::ops::request::table_input::{IndexInput, ProjectionInput};
 use crate::ops::request::table_input::{KeySchemaElementInput, ProvisionedThroughputInput};
-use crate::ops::request::validate::Constraints;
 
 /// Most LSIs per table.
 pub const MAX_LSIS: usize = 5;
@@ -25,59 +24,6 @@ fn invalid(detail: impl std::fmt::Display) -> ApiError {
     ApiError::validation(format!(
         "One or more parameter values were invalid: {detail}"
     ))
-}
-
-/// Member constraints of an index list ("N validation errors detected").
-pub fn member_constraints(c: &mut Constraints, list: &[IndexInput], member: &str) {
-    for (i, idx) in list.iter().enumerate() {
-        index_constraints(c, idx, &format!("{member}.{}.member", i + 1));
-    }
-}
-
-/// Member constraints of one index whose members are reported under `base` (e.g.
-/// `globalSecondaryIndexes.1.member` or `globalSecondaryIndexUpdates.1.member.create`).
-pub fn index_constraints(c: &mut Constraints, idx: &IndexInput, base: &str) {
-    c.table_name(idx.index_name.as_deref(), &format!("{base}.indexName"));
-    match &idx.key_schema {
-        None => c.violation(
-            None,
-            &format!("{base}.keySchema"),
-            "Member must not be null",
-        ),
-        Some(ks) if ks.is_empty() => c.violation(
-            Some("[]"),
-            &format!("{base}.keySchema"),
-            "Member must have length greater than or equal to 1",
-        ),
-        Some(ks) => {
-            for (j, k) in ks.iter().enumerate() {
-                c.key_attribute_name(
-                    k.attribute_name.as_deref(),
-                    &format!("{base}.keySchema.{}.member.attributeName", j + 1),
-                );
-            }
-        }
-    }
-    match &idx.projection {
-        None => c.violation(
-            None,
-            &format!("{base}.projection"),
-            "Member must not be null",
-        ),
-        Some(p) => {
-            let names = p.non_key_attributes.as_deref().unwrap_or_default();
-            if names
-                .iter()
-                .any(|n| n.is_empty() || n.chars().count() > 255)
-            {
-                c.violation(
-                    Some(&format!("[{}]", names.join(", "))),
-                    &format!("{base}.projection.nonKeyAttributes"),
-                    "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 1]",
-                );
-            }
-        }
-    }
 }
 
 /// A checked key schema: partition attribute names, then sort attribute names.

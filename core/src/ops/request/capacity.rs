@@ -6,7 +6,6 @@
 //! A write also costs the index entries it changes (see `index_capacity`), reported per index
 //! with `INDEXES`; a read of an index is reported as that index's.
 
-use crate::ops::request::validate::Constraints;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -23,21 +22,13 @@ pub enum ReturnConsumedCapacity {
 }
 
 impl ReturnConsumedCapacity {
-    /// Parses the parameter; an unknown value is recorded as DynamoDB's enum constraint error
-    /// (and treated as `None` — the request fails at `Constraints::finish` anyway).
-    pub fn parse(value: Option<&str>, constraints: &mut Constraints) -> Self {
+    /// Parses the parameter. Unknown values never get here: the model's enum constraint
+    /// (`shapes`) refused them; read as `None` all the same.
+    pub fn parse(value: Option<&str>) -> Self {
         match value {
-            None | Some("NONE") => Self::None,
             Some("TOTAL") => Self::Total,
             Some("INDEXES") => Self::Indexes,
-            Some(other) => {
-                constraints.violation(
-                    Some(other),
-                    "returnConsumedCapacity",
-                    "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]",
-                );
-                Self::None
-            }
+            _ => Self::None,
         }
     }
 
@@ -273,22 +264,17 @@ mod tests {
 
     #[test]
     fn parse_and_report() {
-        let mut c = Constraints::new();
         assert_eq!(
-            ReturnConsumedCapacity::parse(Some("TOTAL"), &mut c),
+            ReturnConsumedCapacity::parse(Some("TOTAL")),
             ReturnConsumedCapacity::Total
         );
         assert_eq!(
-            ReturnConsumedCapacity::parse(None, &mut c),
-            ReturnConsumedCapacity::None
+            ReturnConsumedCapacity::parse(Some("INDEXES")),
+            ReturnConsumedCapacity::Indexes
         );
-        assert!(c.finish().is_ok());
-
-        let mut c = Constraints::new();
-        ReturnConsumedCapacity::parse(Some("hi"), &mut c);
         assert_eq!(
-            c.finish().unwrap_err().to_string(),
-            "1 validation error detected: Value 'hi' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
+            ReturnConsumedCapacity::parse(None),
+            ReturnConsumedCapacity::None
         );
 
         let total = ReturnConsumedCapacity::Total.report("t1", 1.0).unwrap();

@@ -15,7 +15,6 @@ use crate::expr::{self, Condition, ExpressionAttributes, ExpressionKind, Project
 use crate::model::validate;
 use crate::model::{AttributeValue, Item};
 use crate::ops::request::item_key::ItemCheck;
-use crate::ops::request::validate::Constraints;
 use std::collections::{BTreeMap, HashMap};
 
 /// ExpressionAttributeNames as a request carries it.
@@ -126,38 +125,6 @@ impl<'a> Expressions<'a> {
 
 /// The legacy condition parameters of PutItem, DeleteItem and UpdateItem.
 pub type Expected = BTreeMap<String, ExpectedAttributeValue>;
-
-/// Records enum constraint errors of `Expected` (each entry's ComparisonOperator) and
-/// `ConditionalOperator`, in DynamoDB's wording and member paths.
-pub fn legacy_constraints(
-    expected: Option<&Expected>,
-    conditional_operator: Option<&str>,
-    c: &mut Constraints,
-) {
-    for (name, e) in expected.into_iter().flatten() {
-        if let Some(op) = e
-            .comparison_operator
-            .as_deref()
-            .filter(|op| !legacy::is_comparison_operator(op))
-        {
-            c.violation(
-                Some(op),
-                &format!("expected.{name}.member.comparisonOperator"),
-                &format!(
-                    "Member must satisfy enum value set: {}",
-                    legacy::COMPARISON_OPERATORS
-                ),
-            );
-        }
-    }
-    if let Some(op) = conditional_operator.filter(|op| !matches!(*op, "AND" | "OR")) {
-        c.violation(
-            Some(op),
-            "conditionalOperator",
-            "Member must satisfy enum value set: [OR, AND]",
-        );
-    }
-}
 
 /// The condition `Expected` + `ConditionalOperator` stand for (`None` when absent or empty).
 pub fn expected_condition(

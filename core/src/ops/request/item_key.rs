@@ -8,7 +8,6 @@ use crate::model::table::TableDefinition;
 use crate::model::validate;
 use crate::model::Item;
 use crate::ops::change::ChangeWriter;
-use crate::ops::request::validate::Constraints;
 use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
 
 /// The storage key of an item to write, after checking it carries the table's key attributes
@@ -128,20 +127,13 @@ pub enum ReturnValues {
 }
 
 impl ReturnValues {
-    /// Parses the parameter, recording DynamoDB's enum constraint error for unknown values.
-    pub fn parse(value: Option<&str>, constraints: &mut Constraints) -> Self {
+    /// Parses the parameter. Unknown values never get here: the model's enum constraint
+    /// (`shapes`) refused them; read as `None` all the same.
+    pub fn parse(value: Option<&str>) -> Self {
         match value {
-            None | Some("NONE") => Self::None,
             Some("ALL_OLD") => Self::AllOld,
             Some("ALL_NEW" | "UPDATED_OLD" | "UPDATED_NEW") => Self::Disallowed,
-            Some(other) => {
-                constraints.violation(
-                    Some(other),
-                    "returnValues",
-                    "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]",
-                );
-                Self::None
-            }
+            _ => Self::None,
         }
     }
 
@@ -155,30 +147,6 @@ impl ReturnValues {
                 "ReturnValues can only be ALL_OLD or NONE",
             )),
         }
-    }
-}
-
-/// Records enum constraint errors for `ReturnItemCollectionMetrics` and
-/// `ReturnValuesOnConditionCheckFailure`. Both are accepted: item collection metrics concern
-/// tables with local secondary indexes only, and the second matters only with a condition.
-pub fn write_options(
-    item_collection_metrics: Option<&str>,
-    on_condition_failure: Option<&str>,
-    constraints: &mut Constraints,
-) {
-    if let Some(v) = item_collection_metrics.filter(|v| !matches!(*v, "SIZE" | "NONE")) {
-        constraints.violation(
-            Some(v),
-            "returnItemCollectionMetrics",
-            "Member must satisfy enum value set: [SIZE, NONE]",
-        );
-    }
-    if let Some(v) = on_condition_failure.filter(|v| !matches!(*v, "ALL_OLD" | "NONE")) {
-        constraints.violation(
-            Some(v),
-            "returnValuesOnConditionCheckFailure",
-            "Member must satisfy enum value set: [ALL_OLD, NONE]",
-        );
     }
 }
 
@@ -264,35 +232,17 @@ mod tests {
 
     #[test]
     fn return_values_rules() {
-        let mut c = Constraints::new();
-        assert_eq!(
-            ReturnValues::parse(Some("ALL_OLD"), &mut c).wants_old(),
-            Ok(true)
-        );
-        assert_eq!(
-            ReturnValues::parse(Some("NONE"), &mut c).wants_old(),
-            Ok(false)
-        );
-        assert_eq!(ReturnValues::parse(None, &mut c).wants_old(), Ok(false));
+        assert_eq!(ReturnValues::parse(Some("ALL_OLD")).wants_old(), Ok(true));
+        assert_eq!(ReturnValues::parse(Some("NONE")).wants_old(), Ok(false));
+        assert_eq!(ReturnValues::parse(None).wants_old(), Ok(false));
         for v in ["ALL_NEW", "UPDATED_OLD", "UPDATED_NEW"] {
             assert_eq!(
-                ReturnValues::parse(Some(v), &mut c).wants_old(),
+                ReturnValues::parse(Some(v)).wants_old(),
                 Err(ApiError::validation(
                     "ReturnValues can only be ALL_OLD or NONE"
                 ))
             );
         }
-        assert!(c.finish().is_ok());
-        let mut c = Constraints::new();
-        ReturnValues::parse(Some("hi"), &mut c);
-        write_options(Some("hi"), Some("ALL_NEW"), &mut c);
-        assert_eq!(
-            c.finish().unwrap_err().to_string(),
-            "3 validation errors detected: \
-             Value 'hi' at 'returnValues' failed to satisfy constraint: Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]; \
-             Value 'hi' at 'returnItemCollectionMetrics' failed to satisfy constraint: Member must satisfy enum value set: [SIZE, NONE]; \
-             Value 'ALL_NEW' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]"
-        );
     }
 
     #[test]

@@ -12,59 +12,14 @@
 //! type".
 
 use crate::error::ApiError;
-use crate::expr::legacy::{self, LegacyCondition, COMPARISON_OPERATORS};
+use crate::expr::legacy::{self, LegacyCondition};
 use crate::expr::{CompositeKeyCondition, Condition, KeyCondition, Projection, SortKeyPredicate};
 use crate::model::table::{KeyAttribute, KeySchema, SecondaryIndex};
 use crate::model::AttributeValue;
-use crate::ops::request::expression_params;
-use crate::ops::request::validate::Constraints;
 use std::collections::BTreeMap;
 
 /// KeyConditions, QueryFilter or ScanFilter as a request carries them (attribute-name order).
 pub type Conditions = BTreeMap<String, LegacyCondition>;
-
-/// Records the constraint errors of one conditions map (`member`: `keyConditions`,
-/// `queryFilter`, `scanFilter`): a missing or unknown ComparisonOperator.
-pub fn condition_constraints(map: Option<&Conditions>, member: &str, c: &mut Constraints) {
-    for (name, cond) in map.into_iter().flatten() {
-        let path = format!("{member}.{name}.member.comparisonOperator");
-        match cond.comparison_operator.as_deref() {
-            None => c.violation(None, &path, "Member must not be null"),
-            Some(op) if !legacy::is_comparison_operator(op) => c.violation(
-                Some(op),
-                &path,
-                &format!("Member must satisfy enum value set: {COMPARISON_OPERATORS}"),
-            ),
-            Some(_) => {}
-        }
-    }
-}
-
-/// Records ConditionalOperator's enum constraint error.
-pub fn conditional_operator_constraint(op: Option<&str>, c: &mut Constraints) {
-    expression_params::legacy_constraints(None, op, c);
-}
-
-/// Records AttributesToGet's length constraints (1 to 255 names).
-pub fn attributes_to_get_constraints(names: Option<&[String]>, c: &mut Constraints) {
-    let Some(names) = names else {
-        return;
-    };
-    let shown = format!("[{}]", names.join(", "));
-    if names.is_empty() {
-        c.violation(
-            Some(&shown),
-            "attributesToGet",
-            "Member must have length greater than or equal to 1",
-        );
-    } else if names.len() > 255 {
-        c.violation(
-            Some(&shown),
-            "attributesToGet",
-            "Member must have length less than or equal to 255",
-        );
-    }
-}
 
 fn operator(cond: &LegacyCondition) -> &str {
     // A missing operator was refused as a constraint error before any conversion.

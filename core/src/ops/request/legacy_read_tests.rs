@@ -173,20 +173,25 @@ fn filters_join_with_the_conditional_operator() {
 
 #[test]
 fn constraints_and_projection() {
-    let mut c = Constraints::new();
-    let map = conditions(
-        json!({"a": {}, "b": {"ComparisonOperator": ""}, "c": {"ComparisonOperator": "EQ"}}),
-    );
-    condition_constraints(Some(&map), "queryFilter", &mut c);
-    conditional_operator_constraint(Some("AN"), &mut c);
-    attributes_to_get_constraints(Some(&[]), &mut c);
+    // The legacy members' constraints are the model's (`shapes`), in its member order.
+    let body = json!({
+        "TableName": "tbl",
+        "AttributesToGet": [],
+        "QueryFilter": {"a": {}, "b": {"ComparisonOperator": ""}, "c": {"ComparisonOperator": "EQ"}},
+        "ConditionalOperator": "AN"
+    });
     assert_eq!(
-        c.finish().unwrap_err().to_string(),
+        crate::ops::request::shapes::check(
+            crate::ops::Operation::Query,
+            &serde_json::to_vec(&body).unwrap()
+        )
+        .unwrap_err()
+        .to_string(),
         "4 validation errors detected: \
+         Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1; \
          Value null at 'queryFilter.a.member.comparisonOperator' failed to satisfy constraint: Member must not be null; \
          Value '' at 'queryFilter.b.member.comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]; \
-         Value 'AN' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]; \
-         Value '[]' at 'attributesToGet' failed to satisfy constraint: Member must have length greater than or equal to 1"
+         Value 'AN' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [OR, AND]"
     );
     let names = vec!["a".to_string(), "b".to_string()];
     let p = projection(Some(&names)).unwrap().unwrap();

@@ -1,4 +1,5 @@
-//! Request types and checks the operations share: protocol decoding, constraint errors, capacity, expression parameters, keys, pagination, read pages, ARNs.
+//! Request types and checks the operations share: protocol decoding, the model's member
+//! constraints (`shapes`), capacity, expression parameters, keys, pagination, read pages, ARNs.
 
 pub mod batch_common;
 pub mod capacity;
@@ -15,6 +16,6 @@ pub mod read_request;
 pub mod resource_arn;
 pub mod return_values;
 pub mod select;
+pub mod shapes;
 pub mod table_input;
 pub(crate) mod tag_validation;
-pub mod validate;

@@ -3,8 +3,18 @@
 
 use crate::error::ApiError;
 use crate::model::attribute_value::VALIDATION_MARK;
+use crate::ops::request::shapes;
+use crate::ops::Operation;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+
+/// Parses the JSON request body of `op` into `T`, then checks the model's member constraints
+/// (`shapes::check`) — what every operation does before its own validation.
+pub fn request<T: DeserializeOwned>(op: Operation, body: &[u8]) -> Result<T, ApiError> {
+    let req = decode(body)?;
+    shapes::check(op, body)?;
+    Ok(req)
+}
 
 /// Parses a JSON request body into `T`.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {

@@ -9,9 +9,7 @@ use crate::model::table::{
     Throughput,
 };
 use crate::ops::index::index_definitions;
-use crate::ops::request::table_input::{CreateTableRequest as Request, StreamSpecification, Tag};
-use crate::ops::request::validate::Constraints;
-use crate::ops::table::table_description::{check_name_length, TABLE_NAME_REQUIRED};
+use crate::ops::request::table_input::CreateTableRequest as Request;
 
 /// The highest capacity DynamoDB accepts before answering "out of bounds".
 const MAX_CAPACITY: i64 = 1_000_000_000_000;
@@ -38,14 +36,10 @@ fn invalid(detail: &str) -> ApiError {
 
 /// Checks `req` as DynamoDB does and returns the table it describes.
 pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
-    let name = req
-        .table_name
-        .as_deref()
-        .ok_or_else(|| ApiError::validation(TABLE_NAME_REQUIRED))?;
-    check_name_length(name)?;
-    member_constraints(req, name)?;
+    // The model's constraints (`shapes`) refused the request unless the name and both lists
+    // are present.
+    let name = req.table_name.as_deref().unwrap_or_default();
     let (billing_mode, throughput) = billing(req)?;
-    // Both lists are present: member_constraints rejects them when null.
     let defs = req.attribute_definitions.as_deref().unwrap_or_default();
     let keys = req.key_schema.as_deref().unwrap_or_default();
     let def_names: Vec<&str> = defs
@@ -159,209 +153,6 @@ fn scalar_type(t: Option<&str>) -> ScalarType {
         Some("N") => ScalarType::N,
         Some("B") => ScalarType::B,
         _ => ScalarType::S,
-    }
-}
-
-/// Records an enum violation unless `value` is absent or one of `allowed` (listed in the order
-/// DynamoDB prints them).
-fn check_enum(c: &mut Constraints, value: Option<&str>, path: &str, allowed: &[&str]) {
-    if let Some(v) = value {
-        if !allowed.contains(&v) {
-            c.violation(
-                Some(v),
-                path,
-                &format!(
-                    "Member must satisfy enum value set: [{}]",
-                    allowed.join(", ")
-                ),
-            );
-        }
-    }
-}
-
-/// Records null / length violations of a required string member.
-pub(crate) fn check_string(
-    c: &mut Constraints,
-    value: Option<&str>,
-    path: &str,
-    min: usize,
-    max: usize,
-) {
-    match value {
-        None => c.violation(None, path, "Member must not be null"),
-        Some(v) => {
-            let len = v.chars().count();
-            if len < min {
-                c.violation(
-                    Some(v),
-                    path,
-                    &format!("Member must have length greater than or equal to {min}"),
-                );
-            }
-            if len > max {
-                c.violation(
-                    Some(v),
-                    path,
-                    &format!("Member must have length less than or equal to {max}"),
-                );
-            }
-        }
-    }
-}
-
-/// A capacity-unit value at `path`: present and at least 1 (CreateTable, UpdateTable).
-pub(crate) fn check_capacity(c: &mut Constraints, value: Option<i64>, path: &str) {
-    match value {
-        None => c.violation(None, path, "Member must not be null"),
-        Some(v) if v < 1 => c.violation(
-            Some(&v.to_string()),
-            path,
-            "Member must have value greater than or equal to 1",
-        ),
-        Some(_) => {}
-    }
-}
-
-fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
-    let mut c = Constraints::new();
-    match &req.attribute_definitions {
-        None => c.violation(None, "attributeDefinitions", "Member must not be null"),
-        Some(defs) => {
-            for (i, d) in defs.iter().enumerate() {
-                let base = format!("attributeDefinitions.{}.member", i + 1);
-                check_string(
-                    &mut c,
-                    d.attribute_name.as_deref(),
-                    &format!("{base}.attributeName"),
-                    1,
-                    255,
-                );
-                let path = format!("{base}.attributeType");
-                match d.attribute_type.as_deref() {
-                    None => c.violation(None, &path, "Member must not be null"),
-                    t => check_enum(&mut c, t, &path, &["B", "N", "S"]),
-                }
-            }
-        }
-    }
-    c.table_name(Some(name), "tableName");
-    check_enum(
-        &mut c,
-        req.billing_mode.as_deref(),
-        "billingMode",
-        &["PROVISIONED", "PAY_PER_REQUEST"],
-    );
-    if let Some(pt) = &req.provisioned_throughput {
-        check_capacity(
-            &mut c,
-            pt.write_capacity_units,
-            "provisionedThroughput.writeCapacityUnits",
-        );
-        check_capacity(
-            &mut c,
-            pt.read_capacity_units,
-            "provisionedThroughput.readCapacityUnits",
-        );
-    }
-    match &req.key_schema {
-        None => c.violation(None, "keySchema", "Member must not be null"),
-        Some(keys) => {
-            let rendered = || {
-                let parts: Vec<String> = keys
-                    .iter()
-                    .map(|k| {
-                        format!(
-                            "KeySchemaElement(AttributeName={}, KeyType={})",
-                            k.attribute_name.as_deref().unwrap_or("null"),
-                            k.key_type.as_deref().unwrap_or("null")
-                        )
-                    })
-                    .collect();
-                format!("[{}]", parts.join(", "))
-            };
-            if keys.is_empty() {
-                c.violation(
-                    Some("[]"),
-                    "keySchema",
-                    "Member must have length greater than or equal to 1",
-                );
-            }
-            if keys.len() > 2 {
-                c.violation(
-                    Some(&rendered()),
-                    "keySchema",
-                    "Member must have length less than or equal to 2",
-                );
-            }
-            for (i, k) in keys.iter().enumerate() {
-                let base = format!("keySchema.{}.member", i + 1);
-                check_string(
-                    &mut c,
-                    k.attribute_name.as_deref(),
-                    &format!("{base}.attributeName"),
-                    1,
-                    255,
-                );
-                let path = format!("{base}.keyType");
-                match k.key_type.as_deref() {
-                    None => c.violation(None, &path, "Member must not be null"),
-                    t => check_enum(&mut c, t, &path, &["HASH", "RANGE"]),
-                }
-            }
-        }
-    }
-    check_enum(
-        &mut c,
-        req.table_class.as_deref(),
-        "tableClass",
-        &["STANDARD", "STANDARD_INFREQUENT_ACCESS"],
-    );
-    if let Some(s) = &req.stream_specification {
-        stream_constraints(&mut c, s);
-    }
-    if let Some(sse) = &req.sse_specification {
-        check_enum(
-            &mut c,
-            sse.sse_type.as_deref(),
-            "sSESpecification.sSEType",
-            &["AES256", "KMS"],
-        );
-    }
-    if let Some(tags) = &req.tags {
-        tag_constraints(&mut c, tags);
-    }
-    if let Some(l) = &req.local_secondary_indexes {
-        index_definitions::member_constraints(&mut c, l, "localSecondaryIndexes");
-    }
-    if let Some(g) = &req.global_secondary_indexes {
-        index_definitions::member_constraints(&mut c, g, "globalSecondaryIndexes");
-    }
-    c.finish()
-}
-
-fn stream_constraints(c: &mut Constraints, s: &StreamSpecification) {
-    if s.stream_enabled.is_none() {
-        c.violation(
-            None,
-            "streamSpecification.streamEnabled",
-            "Member must not be null",
-        );
-    }
-    check_enum(
-        c,
-        s.stream_view_type.as_deref(),
-        "streamSpecification.streamViewType",
-        &["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"],
-    );
-}
-
-/// Length constraints of each tag of a request (`tags.N.member.key`, `tags.N.member.value`):
-/// CreateTable and TagResource.
-pub(crate) fn tag_constraints(c: &mut Constraints, tags: &[Tag]) {
-    for (i, t) in tags.iter().enumerate() {
-        let base = format!("tags.{}.member", i + 1);
-        check_string(c, t.key.as_deref(), &format!("{base}.key"), 1, 128);
-        check_string(c, t.value.as_deref(), &format!("{base}.value"), 0, 256);
     }
 }
 

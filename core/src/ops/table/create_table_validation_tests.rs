@@ -1,7 +1,8 @@
 //! Tests of CreateTable's request checks: each DynamoDB message, and what passes.
 
 use super::*;
-use crate::ops::request::protocol::decode;
+use crate::ops::request::protocol;
+use crate::ops::Operation;
 use serde_json::{json, Value};
 
 /// A valid provisioned request with partition key `pk` (S), changed by `edit`.
@@ -13,7 +14,8 @@ fn check(edit: impl FnOnce(&mut Value)) -> Result<ValidTable, ApiError> {
         "ProvisionedThroughput": {"ReadCapacityUnits": 1, "WriteCapacityUnits": 2}
     });
     edit(&mut body);
-    let req: Request = decode(&serde_json::to_vec(&body).unwrap())?;
+    let req: Request =
+        protocol::request(Operation::CreateTable, &serde_json::to_vec(&body).unwrap())?;
     validate(&req)
 }
 
@@ -54,7 +56,7 @@ fn missing_table_name() {
         message(|b| {
             b.as_object_mut().unwrap().remove("TableName");
         }),
-        TABLE_NAME_REQUIRED
+        "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"
     );
 }
 
@@ -62,7 +64,7 @@ fn missing_table_name() {
 fn short_table_name() {
     assert_eq!(
         message(|b| b["TableName"] = json!("ab")),
-        "TableName must be at least 3 characters long and at most 255 characters long"
+        "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3"
     );
 }
 
@@ -78,6 +80,8 @@ fn null_members_are_reported_together() {
     );
 }
 
+/// In the model's member order (AttributeDefinitions, TableName, KeySchema, …, BillingMode,
+/// ProvisionedThroughput); inside a structure, its members' order.
 #[test]
 fn member_constraints_in_order() {
     assert_eq!(
@@ -91,10 +95,10 @@ fn member_constraints_in_order() {
          Value 'SS' at 'attributeDefinitions.1.member.attributeType' failed to satisfy constraint: Member must satisfy enum value set: [B, N, S]; \
          Value null at 'attributeDefinitions.2.member.attributeName' failed to satisfy constraint: Member must not be null; \
          Value null at 'attributeDefinitions.2.member.attributeType' failed to satisfy constraint: Member must not be null; \
+         Value 'PARTITION' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]; \
          Value 'ON_DEMAND' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]; \
-         Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null; \
          Value '0' at 'provisionedThroughput.readCapacityUnits' failed to satisfy constraint: Member must have value greater than or equal to 1; \
-         Value 'PARTITION' at 'keySchema.1.member.keyType' failed to satisfy constraint: Member must satisfy enum value set: [HASH, RANGE]"
+         Value null at 'provisionedThroughput.writeCapacityUnits' failed to satisfy constraint: Member must not be null"
     );
 }
 
@@ -125,12 +129,12 @@ fn other_member_constraints() {
             b["Tags"] = json!([{"Key": ""}]);
         }),
         "6 validation errors detected: \
-         Value 'COLD' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]; \
          Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null; \
-         Value 'ALL' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]; \
+         Value 'ALL' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]; \
          Value 'DES' at 'sSESpecification.sSEType' failed to satisfy constraint: Member must satisfy enum value set: [AES256, KMS]; \
          Value '' at 'tags.1.member.key' failed to satisfy constraint: Member must have length greater than or equal to 1; \
-         Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null"
+         Value null at 'tags.1.member.value' failed to satisfy constraint: Member must not be null; \
+         Value 'COLD' at 'tableClass' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, STANDARD_INFREQUENT_ACCESS]"
     );
 }
 

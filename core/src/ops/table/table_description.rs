@@ -6,7 +6,6 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{BillingMode, TableDefinition};
 use crate::ops::index::index_description::{describe_index, IndexDescription};
-use crate::ops::request::validate::Constraints;
 use crate::traits::TableStats;
 use serde::Serialize;
 
@@ -178,37 +177,6 @@ pub fn not_found(name: &str) -> ApiError {
     ))
 }
 
-/// DynamoDB's answer when a control-plane request has no `TableName` member at all (it checks
-/// this before any constraint, and words it differently from "Member must not be null").
-pub const TABLE_NAME_REQUIRED: &str =
-    "The parameter 'TableName' is required but was not present in the request";
-
-/// DynamoDB's answer when a control-plane request's `TableName` is too short or too long.
-pub const TABLE_NAME_LENGTH: &str =
-    "TableName must be at least 3 characters long and at most 255 characters long";
-
-/// The control plane (CreateTable, DescribeTable, DeleteTable) checks a table name's length
-/// on its own, before the member constraints, with a message of its own; the data plane reports
-/// it as an ordinary constraint violation instead.
-pub fn check_name_length(name: &str) -> Result<(), ApiError> {
-    if (3..=255).contains(&name.len()) {
-        Ok(())
-    } else {
-        Err(ApiError::validation(TABLE_NAME_LENGTH))
-    }
-}
-
-/// Checks the `TableName` of a request whose only member it is (DescribeTable, DeleteTable):
-/// present, then DynamoDB's name constraints. Returns the name.
-pub fn required_table_name(name: Option<&str>) -> Result<&str, ApiError> {
-    let name = name.ok_or_else(|| ApiError::validation(TABLE_NAME_REQUIRED))?;
-    check_name_length(name)?;
-    let mut c = Constraints::new();
-    c.table_name(Some(name), "tableName");
-    c.finish()?;
-    Ok(name)
-}
-
 /// Mock-backed contexts and table definitions for the control-plane operations' tests.
 #[cfg(test)]
 pub(crate) mod test_support {
@@ -343,27 +311,6 @@ mod tests {
         );
         assert_eq!(json["TableStatus"], "CREATING");
         assert_eq!(json["DeletionProtectionEnabled"], true);
-    }
-
-    #[test]
-    fn missing_table_name_has_dynamodb_wording() {
-        assert_eq!(
-            required_table_name(None).unwrap_err(),
-            ApiError::Validation(TABLE_NAME_REQUIRED.to_string())
-        );
-    }
-
-    #[test]
-    fn bad_table_name_fails_constraints() {
-        assert_eq!(
-            required_table_name(Some("ab")).unwrap_err().to_string(),
-            "TableName must be at least 3 characters long and at most 255 characters long"
-        );
-        assert_eq!(
-            required_table_name(Some("a;c")).unwrap_err().to_string(),
-            "1 validation error detected: Value 'a;c' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+"
-        );
-        assert_eq!(required_table_name(Some("abc")).unwrap(), "abc");
     }
 
     #[test]

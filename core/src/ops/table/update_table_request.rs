@@ -1,18 +1,17 @@
-//! UpdateTable's request shape and the checks that need no table, in DynamoDB's order: the
-//! missing name, member constraints, "nothing to update", then the rules between members.
+//! UpdateTable's request shape and the checks that need no table, in DynamoDB's order (after
+//! the model's member constraints, `shapes`): "nothing to update", then the rules between
+//! members.
 //!
 //! Messages as DynamoDB words them, learned from dynalite's updateTable validation tests,
 //! ScyllaDB Alternator's test_gsi_updatetable.py and recorded DynamoDB answers catalogued by
 //! the AWS controllers' quirk notes.
 
 use crate::error::ApiError;
-use crate::ops::index::index_definitions::{self, IndexInput};
+use crate::ops::index::index_definitions::IndexInput;
+use crate::ops::request::shapes;
 use crate::ops::request::table_input::{
     AttributeDefinitionInput, OnDemandThroughputInput, ProvisionedThroughputInput,
 };
-use crate::ops::request::validate::Constraints;
-use crate::ops::table::create_table_validation::check_capacity;
-use crate::ops::table::table_description::{check_name_length, TABLE_NAME_REQUIRED};
 use serde::Deserialize;
 
 /// The highest capacity DynamoDB accepts before answering "out of bounds".
@@ -123,87 +122,25 @@ fn invalid(detail: impl std::fmt::Display) -> ApiError {
     ))
 }
 
-fn throughput_constraints(c: &mut Constraints, pt: &ProvisionedThroughputInput, path: &str) {
-    check_capacity(
-        c,
-        pt.write_capacity_units,
-        &format!("{path}.writeCapacityUnits"),
-    );
-    check_capacity(
-        c,
-        pt.read_capacity_units,
-        &format!("{path}.readCapacityUnits"),
-    );
-}
-
-fn member_constraints(req: &Request, name: &str) -> Result<(), ApiError> {
-    let mut c = Constraints::new();
-    c.table_name(Some(name), "tableName");
-    if let Some(mode) = req.billing_mode.as_deref() {
-        if !matches!(mode, "PROVISIONED" | "PAY_PER_REQUEST") {
-            c.violation(
-                Some(mode),
-                "billingMode",
-                "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]",
-            );
-        }
-    }
-    if let Some(pt) = &req.provisioned_throughput {
-        throughput_constraints(&mut c, pt, "provisionedThroughput");
-    }
-    for (i, d) in req.attribute_definitions.iter().flatten().enumerate() {
-        let base = format!("attributeDefinitions.{}.member", i + 1);
-        c.key_attribute_name(
-            d.attribute_name.as_deref(),
-            &format!("{base}.attributeName"),
-        );
-        let path = format!("{base}.attributeType");
-        match d.attribute_type.as_deref() {
-            None => c.violation(None, &path, "Member must not be null"),
-            Some("S" | "N" | "B") => {}
-            Some(t) => c.violation(
-                Some(t),
-                &path,
-                "Member must satisfy enum value set: [B, N, S]",
-            ),
-        }
-    }
+/// The one member constraint of UpdateTable that is not the model's: an Update of a GSI needs
+/// ProvisionedThroughput unless it changes OnDemandThroughput or WarmThroughput (the model made
+/// the member optional when those arrived).
+fn index_update_throughput(req: &Request) -> Result<(), ApiError> {
+    let mut missing = Vec::new();
     for (i, u) in req.index_updates().iter().enumerate() {
-        let base = format!("globalSecondaryIndexUpdates.{}.member", i + 1);
         if let Some(up) = &u.update {
-            c.table_name(
-                up.index_name.as_deref(),
-                &format!("{base}.update.indexName"),
-            );
-            match &up.provisioned_throughput {
-                Some(pt) => throughput_constraints(
-                    &mut c,
-                    pt,
-                    &format!("{base}.update.provisionedThroughput"),
-                ),
-                None if up.on_demand_throughput.is_none() && up.warm_throughput.is_none() => c
-                    .violation(
-                        None,
-                        &format!("{base}.update.provisionedThroughput"),
-                        "Member must not be null",
-                    ),
-                None => {}
+            if up.provisioned_throughput.is_none()
+                && up.on_demand_throughput.is_none()
+                && up.warm_throughput.is_none()
+            {
+                missing.push(format!(
+                    "Value null at 'globalSecondaryIndexUpdates.{}.member.update.provisionedThroughput' failed to satisfy constraint: Member must not be null",
+                    i + 1
+                ));
             }
-        }
-        if let Some(create) = &u.create {
-            index_definitions::index_constraints(&mut c, create, &format!("{base}.create"));
-            if let Some(pt) = &create.provisioned_throughput {
-                throughput_constraints(&mut c, pt, &format!("{base}.create.provisionedThroughput"));
-            }
-        }
-        if let Some(del) = &u.delete {
-            c.table_name(
-                del.index_name.as_deref(),
-                &format!("{base}.delete.indexName"),
-            );
         }
     }
-    c.finish()
+    shapes::finish(missing)
 }
 
 /// Rejects, saying so, the members extenddb does not serve yet rather than ignoring them.
@@ -229,12 +166,9 @@ fn unsupported(req: &Request) -> Result<(), ApiError> {
 
 /// Checks `req` on its own; returns the table name.
 pub fn validate(req: &Request) -> Result<&str, ApiError> {
-    let name = req
-        .table_name
-        .as_deref()
-        .ok_or_else(|| ApiError::validation(TABLE_NAME_REQUIRED))?;
-    check_name_length(name)?;
-    member_constraints(req, name)?;
+    // The model's constraints (`shapes`) refused the request when the name is absent.
+    let name = req.table_name.as_deref().unwrap_or_default();
+    index_update_throughput(req)?;
     let updates = req.index_updates();
     let changes = req.billing_mode.is_some()
         || req.provisioned_throughput.is_some()

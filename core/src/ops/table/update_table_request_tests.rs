@@ -6,7 +6,12 @@ fn req(json: serde_json::Value) -> Request {
     serde_json::from_value(json).unwrap()
 }
 
+/// The refusal of the request: the model's constraints first, then `validate`.
 fn err(json: serde_json::Value) -> String {
+    let body = serde_json::to_vec(&json).unwrap();
+    if let Err(e) = crate::ops::request::shapes::check(crate::ops::Operation::UpdateTable, &body) {
+        return e.to_string();
+    }
     validate(&req(json)).unwrap_err().to_string()
 }
 
@@ -40,7 +45,7 @@ fn nothing_to_update() {
 fn name_and_member_constraints() {
     assert_eq!(
         err(serde_json::json!({"DeletionProtectionEnabled": true})),
-        "The parameter 'TableName' is required but was not present in the request"
+        "1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null"
     );
     assert_eq!(
         err(serde_json::json!({"TableName": "abc", "BillingMode": "FREE"})),

@@ -13,7 +13,6 @@ use crate::ops::change::ChangeWriter;
 use crate::ops::index::index_maintenance;
 use crate::ops::request::expression_params::{self, Expressions, Names, Values};
 use crate::ops::request::item_key;
-use crate::ops::request::validate::Constraints;
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
 use crate::traits::AuthzContext;
@@ -76,6 +75,9 @@ pub enum Kind {
     Check,
     /// Write this item.
     Put(Item),
+    /// Write this item if its key is free (PartiQL's INSERT): an existing item cancels the
+    /// action with `DuplicateItem`.
+    Insert(Item),
     /// Remove the item.
     Delete,
     /// Apply the update to the item (or to the bare key when absent).
@@ -120,41 +122,6 @@ fn member(item: &TransactWriteItem) -> Option<(&'static str, &ActionParams)> {
     match (present.next(), present.next()) {
         (Some(one), None) => Some(one),
         _ => None,
-    }
-}
-
-/// Records the constraint errors of one action (1-based `index`).
-pub fn constraints(index: usize, item: &TransactWriteItem, c: &mut Constraints) {
-    let Some((name, p)) = member(item) else {
-        return;
-    };
-    let at = format!("transactItems.{index}.member.{name}");
-    let null = |c: &mut Constraints, field: &str| {
-        c.violation(None, &format!("{at}.{field}"), "Member must not be null");
-    };
-    c.table_name(p.table_name.as_deref(), &format!("{at}.tableName"));
-    match name {
-        "put" if p.item.is_none() => null(c, "item"),
-        "put" => {}
-        _ if p.key.is_none() => null(c, "key"),
-        _ => {}
-    }
-    if name == "update" && p.update_expression.is_none() {
-        null(c, "updateExpression");
-    }
-    if name == "conditionCheck" && p.condition_expression.is_none() {
-        null(c, "conditionExpression");
-    }
-    if let Some(v) = p
-        .return_values_on_condition_check_failure
-        .as_deref()
-        .filter(|v| !matches!(*v, "ALL_OLD" | "NONE"))
-    {
-        c.violation(
-            Some(v),
-            &format!("{at}.returnValuesOnConditionCheckFailure"),
-            "Member must satisfy enum value set: [ALL_OLD, NONE]",
-        );
     }
 }
 
@@ -246,7 +213,7 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, Compi
         }
     };
     let action = match kind {
-        Kind::Put(_) => "dynamodb:PutItem",
+        Kind::Put(_) | Kind::Insert(_) => "dynamodb:PutItem",
         Kind::Update { .. } => "dynamodb:UpdateItem",
         Kind::Delete => "dynamodb:DeleteItem",
         Kind::Check => Operation::CONDITION_CHECK_ACTION,
@@ -254,7 +221,7 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, Compi
     authorize::on_table(ctx, action, &def, || AuthzContext {
         leading_keys: leading.into_iter().collect(),
         attributes: match &kind {
-            Kind::Put(item) => Some(item.keys().cloned().collect()),
+            Kind::Put(item) | Kind::Insert(item) => Some(item.keys().cloned().collect()),
             _ => None,
         },
         enclosing_operation: Some("TransactWriteItems".to_string()),

@@ -13,6 +13,9 @@ use crate::traits::{StoredItem, WriteOp};
 /// DynamoDB's reason text for a failed condition.
 const CONDITION_FAILED: &str = "The conditional request failed";
 
+/// DynamoDB's text for a PartiQL INSERT of a key that is taken.
+pub const DUPLICATE_ITEM: &str = "Duplicate primary key exists in table";
+
 /// The reason of an action that would have succeeded.
 fn no_reason() -> CancellationReason {
     CancellationReason {
@@ -125,6 +128,14 @@ fn run(action: &Action, current: Option<&StoredItem>) -> Result<Vec<WriteOp>, Ca
         Kind::Check => return Ok(Vec::new()),
         Kind::Delete => None,
         Kind::Put(item) => Some(item.clone()),
+        Kind::Insert(_) if old.is_some() => {
+            return Err(CancellationReason {
+                code: "DuplicateItem".into(),
+                message: Some(DUPLICATE_ITEM.into()),
+                item: None,
+            })
+        }
+        Kind::Insert(item) => Some(item.clone()),
         Kind::Update { key: base, update } => Some(
             apply_update(update, old.clone().unwrap_or_else(|| base.clone()), false)
                 .map_err(validation)?,
