@@ -2,7 +2,8 @@
 # A private PostgreSQL cluster for tests: initdb + pg_ctl in a directory of its own, listening on
 # a free loopback port with trust authentication (loopback only), no effect on any other cluster.
 #
-#   scripts/pg-cluster.sh start <dir>   create (first time) and start the cluster in <dir>
+#   scripts/pg-cluster.sh start <dir>   create (first time) and start the cluster in <dir>; a
+#                                       restart keeps the port it had (clients reconnect)
 #   scripts/pg-cluster.sh standby <dir> add a hot standby of that (running) cluster in <dir>/standby:
 #                                       pg_basebackup -R (streaming replication), own free port
 #   scripts/pg-cluster.sh env <dir>     print the export lines for the tests:
@@ -74,7 +75,8 @@ case "$cmd" in
       as_owner "$INITDB" -D "$dir/data" -U "$(owner_name)" --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
         || die "initdb failed; see $dir/initdb.log"
     fi
-    port=$(free_port)
+    # A restarted cluster keeps its port, so that servers configured with it reconnect.
+    if [ -f "$dir/port" ]; then port=$(cat "$dir/port"); else port=$(free_port); fi
     echo "$port" >"$dir/port"
     if [ "$(id -u)" = 0 ]; then chown postgres "$dir/port"; fi
     opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200 -c fsync=on"

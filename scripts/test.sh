@@ -5,7 +5,10 @@
 #   3. cargo build --release, then cargo test --workspace --release (same profile, one build)
 #   4. per storage backend: start `extenddb dev` on a free port, wait for /health, run pytest
 #      over tests/ with EXTENDDB_ENDPOINT set, stop the server
-#   5. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
+#   5. the fault tests (tests/faults): disk full on a small tmpfs, PostgreSQL stopped under load
+#      (a cluster of their own), 1,000 idle connections, the connection cap, a stalled body,
+#      the daemon without syslog; each starts its own servers, loopback only, bounded waits
+#   6. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
 # A private PostgreSQL cluster (scripts/pg-cluster.sh: initdb + pg_ctl, temp dir, free loopback
 # port) runs for the whole script: the Rust tests get EXTENDDB_TEST_PG_*, and the postgres
 # backend step runs `extenddb init` into a temporary HOME, `extenddb serve --foreground`, the
@@ -188,7 +191,7 @@ start_server() {
 
 run_pytest() {
   EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres \
-    --ignore=tests/install "${PYTEST_ARGS[@]}"
+    --ignore=tests/faults --ignore=tests/install "${PYTEST_ARGS[@]}"
 }
 
 # One function per storage backend. A backend that needs a service (PostgreSQL) starts it
@@ -232,6 +235,13 @@ backend_postgres() {
   HOME="$home" "$BIN" destroy --config "$home/extenddb.toml" --yes \
     --pg-user "$EXTENDDB_TEST_PG_USER" >/dev/null
   EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/postgres "${PYTEST_ARGS[@]}"
+  step_done
+}
+
+# The fault tests start their own servers (and, for the outage, their own PostgreSQL cluster).
+faults() {
+  step "fault tests (tests/faults)"
+  EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/faults "${PYTEST_ARGS[@]}"
   step_done
 }
 
@@ -280,4 +290,5 @@ rust_checks
 for backend in "${BACKENDS[@]}"; do
   "backend_$backend"
 done
+faults
 installers

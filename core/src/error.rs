@@ -118,9 +118,18 @@ pub enum ApiError {
     /// The request body is larger than the server accepts.
     #[error("{0}")]
     RequestTooLarge(String),
+    /// The request's body did not arrive within the server's body read timeout.
+    #[error("{0}")]
+    RequestTimeout(String),
     /// Something failed inside the server; the message never carries secrets.
     #[error("{0}")]
     Internal(String),
+    /// The server cannot serve the request now: its disk is full, its database is out of
+    /// reach, or the request's deadline passed. Answered as an `InternalServerError` (500, so
+    /// SDKs retry) with a message that says which; the fault is logged once per episode by the
+    /// store and the health monitor, not once per request.
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// Wire namespace of errors raised by AWS's generic service framework.
@@ -128,10 +137,24 @@ const CORAL_SERVICE: &str = "com.amazon.coral.service#";
 /// Wire namespace of DynamoDB's own errors.
 const DYNAMODB: &str = "com.amazonaws.dynamodb.v20120810#";
 
+/// Message of UnknownOperationException: the text real DynamoDB answered an operation it does
+/// not serve with (boto/boto3#1542, 2018; aws/aws-toolkit-jetbrains#2956, 2021). Older
+/// captures (dynalite, 2013) show no message at all.
+pub const UNKNOWN_OPERATION_MESSAGE: &str = "Unknown operation exception";
+
+/// Message of an `Unavailable` error caused by a full disk.
+pub const OUT_OF_SPACE_MESSAGE: &str =
+    "The server is out of disk space; the write was not applied. Retry once space is freed.";
+
 impl ApiError {
     /// Shorthand for a ValidationException.
     pub fn validation(msg: impl Into<String>) -> Self {
         ApiError::Validation(msg.into())
+    }
+
+    /// The UnknownOperationException of a target that names no operation we serve.
+    pub fn unknown_operation() -> Self {
+        ApiError::UnknownOperation(UNKNOWN_OPERATION_MESSAGE.to_string())
     }
 
     /// Whether this is a throttling refusal (a batch hands the item back unprocessed).
@@ -171,7 +194,10 @@ impl ApiError {
             ApiError::ExpiredToken(_) => "ExpiredTokenException",
             ApiError::AccessDenied(_) => "AccessDeniedException",
             ApiError::RequestTooLarge(_) => "RequestEntityTooLarge",
-            ApiError::Internal(_) => "InternalServerError",
+            // Best guess: AWS's generic framework names this error so (botocore retries it as
+            // a transient error); DynamoDB's own answer to a stalled body is not documented.
+            ApiError::RequestTimeout(_) => "RequestTimeoutException",
+            ApiError::Internal(_) | ApiError::Unavailable(_) => "InternalServerError",
         }
     }
 
@@ -187,7 +213,8 @@ impl ApiError {
             | ApiError::IncompleteSignature(_)
             | ApiError::ExpiredToken(_)
             | ApiError::AccessDenied(_)
-            | ApiError::RequestTooLarge(_) => CORAL_SERVICE,
+            | ApiError::RequestTooLarge(_)
+            | ApiError::RequestTimeout(_) => CORAL_SERVICE,
             _ => DYNAMODB,
         };
         format!("{ns}{}", self.type_name())
@@ -196,22 +223,24 @@ impl ApiError {
     /// The HTTP status DynamoDB answers this error with.
     pub fn status(&self) -> u16 {
         match self {
-            ApiError::Internal(_) => 500,
+            ApiError::Internal(_) | ApiError::Unavailable(_) => 500,
             ApiError::RequestTooLarge(_) => 413,
-            ApiError::UnknownOperation(_) => 400,
+            ApiError::RequestTimeout(_) => 408,
             _ => 400,
         }
+    }
+
+    /// Whether the error belongs to a fault episode that is logged once (by the store and the
+    /// health monitor) rather than once per request.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ApiError::Unavailable(_))
     }
 
     /// The JSON body DynamoDB sends for this error.
     pub fn to_body(&self) -> Vec<u8> {
         let mut body = serde_json::Map::new();
         body.insert("__type".into(), self.wire_type().into());
-        let message = self.to_string();
-        // UnknownOperationException carries no message in DynamoDB's answer.
-        if !message.is_empty() {
-            body.insert("message".into(), message.into());
-        }
+        body.insert("message".into(), self.to_string().into());
         match self {
             ApiError::ConditionalCheckFailed { item: Some(item) } => {
                 body.insert(
@@ -246,7 +275,7 @@ impl ApiError {
 
 /// A failure inside a storage backend. Converted to `ApiError` at the trait boundary; the text
 /// is for logs and never reaches a client verbatim beyond InternalServerError.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     /// The backend's I/O or engine failed.
     #[error("storage error: {0}")]
@@ -257,6 +286,14 @@ pub enum StoreError {
     /// Another writer holds a lock this transaction needs.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The store's disk (or file-size limit) is full: nothing was written. The text names the
+    /// path and the free space, for the operator.
+    #[error("out of disk space: {0}")]
+    OutOfSpace(String),
+    /// The store cannot be reached or used now (database down, connection pool exhausted,
+    /// store reopening after an I/O error); nothing was written, retrying later may succeed.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<StoreError> for ApiError {
@@ -264,6 +301,18 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(_) => {
                 ApiError::TransactionConflict("Transaction is ongoing for the item".to_string())
+            }
+            // Logged once per episode by the store and the health monitor, not here.
+            StoreError::OutOfSpace(reason) => {
+                tracing::debug!(%reason, "write refused: out of disk space");
+                ApiError::Unavailable(OUT_OF_SPACE_MESSAGE.to_string())
+            }
+            StoreError::Unavailable(reason) => {
+                tracing::debug!(%reason, "request refused: storage unavailable");
+                ApiError::Unavailable(
+                    "The server's storage is unavailable; the request was not applied. Retry later."
+                        .to_string(),
+                )
             }
             other => {
                 tracing::error!(error = %other, "storage failure");
@@ -310,7 +359,7 @@ mod tests {
                 400,
             ),
             (
-                ApiError::UnknownOperation(String::new()),
+                ApiError::unknown_operation(),
                 "com.amazon.coral.service#UnknownOperationException",
                 400,
             ),
@@ -364,6 +413,16 @@ mod tests {
                 "com.amazonaws.dynamodb.v20120810#InternalServerError",
                 500,
             ),
+            (
+                ApiError::Unavailable("x".into()),
+                "com.amazonaws.dynamodb.v20120810#InternalServerError",
+                500,
+            ),
+            (
+                ApiError::RequestTimeout("x".into()),
+                "com.amazon.coral.service#RequestTimeoutException",
+                408,
+            ),
         ];
         for (e, ty, status) in cases {
             assert_eq!(body(&e)["__type"], ty);
@@ -372,9 +431,48 @@ mod tests {
     }
 
     #[test]
-    fn unknown_operation_has_no_message() {
-        let b = body(&ApiError::UnknownOperation(String::new()));
-        assert!(b.get("message").is_none());
+    fn unknown_operation_says_so() {
+        let b = body(&ApiError::UnknownOperation(
+            UNKNOWN_OPERATION_MESSAGE.into(),
+        ));
+        assert_eq!(b["message"], "Unknown operation exception");
+    }
+
+    #[test]
+    fn storage_faults_are_internal_server_errors_that_say_which() {
+        let e: ApiError = StoreError::OutOfSpace("/data: 0 bytes free".into()).into();
+        assert!(e.is_unavailable());
+        assert_eq!(e.status(), 500);
+        let b = body(&e);
+        assert_eq!(
+            b["__type"],
+            "com.amazonaws.dynamodb.v20120810#InternalServerError"
+        );
+        assert!(b["message"].as_str().unwrap().contains("out of disk space"));
+        // The operator's details (paths, hosts) stay in the log.
+        assert!(!b["message"].as_str().unwrap().contains("/data"));
+        let e: ApiError = StoreError::Unavailable("cannot reach db.internal:5432".into()).into();
+        assert!(e.is_unavailable());
+        let msg = body(&e)["message"].as_str().unwrap().to_string();
+        assert!(
+            msg.contains("unavailable") && !msg.contains("db.internal"),
+            "{msg}"
+        );
+        let e: ApiError = StoreError::Backend("boom".into()).into();
+        assert!(!e.is_unavailable());
+    }
+
+    /// Every error DynamoDB answers carries a message; an empty one would be a bug.
+    #[test]
+    fn every_wire_body_has_a_message_key() {
+        for e in [
+            ApiError::Serialization("x".into()),
+            ApiError::UnknownOperation(UNKNOWN_OPERATION_MESSAGE.into()),
+            ApiError::ConditionalCheckFailed { item: None },
+            ApiError::Internal("x".into()),
+        ] {
+            assert!(body(&e)["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! `ServerConfig`: where the server listens, how (plain HTTP or TLS), the limits a request is
-//! served with and how often runtime settings are re-read.
+//! `ServerConfig`: where the server listens, how (plain HTTP or TLS), the limits a request and a
+//! connection are served with and how often runtime settings are re-read.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -10,6 +10,22 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// How often the runtime settings are re-read by default (the guide promises 30 s at most).
 pub const DEFAULT_SETTINGS_POLL: Duration = Duration::from_secs(10);
+
+/// Default cap on open client connections.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// Default time a connection may sit with no request in flight before the server closes it: a
+/// little above the 60 s after which the Java SDK and common load balancers drop idle
+/// connections themselves, so that the client usually closes first (as with nginx's 75 s); an
+/// SDK that sends on a connection the server has just closed retries the request.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
+/// Default time a client may take to send a request's headers.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default time a client may take to send a request's body, once its headers arrived.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default deadline of one request's work (authentication and the operation, after the body
+/// arrived): well under the SDKs' timeouts (boto3 reads for 60 s, the Java SDK v2 for 30 s),
+/// so a stalled store answers a retryable error the client still reads.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where the TLS certificate comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +56,20 @@ pub struct ServerConfig {
     pub settings_poll: Duration,
     /// How long a shutdown waits for requests in flight before closing their connections.
     pub shutdown_grace: Duration,
+    /// Most client connections open at once; further ones are refused (plain HTTP: a 503
+    /// answer and close; TLS: closed at once) until some close.
+    pub max_connections: usize,
+    /// A connection with no request in flight for this long is closed.
+    pub idle_timeout: Duration,
+    /// Time allowed to receive a request's headers (HTTP/1).
+    pub header_read_timeout: Duration,
+    /// Time allowed to receive a request's body; slower ones get 408 and the connection closes.
+    pub body_read_timeout: Duration,
+    /// Deadline of a request's work once its body arrived; past it the client gets a retryable
+    /// InternalServerError and the work is abandoned.
+    pub request_timeout: Duration,
+    /// How often the health monitor checks the store (the readiness endpoint's freshness).
+    pub health_interval: Duration,
 }
 
 impl Default for ServerConfig {
@@ -50,6 +80,12 @@ impl Default for ServerConfig {
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             settings_poll: DEFAULT_SETTINGS_POLL,
             shutdown_grace: Duration::from_secs(10),
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            health_interval: Duration::from_secs(1),
         }
     }
 }

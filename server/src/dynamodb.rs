@@ -1,7 +1,14 @@
-//! The DynamoDB JSON protocol: `POST /` with `X-Amz-Target` → the `Operation` it names →
-//! size-limited body → authentication → a request `Ctx` → `extenddb_core::ops::dispatch` →
-//! answer. The operation's gates (authorize, throttle, stream records in the store
-//! transaction) run inside dispatch.
+//! The DynamoDB JSON protocol: `POST /` with a JSON `Content-Type` and `X-Amz-Target` → the
+//! `Operation` it names → size-limited body (within the body read timeout) → authentication →
+//! a request `Ctx` → `extenddb_core::ops::dispatch` → answer, all within the request deadline.
+//! The operation's gates (authorize, throttle, stream records in the store transaction) run
+//! inside dispatch.
+//!
+//! Unknown top-level members of a request body are ignored, as DynamoDB ignores them: dynalite,
+//! built from captures of DynamoDB's answers, drops them before it checks types
+//! (architect/dynalite validations/index.js `checkTypes`), and the shapes here are decoded by
+//! serde without `deny_unknown_fields` for the same reason. A body whose `Content-Type` is not
+//! JSON is refused before anything else (`response::unsupported_media`).
 
 use crate::body::{read_limited, BodyError};
 use crate::request_id::RequestId;
@@ -41,6 +48,11 @@ where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
 {
+    let json = match body_media(&req) {
+        Media::AmzJson => false,
+        Media::Json => true,
+        Media::Other => return (None, response::unsupported_media(id)),
+    };
     let coding = crate::response_encoding::accepted(req.headers());
     let (op, answer) = serve(state, req, peer).await;
     let resp = match answer {
@@ -53,13 +65,54 @@ where
         },
         Err(e) => response::error(&e, id),
     };
+    let mut resp = resp;
+    if json {
+        // dynalite's captures: a request sent as `application/json` is answered in kind.
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, header::HeaderValue::from_static(JSON));
+    }
     (op, resp)
+}
+
+/// The JSON-protocol media type SDKs send.
+const AMZ_JSON: &str = "application/x-amz-json-1.0";
+/// Plain JSON, which DynamoDB accepts too.
+const JSON: &str = "application/json";
+
+/// What a request's body is, by its `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Media {
+    /// `application/x-amz-json-1.0`, or no body at all (then the type does not matter).
+    AmzJson,
+    /// `application/json`.
+    Json,
+    /// Anything else, or no `Content-Type`, with a body.
+    Other,
+}
+
+/// The media of `req`'s body: the `Content-Type`'s type and subtype compared without case,
+/// parameters (`; charset=utf-8`) ignored. A request without a body passes whatever it says,
+/// as in DynamoDB (dynalite checks the type only when a body came).
+fn body_media<B: Body>(req: &Request<B>) -> Media {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or_default().trim());
+    match declared {
+        Some(t) if t.eq_ignore_ascii_case(AMZ_JSON) => Media::AmzJson,
+        Some(t) if t.eq_ignore_ascii_case(JSON) => Media::Json,
+        _ if req.body().is_end_stream() || req.body().size_hint().exact() == Some(0) => {
+            Media::AmzJson
+        }
+        _ => Media::Other,
+    }
 }
 
 /// The operation `X-Amz-Target` names; DynamoDB rejects an unknown one before it looks at
 /// credentials or body.
 pub(crate) fn operation(target: Option<&[u8]>) -> Result<Operation, ApiError> {
-    let unknown = || ApiError::UnknownOperation(String::new());
+    let unknown = ApiError::unknown_operation;
     let (api, name) = match Target::parse(target)? {
         Target::DynamoDb(name) => (Api::DynamoDb, name),
         Target::Streams(name) => (Api::Streams, name),
@@ -103,19 +156,54 @@ where
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let body = read_limited(body, content_length, state.max_body_bytes)
-        .await
-        .map_err(|e| match e {
-            BodyError::TooLarge => ApiError::RequestTooLarge(format!(
-                "Request entity size exceeds the maximum allowed of {} bytes",
-                state.max_body_bytes
-            )),
-            BodyError::Read(reason) => {
-                tracing::debug!(%reason, "request body could not be read");
-                ApiError::Serialization("The request body could not be read".to_string())
-            }
-        })?;
+    // One timer serves both limits: the body read's, then (reset) the request's deadline.
+    // Polled only when the work does not finish at once, so a request answered on its first
+    // poll (a cached point read) never touches the timer wheel.
+    let timer = tokio::time::sleep(state.body_read_timeout);
+    tokio::pin!(timer);
+    let read = read_limited(body, content_length, state.max_body_bytes);
+    let body = tokio::select! {
+        biased;
+        out = read => out,
+        () = &mut timer => {
+            // Best guess at the wording; DynamoDB's own is not documented.
+            return Err(ApiError::RequestTimeout(format!(
+                "The request body did not arrive within {} s",
+                state.body_read_timeout.as_secs_f64()
+            )));
+        }
+    };
+    let body = body.map_err(|e| match e {
+        BodyError::TooLarge => ApiError::RequestTooLarge(format!(
+            "Request entity size exceeds the maximum allowed of {} bytes",
+            state.max_body_bytes
+        )),
+        BodyError::Read(reason) => {
+            tracing::debug!(%reason, "request body could not be read");
+            ApiError::Serialization("The request body could not be read".to_string())
+        }
+    })?;
+    let deadline = state.request_timeout;
+    timer.as_mut().reset(tokio::time::Instant::now() + deadline);
+    tokio::select! {
+        biased;
+        answer = execute(state, op, parts, body, peer) => answer,
+        () = &mut timer => Err(ApiError::Unavailable(format!(
+            "The request did not complete within {} ms; it may or may not have been applied. \
+             Retry it.",
+            deadline.as_millis()
+        ))),
+    }
+}
 
+/// Authenticates and runs the operation on the body read.
+async fn execute(
+    state: &AppState,
+    op: Operation,
+    parts: Parts,
+    body: Bytes,
+    peer: Peer,
+) -> Result<Bytes, ApiError> {
     let head = request_head(parts);
     let services = &state.services;
     let principal = services.auth.authenticate(&head, &sha256(&body)).await?;
@@ -219,10 +307,52 @@ mod tests {
             b"DynamoDBStreams_20120810.PutItem",
             b"",
         ] {
+            assert_eq!(operation(Some(bad)), Err(ApiError::unknown_operation()));
+        }
+    }
+
+    fn with_type(
+        content_type: Option<&str>,
+        body: &'static [u8],
+    ) -> Request<http_body_util::Full<Bytes>> {
+        let mut b = Request::post("/");
+        if let Some(t) = content_type {
+            b = b.header(header::CONTENT_TYPE, t);
+        }
+        b.body(http_body_util::Full::new(Bytes::from_static(body)))
+            .unwrap()
+    }
+
+    #[test]
+    fn json_bodies_pass_by_content_type_and_others_do_not() {
+        for t in [
+            "application/x-amz-json-1.0",
+            "Application/X-Amz-Json-1.0",
+            "application/x-amz-json-1.0; charset=utf-8",
+        ] {
             assert_eq!(
-                operation(Some(bad)),
-                Err(ApiError::UnknownOperation(String::new()))
+                body_media(&with_type(Some(t), b"{}")),
+                Media::AmzJson,
+                "{t}"
             );
         }
+        assert_eq!(
+            body_media(&with_type(Some("application/json"), b"{}")),
+            Media::Json
+        );
+        for t in [
+            Some("text/plain"),
+            Some("application/x-amz-json-1.1"),
+            Some("application/x-www-form-urlencoded"),
+            None,
+        ] {
+            assert_eq!(body_media(&with_type(t, b"{}")), Media::Other, "{t:?}");
+        }
+        // Without a body the type does not matter.
+        assert_eq!(body_media(&with_type(None, b"")), Media::AmzJson);
+        assert_eq!(
+            body_media(&with_type(Some("text/plain"), b"")),
+            Media::AmzJson
+        );
     }
 }

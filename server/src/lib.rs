@@ -1,5 +1,6 @@
 //! extenddb HTTP(S) server: the DynamoDB JSON protocol over HTTP/1.1 and HTTP/2, plain or TLS
-//! (rustls), plus `GET /health` and `GET /metrics`, and the background workers.
+//! (rustls), plus `GET /health` (liveness), `GET /health/ready` (readiness), `GET /metrics`,
+//! and the background workers.
 //!
 //! ```text
 //! POST /  X-Amz-Target: DynamoDB_20120810.<Op>
@@ -12,14 +13,17 @@
 
 mod body;
 pub mod config;
+mod connections;
 mod cors;
 mod dynamodb;
 mod encoding;
 mod endpoints;
 pub mod error;
+mod health;
 mod listener;
 mod metrics;
 mod metrics_route;
+pub mod probe;
 pub mod request_id;
 mod response;
 mod response_encoding;
@@ -33,7 +37,11 @@ mod token_sweeper;
 mod ttl_sweeper;
 mod workers;
 
-pub use config::{ServerConfig, TlsSource, DEFAULT_MAX_BODY_BYTES, DEFAULT_SETTINGS_POLL};
+pub use config::{
+    ServerConfig, TlsSource, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT,
+    DEFAULT_SETTINGS_POLL,
+};
 pub use error::ServerError;
 pub use extenddb_core::Services;
 pub use listener::Server;

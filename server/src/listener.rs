@@ -1,9 +1,13 @@
-//! The listener: accepts TCP connections, wraps them in TLS when configured, serves HTTP/1.1
-//! and HTTP/2 on each (hyper-util's auto builder) and shuts down gracefully.
+//! The listener: accepts TCP connections up to `max_connections` (refusing the rest, see
+//! `connections`), wraps them in TLS when configured, serves HTTP/1.1 and HTTP/2 on each
+//! (hyper-util's auto builder), closes connections idle for `idle_timeout`, and shuts down
+//! gracefully.
 
 use crate::config::ServerConfig;
+use crate::connections::{Activity, Limits};
 use crate::dynamodb::Peer;
 use crate::error::ServerError;
+use crate::health::Health;
 use crate::metrics::RequestMetrics;
 use crate::routing;
 use crate::services::{AppState, SettingsHook};
@@ -14,7 +18,6 @@ use hyper::service::service_fn;
 use hyper::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -22,12 +25,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, OwnedSemaphorePermit};
 use tokio_rustls::TlsAcceptor;
 
 /// How long a client may take to finish the TLS handshake.
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a client may take to send a request's headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Pause after a failed accept (e.g. out of file descriptors) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
@@ -38,6 +40,8 @@ pub struct Server {
     tls: Option<TlsAcceptor>,
     state: Arc<AppState>,
     shutdown_grace: Duration,
+    idle_timeout: Duration,
+    header_read_timeout: Duration,
 }
 
 impl Server {
@@ -62,18 +66,27 @@ impl Server {
         };
         let listener = TcpListener::bind(config.bind).await.map_err(bind_err)?;
         let local_addr = listener.local_addr().map_err(bind_err)?;
+        let limits = Arc::new(Limits::new(config.max_connections));
+        let health = Arc::new(Health::new());
         Ok(Server {
             listener,
             local_addr,
             tls,
             state: Arc::new(AppState {
-                metrics: RequestMetrics::new(services.clone()),
+                metrics: RequestMetrics::new(services.clone(), limits.clone(), health.clone()),
                 services,
                 max_body_bytes: config.max_body_bytes,
                 settings_poll: config.settings_poll,
                 settings_hook: None,
+                limits,
+                health,
+                body_read_timeout: config.body_read_timeout,
+                request_timeout: config.request_timeout,
+                health_interval: config.health_interval,
             }),
             shutdown_grace: config.shutdown_grace,
+            idle_timeout: config.idle_timeout,
+            header_read_timeout: config.header_read_timeout,
         })
     }
 
@@ -103,11 +116,14 @@ impl Server {
         builder
             .http1()
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
+            .header_read_timeout(self.header_read_timeout);
         builder.http2().timer(TokioTimer::new());
         let builder = Arc::new(builder);
-        let graceful = GracefulShutdown::new();
+        // Each connection holds a receiver: a send asks them to finish, and the channel's
+        // closing tells when the last one has.
+        let (stop_tx, stop_rx) = watch::channel(false);
         let workers = [
+            crate::health::spawn(self.state.clone()),
             crate::settings_poller::spawn(self.state.clone()),
             crate::workers::spawn(self.state.clone()),
             crate::token_sweeper::spawn(self.state.clone()),
@@ -119,11 +135,17 @@ impl Server {
             tokio::select! {
                 accepted = self.listener.accept() => match accepted {
                     Ok((stream, peer)) => {
+                        let Some(permit) = self.state.limits.admit() else {
+                            self.state.limits.refuse(stream, self.tls.is_some());
+                            continue;
+                        };
                         let conn = Connection {
                             builder: builder.clone(),
                             state: self.state.clone(),
-                            watcher: graceful.watcher(),
+                            stop: stop_rx.clone(),
                             peer: Peer { addr: Some(peer), tls: self.tls.is_some() },
+                            idle_timeout: self.idle_timeout,
+                            _permit: permit,
                         };
                         tokio::spawn(conn.run(stream, peer, self.tls.clone()));
                     }
@@ -136,15 +158,17 @@ impl Server {
             }
         }
         drop(self.listener);
+        drop(stop_rx);
         for worker in workers {
             worker.abort();
         }
         tracing::info!(
-            connections = graceful.count(),
+            connections = stop_tx.receiver_count(),
             "shutting down; finishing requests in flight"
         );
+        let _ = stop_tx.send(true);
         tokio::select! {
-            () = graceful.shutdown() => tracing::info!("all connections closed"),
+            () = stop_tx.closed() => tracing::info!("all connections closed"),
             () = tokio::time::sleep(self.shutdown_grace) => {
                 tracing::warn!("shutdown grace period elapsed; dropping open connections");
             }
@@ -157,8 +181,12 @@ impl Server {
 struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
     state: Arc<AppState>,
-    watcher: Watcher,
+    /// Becomes true when the server shuts down.
+    stop: watch::Receiver<bool>,
     peer: Peer,
+    idle_timeout: Duration,
+    /// Its place under `max_connections`, given back when the connection ends.
+    _permit: OwnedSemaphorePermit,
 }
 
 impl Connection {
@@ -177,19 +205,60 @@ impl Connection {
         }
     }
 
+    /// Serves the connection until the client closes it, it has been idle for
+    /// `idle_timeout`, or the server shuts down (the last two finish the request in flight
+    /// first: HTTP/1 closes after it, HTTP/2 sends GOAWAY).
     async fn serve<S>(self, io: S, peer: SocketAddr)
     where
         S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     {
-        let state = self.state;
-        let from = self.peer;
+        let Connection {
+            builder,
+            state,
+            mut stop,
+            peer: from,
+            idle_timeout,
+            _permit,
+        } = self;
+        let activity = Activity::new();
+        let requests = activity.clone();
         let service = service_fn(move |req: Request<Incoming>| {
             let state = state.clone();
-            async move { Ok::<_, Infallible>(routing::route(&state, req, from).await) }
+            let in_flight = requests.begin();
+            async move {
+                let resp = routing::route(&state, req, from).await;
+                drop(in_flight);
+                Ok::<_, Infallible>(resp)
+            }
         });
-        let conn = self.builder.serve_connection(TokioIo::new(io), service);
-        if let Err(e) = self.watcher.watch(conn).await {
-            tracing::debug!(%peer, error = %e, "connection ended with an error");
+        let conn = builder.serve_connection(TokioIo::new(io), service);
+        tokio::pin!(conn);
+        let idle = activity.idle(idle_timeout);
+        tokio::pin!(idle);
+        let mut closing = false;
+        let stopping = async {
+            // An error means the server is gone: stop too.
+            let _ = stop.wait_for(|stop| *stop).await;
+        };
+        tokio::pin!(stopping);
+        loop {
+            tokio::select! {
+                ended = conn.as_mut() => {
+                    if let Err(e) = ended {
+                        tracing::debug!(%peer, error = %e, "connection ended with an error");
+                    }
+                    return;
+                }
+                () = &mut idle, if !closing => {
+                    tracing::debug!(%peer, "closing an idle connection");
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+                () = &mut stopping, if !closing => {
+                    conn.as_mut().graceful_shutdown();
+                    closing = true;
+                }
+            }
         }
     }
 }

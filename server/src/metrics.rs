@@ -4,8 +4,11 @@
 //! (indexed by `Operation::index`), so counting a request is a few atomic adds with no lookup;
 //! errors go through a labelled family (the rare path). Capacity units, throttled requests and
 //! background-worker lag come from core's `Metrics`, the store's connection pool from the
-//! `ItemStore`, all read at scrape time by a collector.
+//! `ItemStore`, open and refused client connections and the store's readiness from the server,
+//! all read at scrape time by collectors.
 
+use crate::connections::Limits;
+use crate::health::Health;
 use extenddb_core::metrics::Worker;
 use extenddb_core::ops::Operation;
 use extenddb_core::traits::{Direction, Job};
@@ -38,8 +41,13 @@ pub struct RequestMetrics {
 }
 
 impl RequestMetrics {
-    /// Counters for every operation, and a collector reading `services` at scrape time.
-    pub fn new(services: Arc<Services>) -> RequestMetrics {
+    /// Counters for every operation, and collectors reading `services`, the connection
+    /// `limits` and the store's `health` at scrape time.
+    pub(crate) fn new(
+        services: Arc<Services>,
+        limits: Arc<Limits>,
+        health: Arc<Health>,
+    ) -> RequestMetrics {
         let mut registry = Registry::default();
         let requests_family = Family::<[(&'static str, &'static str); 1], Counter>::default();
         let latency_family =
@@ -82,6 +90,7 @@ impl RequestMetrics {
             latency_family,
         );
         registry.register_collector(Box::new(ServicesCollector(services)));
+        registry.register_collector(Box::new(ServerCollector { limits, health }));
         RequestMetrics {
             registry,
             requests,
@@ -120,6 +129,42 @@ impl RequestMetrics {
             tracing::warn!(error = %e, "cannot render metrics");
         }
         out
+    }
+}
+
+/// Reads the open and refused connections and the store's readiness at scrape time.
+struct ServerCollector {
+    limits: Arc<Limits>,
+    health: Arc<Health>,
+}
+
+impl std::fmt::Debug for ServerCollector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerCollector")
+    }
+}
+
+impl Collector for ServerCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        ConstGauge::new(self.limits.open() as i64).encode(encoder.encode_descriptor(
+            "extenddb_connections_open",
+            "Client connections open now",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?)?;
+        ConstCounter::new(self.limits.refused()).encode(encoder.encode_descriptor(
+            "extenddb_connections_refused",
+            "Client connections refused because server.max_connections were open",
+            None,
+            prometheus_client::metrics::MetricType::Counter,
+        )?)?;
+        ConstGauge::new(i64::from(self.health.is_ready())).encode(encoder.encode_descriptor(
+            "extenddb_ready",
+            "1 when the store can serve requests (GET /health/ready answers 200), else 0",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?)?;
+        Ok(())
     }
 }
 

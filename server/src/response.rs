@@ -50,13 +50,41 @@ pub fn encoded(body: Bytes, coding: &'static str, id: &RequestId) -> Response<Bo
 #[derive(Debug, Clone, Copy)]
 pub struct ErrorType(pub &'static str);
 
+/// Marks an answer that failed because of a fault episode (full disk, database out of reach,
+/// deadline passed): the episode is logged once by the health monitor, so the request's own
+/// failure is logged at debug level only.
+#[derive(Debug, Clone, Copy)]
+pub struct EpisodeFailure;
+
 /// An error answer: DynamoDB's `__type`/`message` body and status.
 pub fn error(err: &ApiError, id: &RequestId) -> Response<Body> {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut resp = build(status, Bytes::from(err.to_body()), id);
     resp.extensions_mut().insert(ErrorType(err.type_name()));
+    if err.is_unavailable() {
+        resp.extensions_mut().insert(EpisodeFailure);
+    }
     resp
 }
+
+/// DynamoDB's answer to a request whose body is not JSON by its Content-Type (missing, or
+/// neither `application/x-amz-json-1.0` nor `application/json`): 404 with this XML body and no
+/// content type, as dynalite recorded it from DynamoDB (architect/dynalite test/connection.js,
+/// "should return 404 if body but incorrect content-type").
+pub fn unsupported_media(id: &RequestId) -> Response<Body> {
+    let mut resp = build(
+        StatusCode::NOT_FOUND,
+        Bytes::from_static(UNKNOWN_OPERATION_XML),
+        id,
+    );
+    resp.headers_mut().remove(CONTENT_TYPE);
+    resp.extensions_mut()
+        .insert(ErrorType("UnknownOperationException"));
+    resp
+}
+
+/// The body of `unsupported_media` (CRC32 3552371480, 29 bytes).
+const UNKNOWN_OPERATION_XML: &[u8] = b"<UnknownOperationException/>\n";
 
 #[cfg(test)]
 mod tests {
@@ -78,6 +106,17 @@ mod tests {
         assert_eq!(h["content-length"], "17");
         let body = resp.into_body().collect().await.unwrap().to_bytes();
         assert_eq!(&body[..], b"{\"TableNames\":[]}");
+    }
+
+    #[tokio::test]
+    async fn a_body_of_another_media_type_gets_dynamodbs_xml_404() {
+        let resp = unsupported_media(&RequestId::new());
+        assert_eq!(resp.status(), 404);
+        assert!(resp.headers().get("content-type").is_none());
+        assert_eq!(resp.headers()["x-amz-crc32"], "3552371480");
+        assert_eq!(resp.headers()["content-length"], "29");
+        let body = resp.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], b"<UnknownOperationException/>\n");
     }
 
     #[test]

@@ -1,5 +1,5 @@
-//! Routing: `GET /health`, `GET /metrics`, the DynamoDB API on `POST /`, and 404 for
-//! everything else. Each
+//! Routing: `GET /health` (liveness), `GET /health/ready` (readiness, see `health`),
+//! `GET /metrics`, the DynamoDB API on `POST /`, and 404 for everything else. Each
 //! request gets an id and, when debug logging is on, a tracing span (request id, operation,
 //! table — never credentials). The span is at debug level because building it on every request
 //! cost 3–6 % of a PutItem's CPU (see docs/performance.md); a failed request's warning names
@@ -8,8 +8,8 @@
 
 use crate::dynamodb::{self, Peer};
 use crate::request_id::RequestId;
-use crate::response::ErrorType;
 use crate::response::{self, Body as RespBody};
+use crate::response::{EpisodeFailure, ErrorType};
 use crate::services::AppState;
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
@@ -87,6 +87,9 @@ where
             (&Method::GET | &Method::HEAD, "/health") => {
                 (None, response::ok(Bytes::from_static(HEALTHY), &id))
             }
+            (&Method::GET | &Method::HEAD, "/health/ready") => {
+                (None, crate::health::answer(state, &id))
+            }
             (&Method::GET, "/metrics") => {
                 (None, crate::metrics_route::answer(state, &req, &id).await)
             }
@@ -112,9 +115,12 @@ where
     let status = resp.status().as_u16();
     let micros = started.elapsed().as_micros() as u64;
     span.in_scope(|| {
-        if status >= 500 {
-            let operation = target.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::warn!(request_id = %id, operation, status, micros, "request failed");
+        let operation = || target.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
+        if status >= 500 && resp.extensions().get::<EpisodeFailure>().is_some() {
+            // Part of a fault episode the health monitor logs once.
+            tracing::debug!(request_id = %id, operation = operation(), status, micros, "request failed");
+        } else if status >= 500 {
+            tracing::warn!(request_id = %id, operation = operation(), status, micros, "request failed");
         } else {
             tracing::debug!(status, micros, "request answered");
         }

@@ -1,7 +1,9 @@
 //! `AppState`: what every request handler and background worker of one server reads — the
-//! core `Services`, the request limits and the request metrics. Built once, shared by all
-//! connections.
+//! core `Services`, the request and connection limits, the store's health and the request
+//! metrics. Built once, shared by all connections.
 
+use crate::connections::Limits;
+use crate::health::Health;
 use crate::metrics::RequestMetrics;
 use extenddb_core::context::Ctx;
 use extenddb_core::settings::Change;
@@ -19,6 +21,16 @@ pub(crate) struct AppState {
     pub metrics: RequestMetrics,
     pub settings_poll: Duration,
     pub settings_hook: Option<SettingsHook>,
+    /// The cap on open connections (shared with the metrics collector).
+    pub limits: Arc<Limits>,
+    /// The store's readiness as the health monitor last saw it.
+    pub health: Arc<Health>,
+    /// Time allowed to receive a request's body.
+    pub body_read_timeout: Duration,
+    /// Deadline of a request's work once its body arrived.
+    pub request_timeout: Duration,
+    /// How often the health monitor checks the store.
+    pub health_interval: Duration,
 }
 
 impl AppState {

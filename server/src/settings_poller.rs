@@ -42,7 +42,9 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
                         }
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot read the runtime settings"),
+                Err(e) => {
+                    crate::health::step_failed(&state.health, "reading the runtime settings", &e)
+                }
             }
             tokio::time::sleep(state.settings_poll).await;
         }

@@ -30,7 +30,7 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
                     tokio::task::yield_now().await;
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "table reaper round failed");
+                    crate::health::step_failed(&state.health, "table reaper round", &e);
                     tokio::time::sleep(BACKOFF).await;
                 }
             }

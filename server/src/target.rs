@@ -20,7 +20,7 @@ impl<'a> Target<'a> {
     /// Parses the header's value; a missing or malformed target is UnknownOperationException,
     /// which DynamoDB answers without a message.
     pub fn parse(value: Option<&'a [u8]>) -> Result<Target<'a>, ApiError> {
-        let unknown = || ApiError::UnknownOperation(String::new());
+        let unknown = ApiError::unknown_operation;
         let value = value
             .and_then(|v| std::str::from_utf8(v).ok())
             .ok_or_else(unknown)?;
@@ -76,10 +76,7 @@ mod tests {
             Some(b"DynamoDB_20120810\xff.ListTables"),
         ];
         for v in bad {
-            assert_eq!(
-                Target::parse(v).unwrap_err(),
-                ApiError::UnknownOperation(String::new())
-            );
+            assert_eq!(Target::parse(v).unwrap_err(), ApiError::unknown_operation());
         }
     }
 }

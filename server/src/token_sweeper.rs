@@ -24,7 +24,7 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
             match sweep_expired(ctx.store.as_ref(), ctx.now_epoch()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(deleted = n, "expired transaction tokens swept"),
-                Err(e) => tracing::warn!(error = %e, "token sweep failed"),
+                Err(e) => crate::health::step_failed(&state.health, "token sweep", &e),
             }
         }
     })

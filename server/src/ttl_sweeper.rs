@@ -38,7 +38,7 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
                     }
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "TTL sweep failed");
+                    crate::health::step_failed(&state.health, "TTL sweep", &e);
                     tokio::time::sleep(BACKOFF).await;
                     continue;
                 }

@@ -24,6 +24,7 @@ pub(crate) const STANDBY: Duration = Duration::from_millis(250);
 pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
     let ctx = state.background_ctx();
     let backfill_ctx = ctx.clone();
+    let backfill_health = state.health.clone();
     let backfill = tokio::spawn(async move {
         loop {
             if !backfill_ctx.coordination.runs(Job::GsiBackfill) {
@@ -34,7 +35,7 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
                 Ok(n) if n > 0 => tokio::task::yield_now().await,
                 Ok(_) => tokio::time::sleep(BACKFILL_IDLE).await,
                 Err(e) => {
-                    tracing::warn!(error = %e, "GSI backfill step failed");
+                    crate::health::step_failed(&backfill_health, "GSI backfill step", &e);
                     tokio::time::sleep(BACKOFF).await;
                 }
             }
@@ -53,7 +54,7 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
                 Ok(n) if n > 0 => tokio::task::yield_now().await,
                 Ok(_) => tokio::time::sleep(IDLE).await,
                 Err(e) => {
-                    tracing::warn!(error = %e, "GSI propagation step failed");
+                    crate::health::step_failed(&state.health, "GSI propagation step", &e);
                     tokio::time::sleep(BACKOFF).await;
                 }
             }

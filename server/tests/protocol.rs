@@ -36,7 +36,7 @@ async fn unknown_path_is_404() {
 }
 
 #[tokio::test]
-async fn missing_or_foreign_target_is_unknown_operation_without_message() {
+async fn missing_or_foreign_target_is_unknown_operation() {
     let s = start(None, DEFAULT_MAX_BODY_BYTES).await;
     let c = Client::plain(s.addr);
     for target in [
@@ -50,7 +50,10 @@ async fn missing_or_foreign_target_is_unknown_operation_without_message() {
         assert_dynamodb_headers(&a);
         assert_eq!(
             a.json(),
-            serde_json::json!({"__type": "com.amazon.coral.service#UnknownOperationException"}),
+            serde_json::json!({
+                "__type": "com.amazon.coral.service#UnknownOperationException",
+                "message": "Unknown operation exception"
+            }),
             "target {target:?}"
         );
     }
@@ -118,6 +121,10 @@ async fn malformed_json_is_serialization_exception_once_core_decodes() {
         a.json()["__type"],
         "com.amazon.coral.service#SerializationException"
     );
+    assert!(a.json()["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("The request body is not valid JSON"));
     s.stop().await;
 }
 
@@ -155,6 +162,7 @@ async fn chunked_body_over_the_limit_is_413_while_counting() {
     let chunk = vec![b'x'; 800];
     let mut req = format!(
         "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: {LIST_TABLES}\r\n\
+         Content-Type: application/x-amz-json-1.0\r\n\
          Authorization: {AUTH}\r\nX-Amz-Date: {}\r\nTransfer-Encoding: chunked\r\n\
          Connection: close\r\n\r\n",
         common::AMZ_DATE

@@ -3,13 +3,14 @@
 
 mod common;
 
-use common::{assert_dynamodb_headers, start, Client, AUTH};
+use common::{assert_dynamodb_headers, start, start_with, Client, AUTH};
 use extenddb_server::{tls, TlsSource, DEFAULT_MAX_BODY_BYTES};
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use std::sync::Arc;
+use std::time::Duration;
 
 fn client_config(roots: rustls::RootCertStore, h2: bool) -> Arc<rustls::ClientConfig> {
     tls::install_crypto_provider();
@@ -146,21 +147,30 @@ impl ServerCertVerifier for AcceptAny {
     }
 }
 
-#[tokio::test]
-async fn generated_certificate_serves_signed_requests_over_h2() {
-    let s = start(Some(TlsSource::SelfSigned), DEFAULT_MAX_BODY_BYTES).await;
+/// A client that trusts any certificate (the server's is generated), speaking `alpn`.
+fn trusting_client(addr: std::net::SocketAddr, h2: bool) -> Client {
     tls::install_crypto_provider();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let mut cfg = rustls::ClientConfig::builder()
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(AcceptAny(provider)))
         .with_no_client_auth();
-    cfg.alpn_protocols = vec![b"h2".to_vec()];
-    let c = Client {
-        addr: s.addr,
+    cfg.alpn_protocols = vec![if h2 {
+        b"h2".to_vec()
+    } else {
+        b"http/1.1".to_vec()
+    }];
+    Client {
+        addr,
         tls: Some((Arc::new(cfg), ServerName::try_from("localhost").unwrap())),
-        h2: true,
-    };
+        h2,
+    }
+}
+
+#[tokio::test]
+async fn generated_certificate_serves_signed_requests_over_h2() {
+    let s = start(Some(TlsSource::SelfSigned), DEFAULT_MAX_BODY_BYTES).await;
+    let c = trusting_client(s.addr, true);
     // Over HTTP/2 the host travels as :authority; the signed request must still authenticate.
     let a = c
         .send(c.api(Some("DynamoDB_20120810.ListTables"), Some(AUTH), "{}"))
@@ -174,6 +184,44 @@ async fn generated_certificate_serves_signed_requests_over_h2() {
     assert_ne!(
         a.json()["__type"],
         "com.amazon.coral.service#InvalidSignatureException"
+    );
+    s.stop().await;
+}
+
+/// Past `max_connections` a TLS connection is closed before its handshake (an answer would
+/// need one), the refusal is counted, and a connection gets in again once one closes.
+#[tokio::test]
+async fn tls_connections_past_the_cap_are_closed_and_later_ones_get_in() {
+    let s = start_with(Arc::default(), |c| {
+        c.tls = Some(TlsSource::SelfSigned);
+        c.max_connections = 2;
+    })
+    .await;
+    let c = trusting_client(s.addr, false);
+    let held = [
+        tokio::net::TcpStream::connect(s.addr).await.unwrap(),
+        tokio::net::TcpStream::connect(s.addr).await.unwrap(),
+    ];
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let tcp = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let (cfg, name) = c.tls.clone().unwrap();
+    let handshake = tokio::time::timeout(
+        Duration::from_secs(5),
+        tokio_rustls::TlsConnector::from(cfg).connect(name, tcp),
+    )
+    .await
+    .expect("the refused TLS connection was left hanging");
+    assert!(handshake.is_err(), "a TLS connection past the cap got in");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Two requests, each on a connection of its own: the cap leaves room for both even if the
+    // first is not yet closed on the server's side when the second arrives.
+    assert_eq!(c.send(c.get("/health")).await.status, 200);
+    let metrics = c.send(c.get("/metrics")).await;
+    let text = String::from_utf8_lossy(&metrics.body);
+    assert!(
+        text.contains("extenddb_connections_refused_total 1"),
+        "{text}"
     );
     s.stop().await;
 }

@@ -1,5 +1,6 @@
-"""The wire protocol below the SDKs, spoken with plain HTTP (`requests`): health check, response
-headers, and the errors for unknown operations, unparsable bodies and missing credentials."""
+"""The wire protocol below the SDKs, spoken with plain HTTP (`requests`): health checks, response
+headers, content types, unknown members, and the errors for unknown operations, unparsable
+bodies and missing credentials."""
 
 import json
 import re
@@ -19,10 +20,13 @@ REQUEST_ID_RE = re.compile(r"[0-9A-Z]{52}")
 CREDENTIALS = Credentials("AKIDEXTENDDBTEST0000", "extenddb-test-secret-key")
 
 
-def signed_post(endpoint, target, body: bytes):
+def signed_post(endpoint, target, body: bytes, content_type=CONTENT_TYPE):
     """POSTs `body` with X-Amz-Target `target`, signed with SigV4 as an SDK would sign it.
-    Like botocore it accepts only `identity` (requests would otherwise ask for gzip)."""
-    headers = {"Content-Type": CONTENT_TYPE, "X-Amz-Target": target, "Accept-Encoding": "identity"}
+    Like botocore it accepts only `identity` (requests would otherwise ask for gzip).
+    `content_type=None` sends no Content-Type at all."""
+    headers = {"X-Amz-Target": target, "Accept-Encoding": "identity"}
+    if content_type is not None:
+        headers["Content-Type"] = content_type
     request = AWSRequest(method="POST", url=endpoint + "/", data=body, headers=headers)
     SigV4Auth(CREDENTIALS, "dynamodb", REGION_NAME).add_auth(request)
     return requests.post(endpoint + "/", data=body, headers=dict(request.headers), timeout=30)
@@ -37,6 +41,12 @@ def test_health(endpoint):
     response = requests.get(endpoint + "/health", timeout=10)
     assert response.status_code == 200
     assert response.json() == {"status": "healthy"}
+
+
+def test_readiness(endpoint):
+    response = requests.get(endpoint + "/health/ready", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {"status": "ready"}
 
 
 def test_success_headers(endpoint):
@@ -91,8 +101,9 @@ def test_crc32_of_large_body(endpoint, ddb, tables):
 def test_unknown_operation(endpoint, target):
     response = signed_post(endpoint, target, b"{}")
     assert response.status_code == 400
-    # DynamoDB's answer carries no message.
-    assert response.json() == {"__type": "com.amazon.coral.service#UnknownOperationException"}
+    # The message real DynamoDB sent (boto/boto3#1542, aws/aws-toolkit-jetbrains#2956).
+    assert response.json() == {"__type": "com.amazon.coral.service#UnknownOperationException",
+                               "message": "Unknown operation exception"}
     assert_crc32(response)
 
 
@@ -100,9 +111,51 @@ def test_unknown_operation(endpoint, target):
 def test_malformed_json(endpoint, body):
     response = signed_post(endpoint, "DynamoDB_20120810.DescribeTable", body)
     assert response.status_code == 400
-    # DynamoDB's answer to a body that is not JSON carries no message.
-    assert response.json() == {"__type": "com.amazon.coral.service#SerializationException"}
+    answer = response.json()
+    assert answer["__type"] == "com.amazon.coral.service#SerializationException"
+    # Every error carries a message saying what was wrong.
+    assert answer["message"].startswith("The request body is not valid JSON"), answer
     assert_crc32(response)
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
+                                          "application/x-amz-json-1.1"])
+def test_a_body_that_is_not_json_by_its_content_type_is_refused(endpoint, content_type):
+    """DynamoDB refuses a body of another media type (or of none) before looking at the target
+    or credentials: 404 with `<UnknownOperationException/>` (dynalite's captures)."""
+    response = signed_post(endpoint, "DynamoDB_20120810.ListTables", b"{}", content_type=content_type)
+    assert response.status_code == 404
+    assert response.content == b"<UnknownOperationException/>\n"
+    assert_crc32(response)
+    assert REQUEST_ID_RE.fullmatch(response.headers["x-amzn-RequestId"])
+
+
+@pytest.mark.parametrize("content_type", ["application/x-amz-json-1.0; charset=utf-8",
+                                          "APPLICATION/X-AMZ-JSON-1.0"])
+def test_json_content_type_parameters_and_case_do_not_matter(endpoint, content_type):
+    response = signed_post(endpoint, "DynamoDB_20120810.ListTables", b"{}", content_type=content_type)
+    assert response.status_code == 200
+    assert "TableNames" in response.json()
+
+
+def test_plain_json_is_accepted_and_answered_in_kind(endpoint):
+    response = signed_post(endpoint, "DynamoDB_20120810.ListTables", b"{}", content_type="application/json")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json"
+    assert "TableNames" in response.json()
+
+
+def test_unknown_top_level_members_are_ignored(endpoint, ddb, tables):
+    """DynamoDB ignores request members it does not model (dynalite's type checks, drawn from
+    DynamoDB's answers, drop them); the request is served as if they were absent."""
+    name = tables.hash_table()
+    body = json.dumps({"TableName": name, "Item": {"pk": {"S": "extra"}, "v": {"N": "1"}},
+                       "NoSuchMember": {"anything": [1, 2]}, "ReturnValuez": "ALL_OLD"}).encode()
+    response = signed_post(endpoint, "DynamoDB_20120810.PutItem", body)
+    assert response.status_code == 200, response.text
+    assert response.json() == {}
+    item = ddb.get_item(TableName=name, Key={"pk": {"S": "extra"}}, ConsistentRead=True)["Item"]
+    assert item == {"pk": {"S": "extra"}, "v": {"N": "1"}}
 
 
 def test_missing_authorization(endpoint):

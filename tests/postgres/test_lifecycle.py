@@ -218,10 +218,18 @@ def test_bad_input_is_one_line_with_the_fix(tmp_path):
     env_bad = run(tmp_path, "serve", "--config", str(wrong_db), "--foreground", check=False)
     assert env_bad.returncode == 1
 
-    # As a daemon the same failure comes back from the background process, on one line.
+    # As a daemon the same failure comes back from the background process, on one line. The
+    # lines before it are what serve says before it detaches (issue 24): where the daemon
+    # logs when no syslog socket answers (machines without one), and that authentication is
+    # off (this configuration has no [auth]).
     out = run(tmp_path, "serve", "--config", str(wrong_db), check=False)
     assert out.returncode == 1
-    assert out.stderr == "error: database 'no_such_data_db' does not exist (run `extenddb init`, or fix catalog_db/data_db)\n"
+    *notices, error = out.stderr.splitlines()
+    assert error == "error: database 'no_such_data_db' does not exist (run `extenddb init`, or fix catalog_db/data_db)"
+    assert out.stderr.endswith("\n")
+    assert "warning: authentication is off" in out.stderr, out.stderr
+    for line in notices:
+        assert line.startswith(("extenddb: no syslog socket at ", "warning: authentication is off")), line
 
 
 def test_pending_migration_is_reported_by_verify_and_serve(deployment):
@@ -295,8 +303,11 @@ def test_daemon_serve_status_stop(deployment):
     port = banner.rsplit(":", 1)[1]
     try:
         status = run(home, "status", "--config", "extenddb.toml")
-        assert status.stdout.startswith(f"extenddb is running on port {port} (pid ")
-        pid = int(status.stdout.strip().rsplit(" ", 1)[1].rstrip(")"))
+        first, readiness = status.stdout.splitlines()
+        assert first.startswith(f"extenddb is running on port {port} (pid ")
+        # The readiness line, from the server's /health/ready over HTTPS with init's certificate.
+        assert readiness == "ready: the store is reachable and writable", status.stdout
+        pid = int(first.rsplit(" ", 1)[1].rstrip(")"))
         os.kill(pid, 0)  # the daemon outlived the `serve` command
         again = run(home, "serve", "--config", "extenddb.toml", "--port", "0", check=False)
         assert again.returncode == 1

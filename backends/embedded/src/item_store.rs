@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use extenddb_core::error::{ApiError, StoreError};
 use extenddb_core::traits::{
-    ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
+    ItemKey, ItemStore, KeyRange, Page, Readiness, StoredItem, TableStats, WriteDecider, WriteOp,
+    WriteOutcome,
 };
 use redb::{AccessGuard, ReadOnlyTable, ReadableTable};
 use std::ops::Bound;
@@ -114,6 +115,10 @@ impl ItemStore for EmbeddedStore {
                 size_bytes,
             })
         })
+    }
+
+    async fn readiness(&self) -> Readiness {
+        self.check_ready().await
     }
 }
 

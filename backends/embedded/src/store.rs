@@ -3,18 +3,27 @@
 
 use crate::batch::{Batch, ItemTables};
 use crate::catalog_cache::CatalogCache;
+use crate::db_slot::DbSlot;
 use crate::error::EmbeddedError;
+use crate::faults::Faults;
 use crate::schema::{CATALOG, ITEMS, META, TABLE_STATS};
 use crate::writer::Writer;
 use extenddb_core::error::StoreError;
+use extenddb_core::traits::Readiness;
 use redb::backends::InMemoryBackend;
-use redb::{Builder, Database, ReadTransaction, ReadableDatabase, WriteTransaction};
+use redb::{Builder, Database, ReadTransaction, WriteTransaction};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// Name of the database file inside the data directory.
 pub const DB_FILE_NAME: &str = "extenddb.redb";
+
+/// The `META` key the readiness check writes during a fault episode.
+const HEALTH_PROBE: &str = "health_probe";
+/// What the readiness check writes during a fault episode: more than the largest item (400 KB)
+/// with its index entries' share, so that "ready" means a write of any size fits.
+const PROBE_BYTES: usize = 512 * 1024;
 
 /// Tuning of an embedded store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +57,8 @@ pub struct EmbeddedStore {
 }
 
 struct Inner {
-    db: Arc<Database>,
+    slot: Arc<DbSlot>,
+    faults: Arc<Faults>,
     writer: Writer,
     catalog_cache: CatalogCache,
     /// IAM changes made through this store (`IamStore::local_changes`).
@@ -89,7 +99,7 @@ impl EmbeddedStore {
                     source,
                 },
             })?;
-        Self::start(db, file, options)
+        Self::start(db, file.clone(), Some(file), options)
     }
 
     /// A store that lives in memory only (tests, throw-away dev servers).
@@ -101,24 +111,29 @@ impl EmbeddedStore {
                 path: path.clone(),
                 source,
             })?;
-        Self::start(db, path, EmbeddedOptions::default())
+        Self::start(db, path, None, EmbeddedOptions::default())
     }
 
+    /// Starts the store over `db` (named `path` in errors), opened from `file` (`None`: in
+    /// memory).
     fn start(
         db: Database,
         path: PathBuf,
+        file: Option<PathBuf>,
         options: EmbeddedOptions,
     ) -> Result<EmbeddedStore, EmbeddedError> {
         create_tables(&db).map_err(|source| EmbeddedError::Init {
             path: path.clone(),
             source,
         })?;
-        let db = Arc::new(db);
-        let writer = Writer::start(db.clone(), options.max_batch)
+        let faults = Arc::new(Faults::new(file.as_deref()));
+        let slot = Arc::new(DbSlot::new(db, file));
+        let writer = Writer::start(slot.clone(), faults.clone(), options.max_batch)
             .map_err(|source| EmbeddedError::Thread { path, source })?;
         Ok(EmbeddedStore {
             inner: Arc::new(Inner {
-                db,
+                slot,
+                faults,
                 writer,
                 catalog_cache: CatalogCache::default(),
                 iam_changes: AtomicU64::new(0),
@@ -132,6 +147,62 @@ impl EmbeddedStore {
         GroupCommitStats {
             commits: c.commits.load(Ordering::Relaxed),
             requests: c.jobs.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Writes dropped unrun because their requester had stopped waiting (deadline passed,
+    /// client gone) before the writer reached them.
+    pub fn abandoned_writes(&self) -> u64 {
+        self.inner
+            .writer
+            .counters()
+            .abandoned
+            .load(Ordering::Relaxed)
+    }
+
+    /// Ready, or why the store cannot write. Cheap while healthy. During a fault episode it
+    /// writes (and then removes) `PROBE_BYTES`, more than the largest item: only when that
+    /// fits does the episode end, so readiness does not flap while small writes still squeeze
+    /// into the file's free pages and large ones fail, and it comes back by itself once space
+    /// is freed even if no client writes meanwhile (a load balancer sends none to a store it
+    /// believes not ready).
+    pub(crate) async fn check_ready(&self) -> Readiness {
+        let faults = &self.inner.faults;
+        if !faults.active() {
+            return Readiness::Ready;
+        }
+        // With no room on the file system the probe would only fail again (and make the
+        // writer reopen the file): not ready, without trying.
+        if faults.out_of_space()
+            && faults
+                .free_bytes()
+                .is_some_and(|free| free < 2 * PROBE_BYTES as u64)
+        {
+            return faults.readiness();
+        }
+        let put = self
+            .write_txn(|txn| {
+                let mut meta = txn.open_table(META)?;
+                meta.insert(HEALTH_PROBE, vec![0u8; PROBE_BYTES].as_slice())?;
+                Ok(Ok::<(), StoreError>(()))
+            })
+            .await;
+        let removed = self
+            .write_txn(|txn| {
+                let mut meta = txn.open_table(META)?;
+                meta.remove(HEALTH_PROBE)?;
+                Ok(Ok::<(), StoreError>(()))
+            })
+            .await;
+        match (put, removed) {
+            (Ok(()), Ok(())) => {
+                faults.healed();
+                Readiness::Ready
+            }
+            (Err(e), _) | (_, Err(e)) => match faults.readiness() {
+                Readiness::Ready => Readiness::NotReady(e.to_string()),
+                not_ready => not_ready,
+            },
         }
     }
 
@@ -157,9 +228,9 @@ impl EmbeddedStore {
         T: Send + 'static,
         F: FnOnce(&ReadTransaction) -> Result<T, StoreError> + Send + 'static,
     {
-        let db = self.inner.db.clone();
+        let slot = self.inner.slot.clone();
         tokio::task::spawn_blocking(move || {
-            let txn = db.begin_read().map_err(backend)?;
+            let txn = slot.begin_read()?;
             f(&txn)
         })
         .await
@@ -169,7 +240,7 @@ impl EmbeddedStore {
     /// Begins a read transaction on the calling thread (a snapshot; it may move to another
     /// thread to continue a long read).
     pub(crate) fn begin_read(&self) -> Result<ReadTransaction, StoreError> {
-        self.inner.db.begin_read().map_err(backend)
+        self.inner.slot.begin_read()
     }
 
     /// Runs `f` in a read transaction on the calling thread. Only for point reads: one B-tree
@@ -179,7 +250,7 @@ impl EmbeddedStore {
         &self,
         f: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
-        let txn = self.inner.db.begin_read().map_err(backend)?;
+        let txn = self.inner.slot.begin_read()?;
         f(&txn)
     }
 

@@ -108,8 +108,11 @@ impl BatchRun for OneKeyWrites {
             .bind(self.shards)
             .execute(&self.pool)
             .await;
-        if together.is_ok() {
-            return Ok(ops.iter().map(|_| Ok(())).collect());
+        match together.map_err(store_err) {
+            Ok(_) => return Ok(ops.iter().map(|_| Ok(())).collect()),
+            // PostgreSQL is out of reach: one by one would only wait for it once per write.
+            Err(e @ StoreError::Unavailable(_)) => return Err(e),
+            Err(_) => {}
         }
         // Nothing of the batch was applied; each write gets its own chance and its own error.
         let mut answers = Vec::with_capacity(ops.len());

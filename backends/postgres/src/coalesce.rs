@@ -179,9 +179,12 @@ impl<R: BatchRun> Coalescer<R> {
         }
     }
 
-    /// Up to `max_batch` queued requests, oldest first.
+    /// Up to `max_batch` queued requests, oldest first. Requests whose submitter stopped
+    /// waiting (its deadline passed, its client went away) are dropped unsent: nobody was
+    /// told they happened, and a write sent late could overwrite one the client made since.
     fn take_batch(&self) -> Vec<Waiting<R>> {
         let mut queue = self.lock_queue();
+        queue.retain(|w| !w.tx.is_closed());
         let n = queue.len().min(self.max_batch);
         queue.drain(..n).collect()
     }
@@ -221,12 +224,7 @@ async fn wait<T>(rx: oneshot::Receiver<Result<T, StoreError>>) -> Result<T, Stor
 /// Gives every waiter of a failed batch the batch's error.
 fn fail_all<T>(waiters: Vec<oneshot::Sender<Result<T, StoreError>>>, e: &StoreError) {
     for waiter in waiters {
-        let copy = match e {
-            StoreError::Backend(m) => StoreError::Backend(m.clone()),
-            StoreError::Corrupt(m) => StoreError::Corrupt(m.clone()),
-            StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
-        };
-        let _ = waiter.send(Err(copy));
+        let _ = waiter.send(Err(e.clone()));
     }
 }
 
@@ -336,5 +334,57 @@ mod tests {
         assert_eq!(first.await.unwrap().unwrap(), 2);
         assert!(matches!(a, Err(StoreError::Backend(ref m)) if m == "unlucky"));
         assert!(matches!(b, Err(StoreError::Backend(ref m)) if m == "unlucky"));
+    }
+
+    /// Records every request it runs; the first batch waits until released.
+    struct Recorder {
+        ran: Mutex<Vec<u32>>,
+        gate: tokio::sync::Semaphore,
+    }
+
+    #[async_trait]
+    impl BatchRun for Recorder {
+        type Req = u32;
+        type Resp = u32;
+        async fn run(&self, reqs: Vec<u32>) -> Result<Vec<u32>, StoreError> {
+            let _open = self.gate.acquire().await;
+            self.ran.lock().unwrap().extend(&reqs);
+            Ok(reqs)
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_whose_submitter_gave_up_is_never_sent() {
+        let c = Coalescer::new(
+            Recorder {
+                ran: Mutex::new(Vec::new()),
+                gate: tokio::sync::Semaphore::new(0),
+            },
+            1,
+            64,
+        );
+        // Takes the only slot and blocks in the runner.
+        let first = tokio::spawn({
+            let c = Arc::clone(&c);
+            async move { c.submit(1).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // Queued behind it; its submitter gives up (a deadline passed) before the slot frees.
+        let abandoned = tokio::spawn({
+            let c = Arc::clone(&c);
+            async move { c.submit(2).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        abandoned.abort();
+        let _ = abandoned.await;
+        let kept = tokio::spawn({
+            let c = Arc::clone(&c);
+            async move { c.submit(3).await }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        c.runner.gate.add_permits(100);
+        assert_eq!(first.await.unwrap().unwrap(), 1);
+        assert_eq!(kept.await.unwrap().unwrap(), 3);
+        assert_eq!(*c.runner.ran.lock().unwrap(), vec![1, 3]);
     }
 }

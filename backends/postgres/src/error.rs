@@ -42,21 +42,44 @@ pub enum PgError {
     /// Two transactions conflicted (deadlock, serialization failure, lock timeout).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// PostgreSQL cannot be used now: no connection within the acquire timeout (unreachable,
+    /// or every connection busy), a connection lost, the server shutting down or full.
+    #[error("PostgreSQL unavailable: {0}")]
+    Unavailable(String),
 }
 
 /// SQLSTATEs that mean "another transaction got in the way; retrying may succeed".
 const CONFLICT_CODES: [&str; 3] = ["40001", "40P01", "55P03"];
 
+/// SQLSTATEs that mean "the server cannot serve now": shutting down (57P01–57P03), too many
+/// connections (53300); class 08 (connection exceptions) is matched by prefix.
+const UNAVAILABLE_CODES: [&str; 4] = ["57P01", "57P02", "57P03", "53300"];
+
 impl PgError {
-    /// Classifies an error from a query on an established connection.
+    /// Classifies an error from a query on an established connection (or from acquiring one).
     pub(crate) fn from_query(e: sqlx::Error) -> PgError {
-        if let sqlx::Error::Database(db) = &e {
-            if db
-                .code()
-                .is_some_and(|c| CONFLICT_CODES.contains(&c.as_ref()))
-            {
-                return PgError::Conflict(db.message().to_string());
+        match &e {
+            sqlx::Error::Database(db) => {
+                let code = db.code();
+                let code = code.as_deref().unwrap_or_default();
+                if CONFLICT_CODES.contains(&code) {
+                    return PgError::Conflict(db.message().to_string());
+                }
+                if code.starts_with("08") || UNAVAILABLE_CODES.contains(&code) {
+                    return PgError::Unavailable(db.message().to_string());
+                }
             }
+            sqlx::Error::PoolTimedOut => {
+                return PgError::Unavailable(
+                    "no connection within storage.postgres.acquire_timeout_ms (PostgreSQL \
+                     unreachable, or every pooled connection busy)"
+                        .to_string(),
+                )
+            }
+            sqlx::Error::Io(_) | sqlx::Error::PoolClosed | sqlx::Error::WorkerCrashed => {
+                return PgError::Unavailable(e.to_string())
+            }
+            _ => {}
         }
         PgError::Query(e.to_string())
     }
@@ -89,6 +112,7 @@ impl From<PgError> for StoreError {
     fn from(e: PgError) -> Self {
         match e {
             PgError::Conflict(m) => StoreError::Conflict(m),
+            e @ PgError::Unavailable(_) => StoreError::Unavailable(e.to_string()),
             other => StoreError::Backend(other.to_string()),
         }
     }
@@ -109,6 +133,20 @@ mod tests {
         assert!(matches!(e, StoreError::Conflict(m) if m == "deadlock detected"));
         let e: StoreError = PgError::Query("boom".into()).into();
         assert!(matches!(e, StoreError::Backend(m) if m == "PostgreSQL error: boom"));
+    }
+
+    #[test]
+    fn an_unreachable_server_is_unavailable_not_a_failure() {
+        for e in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+        ] {
+            let e: StoreError = PgError::from_query(e).into();
+            assert!(matches!(e, StoreError::Unavailable(_)), "{e}");
+        }
+        let e: StoreError = PgError::from_query(sqlx::Error::RowNotFound).into();
+        assert!(matches!(e, StoreError::Backend(_)), "{e}");
     }
 
     #[test]

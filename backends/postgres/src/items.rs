@@ -15,7 +15,8 @@ use crate::PgStore;
 use async_trait::async_trait;
 use extenddb_core::error::{ApiError, StoreError};
 use extenddb_core::traits::{
-    ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats, WriteDecider, WriteOp, WriteOutcome,
+    ItemKey, ItemStore, KeyRange, Page, PoolStatus, Readiness, StoredItem, TableStats,
+    WriteDecider, WriteOp, WriteOutcome,
 };
 use sqlx::{PgConnection, PgExecutor, Row};
 use std::collections::{BTreeMap, HashSet};
@@ -129,6 +130,14 @@ impl ItemStore for PgStore {
             item_count: u64::try_from(count).unwrap_or(0),
             size_bytes: u64::try_from(size).unwrap_or(0),
         })
+    }
+
+    fn pool_status(&self) -> Option<PoolStatus> {
+        Some(self.data_pool_status())
+    }
+
+    async fn readiness(&self) -> Readiness {
+        self.check_ready().await
     }
 }
 

@@ -17,6 +17,7 @@ mod catalog;
 mod coalesce;
 mod coordination;
 mod error;
+mod health;
 mod iam;
 mod iam_groups;
 mod iam_rows;
@@ -36,7 +37,7 @@ pub use coordination::{PgCoordination, GRACE as COORDINATION_GRACE, TICK as COOR
 pub use error::PgError;
 #[cfg(feature = "migrate")]
 pub use migrate::{migrate_catalog, migrate_data, pending_migrations};
-pub use options::{PgOptions, MIN_POOL_SIZE};
+pub use options::{PgOptions, DEFAULT_ACQUIRE_TIMEOUT, MIN_POOL_SIZE};
 pub use replicas::{ReplicaTarget, TICK as REPLICA_TICK};
 
 use batched_reads::BatchedReads;

@@ -9,6 +9,11 @@ use std::time::Duration;
 /// warning) by the configuration layer.
 pub const MIN_POOL_SIZE: u32 = 10;
 
+/// How long a request waits for a pooled connection by default before it is answered with a
+/// retryable error: long enough to ride out a burst that keeps every connection busy, well
+/// under the SDKs' own timeouts (boto3 reads for 60 s, the Java SDK v2 for 30 s).
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How to reach PostgreSQL and which databases to use.
 #[derive(Clone, PartialEq, Eq)]
 pub struct PgOptions {
@@ -28,6 +33,9 @@ pub struct PgOptions {
     pub pool_size: u32,
     /// Connections to the catalog database; `None` means `pool_size`.
     pub catalog_pool_size: Option<u32>,
+    /// Longest wait for a pooled connection (including opening one) before the request is
+    /// refused as unavailable; this is also how long a lost server is retried per request.
+    pub acquire_timeout: Duration,
 }
 
 impl std::fmt::Debug for PgOptions {
@@ -42,6 +50,7 @@ impl std::fmt::Debug for PgOptions {
             .field("data_db", &self.data_db)
             .field("pool_size", &self.pool_size)
             .field("catalog_pool_size", &self.catalog_pool_size)
+            .field("acquire_timeout", &self.acquire_timeout)
             .finish()
     }
 }
@@ -57,6 +66,7 @@ impl Default for PgOptions {
             data_db: "extenddb".into(),
             pool_size: 20,
             catalog_pool_size: None,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
         }
     }
 }
@@ -101,7 +111,7 @@ impl PgOptions {
         let probe = self.connect_one(db).await?;
         // A failed goodbye does not make the server less reachable.
         let _ = probe.close().await;
-        Ok(self.lazy_pool(db, size, Duration::from_secs(30)))
+        Ok(self.lazy_pool(db, size, self.acquire_timeout))
     }
 
     /// A pool of up to `size` connections to `db` that connects on first use, waiting at most
@@ -109,7 +119,9 @@ impl PgOptions {
     pub(crate) fn lazy_pool(&self, db: &str, size: u32, acquire_timeout: Duration) -> PgPool {
         // No ping before handing out a connection: sqlx's default `test_before_acquire`
         // costs a round trip on every acquire, i.e. on every request. A connection that died
-        // while idle fails its next query instead, and sqlx then discards it.
+        // while idle fails its next query instead, and sqlx then discards it. A lost server is
+        // reconnected by the pool itself: each acquire retries opening a connection, with
+        // backoff, until `acquire_timeout`.
         // Generic plans for every prepared statement: the coalesced reads' statements take
         // arrays, and PostgreSQL's default (`auto`) keeps re-planning them for each execution
         // because a custom plan, knowing the array's length, always looks cheaper; that

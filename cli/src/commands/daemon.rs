@@ -1,7 +1,9 @@
 //! `extenddb serve` without `--foreground`: start the server as a daemon.
 //!
 //! The command re-runs this binary as `serve --foreground --daemon-child` in a new session
-//! (no controlling terminal), logging to syslog. The child binds, writes the pid file and
+//! (no controlling terminal), logging to syslog — or, when no syslog socket answers, to the
+//! log file, which the parent says on stderr before it starts the child (so that a machine
+//! without syslog never swallows the daemon's log unseen). The child binds, writes the pid file and
 //! prints the banner on its stdout; the parent relays that line and exits, so the banner
 //! confirms a server that is really listening. If the child fails first, the parent reports
 //! its one-line error. A re-exec rather than fork(): the child starts clean, with no async
@@ -9,19 +11,31 @@
 
 use super::pidfile;
 use super::serve::ServeArgs;
+use crate::config::{AuthProviderKind, Config, AUTH_OFF_WARNING};
+use crate::logging::DaemonLog;
 use anyhow::{bail, Context};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
 /// Starts the daemon that will hold `pid_file` and prints its banner.
-pub fn start(args: &ServeArgs, pid_file: &Path) -> anyhow::Result<()> {
+pub fn start(args: &ServeArgs, config: &Config, pid_file: &Path) -> anyhow::Result<()> {
     if let Some(r) = pidfile::running(pid_file)? {
         bail!(
             "extenddb is already running on port {} (pid {}); stop it with `extenddb stop`",
             r.port,
             r.pid
         );
+    }
+    let log_hint = match crate::logging::daemon_destination(&config.server) {
+        DaemonLog::Syslog(_) => "journalctl -t extenddb".to_string(),
+        DaemonLog::File { path, why } => {
+            eprintln!("extenddb: {why}; the daemon logs to {}", path.display());
+            path.display().to_string()
+        }
+    };
+    if config.auth.provider == AuthProviderKind::None {
+        eprintln!("warning: {AUTH_OFF_WARNING}");
     }
     let exe = std::env::current_exe().context("cannot find the extenddb binary")?;
     let mut cmd = Command::new(exe);
@@ -59,7 +73,7 @@ pub fn start(args: &ServeArgs, pid_file: &Path) -> anyhow::Result<()> {
     }
     match err.lines().rev().find(|l| !l.trim().is_empty()) {
         Some(line) => bail!("{}", line.trim().trim_start_matches("error: ")),
-        None => bail!("the server exited during startup ({status}); see `journalctl -t extenddb`"),
+        None => bail!("the server exited during startup ({status}); see its log: {log_hint}"),
     }
 }
 

@@ -1,12 +1,12 @@
 //! `extenddb serve --config extenddb.toml [--foreground]`: the server on the services the
 //! configuration describes (`crate::services`), HTTPS with the configured certificate.
-//! Without `--foreground` it runs as a daemon logging to syslog (`commands::daemon`); either
-//! way it holds the pid file `status` and `stop` use, and follows the runtime settings (the
-//! log levels through a settings hook).
+//! Without `--foreground` it runs as a daemon logging to syslog, or to its log file when no
+//! syslog socket answers (`commands::daemon`); either way it holds the pid file `status` and
+//! `stop` use, and follows the runtime settings (the log levels through a settings hook).
 
 use super::pidfile::{self, PidFile};
 use crate::commands::running;
-use crate::config::{self, expand_home, Config};
+use crate::config::{self, expand_home, Config, AUTH_OFF_WARNING};
 use crate::logging::LogControl;
 use anyhow::bail;
 use clap::Args;
@@ -14,7 +14,6 @@ use extenddb_server::{Server, ServerConfig, TlsSource};
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Options of `extenddb serve`.
 #[derive(Debug, Args)]
@@ -22,10 +21,11 @@ pub struct ServeArgs {
     /// The configuration file.
     #[arg(long, default_value = "extenddb.toml")]
     pub config: PathBuf,
-    /// Stay in the foreground, logging to stderr (default: run as a daemon logging to syslog).
+    /// Stay in the foreground, logging to stderr (default: run as a daemon logging to syslog,
+    /// or to server.log_file when no syslog socket answers).
     #[arg(long)]
     pub foreground: bool,
-    /// Internal: this process is the daemon `serve` started (log to syslog, detach).
+    /// Internal: this process is the daemon `serve` started (log to syslog or the file, detach).
     #[arg(long, hide = true)]
     pub daemon_child: bool,
     /// Override `server.port` (0 picks a free port).
@@ -45,11 +45,11 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let config = config::load(&args.config, &overrides)?;
     let pid_file = pid_file_of(&args, &config)?;
     if !args.foreground {
-        return super::daemon::start(&args, &pid_file);
+        return super::daemon::start(&args, &config, &pid_file);
     }
     let log = if args.daemon_child {
         super::daemon::detach_session();
-        crate::logging::init_syslog()?
+        crate::logging::init_daemon(&config.server)?
     } else {
         crate::logging::init()?
     };
@@ -93,17 +93,15 @@ async fn serve(
     } else {
         None
     };
-    let server_config = ServerConfig {
-        bind: SocketAddr::new(config.server.bind_addr, config.server.port),
+    let server_config: ServerConfig = running::server_config(
+        &config,
+        SocketAddr::new(config.server.bind_addr, config.server.port),
         tls,
-        settings_poll: Duration::from_secs(config.server.settings_poll_seconds),
-        ..ServerConfig::default()
-    };
+    );
+    running::ensure_fd_limit(&config);
     let hook = running::log_hook(log, built.services.settings.clone());
     if built.services.auth.allows_everything() {
-        tracing::warn!(
-            "authentication is off (auth.provider = \"none\"): anyone who can reach this server can read and write every table"
-        );
+        tracing::warn!("serve: {AUTH_OFF_WARNING}");
     }
     let server = Server::bind(server_config, built.services)
         .await?
@@ -120,8 +118,8 @@ async fn serve(
     if daemon {
         super::daemon::detach_stdio()?;
     }
-    tracing::info!(addr = %server.local_addr(), tls = server.is_tls(), "extenddb ready");
-    server.run(running::shutdown_signal()).await?;
-    tracing::info!("stopped");
+    tracing::info!(addr = %server.local_addr(), tls = server.is_tls(), "serve: extenddb ready");
+    server.run(running::shutdown_signal("serve")).await?;
+    tracing::info!("serve: stopped");
     Ok(())
 }

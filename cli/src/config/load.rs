@@ -82,6 +82,35 @@ fn validate(c: &mut Config, file: &Path) -> anyhow::Result<()> {
             c.server.settings_poll_seconds
         );
     }
+    let server = &c.server;
+    for (key, value, least) in [
+        ("server.max_connections", server.max_connections as u64, 1),
+        (
+            "server.idle_timeout_seconds",
+            server.idle_timeout_seconds,
+            1,
+        ),
+        (
+            "server.header_read_timeout_seconds",
+            server.header_read_timeout_seconds,
+            1,
+        ),
+        (
+            "server.body_read_timeout_seconds",
+            server.body_read_timeout_seconds,
+            1,
+        ),
+        ("server.request_timeout_ms", server.request_timeout_ms, 100),
+        (
+            "storage.postgres.acquire_timeout_ms",
+            c.storage.postgres.acquire_timeout_ms,
+            100,
+        ),
+    ] {
+        if value < least {
+            bail!("{f}: key '{key}': must be at least {least}, got {value}");
+        }
+    }
     let pg = &mut c.storage.postgres;
     let min = MIN_POOL_SIZE;
     if pg.pool_size < min {
@@ -211,6 +240,45 @@ mod tests {
         assert!(
             e.ends_with("key 'auth.account_id': must be 12 digits, got '12'"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn limits_have_defaults_and_a_floor() {
+        let f = file("");
+        let c = load(f.path(), &Overrides::default()).unwrap();
+        assert_eq!(c.server.max_connections, 4096);
+        assert_eq!(c.server.idle_timeout_seconds, 75);
+        assert_eq!(c.server.request_timeout_ms, 10_000);
+        assert_eq!(c.storage.postgres.acquire_timeout_ms, 2_000);
+        let f = file("[server]\nidle_timeout_seconds = 0\n");
+        let e = load(f.path(), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.ends_with("key 'server.idle_timeout_seconds': must be at least 1, got 0"),
+            "{e}"
+        );
+        let f = file("[storage.postgres]\nacquire_timeout_ms = 5\n");
+        let e = load(f.path(), &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("storage.postgres.acquire_timeout_ms"), "{e}");
+    }
+
+    #[test]
+    fn the_log_file_defaults_to_beside_the_pid_file() {
+        let f = file("[server]\npid_file = \"/run/x/extenddb.pid\"\n");
+        let c = load(f.path(), &Overrides::default()).unwrap();
+        assert_eq!(
+            c.server.log_file_path(),
+            std::path::PathBuf::from("/run/x/extenddb.log")
+        );
+        let f = file("[server]\nlog_file = \"/var/log/x.log\"\n");
+        let c = load(f.path(), &Overrides::default()).unwrap();
+        assert_eq!(
+            c.server.log_file_path(),
+            std::path::PathBuf::from("/var/log/x.log")
         );
     }
 

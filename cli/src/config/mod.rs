@@ -39,9 +39,49 @@ pub struct ServerSection {
     /// How often the server re-reads the runtime settings (`extenddb settings set` takes
     /// effect within this many seconds; at least 1).
     pub settings_poll_seconds: u64,
+    /// Most client connections open at once; more are refused (503 over plain HTTP) until
+    /// some close. The open-file limit must leave room for them (checked at startup).
+    pub max_connections: usize,
+    /// A connection with no request in flight for this many seconds is closed.
+    pub idle_timeout_seconds: u64,
+    /// Seconds a client may take to send a request's headers.
+    pub header_read_timeout_seconds: u64,
+    /// Seconds a client may take to send a request's body (then 408).
+    pub body_read_timeout_seconds: u64,
+    /// Deadline of a request's work in milliseconds; past it the client gets a retryable
+    /// InternalServerError.
+    pub request_timeout_ms: u64,
+    /// The daemon's log file when no syslog socket answers; unset: `extenddb.log` next to the
+    /// pid file. `~/` expands.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_file: Option<PathBuf>,
+    /// The syslog socket the daemon logs to.
+    pub syslog_socket: PathBuf,
     /// `[server.tls]`.
     pub tls: TlsSection,
 }
+
+impl ServerSection {
+    /// The daemon's log file: `log_file`, or `extenddb.log` beside the pid file.
+    pub fn log_file_path(&self) -> PathBuf {
+        match &self.log_file {
+            Some(p) => expand_home(p),
+            None => {
+                let pid = expand_home(&self.pid_file);
+                pid.parent()
+                    .unwrap_or_else(|| std::path::Path::new("."))
+                    .join("extenddb.log")
+            }
+        }
+    }
+}
+
+/// Where syslog listens on this platform.
+#[cfg(target_os = "macos")]
+const SYSLOG_SOCKET: &str = "/var/run/syslog";
+/// Where syslog listens on this platform.
+#[cfg(not(target_os = "macos"))]
+const SYSLOG_SOCKET: &str = "/dev/log";
 
 impl Default for ServerSection {
     fn default() -> Self {
@@ -52,6 +92,13 @@ impl Default for ServerSection {
             control_plane_delay_seconds: 5,
             pid_file: PathBuf::from("~/.extenddb/extenddb.pid"),
             settings_poll_seconds: 10,
+            max_connections: 4096,
+            idle_timeout_seconds: 75,
+            header_read_timeout_seconds: 30,
+            body_read_timeout_seconds: 30,
+            request_timeout_ms: 10_000,
+            log_file: None,
+            syslog_socket: PathBuf::from(SYSLOG_SOCKET),
             tls: TlsSection::default(),
         }
     }
@@ -133,6 +180,9 @@ pub struct PostgresSection {
     /// Catalog pool connections (minimum 10); defaults to `pool_size`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_pool_size: Option<u32>,
+    /// Longest wait in milliseconds for a pooled connection (opening one included) before a
+    /// request is answered with a retryable error.
+    pub acquire_timeout_ms: u64,
     /// Hot standbys (streaming replication) that serve eventually consistent reads while
     /// their lag is under `replica_max_lag_ms` (docs/scaling.md).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -173,6 +223,7 @@ impl Default for PostgresSection {
             data_db: "extenddb".into(),
             pool_size: 20,
             catalog_pool_size: None,
+            acquire_timeout_ms: 2_000,
             replicas: Vec::new(),
             replica_max_lag_ms: None,
         }
@@ -232,6 +283,9 @@ impl Default for AuthSection {
     }
 }
 
+/// What `serve` and `status` say when `auth.provider = "none"`.
+pub const AUTH_OFF_WARNING: &str = "authentication is off (auth.provider = \"none\"): anyone who can reach this server can read and write every table; set auth.provider = \"builtin\" (extenddb init does)";
+
 /// `~/x` → `$HOME/x`; other paths unchanged.
 pub fn expand_home(path: &std::path::Path) -> PathBuf {
     match (path.strip_prefix("~"), std::env::var_os("HOME")) {
@@ -253,6 +307,7 @@ impl PostgresSection {
             data_db: self.data_db.clone(),
             pool_size: self.pool_size,
             catalog_pool_size: self.catalog_pool_size,
+            acquire_timeout: std::time::Duration::from_millis(self.acquire_timeout_ms),
         }
     }
 

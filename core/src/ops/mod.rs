@@ -65,7 +65,7 @@ pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, 
         O::UpdateTable => control::update_table::handle(ctx, body).await,
         O::UpdateTimeToLive => control::update_time_to_live::handle(ctx, body).await,
         // Served by the server; reaching here means a caller skipped that.
-        O::DescribeEndpoints => Err(ApiError::UnknownOperation(String::new())),
+        O::DescribeEndpoints => Err(ApiError::unknown_operation()),
     }
 }
 

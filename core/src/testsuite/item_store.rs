@@ -54,6 +54,7 @@ pub async fn item_store_suite(store: Arc<dyn ItemStore>) {
     for sid in [SID_A, SID_B, SID_C] {
         store.drop_table(sid).await.unwrap();
     }
+    ready(store.as_ref()).await;
     put_get_delete(store.as_ref()).await;
     refused_decider_writes_nothing(store.as_ref()).await;
     multi_key_all_or_nothing(store.as_ref()).await;
@@ -65,6 +66,11 @@ pub async fn item_store_suite(store: Arc<dyn ItemStore>) {
     for sid in [SID_A, SID_B, SID_C] {
         store.drop_table(sid).await.unwrap();
     }
+}
+
+/// A healthy store says it is ready.
+async fn ready(store: &dyn ItemStore) {
+    assert_eq!(store.readiness().await, crate::traits::Readiness::Ready);
 }
 
 async fn put_get_delete(store: &dyn ItemStore) {

@@ -126,6 +126,23 @@ pub struct PoolStatus {
     pub max: u32,
 }
 
+/// Whether a store can serve requests now (the readiness endpoint, `extenddb status`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// Reachable and writable.
+    Ready,
+    /// Not able to serve requests now; the text tells an operator why (it may name paths and
+    /// hosts, so it goes to the operator's endpoints and logs, never into a DynamoDB answer).
+    NotReady(String),
+}
+
+impl Readiness {
+    /// True for `Ready`.
+    pub fn is_ready(&self) -> bool {
+        matches!(self, Readiness::Ready)
+    }
+}
+
 /// Storage of items. Implemented by each backend; every implementation passes the shared
 /// backend test suite.
 #[cfg_attr(test, mockall::automock)]
@@ -173,6 +190,13 @@ pub trait ItemStore: Send + Sync {
     /// The connection pool's use, for stores that have one.
     fn pool_status(&self) -> Option<PoolStatus> {
         None
+    }
+
+    /// Checks that the store can serve requests now: its database answers, a connection can
+    /// be had, its schema is current, it can write. Bounded in time by the caller; called
+    /// about once a second by the server's health monitor, so it must be cheap when healthy.
+    async fn readiness(&self) -> Readiness {
+        Readiness::Ready
     }
 
     /// Where reads that accept eventual consistency may go (GetItem, Query, Scan and

@@ -18,8 +18,8 @@ pub use catalog::{Catalog, CatalogError};
 pub use coordination::{Alone, Coordination, Job};
 pub use iam::{IamEntity, IamError, IamStore};
 pub use item_store::{
-    reads_for, ItemKey, ItemStore, KeyRange, Page, PoolStatus, Reader, StoredItem, TableStats,
-    WriteDecider, WriteOp, WriteOutcome,
+    reads_for, ItemKey, ItemStore, KeyRange, Page, PoolStatus, Reader, Readiness, StoredItem,
+    TableStats, WriteDecider, WriteOp, WriteOutcome,
 };
 pub use stream_sink::{ItemChange, NoStreams, StreamSink};
 pub use throttler::{Claim, Direction, Throttler, Unthrottled};

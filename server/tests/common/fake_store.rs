@@ -6,7 +6,7 @@ use extenddb_core::error::StoreError;
 use extenddb_core::model::table::TableDefinition;
 use extenddb_core::model::tags::{Tag, TagChange};
 use extenddb_core::traits::{
-    Catalog, CatalogError, ItemKey, ItemStore, KeyRange, Page, StoredItem, TableStats,
+    Catalog, CatalogError, ItemKey, ItemStore, KeyRange, Page, Readiness, StoredItem, TableStats,
     WriteDecider, WriteOp, WriteOutcome,
 };
 use extenddb_core::ApiError;
@@ -23,6 +23,10 @@ pub struct FakeStore {
     settings: Mutex<HashMap<String, String>>,
     next_id: Mutex<u64>,
     items: Mutex<BTreeMap<ItemKey, StoredItem>>,
+    /// When set, table lookups hang this long first (a store that stopped answering).
+    pub stall: Mutex<Option<std::time::Duration>>,
+    /// When set, `readiness` reports the store not ready for this reason.
+    pub not_ready: Mutex<Option<String>>,
 }
 
 fn poisoned() -> StoreError {
@@ -55,6 +59,10 @@ impl Catalog for FakeStore {
         account_id: &str,
         name: &str,
     ) -> Result<Option<TableDefinition>, CatalogError> {
+        let stall = *self.stall.lock().map_err(|_| poisoned())?;
+        if let Some(d) = stall {
+            tokio::time::sleep(d).await;
+        }
         let t = self.tables.lock().map_err(|_| poisoned())?;
         Ok(t.get(&(account_id.to_string(), name.to_string())).cloned())
     }
@@ -188,6 +196,13 @@ fn in_range(key: &[u8], r: &KeyRange) -> bool {
 impl ItemStore for FakeStore {
     async fn get(&self, key: &ItemKey) -> Result<Option<StoredItem>, StoreError> {
         Ok(self.items.lock().map_err(|_| poisoned())?.get(key).cloned())
+    }
+
+    async fn readiness(&self) -> Readiness {
+        match self.not_ready.lock().ok().and_then(|r| r.clone()) {
+            Some(reason) => Readiness::NotReady(reason),
+            None => Readiness::Ready,
+        }
     }
 
     async fn range(

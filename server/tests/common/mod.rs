@@ -49,7 +49,18 @@ impl Running {
 
 /// Starts a server on 127.0.0.1:0 with `max_body_bytes` and optional TLS.
 pub async fn start(tls: Option<TlsSource>, max_body_bytes: usize) -> Running {
-    let store = Arc::new(fake_store::FakeStore::default());
+    start_with(Arc::default(), |c| {
+        c.tls = tls;
+        c.max_body_bytes = max_body_bytes;
+    })
+    .await
+}
+
+/// Starts a server on 127.0.0.1:0 over `store`, its configuration adjusted by `tweak`.
+pub async fn start_with(
+    store: Arc<fake_store::FakeStore>,
+    tweak: impl FnOnce(&mut ServerConfig),
+) -> Running {
     let settings = extenddb_core::settings::RuntimeSettings::new();
     settings.set_default("control_plane_delay_seconds", "0");
     let services = Services::new(
@@ -59,13 +70,12 @@ pub async fn start(tls: Option<TlsSource>, max_body_bytes: usize) -> Running {
         "us-east-1",
     )
     .with_settings(Arc::new(settings));
-    let config = ServerConfig {
+    let mut config = ServerConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
-        tls,
-        max_body_bytes,
         shutdown_grace: Duration::from_secs(5),
         ..ServerConfig::default()
     };
+    tweak(&mut config);
     let server = Server::bind(config, services).await.unwrap();
     let addr = server.local_addr();
     let (tx, rx) = oneshot::channel::<()>();

@@ -13,7 +13,6 @@ use clap::Args;
 use extenddb_server::{tls, Server, ServerConfig, TlsSource};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::time::Duration;
 
 /// Options of `extenddb dev`.
 #[derive(Debug, Args)]
@@ -155,12 +154,8 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
             .with_context(|| format!("cannot store {name}"))?;
         services.settings.apply(&name, &value);
     }
-    let server_config = ServerConfig {
-        bind,
-        tls,
-        settings_poll: Duration::from_secs(config.server.settings_poll_seconds),
-        ..ServerConfig::default()
-    };
+    let server_config: ServerConfig = running::server_config(&config, bind, tls);
+    running::ensure_fd_limit(&config);
     let hook = running::log_hook(log, services.settings.clone());
     let server = Server::bind(server_config, services)
         .await?
@@ -174,9 +169,9 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
         account_id: args.account_id,
     };
     println!("{}", banner::text(&info));
-    tracing::info!(addr = %info.addr, tls = info.tls, "extenddb dev server ready");
-    server.run(running::shutdown_signal()).await?;
-    tracing::info!("stopped");
+    tracing::info!(addr = %info.addr, tls = info.tls, "dev: extenddb dev server ready");
+    server.run(running::shutdown_signal("dev")).await?;
+    tracing::info!("dev: stopped");
     Ok(())
 }
 

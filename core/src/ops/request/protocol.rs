@@ -33,13 +33,17 @@ pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn serialization_message(e: &serde_json::Error) -> String {
-    // DynamoDB answers a body that is not JSON with a bare SerializationException.
-    if e.is_syntax() || e.is_eof() {
-        return String::new();
-    }
     let msg = e.to_string();
-    msg.rsplit_once(" at line ")
-        .map_or(msg.clone(), |(m, _)| m.to_string())
+    let msg = msg
+        .rsplit_once(" at line ")
+        .map_or(msg.as_str(), |(m, _)| m);
+    // Captures of 2013 and 2015 show DynamoDB answering a body that is not JSON with a bare
+    // SerializationException; every error here carries a message (issue 24), so this one says
+    // what was wrong. Best guess at the wording: DynamoDB's own for this case is not known.
+    if e.is_syntax() || e.is_eof() {
+        return format!("The request body is not valid JSON: {msg}");
+    }
+    msg.to_string()
 }
 
 /// Serializes an answer.
