@@ -172,6 +172,8 @@ def render(rows, info, args):
             f"`{label}` = {v['base']}"
             + "".join(f", {k}={val}" for k, val in v["settings"].items())
             + (f", binary {v['bin']}" if v["bin"] else "")
+            + (", builtin auth (signed with an IAM user's key; policy with conditions)"
+               if v.get("auth") == "builtin" else "")
             for label, v in args.variants.items()) + ".", ""]
           if getattr(args, "variants", None) else []),
         "### Headline ratios",

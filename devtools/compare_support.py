@@ -4,6 +4,7 @@ Rendering of the results lives in compare_render.py. Standard library only.
 """
 
 import glob
+import json
 import os
 import re
 import shutil
@@ -190,13 +191,16 @@ def pg_user():
     return "postgres" if os.getuid() == 0 else os.environ.get("USER", "postgres")
 
 
-def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None):
+def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None, builtin=False):
     """`extenddb init` into a scratch HOME (databases named after `name`), then the runtime
     `settings` stored; returns (endpoint, ca_bundle, serve command, env). The server runs with
-    authentication off (`none`): extenddb-bench signs with throw-away keys."""
+    authentication off (`none`: extenddb-bench signs with throw-away keys) unless `builtin`
+    (init's default: the first admin gets BENCH_ADMIN_PASSWORD; see make_bench_key)."""
     home = os.path.join(work, f"{name}-home")
     os.makedirs(home, exist_ok=True)
-    env = dict(os.environ, HOME=home, EXTENDDB_AUTH__PROVIDER="none")
+    env = dict(os.environ, HOME=home, EXTENDDB_ADMIN_PASSWORD=BENCH_ADMIN_PASSWORD)
+    if not builtin:
+        env["EXTENDDB_AUTH__PROVIDER"] = "none"
     port = free_port()
     config = os.path.join(home, "extenddb.toml")
     db = re.sub(r"[^a-z0-9_]", "_", name.lower())
@@ -217,6 +221,61 @@ def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None):
     ca = os.path.join(home, ".extenddb", "tls", "cert.pem") if https else None
     cmd = [ext, "serve", "--config", config, "--foreground", "--port", str(port)]
     return f"{scheme}://127.0.0.1:{port}", ca, cmd, env
+
+
+# The first admin's password on builtin-auth targets (scratch deployments on loopback only).
+BENCH_ADMIN_PASSWORD = "compare-admin-Passw0rd!"
+
+# The bench user's policy: every DynamoDB action on the account's tables, under conditions the
+# evaluator must check on every request (a source-IP range and a secure-transport-or-loopback
+# test), so the measured cost includes condition evaluation, not just a key lookup.
+BENCH_POLICY = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Action": "dynamodb:*",
+        "Resource": "arn:aws:dynamodb:*:*:table/*",
+        "Condition": {
+            "IpAddress": {"aws:SourceIp": ["127.0.0.0/8", "::1/128"]},
+            "StringLike": {"aws:username": "bench*"},
+        },
+    }],
+})
+
+
+def make_bench_key(ext, endpoint, env, work, name, config=None):
+    """On a builtin-auth server: a user `bench` in the default account with BENCH_POLICY and an
+    access key, made through `extenddb manage` as the first admin; returns (key id, secret)."""
+    env = dict(env or os.environ, EXTENDDB_ADMIN_PASSWORD=BENCH_ADMIN_PASSWORD)
+    base = [ext, "manage", "--endpoint", endpoint, "--user", "admin"]
+    if config:
+        base += ["--config", config]
+    logf = open(os.path.join(work, f"{name}-manage.log"), "w")
+
+    def manage(*a, capture=False):
+        r = subprocess.run(base + list(a), env=env, check=True, text=True,
+                           stdout=subprocess.PIPE if capture else logf, stderr=logf)
+        return r.stdout
+
+    # The default account: `extenddb init` prints it ("Default account: …"), `dev` names it in
+    # its banner ("default account …").
+    account = None
+    for logname in (f"{name}-init.log", f"{name}.log"):
+        path = os.path.join(work, logname)
+        if os.path.exists(path):
+            m = re.search(r"[Dd]efault account:? (\d{12})", open(path).read())
+            if m:
+                account = m.group(1)
+                break
+    if account is None:
+        raise RuntimeError(f"{name}: cannot find the default account in its logs")
+    manage("create-user", "--account-id", account, "--user-name", "bench")
+    manage("put-user-policy", "--account-id", account, "--user-name", "bench",
+           "--policy-name", "bench", "--policy-document", BENCH_POLICY)
+    key = json.loads(manage("--json", "create-access-key", "--account-id", account,
+                            "--user-name", "bench", capture=True))
+    log(f"  {name}: bench user in account {account}, key {key['access_key_id']}")
+    return key["access_key_id"], key["secret_access_key"]
 
 
 PGBENCH_SETUP = """

@@ -8,11 +8,14 @@
 #   5. the fault tests (tests/faults): disk full on a small tmpfs, PostgreSQL stopped under load
 #      (a cluster of their own), 1,000 idle connections, the connection cap, a stalled body,
 #      the daemon without syslog; each starts its own servers, loopback only, bounded waits
-#   6. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
+#   6. tests/manage: the management API, `extenddb manage` and IAM end to end, on deployments
+#      the tests make with `extenddb init` (embedded store and PostgreSQL)
+#   7. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
 # A private PostgreSQL cluster (scripts/pg-cluster.sh: initdb + pg_ctl, temp dir, free loopback
 # port) runs for the whole script: the Rust tests get EXTENDDB_TEST_PG_*, and the postgres
-# backend step runs `extenddb init` into a temporary HOME, `extenddb serve --foreground`, the
-# whole pytest suite again, and tests/postgres (lifecycle, kill -9). All stopped on exit.
+# backend step runs `extenddb init` into a temporary HOME, `extenddb serve --foreground` (builtin
+# auth, the suite signing with a key made by `extenddb manage`), the whole pytest suite again, and
+# tests/postgres (lifecycle, kill -9). All stopped on exit.
 # Idempotent; works as root or as a user on Debian/Ubuntu with Rust and python3 (+ python3-venv).
 # Honours CARGO_TARGET_DIR (default ./target). Extra arguments go to pytest, e.g.
 #   scripts/test.sh -k items -x
@@ -191,7 +194,7 @@ start_server() {
 
 run_pytest() {
   EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres \
-    --ignore=tests/faults --ignore=tests/install "${PYTEST_ARGS[@]}"
+    --ignore=tests/faults --ignore=tests/manage --ignore=tests/install "${PYTEST_ARGS[@]}"
 }
 
 # One function per storage backend. A backend that needs a service (PostgreSQL) starts it
@@ -223,12 +226,13 @@ backend_postgres() {
   HOME="$home" "$BIN" settings --config "$home/extenddb.toml" set ttl_deletion_target_seconds 1 \
     >>"$LOG_DIR/settings.log" 2>&1 || { cat "$LOG_DIR/settings.log" >&2; die "extenddb settings failed"; }
   # Plain HTTP here, as for the embedded run (the walkthrough runs the AWS CLI without a CA
-  # bundle); HTTPS with the generated certificate is covered by tests/postgres. The suite signs
-  # with throw-away keys, so it runs with authentication off; tests/postgres runs the builtin
-  # provider `init` configures.
+  # bundle); HTTPS with the generated certificate is covered by tests/postgres and tests/manage.
+  # Authentication is the builtin provider `init` configured: the suite signs with an access key
+  # made through `extenddb manage`, so every request's signature is verified.
   HOME="$home" EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS=0 EXTENDDB_SERVER__TLS__ENABLED=false \
-    EXTENDDB_AUTH__PROVIDER=none \
     start_server postgres serve --config "$home/extenddb.toml" --foreground
+  conformance_key "$home"
+  EXTENDDB_TEST_ACCESS_KEY_ID="$TEST_KEY_ID" EXTENDDB_TEST_SECRET_ACCESS_KEY="$TEST_SECRET" \
   run_pytest
   stop_server
   SERVER_LOG=""
@@ -242,6 +246,34 @@ backend_postgres() {
 faults() {
   step "fault tests (tests/faults)"
   EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/faults "${PYTEST_ARGS[@]}"
+  step_done
+}
+
+# conformance_key HOME: a user with dynamodb:* (and extenddb:GetMetrics, for the suite's GET
+# /metrics scrapes) in the default account that `extenddb init` printed, and its access key,
+# made through `extenddb manage` against the running server; sets TEST_KEY_ID and TEST_SECRET.
+conformance_key() {
+  local home="$1" account admin_pw key
+  account="$(sed -n 's/^Default account: //p' "$LOG_DIR/init.log")"
+  admin_pw="$(sed -n 's/^  password: //p' "$LOG_DIR/init.log")"
+  manage() {
+    HOME="$home" EXTENDDB_SERVER__TLS__ENABLED=false EXTENDDB_ADMIN_PASSWORD="$admin_pw" \
+      "$BIN" manage --config "$home/extenddb.toml" --endpoint "$ENDPOINT" --user admin "$@"
+  }
+  manage create-user --account-id "$account" --user-name conformance >/dev/null
+  manage put-user-policy --account-id "$account" --user-name conformance --policy-name All \
+    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["dynamodb:*","extenddb:GetMetrics"],"Resource":"*"}]}' \
+    >/dev/null
+  key="$(manage --json create-access-key --account-id "$account" --user-name conformance)"
+  TEST_KEY_ID="$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["access_key_id"])' <<<"$key")"
+  TEST_SECRET="$("$PY" -c 'import json,sys; print(json.load(sys.stdin)["secret_access_key"])' <<<"$key")"
+}
+
+# The management API and `extenddb manage` (issue 17) and IAM end to end (issue 16): each test
+# makes its own deployment with `extenddb init` (embedded store and PostgreSQL) and serves it.
+manage_tests() {
+  step "pytest tests/manage (management API, IAM end to end; both backends)"
+  EXTENDDB_BIN="$BIN" "$PY" -m pytest tests/manage "${PYTEST_ARGS[@]}"
   step_done
 }
 
@@ -291,4 +323,5 @@ for backend in "${BACKENDS[@]}"; do
   "backend_$backend"
 done
 faults
+manage_tests
 installers

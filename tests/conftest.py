@@ -9,10 +9,14 @@ import os
 
 import pytest
 
-# Dummy credentials: the dev server accepts any well-formed signature. Set before boto3 or
-# the AWS CLI read the environment, and never taken from the developer's own AWS setup.
-os.environ["AWS_ACCESS_KEY_ID"] = "AKIDEXTENDDBTEST0000"
-os.environ["AWS_SECRET_ACCESS_KEY"] = "extenddb-test-secret-key"
+# Credentials: EXTENDDB_TEST_ACCESS_KEY_ID / EXTENDDB_TEST_SECRET_ACCESS_KEY when the server
+# checks signatures (scripts/test.sh creates a key with `extenddb manage` for the PostgreSQL
+# run), else dummy ones, which the dev server (`none` auth) accepts. Set before boto3 or the AWS
+# CLI read the environment, and never taken from the developer's own AWS setup.
+os.environ["AWS_ACCESS_KEY_ID"] = os.environ.get("EXTENDDB_TEST_ACCESS_KEY_ID", "AKIDEXTENDDBTEST0000")
+os.environ["AWS_SECRET_ACCESS_KEY"] = os.environ.get(
+    "EXTENDDB_TEST_SECRET_ACCESS_KEY", "extenddb-test-secret-key"
+)
 os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
 os.environ.pop("AWS_SESSION_TOKEN", None)
 os.environ.pop("AWS_PROFILE", None)

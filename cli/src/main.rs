@@ -58,6 +58,9 @@ enum Command {
     Destroy(commands::destroy::DestroyArgs),
     /// Show or change the runtime settings stored in the deployment's catalog.
     Settings(commands::settings::SettingsArgs),
+    /// Manage accounts, admins, IAM users, access keys, groups, roles and policies through
+    /// the running server's management API.
+    Manage(commands::manage::ManageArgs),
     /// Write every item of a table to a file (DynamoDB JSON lines, optionally gzip), over
     /// the DynamoDB API of any endpoint.
     Export(commands::export::ExportArgs),
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         },
         Some(Command::Stop(args)) => commands::stop::run(args),
         Some(Command::Settings(args)) => commands::settings::run(args),
+        Some(Command::Manage(args)) => commands::manage::run(args),
         Some(Command::Export(args)) => commands::export::run(args),
         Some(Command::Import(args)) => commands::import::run(args),
         Some(Command::Completions(args)) => commands::completions::run(args),

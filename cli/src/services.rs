@@ -4,7 +4,8 @@
 //! backend's IAM store), the coordination of several servers over one PostgreSQL, DynamoDB's
 //! throttling (each server's share of every limit), the
 //! live runtime settings (read from the catalog, with this process's defaults where none is
-//! stored) and the system clock.
+//! stored), the system clock and the built-in stream sink (records kept in the store for the
+//! DynamoDB Streams API).
 
 use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
 use anyhow::{bail, Context};
@@ -12,6 +13,7 @@ use extenddb_auth_builtin::{BuiltinAuth, DataKey};
 use extenddb_auth_none::NoneAuth;
 use extenddb_core::clock::{Clock, SystemClock};
 use extenddb_core::settings::RuntimeSettings;
+use extenddb_core::streams::BuiltinStreams;
 use extenddb_core::throttle::BucketThrottler;
 use extenddb_core::traits::{Alone, AuthProvider, Catalog, Coordination, IamStore, ItemStore};
 use extenddb_core::Services;
@@ -29,6 +31,8 @@ pub(crate) struct Backend {
 pub(crate) struct Built {
     pub(crate) services: Services,
     pub(crate) catalog_version: String,
+    /// The management API's IAM store and data key, under `provider = "builtin"`.
+    pub(crate) management: Option<extenddb_server::Management>,
 }
 
 /// Opens the storage backend `config` names.
@@ -111,26 +115,36 @@ async fn check_data_key(store: &extenddb_backend_postgres::PgStore, config: &Con
 
 /// The authentication provider `[auth] provider` names: `none`, or `builtin` over the
 /// backend's IAM store with the data key of `auth.key_file` (checked against the catalog).
+/// Under `builtin`, also the management API's part: the same IAM store handle (so its changes
+/// reach the provider's credential cache at once) and the data key.
 async fn auth_provider(
     config: &Config,
     iam: Arc<dyn IamStore>,
     clock: Arc<dyn Clock>,
-) -> anyhow::Result<Arc<dyn AuthProvider>> {
+    data_key: Option<DataKey>,
+) -> anyhow::Result<(Arc<dyn AuthProvider>, Option<extenddb_server::Management>)> {
     match config.auth.provider {
-        AuthProviderKind::None => Ok(Arc::new(NoneAuth::new(config.auth.account_id.clone()))),
+        AuthProviderKind::None => Ok((
+            Arc::new(NoneAuth::new(config.auth.account_id.clone())),
+            None,
+        )),
         AuthProviderKind::Builtin => {
             let path = expand_home(&config.auth.key_file);
-            let key = DataKey::load(&path).with_context(|| {
-                format!(
-                    "key 'auth.key_file': cannot load the data key {} (written by `extenddb init`)",
-                    path.display()
-                )
-            })?;
-            let auth = BuiltinAuth::new(iam, key, clock);
+            let key = match data_key {
+                Some(k) => k,
+                None => DataKey::load(&path).with_context(|| {
+                    format!(
+                        "key 'auth.key_file': cannot load the data key {} (written by `extenddb init`)",
+                        path.display()
+                    )
+                })?,
+            };
+            let auth = BuiltinAuth::new(iam.clone(), key.clone(), clock);
             auth.check_data_key()
                 .await
                 .with_context(|| format!("key 'auth.key_file' ({})", path.display()))?;
-            Ok(Arc::new(auth))
+            let management = extenddb_server::Management { iam, data_key: key };
+            Ok((Arc::new(auth), Some(management)))
         }
     }
 }
@@ -152,7 +166,16 @@ fn coordination(config: &Config) -> Arc<dyn Coordination> {
 /// before this returns (so the first request sees them); `[server]
 /// control_plane_delay_seconds` is this process's default for that setting.
 pub(crate) async fn build(config: &Config) -> anyhow::Result<Built> {
-    let backend = open_backend(config).await?;
+    build_with(config, open_backend(config).await?, None).await
+}
+
+/// `build` over a backend already open, with the data key given instead of read from
+/// `auth.key_file` when `data_key` is set (`dev --auth builtin --in-memory` has no key file).
+pub(crate) async fn build_with(
+    config: &Config,
+    backend: Backend,
+    data_key: Option<DataKey>,
+) -> anyhow::Result<Built> {
     let settings = RuntimeSettings::new();
     settings.set_default(
         "control_plane_delay_seconds",
@@ -163,7 +186,8 @@ pub(crate) async fn build(config: &Config) -> anyhow::Result<Built> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot read the runtime settings: {e}"))?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let auth = auth_provider(config, backend.iam.clone(), clock.clone()).await?;
+    let (auth, management) =
+        auth_provider(config, backend.iam.clone(), clock.clone(), data_key).await?;
     let coordination = coordination(config);
     let services = Services::new(
         backend.store,
@@ -174,10 +198,12 @@ pub(crate) async fn build(config: &Config) -> anyhow::Result<Built> {
     .with_throttler(Arc::new(BucketThrottler::shared(coordination.clone())))
     .with_coordination(coordination)
     .with_settings(Arc::new(settings))
-    .with_clock(clock);
+    .with_clock(clock)
+    .with_streams(Arc::new(BuiltinStreams::new()));
     Ok(Built {
         services,
         catalog_version: backend.catalog_version,
+        management,
     })
 }
 
@@ -203,6 +229,8 @@ mod tests {
         assert!(built.services.settings.control_plane_delay().is_zero());
         assert!(built.services.settings.throttling_enabled());
         assert!(built.services.auth.allows_everything());
+        assert!(built.services.streams.supports_streams());
+        assert!(built.services.streams.log_policy().is_some());
     }
 
     #[tokio::test]

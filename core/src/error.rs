@@ -124,6 +124,12 @@ pub enum ApiError {
     /// Something failed inside the server; the message never carries secrets.
     #[error("{0}")]
     Internal(String),
+    /// A DynamoDB Streams shard iterator is older than 15 minutes.
+    #[error("{0}")]
+    ExpiredIterator(String),
+    /// A DynamoDB Streams read asked for records that have been trimmed (older than 24 h).
+    #[error("{0}")]
+    TrimmedDataAccess(String),
     /// The server cannot serve the request now: its disk is full, its database is out of
     /// reach, or the request's deadline passed. Answered as an `InternalServerError` (500, so
     /// SDKs retry) with a message that says which; the fault is logged once per episode by the
@@ -198,6 +204,8 @@ impl ApiError {
             // a transient error); DynamoDB's own answer to a stalled body is not documented.
             ApiError::RequestTimeout(_) => "RequestTimeoutException",
             ApiError::Internal(_) | ApiError::Unavailable(_) => "InternalServerError",
+            ApiError::ExpiredIterator(_) => "ExpiredIteratorException",
+            ApiError::TrimmedDataAccess(_) => "TrimmedDataAccessException",
         }
     }
 
@@ -381,6 +389,16 @@ mod tests {
             (
                 ApiError::LimitExceeded("x".into()),
                 "com.amazonaws.dynamodb.v20120810#LimitExceededException",
+                400,
+            ),
+            (
+                ApiError::ExpiredIterator("x".into()),
+                "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException",
+                400,
+            ),
+            (
+                ApiError::TrimmedDataAccess("x".into()),
+                "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException",
                 400,
             ),
             (

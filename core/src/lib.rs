@@ -13,6 +13,7 @@ pub mod model;
 pub mod ops;
 pub mod services;
 pub mod settings;
+pub mod streams;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
 pub mod throttle;

@@ -21,6 +21,7 @@ mod endpoints;
 pub mod error;
 mod health;
 mod listener;
+pub mod management;
 mod metrics;
 mod metrics_route;
 pub mod probe;
@@ -30,6 +31,7 @@ mod response_encoding;
 mod routing;
 mod services;
 mod settings_poller;
+mod stream_worker;
 mod table_reaper;
 pub mod target;
 pub mod tls;
@@ -45,6 +47,7 @@ pub use config::{
 pub use error::ServerError;
 pub use extenddb_core::Services;
 pub use listener::Server;
+pub use management::Management;
 pub use services::SettingsHook;
 
 use std::future::Future;

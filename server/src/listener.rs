@@ -83,6 +83,7 @@ impl Server {
                 body_read_timeout: config.body_read_timeout,
                 request_timeout: config.request_timeout,
                 health_interval: config.health_interval,
+                management: None,
             }),
             shutdown_grace: config.shutdown_grace,
             idle_timeout: config.idle_timeout,
@@ -95,6 +96,16 @@ impl Server {
     pub fn with_settings_hook(mut self, hook: SettingsHook) -> Server {
         if let Some(state) = Arc::get_mut(&mut self.state) {
             state.settings_hook = Some(hook);
+        }
+        self
+    }
+
+    /// Serves the management API (`/management/*`) with `m` (the IAM store and data key of the
+    /// builtin auth provider); without it those paths answer 503 ManagementDisabled.
+    pub fn with_management(mut self, m: crate::management::Management) -> Server {
+        if let Some(state) = Arc::get_mut(&mut self.state) {
+            let api = crate::management::ManagementApi::new(state.services.clone(), m);
+            state.management = Some(api);
         }
         self
     }
@@ -129,6 +140,7 @@ impl Server {
             crate::token_sweeper::spawn(self.state.clone()),
             crate::ttl_sweeper::spawn(self.state.clone()),
             crate::table_reaper::spawn(self.state.clone()),
+            crate::stream_worker::spawn(self.state.clone()),
         ];
         tokio::pin!(shutdown);
         loop {

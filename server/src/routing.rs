@@ -1,5 +1,6 @@
 //! Routing: `GET /health` (liveness), `GET /health/ready` (readiness, see `health`),
-//! `GET /metrics`, the DynamoDB API on `POST /`, and 404 for everything else. Each
+//! `GET /metrics`, the DynamoDB API on `POST /`, the management API under `/management`
+//! (`crate::management`), and 404 for everything else. Each
 //! request gets an id and, when debug logging is on, a tracing span (request id, operation,
 //! table — never credentials). The span is at debug level because building it on every request
 //! cost 3–6 % of a PutItem's CPU (see docs/performance.md); a failed request's warning names
@@ -93,6 +94,10 @@ where
             (&Method::GET, "/metrics") => {
                 (None, crate::metrics_route::answer(state, &req, &id).await)
             }
+            (_, path) if crate::management::is_management(path) => (
+                None,
+                crate::management::handle(state.management.as_ref(), req, &id, peer).await,
+            ),
             _ => (
                 None,
                 response::build(StatusCode::NOT_FOUND, Bytes::from_static(NOT_FOUND), &id),

@@ -31,6 +31,8 @@ pub(crate) struct AppState {
     pub request_timeout: Duration,
     /// How often the health monitor checks the store.
     pub health_interval: Duration,
+    /// The management API (`/management/*`), when the server has one.
+    pub management: Option<crate::management::ManagementApi>,
 }
 
 impl AppState {

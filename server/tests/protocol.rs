@@ -43,7 +43,9 @@ async fn missing_or_foreign_target_is_unknown_operation() {
         None,
         Some("whatever"),
         Some("DynamoDB_20111205.ListTables"),
-        Some("DynamoDBStreams_20120810.ListStreams"),
+        // Streams operations are served on the same endpoint; an unknown one is not.
+        Some("DynamoDBStreams_20120810.Nope"),
+        Some("DynamoDBStreams_20120810.PutItem"),
     ] {
         let a = c.send(c.api(target, Some(AUTH), "{}")).await;
         assert_eq!(a.status, 400, "target {target:?}");

@@ -11,7 +11,7 @@ pytest.register_assert_rewrite("support")
 from support import REGION_NAME, TableFactory  # noqa: E402
 
 
-def _client(endpoint: str, validate: bool):
+def _client(endpoint: str, validate: bool, service: str = "dynamodb"):
     config = Config(
         region_name=REGION_NAME,
         retries={"total_max_attempts": 1},
@@ -19,7 +19,20 @@ def _client(endpoint: str, validate: bool):
         read_timeout=30,
         parameter_validation=validate,
     )
-    return boto3.client("dynamodb", endpoint_url=endpoint, config=config)
+    return boto3.client(service, endpoint_url=endpoint, config=config)
+
+
+@pytest.fixture(scope="session")
+def streams(endpoint):
+    """A boto3 DynamoDB Streams client (the separate `dynamodbstreams` service, same
+    endpoint), with the SDK's parameter validation, no retries."""
+    return _client(endpoint, validate=True, service="dynamodbstreams")
+
+
+@pytest.fixture(scope="session")
+def raw_streams(endpoint):
+    """A DynamoDB Streams client without client-side parameter checks."""
+    return _client(endpoint, validate=False, service="dynamodbstreams")
 
 
 @pytest.fixture(scope="session")

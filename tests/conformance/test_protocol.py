@@ -3,6 +3,7 @@ headers, content types, unknown members, and the errors for unknown operations, 
 bodies and missing credentials."""
 
 import json
+import os
 import re
 import zlib
 
@@ -17,7 +18,8 @@ from support import REGION_NAME
 CONTENT_TYPE = "application/x-amz-json-1.0"
 # DynamoDB's request ids are 52 upper-case letters and digits.
 REQUEST_ID_RE = re.compile(r"[0-9A-Z]{52}")
-CREDENTIALS = Credentials("AKIDEXTENDDBTEST0000", "extenddb-test-secret-key")
+# The suite's credentials (tests/conftest.py): a real key when the server checks signatures.
+CREDENTIALS = Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"])
 
 
 def signed_post(endpoint, target, body: bytes, content_type=CONTENT_TYPE):

@@ -1,11 +1,13 @@
 """The operator lifecycle on a real PostgreSQL, through the `extenddb` binary:
-init -> verify -> serve --foreground (HTTPS) -> boto3 items -> kill -9 under write load ->
+init -> verify -> serve --foreground (HTTPS, builtin auth, a key made with `extenddb manage`)
+-> boto3 items -> kill -9 under write load ->
 restart -> every acknowledged write is there -> destroy; plus the one-line bad-input errors.
 
 Needs EXTENDDB_BIN (the binary) and EXTENDDB_TEST_PG_HOST/PORT/USER (a role that may create
 roles and databases; scripts/pg-cluster.sh prints them). Skipped with the reason otherwise.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -36,16 +38,28 @@ def run(home, *args, check=True):
     return out
 
 
-class Server:
-    """`extenddb serve --foreground` on a free port; `url` from its banner."""
+def access_key(home, url, init_out):
+    """A user with dynamodb:* in the default account and its access key, made with
+    `extenddb manage` as the admin `init` printed, against the server at `url`."""
+    account = next(l.split()[-1] for l in init_out.splitlines() if l.startswith("Default account:"))
+    password = next(l.split()[-1] for l in init_out.splitlines() if l.startswith("  password:"))
+    manage = ["manage", "--user", "admin", "--password", password, "--endpoint", url]
+    user = ["--account-id", account, "--user-name", "lifecycle"]
+    run(home, *manage, "create-user", *user)
+    run(home, *manage, "put-user-policy", *user, "--policy-name", "All", "--policy-document",
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*"}]}')
+    key = json.loads(run(home, *manage, "--json", "create-access-key", *user).stdout)
+    return key["access_key_id"], key["secret_access_key"]
 
-    def __init__(self, home, config, provider="none"):
+
+class Server:
+    """`extenddb serve --foreground` on a free port as `init` configured it (builtin auth);
+    `url` from its banner. `client` signs with `creds`, or with a key made through
+    `extenddb manage` when `init_out` (init's output, with the admin's password) is given."""
+
+    def __init__(self, home, config, init_out=None, creds=None):
         env = dict(os.environ, HOME=str(home), RUST_LOG="warn")
         env["EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS"] = "0"
-        # These tests are about the deployment's lifecycle, so they run with authentication
-        # off; `test_init_server_refuses_unknown_credentials` runs the provider init writes.
-        if provider is not None:
-            env["EXTENDDB_AUTH__PROVIDER"] = provider
         self.proc = subprocess.Popen(
             [BIN, "serve", "--config", str(config), "--foreground", "--port", "0"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd=home,
@@ -53,11 +67,12 @@ class Server:
         banner = self.proc.stdout.readline().strip()
         assert banner.startswith("extenddb 0.0.2 (catalog 0.0.2) listening on 127.0.0.1:"), banner
         self.url = "https://" + banner.rsplit(" ", 1)[1]
+        self.creds = creds or (access_key(home, self.url, init_out) if init_out else ("AKIDEXAMPLE", "secret"))
 
     def client(self, home):
         return boto3.client(
             "dynamodb", endpoint_url=self.url, region_name="us-east-1",
-            aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+            aws_access_key_id=self.creds[0], aws_secret_access_key=self.creds[1],
             verify=str(home / ".extenddb/tls/cert.pem"),
             config=Config(retries={"max_attempts": 0}, connect_timeout=5, read_timeout=10),
         )
@@ -72,7 +87,7 @@ def test_init_server_refuses_unknown_credentials(deployment):
     key it never issued, and one with no signature at all, with DynamoDB's errors."""
     home, config, _, _ = deployment
     assert 'provider = "builtin"' in config.read_text()
-    server = Server(home, config, provider=None)
+    server = Server(home, config)
     try:
         client = server.client(home)
         with pytest.raises(ClientError) as e:
@@ -126,7 +141,7 @@ def test_init_verify_serve_items_destroy(deployment):
     assert again.returncode == 1
     assert again.stderr.startswith(f"error: database '{cat}' already exists; to re-initialize run `extenddb destroy")
 
-    server = Server(home, config)
+    server = Server(home, config, init_out=init_out)
     try:
         ddb = server.client(home)
         ddb.create_table(TableName="Items", BillingMode="PAY_PER_REQUEST",
@@ -149,8 +164,8 @@ def test_init_verify_serve_items_destroy(deployment):
 
 
 def test_kill_9_under_write_load_loses_no_acknowledged_write(deployment):
-    home, config, _, _ = deployment
-    server = Server(home, config)
+    home, config, init_out, _ = deployment
+    server = Server(home, config, init_out=init_out)
     ddb = server.client(home)
     ddb.create_table(TableName="Crash", BillingMode="PAY_PER_REQUEST",
                      AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
@@ -180,7 +195,7 @@ def test_kill_9_under_write_load_loses_no_acknowledged_write(deployment):
         t.join(timeout=30)
     assert len(acked) > 20, "the load never got going"
 
-    again = Server(home, config)
+    again = Server(home, config, creds=server.creds)
     try:
         ddb = again.client(home)
         missing = [k for k in acked if "Item" not in ddb.get_item(TableName="Crash", Key={"pk": {"S": k}}, ConsistentRead=True)]
@@ -279,7 +294,7 @@ def test_settings_commands_of_the_guide(deployment):
     listed = run(home, "settings", "--config", "extenddb.toml", "list").stdout.splitlines()
     assert "ttl_deletion_target_seconds = 600" in listed
     assert "log_level = debug" in listed
-    assert len(listed) == 7
+    assert len(listed) == 8
 
     bad = run(home, "settings", "--config", "extenddb.toml", "set", "throttling_enabled", "maybe", check=False)
     assert bad.returncode == 1
@@ -291,8 +306,8 @@ def test_settings_commands_of_the_guide(deployment):
 def test_daemon_serve_status_stop(deployment):
     """The guide's daemon commands: `serve` prints the banner and returns while the server keeps
     running in the background; `status` names its port and pid; `stop` ends it."""
-    home, config, _, _ = deployment
-    env = {"EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS": "0", "EXTENDDB_AUTH__PROVIDER": "none"}
+    home, config, init_out, _ = deployment
+    env = {"EXTENDDB_SERVER__CONTROL_PLANE_DELAY_SECONDS": "0"}
     started = subprocess.run(
         [BIN, "serve", "--config", "extenddb.toml", "--port", "0"], capture_output=True, text=True,
         env=dict(os.environ, HOME=str(home), **env), cwd=home, timeout=60,
@@ -313,9 +328,10 @@ def test_daemon_serve_status_stop(deployment):
         assert again.returncode == 1
         assert again.stderr == f"error: extenddb is already running on port {port} (pid {pid}); stop it with `extenddb stop`\n"
 
+        key_id, secret = access_key(home, f"https://127.0.0.1:{port}", init_out)
         ddb = boto3.client(
             "dynamodb", endpoint_url=f"https://127.0.0.1:{port}", region_name="us-east-1",
-            aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="secret",
+            aws_access_key_id=key_id, aws_secret_access_key=secret,
             verify=str(home / ".extenddb/tls/cert.pem"),
         )
         ddb.create_table(TableName="Daemon", BillingMode="PAY_PER_REQUEST",
@@ -356,9 +372,9 @@ def test_log_level_setting_takes_effect_while_running(deployment):
 def test_index_delay_overrides_the_system_wide_delay(deployment):
     """`settings index-delay` gives one GSI its own propagation delay; a running server follows
     it: with the system-wide delay 0, that index shows a write only after its own delay."""
-    home, config, _, _ = deployment
+    home, config, init_out, _ = deployment
     run(home, "settings", "--config", "extenddb.toml", "set", "gsi_propagation_delay_ms", "0")
-    server = Server(home, config)
+    server = Server(home, config, init_out=init_out)
     try:
         ddb = server.client(home)
         ddb.create_table(

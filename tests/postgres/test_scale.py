@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 JOBS = ("gsi_propagation", "gsi_backfill", "ttl_sweeper", "token_sweeper", "table_reaper",
-        "stream_trimmer")
+        "stream_trimmer", "stream_sequencer")
 
 
 def run(home, *args, check=True):

@@ -1,12 +1,13 @@
 //! extenddb's builtin authentication and authorization (`[auth] provider = "builtin"`):
 //! SigV4 verification (`sigv4`), secrets at rest (`secrets`), generated ids (`ids`), AWS IAM
-//! policy evaluation (`policy`), AssumeRole (`sts`) and the `BuiltinAuth` provider with its
-//! caches.
+//! policy evaluation (`policy`), AssumeRole (`sts`), operator signatures (`operator`) and the
+//! `BuiltinAuth` provider with its caches.
 
 pub mod cache;
 pub mod credentials;
 pub mod identity;
 pub mod ids;
+pub mod operator;
 pub mod policy;
 pub mod provider;
 pub mod resolve;

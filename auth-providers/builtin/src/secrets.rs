@@ -140,6 +140,12 @@ impl DataKey {
         self.open(check, b"")
             .is_ok_and(|p| p.expose() == KEY_CHECK_PLAINTEXT)
     }
+
+    /// A key for another purpose derived from this one: HMAC-SHA256 of `label` under the data
+    /// key (so the data key itself never signs anything but its own purpose's inputs).
+    pub fn derive(&self, label: &[u8]) -> Secret {
+        Secret(crate::sigv4::signing::hmac(&self.bytes, label).to_vec())
+    }
 }
 
 /// Secret bytes in memory (a secret access key, a session token): zeroized on drop, `Debug`

@@ -7,8 +7,15 @@
 //! needs the raw transaction (catalog, counters, settings, dropping a table) first closes the
 //! shared tables, which writes the pending sums, so it sees exact stats and may open any table
 //! itself; the commit does the same before it runs.
+//!
+//! Stream appends (`WriteOp::StreamAppend`) are sequenced here, in commit order — the writer
+//! runs one job after another and a batch commits whole — against the stream log's head
+//! (`extenddb_core::streams::log`), which is kept in memory for the batch like the stats and
+//! written once when the tables close.
 
-use crate::schema::{ITEMS, TABLE_STATS};
+use crate::schema::{item_key, ITEMS, TABLE_STATS};
+use extenddb_core::model::stream::ShardPolicy;
+use extenddb_core::streams::log::{record_key, Head, HEAD_KEY};
 use redb::{ReadableTable, Table, WriteTransaction};
 use std::collections::BTreeMap;
 
@@ -25,6 +32,8 @@ pub(crate) struct ItemTables<'t> {
     stats: Table<'t, u64, (u64, u64)>,
     /// Item count and byte changes per storage id, not yet written to `stats`.
     deltas: BTreeMap<u64, (i64, i64)>,
+    /// Stream log heads changed by this batch, not yet written to `items`.
+    heads: BTreeMap<u64, Head>,
 }
 
 impl ItemTables<'_> {
@@ -36,8 +45,67 @@ impl ItemTables<'_> {
         d.1 += bytes;
     }
 
-    /// Writes the pending stats changes.
+    /// Sequences one stream record into log `log_id`: the log's next sequence number (rolling
+    /// its open shard over by `policy` first when due, storing the closed shard), the record
+    /// under it. Answers the sequence number.
+    pub(crate) fn stream_append(
+        &mut self,
+        log_id: u64,
+        record: &[u8],
+        at_ms: u64,
+        policy: ShardPolicy,
+    ) -> Result<u64, redb::Error> {
+        let head = match self.heads.get(&log_id) {
+            Some(h) => *h,
+            None => self.read_head(log_id, at_ms)?,
+        };
+        let mut head = head;
+        let (seq, closed) = head.append(at_ms, policy);
+        if let Some(shard) = closed {
+            let k = item_key(log_id, &extenddb_core::streams::log::shard_key(shard.index));
+            let v = shard.encode();
+            let old = self
+                .items
+                .insert(k.as_slice(), v.as_bytes())?
+                .map(|g| g.value().len() as i64);
+            self.add_stats(
+                log_id,
+                i64::from(old.is_none()),
+                v.as_bytes().len() as i64 - old.unwrap_or(0),
+            );
+        }
+        let k = item_key(log_id, &record_key(seq));
+        self.items.insert(k.as_slice(), record)?;
+        self.add_stats(log_id, 1, record.len() as i64);
+        self.heads.insert(log_id, head);
+        Ok(seq)
+    }
+
+    fn read_head(&self, log_id: u64, at_ms: u64) -> Result<Head, redb::Error> {
+        let k = item_key(log_id, HEAD_KEY);
+        let found = self.items.get(k.as_slice())?;
+        Ok(match found {
+            Some(v) => serde_json::from_slice(v.value()).unwrap_or_else(|_| Head::initial(at_ms)),
+            // Streams start their log when enabled; a missing head starts here.
+            None => Head::initial(at_ms),
+        })
+    }
+
+    /// Writes the pending stats changes and stream heads.
     fn flush(&mut self) -> Result<(), redb::Error> {
+        for (log_id, head) in std::mem::take(&mut self.heads) {
+            let k = item_key(log_id, HEAD_KEY);
+            let v = head.encode();
+            let old = self
+                .items
+                .insert(k.as_slice(), v.as_bytes())?
+                .map(|g| g.value().len() as i64);
+            self.add_stats(
+                log_id,
+                i64::from(old.is_none()),
+                v.as_bytes().len() as i64 - old.unwrap_or(0),
+            );
+        }
         for (sid, (dc, db)) in std::mem::take(&mut self.deltas) {
             if (dc, db) == (0, 0) {
                 continue;
@@ -64,6 +132,7 @@ impl<'t> Batch<'t> {
                 items: self.txn.open_table(ITEMS)?,
                 stats: self.txn.open_table(TABLE_STATS)?,
                 deltas: BTreeMap::new(),
+                heads: BTreeMap::new(),
             },
         };
         Ok(self.open.insert(tables))

@@ -216,6 +216,14 @@ fn apply_write(
                     tables.add_stats(key.storage_id, -1, -len);
                 }
             }
+            WriteOp::StreamAppend {
+                log_id,
+                record,
+                at_ms,
+                policy,
+            } => {
+                tables.stream_append(*log_id, record, *at_ms, *policy)?;
+            }
         }
     }
     Ok(Ok(WriteOutcome { before, writes }))

@@ -3,7 +3,8 @@
 
 use extenddb_backend_embedded::{EmbeddedError, EmbeddedStore, DB_FILE_NAME};
 use extenddb_core::testsuite::{
-    backfill_suite, catalog_race_suite, catalog_suite, iam_suite, item_store_suite, ttl_suite,
+    backfill_suite, catalog_race_suite, catalog_suite, iam_suite, item_store_suite, stream_suite,
+    ttl_suite,
 };
 use extenddb_core::traits::{Catalog, ItemKey, ItemStore, StoredItem, WriteOp};
 use extenddb_core::ApiError;
@@ -35,6 +36,12 @@ async fn backfill_suite_in_memory() {
 async fn ttl_suite_in_memory() {
     let store = Arc::new(EmbeddedStore::in_memory().unwrap());
     ttl_suite(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stream_suite_in_memory() {
+    let store = Arc::new(EmbeddedStore::in_memory().unwrap());
+    stream_suite(vec![(store.clone(), store)]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -13,7 +13,7 @@ use crate::error::store_err;
 use crate::lock::{lock_id, sorted_lock_ids};
 use async_trait::async_trait;
 use extenddb_core::error::StoreError;
-use extenddb_core::traits::{ItemKey, WriteOp};
+use extenddb_core::traits::{ItemKey, StoredItem, WriteOp};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -60,11 +60,23 @@ impl BatchedWrites {
         self.writes.shared_statements()
     }
 
-    /// Applies `op` under its key's lock; returns once it is committed.
+    /// Applies `op` (a put or a delete) under its key's lock; returns once it is committed.
     pub(crate) async fn write(&self, op: WriteOp) -> Result<(), StoreError> {
-        self.writes.submit(op).await?
+        let write = match op {
+            WriteOp::Put { key, item } => KeyWrite(key, Some(item)),
+            WriteOp::Delete { key } => KeyWrite(key, None),
+            WriteOp::StreamAppend { .. } => {
+                return Err(StoreError::Backend(
+                    "a stream append is not a single-key write".into(),
+                ))
+            }
+        };
+        self.writes.submit(write).await?
     }
 }
+
+/// One single-key write: the key and the new item (`None`: delete).
+pub(crate) struct KeyWrite(ItemKey, Option<StoredItem>);
 
 struct OneKeyWrites {
     pool: PgPool,
@@ -72,7 +84,7 @@ struct OneKeyWrites {
 }
 
 impl OneKeyWrites {
-    async fn write_one(&self, op: &WriteOp) -> Result<(), StoreError> {
+    async fn write_one(&self, op: &KeyWrite) -> Result<(), StoreError> {
         let (key, item) = parts(op);
         sqlx::query(WRITE_ONE_SQL)
             .bind(lock_id(key))
@@ -89,10 +101,10 @@ impl OneKeyWrites {
 
 #[async_trait]
 impl BatchRun for OneKeyWrites {
-    type Req = WriteOp;
+    type Req = KeyWrite;
     type Resp = Result<(), StoreError>;
 
-    async fn run(&self, ops: Vec<WriteOp>) -> Result<Vec<Result<(), StoreError>>, StoreError> {
+    async fn run(&self, ops: Vec<KeyWrite>) -> Result<Vec<Result<(), StoreError>>, StoreError> {
         if let [op] = ops.as_slice() {
             return Ok(vec![self.write_one(op).await]);
         }
@@ -124,9 +136,6 @@ impl BatchRun for OneKeyWrites {
 }
 
 /// The key of a write and its item bytes (`None`: delete).
-fn parts(op: &WriteOp) -> (&ItemKey, Option<&[u8]>) {
-    match op {
-        WriteOp::Put { key, item } => (key, Some(item.as_bytes())),
-        WriteOp::Delete { key } => (key, None),
-    }
+fn parts(op: &KeyWrite) -> (&ItemKey, Option<&[u8]>) {
+    (&op.0, op.1.as_ref().map(StoredItem::as_bytes))
 }

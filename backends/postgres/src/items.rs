@@ -6,6 +6,8 @@
 //! COMMIT (sqlx cannot pipeline them); `write_unconditional` is one statement. A write to a
 //! single key (PutItem, UpdateItem, DeleteItem without indexes) applies through
 //! `extenddb_write_one`'s single-row statements rather than the array CTE of `extenddb_apply`.
+//! A write's stream appends ride in the same statement (the `_streamed` functions) into
+//! `stream_pending`, which the sequencer (streams.rs) orders after commit.
 
 use crate::batched_writes::WRITE_ONE_SQL;
 use crate::error::store_err;
@@ -14,6 +16,7 @@ use crate::range::read_page;
 use crate::PgStore;
 use async_trait::async_trait;
 use extenddb_core::error::{ApiError, StoreError};
+use extenddb_core::model::stream::ShardPolicy;
 use extenddb_core::traits::{
     ItemKey, ItemStore, KeyRange, Page, PoolStatus, Readiness, StoredItem, TableStats,
     WriteDecider, WriteOp, WriteOutcome,
@@ -31,6 +34,14 @@ const APPLY_SQL: &str = "SELECT extenddb_apply($1, $2, $3, $4)";
 /// Locks the given ids, then applies as `APPLY_SQL` does. Alone (autocommit) it is a whole
 /// write transaction that reads nothing, in one round trip.
 const LOCK_APPLY_SQL: &str = "SELECT extenddb_lock_apply($1, $2, $3, $4, $5)";
+
+/// `WRITE_ONE_SQL` plus the write's stream appends (migrations/data/0005).
+const WRITE_ONE_STREAMED_SQL: &str =
+    "SELECT extenddb_write_one_streamed($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// `LOCK_APPLY_SQL` (no locks when `$1` is empty) plus the write's stream appends.
+const LOCK_APPLY_STREAMED_SQL: &str =
+    "SELECT extenddb_lock_apply_streamed($1, $2, $3, $4, $5, $6, $7, $8)";
 
 #[async_trait]
 impl ItemStore for PgStore {
@@ -72,7 +83,7 @@ impl ItemStore for PgStore {
         let extra = sorted_lock_ids(
             writes
                 .iter()
-                .map(write_key)
+                .filter_map(WriteOp::key)
                 .filter(|k| !read_set.contains(k)),
         );
         apply(&mut *tx, &extra, &writes).await?;
@@ -83,14 +94,18 @@ impl ItemStore for PgStore {
     /// One statement in its own implicit transaction: lock every key, then write. A write
     /// to one key is coalesced with those queued meanwhile (batched_writes.rs).
     async fn write_unconditional(&self, mut writes: Vec<WriteOp>) -> Result<(), ApiError> {
-        if writes.len() == 1 {
+        if writes.len() == 1 && writes.iter().all(|w| w.key().is_some()) {
             if let Some(op) = writes.pop() {
                 return Ok(self.writes.write(op).await?);
             }
         }
-        let ids = sorted_lock_ids(writes.iter().map(write_key));
+        let ids = sorted_lock_ids(writes.iter().filter_map(WriteOp::key));
         apply(&self.data, &ids, &writes).await?;
         Ok(())
+    }
+
+    async fn sequence_stream(&self, log_id: u64, policy: ShardPolicy) -> Result<(), StoreError> {
+        crate::streams::sequence(&self.data, log_id, policy).await
     }
 
     async fn drop_table(&self, storage_id: u64) -> Result<(), StoreError> {
@@ -98,6 +113,8 @@ impl ItemStore for PgStore {
         for sql in [
             "DELETE FROM items WHERE storage_id = $1",
             "DELETE FROM table_stats WHERE storage_id = $1",
+            // A stream log's records not sequenced yet.
+            "DELETE FROM stream_pending WHERE log_id = $1",
         ] {
             sqlx::query(sql)
                 .bind(storage_id as i64)
@@ -138,12 +155,6 @@ impl ItemStore for PgStore {
 
     async fn readiness(&self) -> Readiness {
         self.check_ready().await
-    }
-}
-
-fn write_key(op: &WriteOp) -> &ItemKey {
-    match op {
-        WriteOp::Put { key, .. } | WriteOp::Delete { key } => key,
     }
 }
 
@@ -188,20 +199,41 @@ async fn apply<'e>(
         return Ok(());
     }
     let mut last: BTreeMap<&ItemKey, Option<&[u8]>> = BTreeMap::new();
+    let mut appends = Appends::default();
     for op in writes {
-        let item = match op {
-            WriteOp::Put { item, .. } => Some(item.as_bytes()),
-            WriteOp::Delete { .. } => None,
-        };
-        last.insert(write_key(op), item);
+        match op {
+            WriteOp::Put { key, item } => {
+                last.insert(key, Some(item.as_bytes()));
+            }
+            WriteOp::Delete { key } => {
+                last.insert(key, None);
+            }
+            WriteOp::StreamAppend {
+                log_id,
+                record,
+                at_ms,
+                ..
+            } => {
+                appends.logs.push(*log_id as i64);
+                appends.ats.push(*at_ms as i64);
+                appends.records.push(record.as_ref());
+            }
+        }
     }
+    let streamed = !appends.logs.is_empty();
     if let (1, Some((key, item)), 0 | 1) = (last.len(), last.first_key_value(), lock_ids.len()) {
-        sqlx::query(WRITE_ONE_SQL)
-            .bind(lock_ids.first().copied())
-            .bind(key.storage_id as i64)
-            .bind(key.key.as_slice())
-            .bind(*item)
-            .bind(STATS_SHARDS)
+        let query = sqlx::query(if streamed {
+            WRITE_ONE_STREAMED_SQL
+        } else {
+            WRITE_ONE_SQL
+        })
+        .bind(lock_ids.first().copied())
+        .bind(key.storage_id as i64)
+        .bind(key.key.as_slice())
+        .bind(*item)
+        .bind(STATS_SHARDS);
+        appends
+            .bind(query, streamed)
             .execute(conn)
             .await
             .map_err(store_err)?;
@@ -210,18 +242,39 @@ async fn apply<'e>(
     let sids: Vec<i64> = last.keys().map(|k| k.storage_id as i64).collect();
     let keys: Vec<&[u8]> = last.keys().map(|k| k.key.as_slice()).collect();
     let items: Vec<Option<&[u8]>> = last.values().copied().collect();
-    let query = if lock_ids.is_empty() {
+    let query = if streamed {
+        sqlx::query(LOCK_APPLY_STREAMED_SQL).bind(lock_ids)
+    } else if lock_ids.is_empty() {
         sqlx::query(APPLY_SQL)
     } else {
         sqlx::query(LOCK_APPLY_SQL).bind(lock_ids)
     };
-    query
-        .bind(sids)
-        .bind(keys)
-        .bind(items)
-        .bind(STATS_SHARDS)
+    let query = query.bind(sids).bind(keys).bind(items).bind(STATS_SHARDS);
+    appends
+        .bind(query, streamed)
         .execute(conn)
         .await
         .map_err(store_err)?;
     Ok(())
+}
+
+/// The stream appends of one write, as the `_streamed` functions take them.
+#[derive(Default)]
+struct Appends<'a> {
+    logs: Vec<i64>,
+    ats: Vec<i64>,
+    records: Vec<&'a [u8]>,
+}
+
+type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
+
+impl<'a> Appends<'a> {
+    /// Binds the appends as the last three arguments when the statement takes them.
+    fn bind(self, query: PgQuery<'a>, streamed: bool) -> PgQuery<'a> {
+        if streamed {
+            query.bind(self.logs).bind(self.ats).bind(self.records)
+        } else {
+            query
+        }
+    }
 }

@@ -30,6 +30,7 @@ mod migrate;
 mod options;
 mod range;
 mod replicas;
+mod streams;
 mod table_cache;
 
 pub use admin::{Admin, DeploymentSummary};

@@ -9,7 +9,7 @@ use extenddb_backend_postgres::{
     migrate_catalog, migrate_data, pending_migrations, Admin, PgOptions, PgStore,
 };
 use extenddb_core::testsuite::{
-    backfill_suite, catalog_suite, iam_suite, item_store_suite, ttl_suite,
+    backfill_suite, catalog_suite, iam_suite, item_store_suite, stream_suite, ttl_suite,
 };
 use extenddb_core::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::sync::Arc;
@@ -94,6 +94,21 @@ async fn ttl_suite_on_postgres() {
     };
     let store = Arc::new(f.store.clone());
     ttl_suite(store.clone(), store).await;
+    f.drop_all().await;
+}
+
+/// Streams with writers spread over two stores (two server processes) on one database: one
+/// stream, in commit order per key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn stream_suite_on_postgres_across_two_stores() {
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let other = PgStore::connect(&f.admin).await.unwrap();
+    let a = Arc::new(f.store.clone());
+    let b = Arc::new(other.clone());
+    stream_suite(vec![(a.clone(), a), (b.clone(), b)]).await;
+    other.close().await;
     f.drop_all().await;
 }
 

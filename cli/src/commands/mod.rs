@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod bootstrap;
 pub mod completions;
 pub mod daemon;
 #[cfg(feature = "postgres")]
@@ -11,12 +12,14 @@ pub mod index_delay;
 #[cfg(feature = "postgres")]
 pub mod init;
 pub mod man;
+pub mod manage;
 #[cfg(feature = "postgres")]
 pub mod migrate;
 pub mod pidfile;
 pub mod running;
 pub mod serve;
 pub mod settings;
+pub mod settings_remote;
 pub mod status;
 pub mod stop;
 pub mod transfer;

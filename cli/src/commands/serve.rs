@@ -103,9 +103,12 @@ async fn serve(
     if built.services.auth.allows_everything() {
         tracing::warn!("serve: {AUTH_OFF_WARNING}");
     }
-    let server = Server::bind(server_config, built.services)
+    let mut server = Server::bind(server_config, built.services)
         .await?
         .with_settings_hook(hook);
+    if let Some(m) = built.management {
+        server = server.with_management(m);
+    }
     let _pid_file = PidFile::create(pid_file, server.local_addr().port())?;
     println!(
         "extenddb {} (catalog {}) listening on {}",

@@ -2,6 +2,12 @@
 //! deployment's catalog (see `extenddb_core::settings` for the names and accepted values), and
 //! `index-delay`: one GSI's own propagation delay (`commands::index_delay`).
 //! Every change is logged at WARN under the `extenddb::audit::settings` target.
+//!
+//! While the deployment's server runs (its pid file names a live process) with the management
+//! API (`provider = "builtin"`), `set`, `get` and `list` go through it (`settings_remote`),
+//! signed with the data key file, so they also work on the embedded store (whose file the
+//! server locks) and the change is audited in the server's log; otherwise they read and write
+//! the catalog directly.
 
 use crate::config;
 use crate::services::open_backend;
@@ -59,6 +65,9 @@ pub fn run(args: SettingsArgs) -> anyhow::Result<()> {
     let config = config::load(&args.config, &config::Overrides::default())?;
     let _log = crate::logging::init()?;
     crate::commands::runtime()?.block_on(async move {
+        if super::settings_remote::run(&config, &args.action).await? {
+            return Ok(());
+        }
         let backend = open_backend(&config).await?;
         let catalog = backend.catalog;
         let read = |name: &'static str| {

@@ -7,6 +7,7 @@ pub mod item;
 pub mod key_encoding;
 pub mod number;
 pub mod reserved;
+pub mod stream;
 pub mod table;
 pub mod tags;
 pub mod validate;

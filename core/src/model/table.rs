@@ -142,13 +142,30 @@ impl StreamViewType {
 
 /// The table's current DynamoDB stream, while one is enabled: every item change then hands a
 /// record to the `StreamSink` inside the write's store transaction.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableStream {
     /// StreamViewType.
     pub view_type: StreamViewType,
     /// LatestStreamLabel (an ISO-8601 timestamp with milliseconds): with the table's ARN it
     /// names the stream.
     pub label: String,
+    /// Where the built-in sink keeps the stream's records (a storage id of its own, from
+    /// `Catalog::next_storage_id`; see `streams::log`).
+    #[serde(default)]
+    pub log_id: u64,
+    /// When the stream was enabled, seconds since the epoch (CreationRequestDateTime).
+    #[serde(default)]
+    pub created_at: f64,
+}
+
+/// A stream the table had before: disabled (or replaced by a new one), still listed and
+/// readable, with every shard closed, until 24 hours after `disabled_at`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PastStream {
+    /// The stream as it was while enabled.
+    pub stream: TableStream,
+    /// When it was disabled, seconds since the epoch.
+    pub disabled_at: f64,
 }
 
 /// When provisioned capacity last changed, and how many decreases the current UTC day saw
@@ -241,6 +258,45 @@ pub struct TableDefinition {
     /// The enabled stream, if any.
     #[serde(default)]
     pub stream: Option<TableStream>,
+    /// Streams disabled within the last 24 hours, oldest first (still listed and readable).
+    #[serde(default)]
+    pub past_streams: Vec<PastStream>,
+    /// Time to Live upkeep: the expiry index and when TTL last changed.
+    #[serde(default)]
+    pub ttl: TtlState,
+}
+
+/// Time to Live beyond the attribute: the expiry index the sweeper finds expired items by,
+/// and when UpdateTimeToLive last changed the setting (ENABLING / DISABLING, and DynamoDB's
+/// one change per interval).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TtlState {
+    /// The expiry index, while TTL is enabled.
+    #[serde(default)]
+    pub index: Option<TtlIndex>,
+    /// When UpdateTimeToLive last changed TTL, seconds since the epoch.
+    #[serde(default)]
+    pub changed_at: Option<f64>,
+}
+
+/// An index of a table's items by expiry (`ops::index::ttl_index`): kept by every write in
+/// its transaction, filled for the items older than it by a backfill pass.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TtlIndex {
+    /// Where its entries are stored.
+    pub storage_id: u64,
+    /// The TTL attribute it indexes.
+    pub attribute: String,
+    /// When it was stored, seconds since the epoch: its backfill waits until requests that
+    /// read the definition before then (and so keep no entries) have finished.
+    #[serde(default)]
+    pub since: f64,
+    /// True once every item written before the index existed has its entry.
+    #[serde(default)]
+    pub backfilled: bool,
+    /// The backfill's progress: the last item key done (`None`: from the start).
+    #[serde(default)]
+    pub backfill_after: Option<Vec<u8>>,
 }
 
 impl TableDefinition {
@@ -272,9 +328,21 @@ impl TableDefinition {
 
     /// The ARN of the table's enabled stream, if any.
     pub fn stream_arn(&self) -> Option<String> {
-        self.stream
-            .as_ref()
-            .map(|s| format!("{}/stream/{}", self.arn(), s.label))
+        self.stream.as_ref().map(|s| self.stream_arn_of(&s.label))
+    }
+
+    /// The ARN of the table's stream labelled `label` (current or past).
+    pub fn stream_arn_of(&self, label: &str) -> String {
+        format!("{}/stream/{label}", self.arn())
+    }
+
+    /// Every stream of the table still listed: the past ones (oldest first), then the enabled
+    /// one; each with when it was disabled (`None` while enabled).
+    pub fn all_streams(&self) -> impl Iterator<Item = (&TableStream, Option<f64>)> {
+        self.past_streams
+            .iter()
+            .map(|p| (&p.stream, Some(p.disabled_at)))
+            .chain(self.stream.iter().map(|s| (s, None)))
     }
 }
 

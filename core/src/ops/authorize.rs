@@ -81,6 +81,25 @@ pub async fn on_lookup(
     }
 }
 
+/// Authorizes a DynamoDB Streams action on the stream ARN `arn` as given, with the tags of
+/// its table when the table exists (so a caller without the permission learns nothing of
+/// whether it does).
+pub async fn on_stream(
+    ctx: &Ctx,
+    action: &str,
+    arn: &str,
+    table: Option<&TableDefinition>,
+) -> Result<(), ApiError> {
+    if !ctx.authorizes() {
+        return Ok(());
+    }
+    let c = AuthzContext {
+        resource_tags: table.map(tags_of).unwrap_or_default(),
+        ..AuthzContext::default()
+    };
+    ctx.authorize(action, arn, &c).await
+}
+
 /// Authorizes an account-wide action (ListTables, DescribeEndpoints): resource `*`.
 pub async fn on_account(ctx: &Ctx, action: &str) -> Result<(), ApiError> {
     if !ctx.authorizes() {

@@ -1,5 +1,6 @@
 //! What an item change adds to its write transaction: the table's index entries
-//! (`index::index_maintenance`) and, while the table has a stream, the record the `StreamSink`
+//! (`index::index_maintenance`), its expiry-index entry while TTL is enabled
+//! (`index::ttl_index`) and, while the table has a stream, the record the `StreamSink`
 //! answers for it — computed inside the transaction's decider, once the old item is locked
 //! and read and the new one decided, so both commit or abort with the change itself.
 //!
@@ -10,8 +11,9 @@
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::TableDefinition;
+use crate::model::table::TtlIndex;
 use crate::model::Item;
-use crate::ops::index::index_maintenance;
+use crate::ops::index::{index_maintenance, ttl_index};
 use crate::traits::{ItemChange, ItemKey, StreamSink, WriteOp};
 use std::sync::Arc;
 
@@ -32,17 +34,19 @@ struct Hooks {
     indexed: bool,
     gsi_delay_ms: u64,
     streams: Option<Arc<dyn StreamSink>>,
+    ttl: Option<TtlIndex>,
     at: f64,
     by_service: bool,
 }
 
 impl ChangeWriter {
-    /// The hooks of `def` for a write made now: none when it has neither secondary indexes
-    /// nor a stream.
+    /// The hooks of `def` for a write made now: none when it has neither secondary indexes,
+    /// nor an expiry index, nor a stream.
     pub fn for_table(ctx: &Ctx, def: &TableDefinition) -> ChangeWriter {
         let indexed = def.indexes().next().is_some();
         let streams = def.stream.is_some().then(|| ctx.streams.clone());
-        if !indexed && streams.is_none() {
+        let ttl = def.ttl.index.clone();
+        if !indexed && streams.is_none() && ttl.is_none() {
             return ChangeWriter(None);
         }
         ChangeWriter(Some(Arc::new(Hooks {
@@ -50,6 +54,7 @@ impl ChangeWriter {
             indexed,
             gsi_delay_ms: ctx.settings.gsi_propagation_delay_ms(),
             streams,
+            ttl,
             at: ctx.now_epoch(),
             by_service: false,
         })))
@@ -63,6 +68,7 @@ impl ChangeWriter {
                 indexed: h.indexed,
                 gsi_delay_ms: h.gsi_delay_ms,
                 streams: h.streams.clone(),
+                ttl: h.ttl.clone(),
                 at: h.at,
                 by_service: true,
             })
@@ -80,7 +86,7 @@ impl ChangeWriter {
     }
 
     /// The writes the change of the item at `key` from `old` to `new` (`None` = absent) adds:
-    /// index entries, then the stream record. Fails, writing nothing, when `new` has an index
+    /// index entries, the expiry-index entry, then the stream record. Fails, writing nothing, when `new` has an index
     /// key of the wrong type or the sink refuses.
     pub fn writes(
         &self,
@@ -96,6 +102,9 @@ impl ChangeWriter {
         } else {
             Vec::new()
         };
+        if let Some(ttl) = &h.ttl {
+            writes.extend(ttl_index::writes_for_change(ttl, key, old, new));
+        }
         if let Some(sink) = &h.streams {
             if old != new {
                 writes.extend(sink.record(&ItemChange {

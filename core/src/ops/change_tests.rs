@@ -65,6 +65,8 @@ fn a_stream_table_records_each_real_change() {
     let sink = Arc::new(Recording::default());
     let mut def = hash_table();
     def.stream = Some(TableStream {
+        log_id: 0,
+        created_at: 0.0,
         view_type: StreamViewType::NewAndOldImages,
         label: "2026-01-01T00:00:00.000".into(),
     });
@@ -93,6 +95,8 @@ fn an_indexed_table_gets_index_entries_and_the_record_after_them() {
     def.global_secondary_indexes
         .push(keys_only_gsi("g", 9, "x"));
     def.stream = Some(TableStream {
+        log_id: 0,
+        created_at: 0.0,
         view_type: StreamViewType::KeysOnly,
         label: "2026-01-01T00:00:00.000".into(),
     });

@@ -8,6 +8,7 @@
 //!   records); `authorize`: the condition keys operations authorize with;
 //! - `background/`: the jobs the server runs beside requests;
 //! - `transaction/`: TransactWriteItems' actions and decider;
+//! - `streams/`: the DynamoDB Streams API (one file per operation).
 //! - `partiql/`: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (DynamoDB's
 //!   PartiQL: lexer, parser, planner, one file per operation).
 //!
@@ -22,6 +23,7 @@ pub mod index;
 pub mod operation;
 pub mod partiql;
 pub mod request;
+pub mod streams;
 pub mod table;
 pub mod transaction;
 
@@ -64,6 +66,10 @@ pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, 
         O::UpdateItem => data::update_item::handle(ctx, body).await,
         O::UpdateTable => control::update_table::handle(ctx, body).await,
         O::UpdateTimeToLive => control::update_time_to_live::handle(ctx, body).await,
+        O::DescribeStream => streams::describe_stream::handle(ctx, body).await,
+        O::GetRecords => streams::get_records::handle(ctx, body).await,
+        O::GetShardIterator => streams::get_shard_iterator::handle(ctx, body).await,
+        O::ListStreams => streams::list_streams::handle(ctx, body).await,
         // Served by the server; reaching here means a caller skipped that.
         O::DescribeEndpoints => Err(ApiError::unknown_operation()),
     }

@@ -62,6 +62,7 @@ pub fn map_store(state: Arc<Mutex<State>>) -> MockItemStore {
                 WriteOp::Delete { key } => {
                     st.items.remove(key);
                 }
+                WriteOp::StreamAppend { .. } => {}
             }
         }
         st.transactions.push((reads, writes.clone()));

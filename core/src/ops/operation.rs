@@ -89,6 +89,10 @@ operations! {
     UpdateItem => DynamoDb, Some("dynamodb:UpdateItem");
     UpdateTable => DynamoDb, Some("dynamodb:UpdateTable");
     UpdateTimeToLive => DynamoDb, Some("dynamodb:UpdateTimeToLive");
+    DescribeStream => Streams, Some("dynamodb:DescribeStream");
+    GetRecords => Streams, Some("dynamodb:GetRecords");
+    GetShardIterator => Streams, Some("dynamodb:GetShardIterator");
+    ListStreams => Streams, Some("dynamodb:ListStreams");
 }
 
 impl Operation {
@@ -126,6 +130,11 @@ mod tests {
         );
         assert_eq!(Operation::from_target(Api::DynamoDb, "putitem"), None);
         assert_eq!(Operation::from_target(Api::Streams, "PutItem"), None);
+        assert_eq!(
+            Operation::from_target(Api::Streams, "GetRecords"),
+            Some(Operation::GetRecords)
+        );
+        assert_eq!(Operation::from_target(Api::DynamoDb, "GetRecords"), None);
     }
 
     #[test]

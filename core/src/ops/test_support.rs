@@ -40,6 +40,8 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         tags: Vec::new(),
         on_demand_throughput: None,
         stream: None,
+        past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

@@ -17,6 +17,7 @@ pub struct RuntimeSettings {
     gsi_propagation_delay_ms: AtomicU64,
     throttling_enabled: AtomicBool,
     ttl_deletion_target_seconds: AtomicU64,
+    ttl_change_interval_seconds: AtomicU64,
     allow_credential_import: AtomicBool,
     log_levels: Mutex<(String, String)>,
     /// This process's defaults where they differ from the table's (e.g. `dev` makes
@@ -34,6 +35,7 @@ impl Default for RuntimeSettings {
             gsi_propagation_delay_ms: AtomicU64::new(0),
             throttling_enabled: AtomicBool::new(false),
             ttl_deletion_target_seconds: AtomicU64::new(0),
+            ttl_change_interval_seconds: AtomicU64::new(0),
             allow_credential_import: AtomicBool::new(false),
             log_levels: Mutex::new((String::new(), String::new())),
             defaults: Mutex::new(Vec::new()),
@@ -71,6 +73,9 @@ impl RuntimeSettings {
                 .store(value == "true", Ordering::Relaxed),
             super::TTL_DELETION_TARGET_SECONDS => self
                 .ttl_deletion_target_seconds
+                .store(number(), Ordering::Relaxed),
+            super::TTL_CHANGE_INTERVAL_SECONDS => self
+                .ttl_change_interval_seconds
                 .store(number(), Ordering::Relaxed),
             super::ALLOW_CREDENTIAL_IMPORT => self
                 .allow_credential_import
@@ -119,6 +124,7 @@ impl RuntimeSettings {
             super::GSI_PROPAGATION_DELAY_MS => self.gsi_propagation_delay_ms().to_string(),
             super::THROTTLING_ENABLED => self.throttling_enabled().to_string(),
             super::TTL_DELETION_TARGET_SECONDS => self.ttl_deletion_target_seconds().to_string(),
+            super::TTL_CHANGE_INTERVAL_SECONDS => self.ttl_change_interval().as_secs().to_string(),
             super::ALLOW_CREDENTIAL_IMPORT => self.allow_credential_import().to_string(),
             super::LOG_LEVEL => self.log_levels().0,
             super::SQLX_LOG_LEVEL => self.log_levels().1,
@@ -165,6 +171,12 @@ impl RuntimeSettings {
     /// `throttling_enabled`: whether capacity limits are enforced.
     pub fn throttling_enabled(&self) -> bool {
         self.throttling_enabled.load(Ordering::Relaxed)
+    }
+
+    /// `ttl_change_interval_seconds`: how long after a TTL change UpdateTimeToLive refuses
+    /// another (DynamoDB's documented hour by default).
+    pub fn ttl_change_interval(&self) -> Duration {
+        Duration::from_secs(self.ttl_change_interval_seconds.load(Ordering::Relaxed))
     }
 
     /// `ttl_deletion_target_seconds`: the target time between a TTL expiry and the deletion.

@@ -43,6 +43,8 @@ pub const GSI_PROPAGATION_DELAY_MS: &str = "gsi_propagation_delay_ms";
 pub const THROTTLING_ENABLED: &str = "throttling_enabled";
 /// `ttl_deletion_target_seconds`.
 pub const TTL_DELETION_TARGET_SECONDS: &str = "ttl_deletion_target_seconds";
+/// `ttl_change_interval_seconds`.
+pub const TTL_CHANGE_INTERVAL_SECONDS: &str = "ttl_change_interval_seconds";
 
 /// Every runtime setting, in the order `extenddb settings list` prints them.
 pub const SETTINGS: &[Setting] = &[
@@ -87,6 +89,12 @@ pub const SETTINGS: &[Setting] = &[
         default: "300",
         kind: SettingKind::Whole(1),
         help: "target time between a TTL expiry and the item's deletion",
+    },
+    Setting {
+        name: TTL_CHANGE_INTERVAL_SECONDS,
+        default: "3600",
+        kind: SettingKind::Whole(0),
+        help: "seconds after a TTL change during which UpdateTimeToLive refuses another",
     },
 ];
 

@@ -66,6 +66,8 @@ fn definition(account: &str, storage_id: u64, index_id: u64) -> TableDefinition 
         tags: Vec::new(),
         on_demand_throughput: None,
         stream: None,
+        past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

@@ -39,6 +39,8 @@ pub(super) fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefin
         tags: Vec::new(),
         on_demand_throughput: None,
         stream: None,
+        past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

@@ -5,18 +5,21 @@
 //! twice on the embedded backend). After each race every change is still stored.
 //!
 //! The racers are the real operations: UpdateTable (a new GSI where the table allows one,
-//! else deletion protection), UpdateTimeToLive, TagResource, the lazy status transition
-//! UPDATING → ACTIVE (a DescribeTable lookup) and the GSI backfill (allocation over, then the
-//! index ACTIVE). What is stored is read with `get_table_versioned`, past every cache and
+//! else deletion protection), UpdateTable enabling a stream, UpdateTimeToLive (enabling TTL;
+//! disabling it where the TTL backfill races too), TagResource, the lazy status transition
+//! UPDATING → ACTIVE (a DescribeTable lookup), the GSI backfill (allocation over, then the
+//! index ACTIVE) and the TTL backfill (the expiry index of an empty table backfilled). What is stored is read with `get_table_versioned`, past every cache and
 //! without settling anything, so a lost transition cannot be redone by the check itself.
 
 use crate::context::Ctx;
+use crate::model::table::TtlIndex;
 use crate::model::table::{
     IndexStatus, KeyAttribute, ProjectionType, ScalarType, SecondaryIndex, TableDefinition,
     TableStatus,
 };
-use crate::ops::background::gsi_backfill;
+use crate::ops::background::{gsi_backfill, ttl_backfill};
 use crate::ops::control::{describe_table, tag_resource, update_table, update_time_to_live};
+use crate::streams::BuiltinStreams;
 use crate::traits::{Catalog, ItemStore};
 use std::sync::Arc;
 use tokio::sync::Barrier;
@@ -32,17 +35,21 @@ enum Racer {
     Tags,
     Transition,
     Backfill,
+    Stream,
+    TtlBackfill,
 }
 
-const RACERS: [Racer; 5] = [
+const RACERS: [Racer; 7] = [
     Racer::UpdateTable,
     Racer::TimeToLive,
     Racer::Tags,
     Racer::Transition,
     Racer::Backfill,
+    Racer::Stream,
+    Racer::TtlBackfill,
 ];
 
-/// Races per pair of racers (and for all five at once).
+/// Races per pair of racers (and for all of them at once).
 const ROUNDS: usize = 8;
 
 /// Runs the checks: the primitives on `a`, then every race between `a` and `b` (which must
@@ -51,9 +58,17 @@ pub async fn catalog_race_suite(a: Handle, b: Handle) {
     let run = a.1.next_storage_id().await.unwrap();
     let account = format!("{:012}", 400_000_000_000 + run % 100_000_000_000);
     versioned_writes(a.1.as_ref(), &account).await;
+    let with_streams = |store, catalog| {
+        let services = super::suite_services(store, catalog);
+        Arc::new(
+            (*services)
+                .clone()
+                .with_streams(Arc::new(BuiltinStreams::new())),
+        )
+    };
     let ctxs = [
-        super::account_ctx(super::suite_services(a.0, a.1.clone()), &account),
-        super::account_ctx(super::suite_services(b.0, b.1), &account),
+        super::account_ctx(with_streams(a.0, a.1.clone()), &account),
+        super::account_ctx(with_streams(b.0, b.1), &account),
     ];
     let catalog = a.1;
     let mut n = 0;
@@ -184,7 +199,23 @@ fn table_for(
             throughput_history: Default::default(),
         });
     }
+    if racers.contains(&Racer::TtlBackfill) {
+        // TTL on, its expiry index stored long ago (ready) and not yet backfilled.
+        def.time_to_live_attribute = Some("exp".into());
+        def.ttl.index = Some(TtlIndex {
+            storage_id: index_sid + 1,
+            attribute: "exp".into(),
+            backfilled: false,
+            backfill_after: None,
+            since: 1.0,
+        });
+    }
     def
+}
+
+/// Whether UpdateTimeToLive disables TTL (the TTL backfill needs it enabled to begin with).
+fn disables_ttl(racers: &[Racer]) -> bool {
+    racers.contains(&Racer::TtlBackfill)
 }
 
 /// Whether UpdateTable also adds a GSI (only where no index is changing and the table is
@@ -193,7 +224,7 @@ fn creates_index(racers: &[Racer]) -> bool {
     !racers.contains(&Racer::Transition) && !racers.contains(&Racer::Backfill)
 }
 
-async fn act(ctx: &Ctx, racer: Racer, def: &TableDefinition, creates: bool) {
+async fn act(ctx: &Ctx, racer: Racer, def: &TableDefinition, creates: bool, disables: bool) {
     let name = &def.name;
     match racer {
         Racer::UpdateTable => {
@@ -211,7 +242,8 @@ async fn act(ctx: &Ctx, racer: Racer, def: &TableDefinition, creates: bool) {
         }
         Racer::TimeToLive => {
             let body = format!(
-                r#"{{"TableName":"{name}","TimeToLiveSpecification":{{"Enabled":true,"AttributeName":"exp"}}}}"#
+                r#"{{"TableName":"{name}","TimeToLiveSpecification":{{"Enabled":{},"AttributeName":"exp"}}}}"#,
+                !disables
             );
             update_time_to_live::handle(ctx, body.as_bytes())
                 .await
@@ -235,6 +267,16 @@ async fn act(ctx: &Ctx, racer: Racer, def: &TableDefinition, creates: bool) {
             // The table is empty: one page, then the index is ACTIVE.
             assert!(gsi_backfill::step_index(ctx, def, &index).await.unwrap());
         }
+        Racer::Stream => {
+            let body = format!(
+                r#"{{"TableName":"{name}","StreamSpecification":{{"StreamEnabled":true,"StreamViewType":"NEW_IMAGE"}}}}"#
+            );
+            update_table::handle(ctx, body.as_bytes()).await.unwrap();
+        }
+        Racer::TtlBackfill => {
+            // The table is empty: one page, then the index is backfilled.
+            ttl_backfill::step(ctx, def).await.unwrap();
+        }
     }
 }
 
@@ -247,6 +289,7 @@ async fn race(ctxs: &[Ctx; 2], catalog: &dyn Catalog, account: &str, n: usize, r
     let def = table_for(account, &name, sid, index_sid, racers);
     catalog.create_table(&def).await.unwrap();
     let creates = creates_index(racers);
+    let disables = disables_ttl(racers);
     let barrier = Arc::new(Barrier::new(racers.len()));
     let tasks: Vec<_> = racers
         .iter()
@@ -256,7 +299,7 @@ async fn race(ctxs: &[Ctx; 2], catalog: &dyn Catalog, account: &str, n: usize, r
                 (ctxs[i % 2].clone(), def.clone(), barrier.clone(), *racer);
             tokio::spawn(async move {
                 barrier.wait().await;
-                act(&ctx, racer, &def, creates).await;
+                act(&ctx, racer, &def, creates, disables).await;
             })
         })
         .collect();
@@ -289,11 +332,25 @@ async fn race(ctxs: &[Ctx; 2], catalog: &dyn Catalog, account: &str, n: usize, r
                     );
                 }
             }
+            Racer::TimeToLive if disables => assert!(
+                stored.time_to_live_attribute.is_none() && stored.ttl.index.is_none(),
+                "{}",
+                lost("TTL disabled")
+            ),
             Racer::TimeToLive => assert_eq!(
                 stored.time_to_live_attribute.as_deref(),
                 Some("exp"),
                 "{}",
                 lost("the TTL attribute")
+            ),
+            Racer::Stream => assert!(stored.stream.is_some(), "{}", lost("the stream")),
+            // Disabled meanwhile: the index is gone (checked above), progress on it moot.
+            Racer::TtlBackfill if racers.contains(&Racer::TimeToLive) => {}
+            Racer::TtlBackfill => assert_eq!(
+                stored.ttl.index.as_ref().map(|i| i.backfilled),
+                Some(true),
+                "{}",
+                lost("the TTL backfill's progress")
             ),
             Racer::Tags => assert!(
                 stored.tags.iter().any(|t| t.key == "raced"),

@@ -44,6 +44,8 @@ pub fn hash_table_definition(account_id: &str, name: &str, storage_id: u64) -> T
         tags: Vec::new(),
         on_demand_throughput: None,
         stream: None,
+        past_streams: Vec::new(),
+        ttl: Default::default(),
     }
 }
 

@@ -64,6 +64,15 @@ pub async fn ttl_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) {
     let mut def =
         super::hash_table_definition(&account, "ttl", catalog.next_storage_id().await.unwrap());
     def.time_to_live_attribute = Some("exp".into());
+    // A new expiry index: the round backfills it from the items, then sweeps through it.
+    let expiry_index = catalog.next_storage_id().await.unwrap();
+    def.ttl.index = Some(crate::model::table::TtlIndex {
+        storage_id: expiry_index,
+        attribute: "exp".into(),
+        backfilled: false,
+        backfill_after: None,
+        since: 0.0,
+    });
     let index_id = catalog.next_storage_id().await.unwrap();
     let g = KeyAttribute {
         name: "g".into(),
@@ -124,6 +133,20 @@ pub async fn ttl_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) {
         total as u64
     );
 
+    // TTL enabled before expiry indexes existed: the round gives the table one, then sweeps.
+    let mut legacy =
+        super::hash_table_definition(&account, "legacy", catalog.next_storage_id().await.unwrap());
+    legacy.time_to_live_attribute = Some("exp".into());
+    catalog.create_table(&legacy).await.unwrap();
+    for (i, exp) in [NOW - 5.0, NOW + 100.0, NOW - 1.0].into_iter().enumerate() {
+        let item: Item = [
+            ("pk".to_string(), AttributeValue::S(format!("l{i}"))),
+            ("exp".to_string(), n(exp)),
+        ]
+        .into();
+        put(store.as_ref(), &legacy, item).await;
+    }
+
     let ctx = Ctx::background(super::suite_services(store.clone(), catalog.clone()));
     let mut round = Round::start(&ctx).await.unwrap();
     let (mut deleted, mut steps) = (0, 0);
@@ -133,7 +156,47 @@ pub async fn ttl_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) {
         assert!(steps < 100, "the round did not end");
     }
     assert_eq!(deleted, total.div_ceil(3));
-    assert!(steps >= 3, "{steps} steps for {total} items");
+    // The legacy table got its index this round; the next one, a second later, fills it and
+    // sweeps it.
+    let legacy_now = catalog
+        .get_table(&account, "legacy")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(legacy_now.ttl.index.as_ref().is_some_and(|i| !i.backfilled));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let mut round = Round::start(&ctx).await.unwrap();
+    let mut later = 0;
+    while let Some(d) = round.step(&ctx, NOW).await.unwrap() {
+        later += d;
+        steps += 1;
+        assert!(steps < 200, "the second round did not end");
+    }
+    assert_eq!(later, 2);
+    let legacy_now = catalog
+        .get_table(&account, "legacy")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(legacy_now.ttl.index.as_ref().is_some_and(|i| i.backfilled));
+    let legacy_left = store
+        .range(legacy.storage_id, &all(), true, 100, usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(legacy_left.items.len(), 1);
+    assert!(steps >= 2, "{steps} steps for {total} items");
+    let after = catalog.get_table(&account, "ttl").await.unwrap().unwrap();
+    assert!(after.ttl.index.as_ref().unwrap().backfilled);
+    // The expiry index holds exactly the numeric expiries left: the unexpired ones and the
+    // ancient one (never swept).
+    let entries = store
+        .range(expiry_index, &all(), true, 10_000, usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(
+        entries.items.len(),
+        (0..total).filter(|i| i % 3 == 1).count() + 1
+    );
 
     let left = store
         .range(def.storage_id, &all(), true, 10_000, usize::MAX)

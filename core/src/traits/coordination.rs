@@ -27,19 +27,26 @@ pub enum Job {
     /// Retiring deleted tables and indexes and dropping their storage
     /// (`background::table_reaper`).
     TableReaper,
-    /// Trimming stream records past their retention (the Streams work).
+    /// Trimming stream records past their retention and retiring streams disabled more than
+    /// 24 hours ago (`background::stream_trim::trim_all`).
     StreamTrimmer,
+    /// Ordering committed stream records into their logs in the background
+    /// (`background::stream_trim::sequence_all`). Not needed for correctness on one process:
+    /// PostgreSQL's sequencer serializes on a per-log lock and readers sequence before reading;
+    /// one runner keeps several servers from contending for those locks every second.
+    StreamSequencer,
 }
 
 impl Job {
     /// Every job.
-    pub const ALL: [Job; 6] = [
+    pub const ALL: [Job; 7] = [
         Job::GsiPropagation,
         Job::GsiBackfill,
         Job::TtlSweeper,
         Job::TokenSweeper,
         Job::TableReaper,
         Job::StreamTrimmer,
+        Job::StreamSequencer,
     ];
 
     /// The job's name in logs and metrics.
@@ -51,6 +58,7 @@ impl Job {
             Job::TokenSweeper => "token_sweeper",
             Job::TableReaper => "table_reaper",
             Job::StreamTrimmer => "stream_trimmer",
+            Job::StreamSequencer => "stream_sequencer",
         }
     }
 
@@ -63,6 +71,7 @@ impl Job {
             Job::TokenSweeper => 3,
             Job::TableReaper => 4,
             Job::StreamTrimmer => 5,
+            Job::StreamSequencer => 6,
         }
     }
 }

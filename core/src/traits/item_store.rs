@@ -7,6 +7,7 @@
 //! condition can never be checked against a stale item, and a transaction is all or nothing.
 
 use crate::error::{ApiError, StoreError};
+use crate::model::stream::ShardPolicy;
 use crate::model::Item;
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -57,6 +58,30 @@ pub enum WriteOp {
         /// Where.
         key: ItemKey,
     },
+    /// Append a stream record to the log `log_id` (`streams::log`): the backend gives it the
+    /// log's next sequence number so that numbers follow commit order — the embedded writer
+    /// as it commits, PostgreSQL through its sequencer after commit (`sequence_stream`) — and
+    /// rolls the log's open shard over by `policy` (`streams::log::Head::append`).
+    StreamAppend {
+        /// The stream's log (`TableStream::log_id`).
+        log_id: u64,
+        /// The stored record (`streams::record`).
+        record: Bytes,
+        /// When the change was made, milliseconds since the epoch (shard ages).
+        at_ms: u64,
+        /// When the open shard closes.
+        policy: ShardPolicy,
+    },
+}
+
+impl WriteOp {
+    /// The item the write puts or deletes (`None` for a stream append, which names no key).
+    pub fn key(&self) -> Option<&ItemKey> {
+        match self {
+            WriteOp::Put { key, .. } | WriteOp::Delete { key } => Some(key),
+            WriteOp::StreamAppend { .. } => None,
+        }
+    }
 }
 
 /// Core's logic between the locked read and the write: given the current item for each key
@@ -179,6 +204,17 @@ pub trait ItemStore: Send + Sync {
         self.write(Vec::new(), Box::new(move |_| Ok(writes)))
             .await
             .map(|_| ())
+    }
+
+    /// Orders the records appended to the stream log `log_id` whose transactions have
+    /// committed and not been ordered yet, giving them sequence numbers after every number
+    /// handed out before; records of one key keep their commit order. Stores that number
+    /// records as they commit (the default) have nothing to do. Readers call it before
+    /// reading the log's end, so what they read is everything committed before. Shards
+    /// roll over by `policy` as in `WriteOp::StreamAppend`.
+    async fn sequence_stream(&self, log_id: u64, policy: ShardPolicy) -> Result<(), StoreError> {
+        let _ = (log_id, policy);
+        Ok(())
     }
 
     /// Removes every item of a table (DeleteTable).

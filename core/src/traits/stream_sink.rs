@@ -7,6 +7,7 @@
 //! broker, a webhook) reads them back from there after commit, at least once.
 
 use crate::error::ApiError;
+use crate::model::stream::ShardPolicy;
 use crate::model::table::TableDefinition;
 use crate::model::Item;
 use crate::traits::{ItemKey, WriteOp};
@@ -40,6 +41,14 @@ pub trait StreamSink: Send + Sync {
     /// StreamSpecification otherwise).
     fn supports_streams(&self) -> bool {
         true
+    }
+
+    /// When the sink keeps records in the store's stream logs (`streams::log`) — the built-in
+    /// sink and sinks that wrap it — the shard policy it appends with: the DynamoDB Streams
+    /// API then serves those logs. `None` for a sink that keeps no log (the API then finds no
+    /// records).
+    fn log_policy(&self) -> Option<ShardPolicy> {
+        None
     }
 }
 

@@ -11,7 +11,7 @@
 mod canonical;
 mod parse;
 mod query;
-mod signing;
+pub(crate) mod signing;
 pub mod time;
 
 pub use canonical::{canonical_query, canonical_request, canonical_uri, string_to_sign};

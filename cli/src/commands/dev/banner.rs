@@ -24,8 +24,10 @@ pub struct Info {
     pub storage: Storage,
     /// Region requests are served in.
     pub region: String,
-    /// Account every request acts in.
+    /// Account every request acts in (`none`), or the default account (`builtin`).
     pub account_id: String,
+    /// Whether requests are checked by the builtin IAM provider.
+    pub builtin_auth: bool,
 }
 
 /// The URL clients connect to; an unspecified bind address is reached through loopback.
@@ -46,8 +48,25 @@ pub fn text(info: &Info) -> String {
         Storage::InMemory => "in memory (nothing is kept after exit)".to_string(),
         Storage::Dir(d) => d.display().to_string(),
     };
+    let (auth, keys) = if info.builtin_auth {
+        (
+            format!(
+                "builtin (SigV4 against IAM access keys; default account {}; management API at {url}/management)",
+                info.account_id
+            ),
+            "<key from `extenddb manage ... create-access-key`>",
+        )
+    } else {
+        (
+            format!(
+                "none (any SigV4-signed request acts as account {})",
+                info.account_id
+            ),
+            "dummy",
+        )
+    };
     let mut env = format!(
-        "  export AWS_ACCESS_KEY_ID=dummy AWS_SECRET_ACCESS_KEY=dummy AWS_DEFAULT_REGION={}\n",
+        "  export AWS_ACCESS_KEY_ID={keys} AWS_SECRET_ACCESS_KEY={keys} AWS_DEFAULT_REGION={}\n",
         info.region
     );
     let mut flags = String::new();
@@ -60,7 +79,7 @@ pub fn text(info: &Info) -> String {
     format!(
         "extenddb {version} dev server listening on {url}\n\
          \x20 storage: {storage}\n\
-         \x20 auth:    none (any SigV4-signed request acts as account {account})\n\
+         \x20 auth:    {auth}\n\
          \x20 region:  {region}\n\
          \n\
          Try it:\n\
@@ -69,7 +88,6 @@ pub fn text(info: &Info) -> String {
          \n\
          Press Ctrl-C to stop.",
         version = env!("CARGO_PKG_VERSION"),
-        account = info.account_id,
         region = info.region,
     )
 }
@@ -86,6 +104,7 @@ mod tests {
             storage,
             region: "us-east-1".into(),
             account_id: "000000000000".into(),
+            builtin_auth: false,
         }
     }
 
@@ -125,6 +144,18 @@ mod tests {
         let t = text(&info("127.0.0.1:8443", true, None, Storage::InMemory));
         assert!(t.contains("--endpoint-url https://127.0.0.1:8443 --no-verify-ssl\n"));
         assert!(t.contains("storage: in memory (nothing is kept after exit)"));
+    }
+
+    #[test]
+    fn builtin_banner_points_at_the_management_api() {
+        let mut i = info("127.0.0.1:8000", false, None, Storage::InMemory);
+        i.builtin_auth = true;
+        let t = text(&i);
+        assert!(
+            t.contains("auth:    builtin (SigV4 against IAM access keys; default account 000000000000; management API at http://127.0.0.1:8000/management)"),
+            "{t}"
+        );
+        assert!(!t.contains("=dummy"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `extenddb dev`: a foreground development server — embedded storage (on disk or in memory),
-//! `none` authentication, tables ACTIVE at once, DynamoDB's throttling (the
+//! `none` authentication (or the builtin IAM provider and the management API with
+//! `--auth builtin`), tables ACTIVE at once, DynamoDB's throttling (the
 //! `throttling_enabled` setting). Built by the same factory as `serve` (`crate::services`)
 //! from a configuration made of its flags. Ctrl-C or SIGTERM stops it.
 
@@ -9,7 +10,7 @@ use crate::commands::running;
 use crate::config::{AuthProviderKind, Config, StorageProvider};
 use crate::logging::LogControl;
 use anyhow::{bail, Context};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use extenddb_server::{tls, Server, ServerConfig, TlsSource};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -48,10 +49,25 @@ pub struct DevArgs {
     /// value (default 300). Tests use 1 to see expired items go within about a second.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub ttl_deletion_target_seconds: Option<u64>,
+    /// Authentication: `none` (any well-formed signature acts as --account-id) or `builtin`
+    /// (SigV4 against IAM access keys, IAM policies, and the management API; the data key is
+    /// <data-dir>/master.key, the first admin `admin` gets EXTENDDB_ADMIN_PASSWORD or a
+    /// generated password printed once).
+    #[arg(long, value_enum, default_value_t = DevAuth::None)]
+    pub auth: DevAuth,
     /// Store a runtime setting before serving, as `name=value` (repeatable), e.g.
     /// `--setting throttling_enabled=false`; `extenddb settings list` names them all.
     #[arg(long = "setting", value_name = "NAME=VALUE", value_parser = parse_setting)]
     pub settings: Vec<(String, String)>,
+}
+
+/// The authentication of a dev server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DevAuth {
+    /// Any well-formed SigV4 request acts as the account.
+    None,
+    /// The builtin IAM provider.
+    Builtin,
 }
 
 /// `name=value` of `--setting`, checked against the runtime settings' names and values.
@@ -104,15 +120,52 @@ fn config(args: &DevArgs) -> Config {
     c.storage.provider = StorageProvider::Embedded;
     c.storage.embedded.path = args.data_dir.clone();
     c.storage.embedded.in_memory = args.in_memory;
-    c.auth.provider = AuthProviderKind::None;
+    c.auth.provider = match args.auth {
+        DevAuth::None => AuthProviderKind::None,
+        DevAuth::Builtin => AuthProviderKind::Builtin,
+    };
     c.auth.account_id = args.account_id.clone();
+    c.auth.key_file = args.data_dir.join("master.key");
     c
+}
+
+/// Under `--auth builtin`: the data key (`<data-dir>/master.key`, created when absent; a fresh
+/// one in memory with --in-memory) after seeding the store's key check, default account and
+/// first admin; prints the admin's password when it was generated.
+async fn builtin_key(
+    args: &DevArgs,
+    config: &Config,
+    backend: &crate::services::Backend,
+) -> anyhow::Result<Option<extenddb_auth_builtin::DataKey>> {
+    if args.auth == DevAuth::None {
+        return Ok(None);
+    }
+    let key = if args.in_memory {
+        extenddb_auth_builtin::DataKey::generate()
+    } else {
+        crate::commands::bootstrap::load_or_create_key(&config.auth.key_file)?
+    };
+    let given = std::env::var("EXTENDDB_ADMIN_PASSWORD").ok();
+    let from_env = given.is_some();
+    let seeded =
+        crate::commands::bootstrap::seed(backend.iam.as_ref(), &key, &args.account_id, given)
+            .await?;
+    match seeded.admin_password {
+        Some(_) if from_env => {
+            println!("Created admin 'admin' with the password in EXTENDDB_ADMIN_PASSWORD.")
+        }
+        Some(pw) => println!("Created admin 'admin' (password shown once; save it): {pw}"),
+        None => {}
+    }
+    Ok(Some(key))
 }
 
 async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
     let config = config(&args);
     let bind = SocketAddr::new(args.bind, args.port);
-    let built = crate::services::build(&config).await?;
+    let backend = crate::services::open_backend(&config).await?;
+    let key = builtin_key(&args, &config, &backend).await?;
+    let built = crate::services::build_with(&config, backend, key).await?;
     let storage = if args.in_memory {
         banner::Storage::InMemory
     } else {
@@ -157,9 +210,12 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
     let server_config: ServerConfig = running::server_config(&config, bind, tls);
     running::ensure_fd_limit(&config);
     let hook = running::log_hook(log, services.settings.clone());
-    let server = Server::bind(server_config, services)
+    let mut server = Server::bind(server_config, services)
         .await?
         .with_settings_hook(hook);
+    if let Some(m) = built.management {
+        server = server.with_management(m);
+    }
     let info = banner::Info {
         addr: server.local_addr(),
         tls: server.is_tls(),
@@ -167,6 +223,7 @@ async fn serve(args: DevArgs, log: LogControl) -> anyhow::Result<()> {
         storage,
         region: args.region,
         account_id: args.account_id,
+        builtin_auth: args.auth == DevAuth::Builtin,
     };
     println!("{}", banner::text(&info));
     tracing::info!(addr = %info.addr, tls = info.tls, "dev: extenddb dev server ready");

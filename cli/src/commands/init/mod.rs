@@ -1,17 +1,18 @@
 //! `extenddb init`: creates a PostgreSQL deployment — the `extenddb` role and both databases,
 //! the schema, the data key, the default account, the `admin` user, the TLS certificate and
-//! `extenddb.toml` — and prints what the operator must keep (shown once).
+//! `extenddb.toml` — and prints what the operator must keep (shown once). With
+//! `--storage embedded` the same deployment on the embedded store (`embedded`).
 
+mod embedded;
+mod finish;
 pub mod role;
 pub mod secrets;
 
-use crate::config::{expand_home, AuthProviderKind, Config, StorageProvider};
-use anyhow::{bail, Context};
-use clap::Args;
+use crate::config::{expand_home, Config, StorageProvider};
+use anyhow::bail;
+use clap::{Args, ValueEnum};
 use extenddb_backend_postgres::{migrate_catalog, migrate_data, Admin, PgOptions, PgStore};
-use extenddb_core::model::iam::{Account, AdminUser};
-use extenddb_core::traits::IamStore;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::path::{Path, PathBuf};
 
 /// The role init creates and the server logs in as.
@@ -48,6 +49,13 @@ pub struct InitArgs {
     /// Where to write the generated configuration.
     #[arg(long, default_value = "extenddb.toml")]
     pub config: PathBuf,
+    /// The storage backend: PostgreSQL (the --pg-* options), or the embedded store in
+    /// --data-dir (no database server).
+    #[arg(long, value_enum, default_value_t = InitStorage::Postgres)]
+    pub storage: InitStorage,
+    /// Directory of the embedded store (with --storage embedded).
+    #[arg(long, default_value = "~/.extenddb/data")]
+    pub data_dir: PathBuf,
     /// When the `extenddb` role already exists (another deployment on this cluster uses
     /// it), give it a new password. Deployments whose extenddb.toml holds the old one stop
     /// connecting until given the new one, which goes into this deployment's extenddb.toml.
@@ -59,9 +67,21 @@ pub struct InitArgs {
     pub role_password: Option<String>,
 }
 
+/// The backends `init` sets up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitStorage {
+    /// PostgreSQL: role, catalog and data databases, migrations.
+    Postgres,
+    /// The embedded store in one directory.
+    Embedded,
+}
+
 /// Runs `init`.
 pub fn run(args: InitArgs) -> anyhow::Result<()> {
-    crate::commands::runtime()?.block_on(init(args))
+    match args.storage {
+        InitStorage::Postgres => crate::commands::runtime()?.block_on(init(args)),
+        InitStorage::Embedded => crate::commands::runtime()?.block_on(embedded::init(args)),
+    }
 }
 
 /// Socket directories where distributions put the local server's socket.
@@ -142,8 +162,6 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
 
     let key_path = expand_home(&config.auth.key_file);
     let (key, created) = secrets::load_or_create_key(&key_path)?;
-    let (nonce, check) = secrets::key_check(&key)?;
-    store.put_key_check(&nonce, &check).await?;
     println!(
         "{} AES-256-GCM data key {}.",
         if created {
@@ -153,65 +171,24 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
         },
         key_path.display()
     );
-
-    // The default account and the admin go through the IAM store, as the management API's
-    // will.
+    // The key check, the default account and the admin go through the IAM store, as the
+    // management API's changes do.
     let account = secrets::account_id();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    IamStore::create_account(
+    let seeded = crate::commands::bootstrap::seed(
         &store,
-        &Account {
-            account_id: account.clone(),
-            name: "default".into(),
-            created: now,
-        },
-    )
-    .await?;
-    let admin_password = secrets::password(20);
-    IamStore::create_admin(
-        &store,
-        &AdminUser {
-            name: "admin".into(),
-            password_hash: secrets::hash_password(&admin_password)?,
-            created: now,
-        },
+        &extenddb_auth_builtin::DataKey::from_bytes(key),
+        &account,
+        None,
     )
     .await?;
     store.close().await;
-    config.auth.provider = AuthProviderKind::Builtin;
-    config.auth.account_id = account.clone();
-
-    let tls_dir = expand_home(Path::new("~/.extenddb/tls"));
-    let sans = extenddb_server::tls::default_sans(&SocketAddr::new(args.bind_addr, args.port));
-    let had_cert = tls_dir.join("cert.pem").exists() || tls_dir.join("key.pem").exists();
-    let cert = extenddb_server::tls::ensure_self_signed_files(&tls_dir, &sans)
-        .context("cannot create the TLS certificate")?;
-    config.server.tls.cert = cert.clone();
-    config.server.tls.key = tls_dir.join("key.pem");
     config.auth.key_file = key_path;
-
-    let text = toml::to_string(&config).context("cannot render the configuration")?;
-    let header = "# extenddb configuration written by `extenddb init`; every key is described in\n\
-                  # docs/configuration.md. Holds the database password: keep it mode 600.\n\n";
-    secrets::write_private(&args.config, format!("{header}{text}").as_bytes())?;
-
-    println!("Default account: {account}");
-    println!("Admin credentials (shown once; save them now):");
-    println!("  user:     admin");
-    println!("  password: {admin_password}");
-    let tls_note = if had_cert {
-        "kept the existing one".to_string()
-    } else {
-        format!("generated, SANs {}", sans.join(", "))
-    };
-    println!("TLS certificate: {} ({tls_note})", cert.display());
-    println!("Wrote {} (mode 600).", args.config.display());
-    println!(
-        "Next: extenddb verify --config {0} && extenddb serve --config {0} --foreground",
-        args.config.display()
-    );
+    finish::finish(
+        &mut config,
+        &args,
+        &account,
+        seeded.admin_password.as_deref().unwrap_or_default(),
+        "verify --config {0} && extenddb serve --config {0} --foreground",
+    )?;
     Ok(())
 }

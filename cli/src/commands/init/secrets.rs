@@ -1,12 +1,10 @@
-//! Secrets `init` makes: random passwords and ids, the argon2 hash of the admin password, the
+//! Secrets `init` makes: random passwords and ids, the
 //! AES-256-GCM data key (a key file, mode 600) and the check value stored in the catalog that
 //! proves a key file belongs to this catalog. Files with secrets are written mode 600.
 
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use anyhow::{bail, Context};
-use argon2::password_hash::{PasswordHasher, SaltString};
-use argon2::Argon2;
 use rand::distributions::{Alphanumeric, DistString};
 use rand::{Rng, RngCore};
 use std::path::Path;
@@ -23,15 +21,6 @@ pub fn password(len: usize) -> String {
 pub fn account_id() -> String {
     let n: u64 = rand::rngs::OsRng.gen_range(100_000_000_000..1_000_000_000_000);
     n.to_string()
-}
-
-/// The argon2id PHC string of `password`.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("cannot hash the admin password: {e}"))
 }
 
 /// Writes `data` to `path` readable and writable by the owner only (replacing the file).
@@ -85,7 +74,9 @@ pub fn load_or_create_key(path: &Path) -> anyhow::Result<([u8; 32], bool)> {
     Ok((key, true))
 }
 
-/// Seals the check plaintext under `key`: `(nonce, ciphertext)`.
+/// Seals the check plaintext under `key`: `(nonce, ciphertext)` (init stores the same check
+/// through `DataKey::key_check`).
+#[cfg(test)]
 pub fn key_check(key: &[u8; 32]) -> anyhow::Result<(Vec<u8>, Vec<u8>)> {
     let cipher = Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(key));
     let mut nonce = [0u8; 12];
@@ -110,7 +101,6 @@ pub fn key_matches(key: &[u8; 32], nonce: &[u8], ciphertext: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
 
     #[test]
     fn ids_and_passwords() {
@@ -124,16 +114,12 @@ mod tests {
     }
 
     #[test]
-    fn hash_verifies_only_the_password() {
-        let h = hash_password("s3cret").unwrap();
-        assert!(h.starts_with("$argon2id$"), "{h}");
-        let parsed = PasswordHash::new(&h).unwrap();
-        assert!(Argon2::default()
-            .verify_password(b"s3cret", &parsed)
-            .is_ok());
-        assert!(Argon2::default()
-            .verify_password(b"s3cret!", &parsed)
-            .is_err());
+    fn the_builtin_key_check_opens_here() {
+        let (key, _) = load_or_create_key(&tempfile::tempdir().unwrap().path().join("k")).unwrap();
+        let check = extenddb_auth_builtin::DataKey::from_bytes(key)
+            .key_check()
+            .unwrap();
+        assert!(key_matches(&key, &check.nonce, &check.ciphertext));
     }
 
     #[test]

@@ -77,17 +77,19 @@ pub fn queue_record(delay_ms: u64, ops: &[WriteOp]) -> WriteOp {
     let record = Record {
         ops: ops
             .iter()
-            .map(|op| match op {
-                WriteOp::Put { key, item } => QueuedOp {
+            .filter_map(|op| match op {
+                WriteOp::Put { key, item } => Some(QueuedOp {
                     s: key.storage_id,
                     k: B64.encode(&key.key),
                     v: serde_json::from_slice(item.as_bytes()).ok(),
-                },
-                WriteOp::Delete { key } => QueuedOp {
+                }),
+                WriteOp::Delete { key } => Some(QueuedOp {
                     s: key.storage_id,
                     k: B64.encode(&key.key),
                     v: None,
-                },
+                }),
+                // Index entries only: a stream record is never queued.
+                WriteOp::StreamAppend { .. } => None,
             })
             .collect(),
     };
@@ -191,7 +193,7 @@ pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
             writes.extend(
                 decode(stored)?
                     .into_iter()
-                    .filter(|op| live.contains(&op_key(op).storage_id)),
+                    .filter(|op| op.key().is_some_and(|k| live.contains(&k.storage_id))),
             );
             writes.push(WriteOp::Delete { key });
         }
@@ -199,12 +201,6 @@ pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
     });
     let outcome = ctx.store.write(keys, decide).await?;
     Ok(outcome.before.iter().filter(|b| b.is_some()).count())
-}
-
-fn op_key(op: &WriteOp) -> &ItemKey {
-    match op {
-        WriteOp::Put { key, .. } | WriteOp::Delete { key } => key,
-    }
 }
 
 /// Records still queued, due or not (for tests and status output).

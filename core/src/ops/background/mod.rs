@@ -3,5 +3,7 @@
 pub mod gsi_backfill;
 pub mod gsi_propagation;
 pub mod idempotency_sweep;
+pub mod stream_trim;
 pub mod table_reaper;
+pub mod ttl_backfill;
 pub mod ttl_sweep;

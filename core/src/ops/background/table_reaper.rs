@@ -25,11 +25,13 @@ use std::ops::Bound;
 /// Queued drops handled per step.
 const DROPS_PER_STEP: usize = 16;
 
-/// Takes a deleted table out of the catalog: queues its storage (table and every index) for
-/// dropping, then deletes its definition.
+/// Takes a deleted table out of the catalog: queues its storage (table, every index, every
+/// stream log, the expiry index) for dropping, then deletes its definition.
 pub async fn retire(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
     let mut ids = vec![def.storage_id];
     ids.extend(def.indexes().map(|(i, _)| i.storage_id));
+    ids.extend(def.all_streams().map(|(s, _)| s.log_id));
+    ids.extend(def.ttl.index.iter().map(|i| i.storage_id));
     queue_drops(ctx, &ids).await?;
     match ctx.catalog.delete_table(&def.account_id, &def.name).await {
         Ok(()) | Err(CatalogError::NotFound) => {}

@@ -4,7 +4,6 @@ use crate::ops::test_support::{ctx, hash_table, item, keys_only_gsi, writing_sto
 use crate::traits::catalog::MockCatalog;
 use crate::traits::item_store::MockItemStore;
 use crate::traits::Page;
-use std::ops::Bound;
 use std::sync::{Arc, Mutex};
 
 const NOW: f64 = 1_800_000_000.0;
@@ -56,10 +55,21 @@ fn target_comes_from_the_live_settings() {
 fn ttl_table() -> TableDefinition {
     let mut def = hash_table();
     def.time_to_live_attribute = Some("exp".into());
+    def.ttl.index = Some(crate::model::table::TtlIndex {
+        storage_id: 90,
+        attribute: "exp".into(),
+        backfilled: true,
+        backfill_after: None,
+        since: 0.0,
+    });
     def
 }
 
-/// A store whose page read returns `page` and whose write finds `current` under lock.
+fn entry(expiry: u64, key: &[u8]) -> (Vec<u8>, StoredItem) {
+    (ttl_index::entry_key(expiry, key), ttl_index::entry_value())
+}
+
+/// A store whose index read returns `page` and whose write finds `current` under lock.
 fn sweeping_store(
     page: Vec<(Vec<u8>, StoredItem)>,
     current: Option<StoredItem>,
@@ -69,6 +79,7 @@ fn sweeping_store(
     store
         .expect_range()
         .times(1)
+        .withf(|id, _, fwd, limit, _| *id == 90 && *fwd && *limit == PAGE)
         .returning(move |_, _, _, _, _| {
             Ok(Page {
                 items: page.clone(),
@@ -78,8 +89,24 @@ fn sweeping_store(
     store
 }
 
+#[test]
+fn the_index_range_runs_from_five_years_ago_to_now() {
+    let r = expired_range(NOW, None);
+    let oldest = (NOW - MAX_AGE_SECONDS).floor() as u64;
+    assert_eq!(
+        r.lower,
+        std::ops::Bound::Included(ttl_index::from_expiry(oldest))
+    );
+    assert_eq!(
+        r.upper,
+        std::ops::Bound::Excluded(ttl_index::from_expiry(NOW as u64 + 1))
+    );
+    let r = expired_range(NOW, Some(b"k".to_vec()));
+    assert_eq!(r.lower, std::ops::Bound::Excluded(b"k".to_vec()));
+}
+
 #[tokio::test]
-async fn an_item_still_expired_under_lock_is_deleted_with_its_index_entry() {
+async fn an_item_still_expired_under_lock_is_deleted_with_its_entries() {
     let mut def = ttl_table();
     def.global_secondary_indexes = vec![keys_only_gsi("byG", 70, "g")];
     def.global_secondary_indexes[0].propagation_delay_ms = Some(0);
@@ -87,7 +114,7 @@ async fn an_item_still_expired_under_lock_is_deleted_with_its_index_entry() {
         r#"{"pk":{"S":"a"},"g":{"S":"x"},"exp":{"N":"1799999000"}}"#,
     ));
     let seen = Arc::new(Mutex::new(Recorded::default()));
-    let store = sweeping_store(vec![(b"ka".to_vec(), old.clone())], Some(old), seen.clone());
+    let store = sweeping_store(vec![entry(1_799_999_000, b"ka")], Some(old), seen.clone());
     let mut catalog = MockCatalog::new();
     catalog
         .expect_get_setting()
@@ -97,57 +124,55 @@ async fn an_item_still_expired_under_lock_is_deleted_with_its_index_entry() {
     assert_eq!((deleted, next), (1, None));
     let seen = seen.lock().unwrap();
     assert_eq!(seen.reads.len(), 1);
-    assert_eq!(seen.writes.len(), 2, "{:?}", seen.writes);
+    assert_eq!(seen.reads[0].key, b"ka".to_vec());
+    assert_eq!(seen.writes.len(), 3, "{:?}", seen.writes);
     assert!(matches!(&seen.writes[0], WriteOp::Delete { key } if key.storage_id == 7));
     assert!(matches!(&seen.writes[1], WriteOp::Delete { key } if key.storage_id == 70));
+    assert!(
+        matches!(&seen.writes[2], WriteOp::Delete { key } if key.storage_id == 90 && key.key == ttl_index::entry_key(1_799_999_000, b"ka"))
+    );
 }
 
 #[tokio::test]
-async fn an_update_that_moved_the_expiry_wins() {
+async fn an_update_that_moved_the_expiry_wins_and_stale_entries_go() {
     let def = ttl_table();
-    let expired = StoredItem::encode(&with_exp(r#"{"N":"1799999000"}"#));
     let moved = StoredItem::encode(&with_exp(r#"{"N":"1800009000"}"#));
     let seen = Arc::new(Mutex::new(Recorded::default()));
-    let store = sweeping_store(vec![(b"ka".to_vec(), expired)], Some(moved), seen.clone());
+    let store = sweeping_store(vec![entry(1_799_999_000, b"ka")], Some(moved), seen.clone());
     let c = ctx(MockCatalog::new(), store);
     assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (0, None));
-    assert!(seen.lock().unwrap().writes.is_empty());
-    // Deleted meanwhile: nothing to do either.
+    // The item keeps its (new) entry; the stale one is removed.
+    let writes = seen.lock().unwrap().writes.clone();
+    assert_eq!(
+        writes,
+        vec![WriteOp::Delete {
+            key: ItemKey {
+                storage_id: 90,
+                key: ttl_index::entry_key(1_799_999_000, b"ka")
+            }
+        }]
+    );
+    // Deleted meanwhile: only its entry goes.
     let seen = Arc::new(Mutex::new(Recorded::default()));
-    let expired = StoredItem::encode(&with_exp(r#"{"N":"1799999000"}"#));
-    let store = sweeping_store(vec![(b"ka".to_vec(), expired)], None, seen.clone());
+    let store = sweeping_store(vec![entry(1_799_999_000, b"ka")], None, seen.clone());
     let c = ctx(MockCatalog::new(), store);
     assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (0, None));
-    assert!(seen.lock().unwrap().writes.is_empty());
+    assert_eq!(seen.lock().unwrap().writes.len(), 1);
 }
 
 #[tokio::test]
-async fn a_page_without_expired_items_writes_nothing_and_continues() {
+async fn an_entry_of_this_second_not_yet_due_is_left() {
     let def = ttl_table();
-    let mut store = MockItemStore::new();
-    store.expect_eventual_reads().returning(|| None);
-    store.expect_write().never();
-    store
-        .expect_range()
-        .withf(|id, r, fwd, limit, _| {
-            *id == 7 && *fwd && *limit == PAGE && r.lower == Bound::Excluded(b"k0".to_vec())
-        })
-        .returning(|_, _, _, _, _| {
-            Ok(Page {
-                items: vec![(
-                    b"k1".to_vec(),
-                    StoredItem::encode(&with_exp(r#"{"S":"1"}"#)),
-                )],
-                more: true,
-            })
-        });
-    let c = ctx(MockCatalog::new(), store);
-    assert_eq!(
-        sweep_page(&c, &def, Some(b"k0".to_vec()), NOW)
-            .await
-            .unwrap(),
-        (0, Some(b"k1".to_vec()))
+    let due_later = StoredItem::encode(&with_exp(r#"{"N":"1800000000.5"}"#));
+    let seen = Arc::new(Mutex::new(Recorded::default()));
+    let store = sweeping_store(
+        vec![entry(1_800_000_000, b"ka")],
+        Some(due_later),
+        seen.clone(),
     );
+    let c = ctx(MockCatalog::new(), store);
+    assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (0, None));
+    assert!(seen.lock().unwrap().writes.is_empty());
 }
 
 #[tokio::test]
@@ -167,52 +192,18 @@ async fn a_round_covers_ttl_tables_only_and_stops_at_disabled_ones() {
     // TTL is disabled between the round's start and its step.
     let mut now_off = on.clone();
     now_off.time_to_live_attribute = None;
+    now_off.ttl.index = None;
     catalog
         .expect_get_table()
         .withf(|a, n| a == "123456789012" && n == "tbl")
         .times(1)
         .returning(move |_, _| Ok(Some(now_off.clone())));
     let mut store = MockItemStore::new();
-    store.expect_eventual_reads().returning(|| None);
     store.expect_range().never();
     let c = ctx(catalog, store);
     let mut round = Round::start(&c).await.unwrap();
     assert_eq!(round.step(&c, NOW).await.unwrap(), Some(0));
     assert_eq!(round.step(&c, NOW).await.unwrap(), None);
-}
-
-#[tokio::test]
-async fn an_undecodable_item_never_expires_and_does_not_stop_the_page() {
-    let def = ttl_table();
-    let bad = StoredItem(bytes::Bytes::from_static(b"not json"));
-    let expired = StoredItem::encode(&with_exp(r#"{"N":"1799999000"}"#));
-    let mut store = MockItemStore::new();
-    store.expect_eventual_reads().returning(|| None);
-    store
-        .expect_range()
-        .times(1)
-        .returning(move |_, _, _, _, _| {
-            Ok(Page {
-                items: vec![
-                    (b"k0".to_vec(), bad.clone()),
-                    (b"k1".to_vec(), expired.clone()),
-                ],
-                more: false,
-            })
-        });
-    let current = StoredItem::encode(&with_exp(r#"{"N":"1799999000"}"#));
-    store
-        .expect_write()
-        .times(1)
-        .returning(move |reads, decide| {
-            assert_eq!(reads.len(), 1);
-            assert_eq!(reads[0].key, b"k1".to_vec());
-            let before = vec![Some(current.clone())];
-            let writes = decide(&before)?;
-            Ok(crate::traits::WriteOutcome { before, writes })
-        });
-    let c = ctx(MockCatalog::new(), store);
-    assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (1, None));
 }
 
 #[tokio::test]

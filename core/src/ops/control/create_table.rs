@@ -9,8 +9,8 @@ use crate::ops::background::table_reaper;
 use crate::ops::request::protocol;
 use crate::ops::request::tag_validation::checked_tags;
 use crate::ops::table::create_table_validation::validate;
-use crate::ops::table::lifecycle;
 use crate::ops::table::table_description::{render, TableDescription};
+use crate::ops::table::{lifecycle, stream_spec};
 use crate::ops::Operation;
 use crate::traits::{CatalogError, TableStats};
 use serde::Serialize;
@@ -38,6 +38,9 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     if let Some(existing) = lifecycle::find(ctx, &valid.name).await? {
         return Err(already_exists(&existing));
     }
+    if valid.stream.is_some() && !ctx.streams.supports_streams() {
+        return Err(stream_spec::unsupported());
+    }
     let storage_id = ctx.catalog.next_storage_id().await?;
     let now = ctx.now_epoch();
     let mut local_secondary_indexes = valid.local_secondary_indexes;
@@ -54,7 +57,11 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     } else {
         TableStatus::Creating
     };
-    let def = TableDefinition {
+    let log_id = match valid.stream {
+        Some(_) => ctx.catalog.next_storage_id().await?,
+        None => 0,
+    };
+    let mut def = TableDefinition {
         account_id: ctx.account_id().to_string(),
         region: ctx.region().to_string(),
         name: valid.name,
@@ -76,7 +83,13 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         tags,
         on_demand_throughput: valid.on_demand_throughput,
         stream: None,
+        past_streams: Vec::new(),
+        ttl: Default::default(),
     };
+    if let Some(view) = valid.stream {
+        def.stream = Some(stream_spec::new_stream(&def, view, log_id, now));
+        stream_spec::start_log(ctx, &def).await?;
+    }
     let mut created = ctx.catalog.create_table(&def).await;
     if matches!(created, Err(CatalogError::AlreadyExists)) {
         // The name may still be held by a deleted table the reaper has not retired yet (its

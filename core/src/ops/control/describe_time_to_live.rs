@@ -21,7 +21,7 @@ pub struct Request {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct TimeToLiveDescription {
-    /// ENABLED or DISABLED.
+    /// ENABLING, ENABLED, DISABLING or DISABLED.
     pub time_to_live_status: &'static str,
     /// The expiry attribute, while enabled.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,14 +42,21 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let found = lifecycle::find(ctx, name).await?;
     authorize::on_lookup(ctx, "dynamodb:DescribeTimeToLive", name, found.as_ref()).await?;
     let def = found.ok_or_else(|| not_found(name))?;
+    // ENABLING / DISABLING for the control-plane delay after a change, as tables transition.
+    let changing = def
+        .ttl
+        .changed_at
+        .is_some_and(|at| ctx.now_epoch() - at < ctx.control_plane_delay().as_secs_f64());
     let attribute_name = def.time_to_live_attribute;
+    let time_to_live_status = match (attribute_name.is_some(), changing) {
+        (true, true) => "ENABLING",
+        (true, false) => "ENABLED",
+        (false, true) => "DISABLING",
+        (false, false) => "DISABLED",
+    };
     Ok(Response {
         time_to_live_description: TimeToLiveDescription {
-            time_to_live_status: if attribute_name.is_some() {
-                "ENABLED"
-            } else {
-                "DISABLED"
-            },
+            time_to_live_status,
             attribute_name,
         },
     })

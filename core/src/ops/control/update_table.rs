@@ -1,5 +1,6 @@
-//! UpdateTable: BillingMode, ProvisionedThroughput, DeletionProtectionEnabled and
-//! GlobalSecondaryIndexUpdates (Create / Update / Delete).
+//! UpdateTable: BillingMode, ProvisionedThroughput, DeletionProtectionEnabled,
+//! GlobalSecondaryIndexUpdates (Create / Update / Delete) and StreamSpecification (enable,
+//! disable: `table::stream_spec`).
 //!
 //! Checks run in DynamoDB's order: the request on its own (`update_table_request`), the table
 //! (missing, CREATING, DELETING), then the capacity and index changes against the table
@@ -15,6 +16,7 @@ use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::table::index_lifecycle;
+use crate::ops::table::stream_spec::{self, StreamChange};
 use crate::ops::table::table_description::{describe, not_found, TableDescription};
 use crate::ops::table::update_table_capacity::{self as capacity, in_use};
 use crate::ops::table::update_table_indexes as indexes;
@@ -46,24 +48,43 @@ fn settled(mut def: TableDefinition) -> TableDefinition {
     def
 }
 
-/// Applies `req` to `def` (the stored definition: `Catalog::update_table` may call this again
-/// with a newer one after a concurrent change); answers the definition as the update leaves it
-/// for the caller's description, while `def` becomes what is stored.
+/// Refuses a table being created or deleted.
+fn updatable(def: &TableDefinition) -> Result<(), ApiError> {
+    let name = &def.name;
+    match def.status {
+        TableStatus::Creating => Err(in_use(format!("Table is being created: {name}"))),
+        TableStatus::Deleting => Err(in_use(format!("Table is being deleted: {name}"))),
+        TableStatus::Active | TableStatus::Updating => Ok(()),
+    }
+}
+
+/// What `change` applies: the request, and what was allocated for it beforehand (storage ids
+/// are allocated outside the compare-and-swap so that `change` stays synchronous; an id left
+/// unused by a refused request is harmless, ids only need to be unique).
+struct Planned<'a> {
+    /// The request.
+    req: &'a Request,
+    /// The storage of the index the request creates, if it creates one.
+    new_storage_id: Option<u64>,
+    /// The stream change asked for.
+    stream_change: Option<StreamChange>,
+    /// The log of the stream the request enables (0 unless it enables one).
+    log_id: u64,
+}
+
+/// Applies the planned request to `def` (the stored definition: `Catalog::update_table` may
+/// call this again with a newer one after a concurrent change); answers the definition as the
+/// update leaves it for the caller's description, while `def` becomes what is stored.
 fn change(
     ctx: &Ctx,
-    req: &Request,
+    plan: &Planned<'_>,
     def: &mut TableDefinition,
-    new_storage_id: Option<u64>,
     now: f64,
 ) -> Result<TableDefinition, ApiError> {
-    let name = def.name.clone();
-    match def.status {
-        TableStatus::Creating => return Err(in_use(format!("Table is being created: {name}"))),
-        TableStatus::Deleting => return Err(in_use(format!("Table is being deleted: {name}"))),
-        TableStatus::Active | TableStatus::Updating => {}
-    }
+    let req = plan.req;
+    updatable(def)?;
     let capacity_changed = capacity::apply(def, req, now)?;
-    let online = indexes::apply(def, req, new_storage_id, now)?;
+    let online = indexes::apply(def, req, plan.new_storage_id, now)?;
     if let Some(protect) = req.deletion_protection_enabled {
         def.deletion_protection = protect;
     }
@@ -72,7 +93,10 @@ fn change(
         def.billing_mode,
         def.on_demand_throughput,
     )?;
-    if capacity_changed || online {
+    if let Some(change) = plan.stream_change {
+        stream_spec::apply(def, change, plan.log_id, now)?;
+    }
+    if capacity_changed || online || plan.stream_change.is_some() {
         def.status = TableStatus::Updating;
         def.status_since = now;
     }
@@ -89,6 +113,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let found = lifecycle::find(ctx, name).await?;
     authorize::on_lookup(ctx, "dynamodb:UpdateTable", name, found.as_ref()).await?;
     let found = found.ok_or_else(|| not_found(name))?;
+    updatable(&found)?;
     let now = ctx.now_epoch();
     let creates = req.index_updates().iter().any(|u| u.create.is_some());
     // Allocated before the checks so `change` stays synchronous; an id left unused by a refused
@@ -98,11 +123,40 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     } else {
         None
     };
+    let stream_change = req
+        .stream_specification
+        .as_ref()
+        .map(stream_spec::for_update)
+        .transpose()?;
+    let log_id = match stream_change {
+        Some(StreamChange::Enable(_)) if found.stream.is_none() => {
+            if !ctx.streams.supports_streams() {
+                return Err(stream_spec::unsupported());
+            }
+            ctx.catalog.next_storage_id().await?
+        }
+        _ => 0,
+    };
+    let planned = Planned {
+        req: &req,
+        new_storage_id,
+        stream_change,
+        log_id,
+    };
+    if log_id != 0 {
+        // The new stream's log starts before the catalog names it (every sequencer must find
+        // its head), so only once the request is known to apply: a dry run on the definition
+        // read refuses it in DynamoDB's order first. A refusal after a concurrent change leaves
+        // an unnamed head behind, which is harmless (its storage id is never used again).
+        let mut dry = found.clone();
+        let planned_def = change(ctx, &planned, &mut dry, now)?;
+        stream_spec::start_log(ctx, &planned_def).await?;
+    }
     let mut answered = None;
     let stored = ctx
         .catalog
         .update_table(&found.account_id, name, |def: &mut TableDefinition| {
-            answered = Some(change(ctx, &req, def, new_storage_id, now)?);
+            answered = Some(change(ctx, &planned, def, now)?);
             Ok(true)
         })
         .await

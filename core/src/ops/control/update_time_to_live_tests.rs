@@ -1,7 +1,9 @@
 use super::*;
 use crate::ops::control::describe_time_to_live;
+use crate::ops::test_support::serve_updates;
 use crate::ops::test_support::{catalog_with, ctx, hash_table, untouched_store};
 use crate::traits::catalog::MockCatalog;
+use crate::traits::WriteOp;
 
 fn err(body: &str) -> String {
     let c = ctx(MockCatalog::new(), untouched_store());
@@ -98,7 +100,11 @@ async fn missing_table_is_not_found() {
 #[tokio::test]
 async fn enabling_stores_the_attribute_and_echoes_the_specification() {
     let mut catalog = catalog_with(vec![hash_table()]);
-    let updates = crate::ops::test_support::serve_updates(&mut catalog, hash_table());
+    catalog
+        .expect_next_storage_id()
+        .times(1)
+        .returning(|| Ok(41));
+    let updates = serve_updates(&mut catalog, hash_table());
     let c = ctx(catalog, untouched_store());
     let out = handle(
         &c,
@@ -112,7 +118,12 @@ async fn enabling_stores_the_attribute_and_echoes_the_specification() {
     );
     let updates = updates.lock().unwrap();
     assert_eq!(updates.len(), 1);
-    assert_eq!(updates[0].time_to_live_attribute.as_deref(), Some("exp"));
+    let def = &updates[0];
+    assert_eq!(def.time_to_live_attribute.as_deref(), Some("exp"));
+    let index = def.ttl.index.as_ref().unwrap();
+    assert_eq!((index.storage_id, index.attribute.as_str()), (41, "exp"));
+    assert!(!index.backfilled);
+    assert!(def.ttl.changed_at.is_some());
 }
 
 #[tokio::test]
@@ -148,4 +159,91 @@ fn definitions_stored_before_ttl_load_with_ttl_disabled() {
     let def: crate::model::table::TableDefinition = serde_json::from_value(json).unwrap();
     assert_eq!(def.time_to_live_attribute, None);
     assert_eq!(def, hash_table());
+}
+
+#[test]
+fn a_second_change_within_the_interval_is_refused() {
+    assert!(check_interval(None, 100.0, 3600.0).is_ok());
+    assert!(check_interval(Some(0.0), 3600.0, 3600.0).is_ok());
+    assert_eq!(
+        check_interval(Some(100.0), 3699.0, 3600.0).unwrap_err(),
+        ApiError::validation(
+            "Time to live has been modified multiple times within a fixed interval"
+        )
+    );
+    assert!(check_interval(Some(100.0), 100.0, 0.0).is_ok());
+}
+
+#[tokio::test]
+async fn disabling_within_the_hour_is_refused_and_after_it_drops_the_index() {
+    let mut on = hash_table();
+    on.time_to_live_attribute = Some("exp".into());
+    on.ttl.index = Some(crate::model::table::TtlIndex {
+        storage_id: 41,
+        attribute: "exp".into(),
+        backfilled: true,
+        backfill_after: None,
+        since: 0.0,
+    });
+    let body =
+        br#"{"TableName":"tbl","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}"#;
+    let now = crate::ops::test_support::now_epoch();
+    on.ttl.changed_at = Some(now - 60.0);
+    let mut catalog = catalog_with(vec![on.clone()]);
+    let refused = serve_updates(&mut catalog, on.clone());
+    let c = ctx(catalog, untouched_store());
+    assert_eq!(
+        handle(&c, body).await.unwrap_err(),
+        ApiError::validation(
+            "Time to live has been modified multiple times within a fixed interval"
+        )
+    );
+    assert!(refused.lock().unwrap().is_empty());
+    on.ttl.changed_at = Some(now - 3601.0);
+    let mut catalog = catalog_with(vec![on.clone()]);
+    let updates = serve_updates(&mut catalog, on);
+    let mut store = crate::traits::item_store::MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
+    store
+        .expect_write_unconditional()
+        .times(1)
+        .withf(|w| matches!(w.as_slice(), [WriteOp::Put { key, .. }] if key.key.ends_with(&41u64.to_be_bytes())))
+        .returning(|_| Ok(()));
+    let c = ctx(catalog, store);
+    handle(&c, body).await.unwrap();
+    let updates = updates.lock().unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].time_to_live_attribute, None);
+    assert_eq!(updates[0].ttl.index, None);
+}
+
+#[tokio::test]
+async fn describe_shows_enabling_and_disabling_during_the_control_plane_delay() {
+    let now = crate::ops::test_support::now_epoch();
+    let mut on = hash_table();
+    on.time_to_live_attribute = Some("exp".into());
+    on.ttl.changed_at = Some(now);
+    let mut off = hash_table();
+    off.name = "off".into();
+    off.ttl.changed_at = Some(now);
+    let c = ctx(catalog_with(vec![on, off]), untouched_store());
+    c.settings.apply("control_plane_delay_seconds", "60");
+    let status = |out: Vec<u8>| {
+        serde_json::from_slice::<serde_json::Value>(&out).unwrap()["TimeToLiveDescription"]
+            ["TimeToLiveStatus"]
+            .clone()
+    };
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"tbl"}"#)
+        .await
+        .unwrap();
+    assert_eq!(status(out), "ENABLING");
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"off"}"#)
+        .await
+        .unwrap();
+    assert_eq!(status(out), "DISABLING");
+    c.settings.apply("control_plane_delay_seconds", "0");
+    let out = describe_time_to_live::handle(&c, br#"{"TableName":"tbl"}"#)
+        .await
+        .unwrap();
+    assert_eq!(status(out), "ENABLED");
 }

@@ -6,3 +6,4 @@ pub mod index_description;
 pub mod index_keys;
 pub mod index_maintenance;
 pub mod index_read;
+pub mod ttl_index;

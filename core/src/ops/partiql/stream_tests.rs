@@ -44,6 +44,8 @@ async fn call(
             t.stream = Some(TableStream {
                 view_type: StreamViewType::NewAndOldImages,
                 label: "2026-01-01T00:00:00.000".into(),
+                log_id: 99,
+                created_at: 0.0,
             });
             t
         })

@@ -91,7 +91,7 @@ mod tests {
     fn stored(op: WriteOp) -> StoredItem {
         match op {
             WriteOp::Put { item, .. } => item,
-            WriteOp::Delete { .. } => panic!("expected a put"),
+            other => panic!("expected a put: {other:?}"),
         }
     }
 

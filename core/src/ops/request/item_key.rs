@@ -79,9 +79,10 @@ pub fn single_write_changing(
             check(stored)?;
         }
         let old = stored.map(StoredItem::decode).transpose()?;
-        let base_key = match &write {
-            WriteOp::Put { key, .. } | WriteOp::Delete { key } => key.clone(),
-        };
+        let base_key = write
+            .key()
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("a single write names no item".into()))?;
         let extra = changes.writes(&base_key, old.as_ref(), new.as_ref())?;
         let mut writes = vec![write];
         writes.extend(extra);
@@ -107,9 +108,10 @@ pub async fn run_single_write(
         ctx.store.write_unconditional(vec![write]).await?;
         return Ok(None);
     }
-    let key = match &write {
-        WriteOp::Put { key, .. } | WriteOp::Delete { key } => key.clone(),
-    };
+    let key = write
+        .key()
+        .cloned()
+        .ok_or_else(|| ApiError::Internal("a single write names no item".into()))?;
     let decide = single_write_changing(changes, check, write, new);
     let outcome = ctx.store.write(vec![key], decide).await?;
     Ok(outcome.before.into_iter().next().flatten())

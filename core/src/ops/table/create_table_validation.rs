@@ -26,6 +26,8 @@ pub(crate) struct ValidTable {
     pub local_secondary_indexes: Vec<SecondaryIndex>,
     pub global_secondary_indexes: Vec<SecondaryIndex>,
     pub on_demand_throughput: Option<OnDemandThroughput>,
+    /// The view type of the stream the table is created with, if any.
+    pub stream: Option<crate::model::table::StreamViewType>,
 }
 
 fn invalid(detail: &str) -> ApiError {
@@ -79,6 +81,7 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
         ));
     }
     unsupported(req)?;
+    let stream = crate::ops::table::stream_spec::for_create(req.stream_specification.as_ref())?;
     let lsis = req.local_secondary_indexes.as_deref().unwrap_or_default();
     let gsis = req.global_secondary_indexes.as_deref().unwrap_or_default();
     let mut used: Vec<String> = key_names.iter().map(|k| k.to_string()).collect();
@@ -145,6 +148,7 @@ pub(crate) fn validate(req: &Request) -> Result<ValidTable, ApiError> {
             billing_mode,
             None,
         )?,
+        stream,
     })
 }
 
@@ -184,16 +188,6 @@ fn billing(req: &Request) -> Result<(BillingMode, Throughput), ApiError> {
 /// Rejects, with a message that says so, the parameters extenddb accepts from DynamoDB's model
 /// but cannot honour yet — rather than creating a table that silently lacks them.
 fn unsupported(req: &Request) -> Result<(), ApiError> {
-    if req
-        .stream_specification
-        .as_ref()
-        .and_then(|s| s.stream_enabled)
-        == Some(true)
-    {
-        return Err(ApiError::validation(
-            "StreamSpecification: streams are not supported yet by extenddb; omit StreamSpecification or set StreamEnabled to false",
-        ));
-    }
     if req.table_class.as_deref() == Some("STANDARD_INFREQUENT_ACCESS") {
         return Err(ApiError::validation(
             "TableClass: STANDARD_INFREQUENT_ACCESS is not supported yet by extenddb; use STANDARD or omit TableClass",

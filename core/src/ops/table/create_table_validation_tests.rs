@@ -231,13 +231,6 @@ fn extra_attribute_definitions() {
 
 #[test]
 fn unsupported_features_are_refused_clearly() {
-    let m = message(|b| {
-        b["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})
-    });
-    assert!(
-        m.starts_with("StreamSpecification: streams are not supported yet"),
-        "{m}"
-    );
     let m = message(|b| b["TableClass"] = json!("STANDARD_INFREQUENT_ACCESS"));
     assert!(
         m.starts_with("TableClass: STANDARD_INFREQUENT_ACCESS is not supported yet"),
@@ -262,6 +255,15 @@ fn accepted_options() {
     })
     .unwrap();
     assert!(t.deletion_protection);
+    assert_eq!(t.stream, None);
+    let t = check(|b| {
+        b["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": "KEYS_ONLY"})
+    })
+    .unwrap();
+    assert_eq!(
+        t.stream,
+        Some(crate::model::table::StreamViewType::KeysOnly)
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod drops;
 pub mod index_lifecycle;
 pub mod lifecycle;
 pub mod on_demand;
+pub mod stream_spec;
 pub mod table_description;
 pub mod transition;
 pub(crate) mod update_table_capacity;

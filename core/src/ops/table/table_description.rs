@@ -6,6 +6,7 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{BillingMode, TableDefinition};
 use crate::ops::index::index_description::{describe_index, IndexDescription};
+use crate::ops::table::stream_spec::{self, StreamSpecificationDescription};
 use crate::traits::TableStats;
 use serde::Serialize;
 
@@ -63,6 +64,15 @@ pub struct TableDescription {
     /// The maximum request units of an on-demand table, when one is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_demand_throughput: Option<OnDemandThroughputDescription>,
+    /// Whether the table has a stream, and its view type (absent if it never had one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stream_specification: Option<StreamSpecificationDescription>,
+    /// The label of the table's latest stream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_stream_label: Option<String>,
+    /// The ARN of the table's latest stream.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest_stream_arn: Option<String>,
 }
 
 /// Renders `def` with the given item statistics as of `now` (seconds since the epoch).
@@ -89,6 +99,7 @@ pub fn render(def: &TableDefinition, stats: TableStats, now: f64) -> TableDescri
         }),
         (BillingMode::Provisioned, None) => None,
     };
+    let (stream_specification, latest_stream_arn, latest_stream_label) = stream_spec::describe(def);
     let (read, write) = match def.billing_mode {
         BillingMode::PayPerRequest => (0, 0),
         BillingMode::Provisioned => (def.throughput.read, def.throughput.write),
@@ -125,6 +136,9 @@ pub fn render(def: &TableDefinition, stats: TableStats, now: f64) -> TableDescri
             .filter(|_| def.billing_mode == BillingMode::PayPerRequest)
             .as_ref()
             .map(OnDemandThroughputDescription::new),
+        stream_specification,
+        latest_stream_label,
+        latest_stream_arn,
     }
 }
 
@@ -240,6 +254,8 @@ pub(crate) mod test_support {
             tags: Vec::new(),
             on_demand_throughput: None,
             stream: None,
+            past_streams: Vec::new(),
+            ttl: Default::default(),
         }
     }
 }

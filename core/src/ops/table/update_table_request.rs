@@ -11,6 +11,7 @@ use crate::ops::index::index_definitions::IndexInput;
 use crate::ops::request::shapes;
 use crate::ops::request::table_input::{
     AttributeDefinitionInput, OnDemandThroughputInput, ProvisionedThroughputInput,
+    StreamSpecification,
 };
 use serde::Deserialize;
 
@@ -82,8 +83,8 @@ pub struct Request {
     pub global_secondary_index_updates: Option<Vec<IndexUpdate>>,
     /// Whether DeleteTable is refused.
     pub deletion_protection_enabled: Option<bool>,
-    /// Refused: streams are not served yet.
-    pub stream_specification: Option<serde_json::Value>,
+    /// Enable (with a view type) or disable the table's stream.
+    pub stream_specification: Option<StreamSpecification>,
     /// Refused: encryption is the backend's concern.
     #[serde(rename = "SSESpecification")]
     pub sse_specification: Option<serde_json::Value>,
@@ -146,7 +147,6 @@ fn index_update_throughput(req: &Request) -> Result<(), ApiError> {
 /// Rejects, saying so, the members extenddb does not serve yet rather than ignoring them.
 fn unsupported(req: &Request) -> Result<(), ApiError> {
     let members = [
-        ("StreamSpecification", req.stream_specification.is_some()),
         ("SSESpecification", req.sse_specification.is_some()),
         ("ReplicaUpdates", req.replica_updates.is_some()),
         ("TableClass", req.table_class.is_some()),
@@ -182,6 +182,9 @@ pub fn validate(req: &Request) -> Result<&str, ApiError> {
         || req.warm_throughput.is_some();
     if !changes {
         return Err(ApiError::validation(NOTHING_TO_UPDATE));
+    }
+    if let Some(spec) = &req.stream_specification {
+        crate::ops::table::stream_spec::for_update(spec)?;
     }
     if req.global_secondary_index_updates.is_some() && updates.is_empty() {
         return Err(invalid("List of GlobalSecondaryIndexUpdates is empty"));

@@ -116,10 +116,18 @@ fn deletion_protection_must_be_alone() {
 #[test]
 fn unsupported_members_say_so() {
     assert_eq!(
+        err(serde_json::json!({"TableName": "abc", "SSESpecification": {"Enabled": true}})),
+        "SSESpecification is not supported yet by extenddb; omit it from UpdateTable"
+    );
+    assert_eq!(
         err(
             serde_json::json!({"TableName": "abc", "StreamSpecification": {"StreamEnabled": true}})
         ),
-        "StreamSpecification is not supported yet by extenddb; omit it from UpdateTable"
+        "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required"
+    );
+    assert_eq!(
+        err(serde_json::json!({"TableName": "abc", "StreamSpecification": {"StreamViewType": "Fisk"}})),
+        "2 validation errors detected: Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null; Value 'Fisk' at 'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy enum value set: [OLD_IMAGE, KEYS_ONLY, NEW_AND_OLD_IMAGES, NEW_IMAGE]"
     );
 }
 
