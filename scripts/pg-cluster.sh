@@ -4,9 +4,13 @@
 #
 #   scripts/pg-cluster.sh start <dir>   create (first time) and start the cluster in <dir>; a
 #                                       restart keeps the port it had (clients reconnect)
+#   scripts/pg-cluster.sh standby <dir> add a hot standby of that (running) cluster in <dir>/standby:
+#                                       pg_basebackup -R (streaming replication), own free port
 #   scripts/pg-cluster.sh env <dir>     print the export lines for the tests:
-#                                       EXTENDDB_TEST_PG_HOST / _PORT / _USER
-#   scripts/pg-cluster.sh stop <dir>    stop it (the directory is left for the caller to remove)
+#                                       EXTENDDB_TEST_PG_HOST / _PORT / _USER, and
+#                                       EXTENDDB_TEST_PG_REPLICA_PORT when it has a standby
+#   scripts/pg-cluster.sh stop <dir>    stop it and its standby (the directory is left for the
+#                                       caller to remove)
 #
 # Binaries come from PATH or /usr/lib/postgresql/*/bin; when neither has them and we are root,
 # `apt-get install -y postgresql` installs them. initdb and pg_ctl refuse to run as root, so as
@@ -35,6 +39,7 @@ ensure_binaries() {
   fi
   INITDB=$(find_bin initdb) || die "initdb not found after installing postgresql"
   PG_CTL=$(find_bin pg_ctl) || die "pg_ctl not found after installing postgresql"
+  PG_BASEBACKUP=$(find_bin pg_basebackup) || die "pg_basebackup not found after installing postgresql"
 }
 
 # Runs a command as the cluster's owner: `postgres` when we are root, ourselves otherwise.
@@ -51,7 +56,7 @@ owner_name() {
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 start|stop|env <dir>"
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 start|standby|stop|env <dir>"
 
 case "$cmd" in
   start)
@@ -79,17 +84,44 @@ case "$cmd" in
       || die "pg_ctl start failed; see $dir/server.log"
     echo "pg-cluster: PostgreSQL running on 127.0.0.1:$port (data in $dir/data)" >&2
     ;;
+  standby)
+    ensure_binaries
+    dir=$(cd "$dir" && pwd)
+    [ -f "$dir/port" ] && [ -f "$dir/data/postmaster.pid" ] || die "no running cluster in $dir (run: $0 start $dir)"
+    sb=$dir/standby
+    if [ ! -f "$sb/data/PG_VERSION" ]; then
+      mkdir -p "$sb"
+      if [ "$(id -u)" = 0 ]; then chown postgres "$sb"; fi
+      # -R writes standby.signal and primary_conninfo; -X stream copies the WAL it needs.
+      as_owner "$PG_BASEBACKUP" -h 127.0.0.1 -p "$(cat "$dir/port")" -U "$(owner_name)" \
+        -D "$sb/data" -R -X stream >"$sb/basebackup.log" 2>&1 \
+        || die "pg_basebackup failed; see $sb/basebackup.log"
+    fi
+    port=$(free_port)
+    echo "$port" >"$sb/port"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$sb/port"; fi
+    opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$sb -c max_connections=200 -c hot_standby=on"
+    as_owner "$PG_CTL" -D "$sb/data" -l "$sb/server.log" -o "$opts" -w -t 60 start >/dev/null \
+      || die "pg_ctl start (standby) failed; see $sb/server.log"
+    echo "pg-cluster: standby running on 127.0.0.1:$port (data in $sb/data)" >&2
+    ;;
   env)
     [ -f "$dir/port" ] || die "no cluster in $dir (run: $0 start $dir)"
     echo "export EXTENDDB_TEST_PG_HOST=127.0.0.1"
     echo "export EXTENDDB_TEST_PG_PORT=$(cat "$dir/port")"
     echo "export EXTENDDB_TEST_PG_USER=$(owner_name)"
+    if [ -f "$dir/standby/port" ] && [ -f "$dir/standby/data/postmaster.pid" ]; then
+      echo "export EXTENDDB_TEST_PG_REPLICA_PORT=$(cat "$dir/standby/port")"
+    fi
     ;;
   stop)
     ensure_binaries
+    if [ -f "$dir/standby/data/postmaster.pid" ]; then
+      as_owner "$PG_CTL" -D "$dir/standby/data" -m fast -w stop >/dev/null || echo "pg-cluster: standby stop failed" >&2
+    fi
     [ -f "$dir/data/postmaster.pid" ] || { echo "pg-cluster: not running in $dir" >&2; exit 0; }
     as_owner "$PG_CTL" -D "$dir/data" -m fast -w stop >/dev/null || die "pg_ctl stop failed"
     echo "pg-cluster: stopped" >&2
     ;;
-  *) die "unknown command '$cmd' (start|stop|env)";;
+  *) die "unknown command '$cmd' (start|standby|stop|env)";;
 esac

@@ -148,6 +148,8 @@ start_pg() {
   step "private PostgreSQL cluster"
   PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/extenddb-pg.XXXXXX")"
   scripts/pg-cluster.sh start "$PG_DIR"
+  # A hot standby for the replica tests (eventually consistent reads; a few seconds).
+  scripts/pg-cluster.sh standby "$PG_DIR"
   eval "$(scripts/pg-cluster.sh env "$PG_DIR")"
   step_done
 }

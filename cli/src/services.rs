@@ -1,7 +1,8 @@
 //! The one factory of the server's `Services` from the configuration — `serve`, `dev` and the
 //! CLI's tests all build them here: the storage backend `[storage]` names (PostgreSQL, or the
 //! embedded store on disk or in memory), the `[auth]` provider (`none`, or `builtin` over the
-//! backend's IAM store), DynamoDB's throttling, the
+//! backend's IAM store), the coordination of several servers over one PostgreSQL, DynamoDB's
+//! throttling (each server's share of every limit), the
 //! live runtime settings (read from the catalog, with this process's defaults where none is
 //! stored), the system clock and the built-in stream sink (records kept in the store for the
 //! DynamoDB Streams API).
@@ -13,7 +14,8 @@ use extenddb_auth_none::NoneAuth;
 use extenddb_core::clock::{Clock, SystemClock};
 use extenddb_core::settings::RuntimeSettings;
 use extenddb_core::streams::BuiltinStreams;
-use extenddb_core::traits::{AuthProvider, Catalog, IamStore, ItemStore};
+use extenddb_core::throttle::BucketThrottler;
+use extenddb_core::traits::{Alone, AuthProvider, Catalog, Coordination, IamStore, ItemStore};
 use extenddb_core::Services;
 use std::sync::Arc;
 
@@ -38,9 +40,11 @@ pub(crate) async fn open_backend(config: &Config) -> anyhow::Result<Backend> {
     match config.storage.provider {
         #[cfg(feature = "postgres")]
         StorageProvider::Postgres => {
-            let store =
-                extenddb_backend_postgres::PgStore::connect(&config.storage.postgres.options())
-                    .await?;
+            let options = config.storage.postgres.options();
+            let (replicas, max_lag) = config.storage.postgres.replica_targets();
+            let store = extenddb_backend_postgres::PgStore::connect(&options)
+                .await?
+                .with_replicas(&options, &replicas, max_lag);
             let catalog_version = store.catalog_version().await?;
             if catalog_version != extenddb_backend_postgres::CATALOG_VERSION {
                 bail!(
@@ -145,6 +149,19 @@ async fn auth_provider(
     }
 }
 
+/// How this server agrees with the others over the same store: PostgreSQL's advisory locks
+/// (one process per background job, the number of servers for throttling shares); the
+/// embedded store has one process by construction.
+fn coordination(config: &Config) -> Arc<dyn Coordination> {
+    match config.storage.provider {
+        #[cfg(feature = "postgres")]
+        StorageProvider::Postgres => {
+            extenddb_backend_postgres::PgCoordination::start(&config.storage.postgres.options())
+        }
+        _ => Arc::new(Alone),
+    }
+}
+
 /// Builds the services `config` describes. The runtime settings are read from the catalog
 /// before this returns (so the first request sees them); `[server]
 /// control_plane_delay_seconds` is this process's default for that setting.
@@ -171,12 +188,15 @@ pub(crate) async fn build_with(
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let (auth, management) =
         auth_provider(config, backend.iam.clone(), clock.clone(), data_key).await?;
+    let coordination = coordination(config);
     let services = Services::new(
         backend.store,
         backend.catalog,
         auth,
         config.server.region.clone(),
     )
+    .with_throttler(Arc::new(BucketThrottler::shared(coordination.clone())))
+    .with_coordination(coordination)
     .with_settings(Arc::new(settings))
     .with_clock(clock)
     .with_streams(Arc::new(BuiltinStreams::new()));

@@ -8,7 +8,9 @@ use crate::clock::{Clock, SystemClock};
 use crate::metrics::Metrics;
 use crate::settings::RuntimeSettings;
 use crate::throttle::BucketThrottler;
-use crate::traits::{AuthProvider, Catalog, ItemStore, NoStreams, StreamSink, Throttler};
+use crate::traits::{
+    Alone, AuthProvider, Catalog, Coordination, ItemStore, NoStreams, StreamSink, Throttler,
+};
 use std::sync::Arc;
 
 /// The plugged-in parts of one server process.
@@ -24,6 +26,8 @@ pub struct Services {
     pub throttler: Arc<dyn Throttler>,
     /// Where stream records of item changes go.
     pub streams: Arc<dyn StreamSink>,
+    /// Which process runs each background job, and how many serve the store.
+    pub coordination: Arc<dyn Coordination>,
     /// The runtime settings in force (refreshed from the catalog by the server's poller).
     pub settings: Arc<RuntimeSettings>,
     /// The source of "now".
@@ -36,7 +40,8 @@ pub struct Services {
 
 impl Services {
     /// Services over `store` and `catalog` with `auth`, in `region`: DynamoDB's throttling
-    /// (token buckets), no streams, the default runtime settings, the system clock.
+    /// (token buckets), no streams, one process alone, the default runtime settings, the
+    /// system clock.
     pub fn new(
         store: Arc<dyn ItemStore>,
         catalog: Arc<dyn Catalog>,
@@ -49,6 +54,7 @@ impl Services {
             auth,
             throttler: Arc::new(BucketThrottler::new()),
             streams: Arc::new(NoStreams),
+            coordination: Arc::new(Alone),
             settings: Arc::new(RuntimeSettings::new()),
             clock: Arc::new(SystemClock),
             metrics: Arc::new(Metrics::new()),
@@ -65,6 +71,12 @@ impl Services {
     /// With a stream sink.
     pub fn with_streams(mut self, streams: Arc<dyn StreamSink>) -> Services {
         self.streams = streams;
+        self
+    }
+
+    /// With the coordination of several processes over one store (default: `Alone`).
+    pub fn with_coordination(mut self, coordination: Arc<dyn Coordination>) -> Services {
+        self.coordination = coordination;
         self
     }
 

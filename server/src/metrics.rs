@@ -11,7 +11,7 @@ use crate::connections::Limits;
 use crate::health::Health;
 use extenddb_core::metrics::Worker;
 use extenddb_core::ops::Operation;
-use extenddb_core::traits::Direction;
+use extenddb_core::traits::{Direction, Job};
 use extenddb_core::Services;
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -268,6 +268,24 @@ impl Collector for ServicesCollector {
                 ConstGauge::new(lag).encode(family.encode_family(&[("worker", label)])?)?;
             }
         }
+        let coordination = &services.coordination;
+        let mut family = encoder.encode_descriptor(
+            "extenddb_background_job_running",
+            "1 for each background job this server runs (of several servers over one store, one runs each job)",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?;
+        for job in Job::ALL {
+            ConstGauge::new(i64::from(coordination.runs(job)))
+                .encode(family.encode_family(&[("job", job.name())])?)?;
+        }
+        let family = encoder.encode_descriptor(
+            "extenddb_servers",
+            "Server processes serving this store, this one included (throttling gives each its share)",
+            None,
+            prometheus_client::metrics::MetricType::Gauge,
+        )?;
+        ConstGauge::new(i64::from(coordination.servers())).encode(family)?;
         Ok(())
     }
 }

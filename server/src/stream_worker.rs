@@ -3,9 +3,17 @@
 //! store), and every hour records older than 24 hours are trimmed and streams disabled more
 //! than 24 hours ago are retired. Readers sequence on their own before reading, so this only
 //! keeps pending records few when nobody reads.
+//!
+//! Of several servers over one store only the one the coordination names runs each part
+//! (`Job::StreamSequencer`, `Job::StreamTrimmer`). Sequencing would stay correct with several
+//! runners (PostgreSQL's sequencer serializes on each log's lock and numbers records after
+//! reading the head under it) but they would contend for those locks every second; trimming
+//! and retiring must not run twice at once. A server that takes the trimmer over trims at once
+//! if its own hourly round is due (the store says what is left to trim).
 
 use crate::services::AppState;
 use extenddb_core::ops::background::stream_trim;
+use extenddb_core::traits::Job;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
@@ -22,10 +30,12 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
         // The first trim round runs soon after start, then hourly.
         let mut next_trim = Instant::now() + Duration::from_secs(10);
         loop {
-            if let Err(e) = stream_trim::sequence_all(&ctx).await {
-                tracing::warn!(error = %e, "stream sequencing round failed");
+            if ctx.coordination.runs(Job::StreamSequencer) {
+                if let Err(e) = stream_trim::sequence_all(&ctx).await {
+                    tracing::warn!(error = %e, "stream sequencing round failed");
+                }
             }
-            if Instant::now() >= next_trim {
+            if Instant::now() >= next_trim && ctx.coordination.runs(Job::StreamTrimmer) {
                 match stream_trim::trim_all(&ctx).await {
                     Ok(n) if n > 0 => tracing::info!(removed = n, "stream records trimmed"),
                     Ok(_) => {}

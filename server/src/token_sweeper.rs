@@ -1,9 +1,10 @@
 //! Background sweep of expired ClientRequestToken records (see
 //! `extenddb_core::ops::background::idempotency_sweep`): once a minute, so the store does not keep every
-//! token a client ever sent.
+//! token a client ever sent. On the server the coordination names.
 
 use crate::services::AppState;
 use extenddb_core::ops::background::idempotency_sweep::sweep_expired;
+use extenddb_core::traits::Job;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
@@ -17,6 +18,9 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(EVERY).await;
+            if !ctx.coordination.runs(Job::TokenSweeper) {
+                continue;
+            }
             match sweep_expired(ctx.store.as_ref(), ctx.now_epoch()).await {
                 Ok(0) => {}
                 Ok(n) => tracing::debug!(deleted = n, "expired transaction tokens swept"),

@@ -1,12 +1,14 @@
 //! Background Time to Live sweeper (see `extenddb_core::ops::background::ttl_sweep`): runs a sweep round
 //! every `round_interval(ttl_deletion_target_seconds)` — half the target, at most 60 s — so an
 //! expired item is deleted within the target while a round takes less than the other half.
-//! The live setting is read before every round; rounds yield between pages.
+//! The live setting is read before every round; rounds yield between pages. Only on the server
+//! the coordination names (a round stops when the job moves).
 
 use crate::services::AppState;
 use extenddb_core::context::Ctx;
 use extenddb_core::error::ApiError;
 use extenddb_core::ops::background::ttl_sweep::{self, Round};
+use extenddb_core::traits::Job;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
@@ -22,6 +24,10 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
     let ctx = state.background_ctx();
     tokio::spawn(async move {
         loop {
+            if !ctx.coordination.runs(Job::TtlSweeper) {
+                tokio::time::sleep(crate::workers::STANDBY).await;
+                continue;
+            }
             let started = Instant::now();
             let round_start_ms = (ctx.now_epoch() * 1000.0) as u64;
             match round(&ctx).await {
@@ -58,6 +64,10 @@ async fn round(ctx: &Ctx) -> Result<usize, ApiError> {
     let mut round = Round::start(ctx).await?;
     let mut deleted = 0;
     loop {
+        // Another server took the job over: it starts its own round.
+        if !ctx.coordination.runs(Job::TtlSweeper) {
+            return Ok(deleted);
+        }
         match round.step(ctx, ctx.now_epoch()).await {
             Ok(Some(n)) => deleted += n,
             Ok(None) => return Ok(deleted),

@@ -1,8 +1,10 @@
-//! `Catalog` on redb: table definitions as JSON documents, the storage-id counter and runtime
-//! settings, all in the same database as the items. Table lookups are served from an
-//! in-process cache (`catalog_cache`) that this file's writes invalidate.
+//! `Catalog` on redb: table definitions as JSON documents (with the version `catalog_doc`
+//! adds), the storage-id counter and runtime settings, all in the same database as the items.
+//! Table lookups are served from an in-process cache (`catalog_cache`) that this file's writes
+//! invalidate.
 
 use crate::catalog_cache::Lookup;
+use crate::catalog_doc::{decode, encode, meta};
 use crate::schema::{catalog_key, setting_key, CATALOG, META, STORAGE_ID_COUNTER};
 use crate::store::{backend, EmbeddedStore};
 use async_trait::async_trait;
@@ -13,33 +15,67 @@ use extenddb_core::traits::{Catalog, CatalogError};
 use redb::ReadableTable;
 use std::ops::Bound;
 
-fn decode(bytes: &[u8]) -> Result<TableDefinition, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("table definition: {e}")))
+/// What a compare-and-swap write found.
+enum Swap {
+    /// Written.
+    Done,
+    /// The stored version was no longer the one read.
+    Raced,
 }
 
-/// The tags of a stored definition, read without decoding the rest.
-#[derive(serde::Deserialize)]
-struct StoredTags {
-    #[serde(default)]
-    tags: Vec<Tag>,
-}
+impl EmbeddedStore {
+    /// The stored definition of `key` and its version, read past the cache.
+    fn read_versioned(&self, key: &[u8]) -> Result<Option<(TableDefinition, u64)>, StoreError> {
+        self.read_point(|txn| {
+            let catalog = txn.open_table(CATALOG).map_err(backend)?;
+            let Some(doc) = catalog.get(key).map_err(backend)? else {
+                return Ok(None);
+            };
+            let bytes = doc.value();
+            Ok(Some((decode(bytes)?, meta(bytes)?.version)))
+        })
+    }
 
-fn stored_tags(bytes: &[u8]) -> Result<Vec<Tag>, StoreError> {
-    serde_json::from_slice::<StoredTags>(bytes)
-        .map(|s| s.tags)
-        .map_err(|e| StoreError::Corrupt(format!("table definition: {e}")))
-}
-
-fn encode(def: &TableDefinition) -> Result<Vec<u8>, CatalogError> {
-    serde_json::to_vec(def)
-        .map_err(|e| CatalogError::Store(StoreError::Backend(format!("table definition: {e}"))))
+    /// Stores `def` (with the stored tags) under `key` as version `read + 1` if the stored
+    /// version is still `read`.
+    async fn swap(
+        &self,
+        key: Vec<u8>,
+        def: &TableDefinition,
+        read: u64,
+    ) -> Result<Swap, CatalogError> {
+        let mut def = def.clone();
+        let k = key.clone();
+        let done = self
+            .write_txn(move |txn| {
+                let mut catalog = txn.open_table(CATALOG)?;
+                let stored = match catalog.get(k.as_slice())? {
+                    None => return Ok(Err(CatalogError::NotFound)),
+                    Some(old) => meta(old.value()),
+                };
+                match stored {
+                    Ok(m) if m.version == read => def.tags = m.tags,
+                    Ok(_) => return Ok(Ok(Swap::Raced)),
+                    Err(e) => return Ok(Err(e.into())),
+                }
+                let doc = match encode(&def, read + 1) {
+                    Ok(doc) => doc,
+                    Err(e) => return Ok(Err(e)),
+                };
+                catalog.insert(k.as_slice(), doc.as_slice())?;
+                Ok(Ok(Swap::Done))
+            })
+            .await;
+        self.catalog_cache().invalidate(&key);
+        done
+    }
 }
 
 #[async_trait]
 impl Catalog for EmbeddedStore {
     async fn create_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let key = catalog_key(&def.account_id, &def.name);
-        let doc = encode(def)?;
+        let doc = encode(def, 0)?;
         let k = key.clone();
         let done = self
             .write_txn(move |txn| {
@@ -77,30 +113,26 @@ impl Catalog for EmbeddedStore {
     }
 
     /// Replaces an existing definition but keeps its stored tags; `NotFound` if the table is
-    /// gone, so a late status transition can never resurrect a deleted table.
+    /// gone, so a late write can never resurrect a deleted table.
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
         let key = catalog_key(&def.account_id, &def.name);
-        let doc = encode(def)?;
         let mut def = def.clone();
         let k = key.clone();
         let done = self
             .write_txn(move |txn| {
                 let mut catalog = txn.open_table(CATALOG)?;
-                let tags = match catalog.get(k.as_slice())? {
+                let stored = match catalog.get(k.as_slice())? {
                     None => return Ok(Err(CatalogError::NotFound)),
-                    Some(old) => match stored_tags(old.value()) {
-                        Ok(tags) => tags,
-                        Err(e) => return Ok(Err(e.into())),
-                    },
+                    Some(old) => meta(old.value()),
                 };
-                let doc = if tags == def.tags {
-                    doc
-                } else {
-                    def.tags = tags;
-                    match encode(&def) {
-                        Ok(doc) => doc,
-                        Err(e) => return Ok(Err(e)),
-                    }
+                let stored = match stored {
+                    Ok(m) => m,
+                    Err(e) => return Ok(Err(e.into())),
+                };
+                def.tags = stored.tags;
+                let doc = match encode(&def, stored.version + 1) {
+                    Ok(doc) => doc,
+                    Err(e) => return Ok(Err(e)),
                 };
                 catalog.insert(k.as_slice(), doc.as_slice())?;
                 Ok(Ok(()))
@@ -108,6 +140,27 @@ impl Catalog for EmbeddedStore {
             .await;
         self.catalog_cache().invalidate(&key);
         done
+    }
+
+    async fn get_table_versioned(
+        &self,
+        account_id: &str,
+        name: &str,
+    ) -> Result<Option<(TableDefinition, u64)>, CatalogError> {
+        Ok(self.read_versioned(&catalog_key(account_id, name))?)
+    }
+
+    async fn replace_table_if(
+        &self,
+        def: &TableDefinition,
+        version: u64,
+    ) -> Result<bool, CatalogError> {
+        let key = catalog_key(&def.account_id, &def.name);
+        match self.swap(key, def, version).await {
+            Ok(Swap::Done) => Ok(true),
+            Ok(Swap::Raced) | Err(CatalogError::NotFound) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     async fn update_tags(
@@ -122,10 +175,13 @@ impl Catalog for EmbeddedStore {
         let done = self
             .write_txn(move |txn| {
                 let mut catalog = txn.open_table(CATALOG)?;
-                let mut def = match catalog.get(k.as_slice())?.map(|d| decode(d.value())) {
+                let found = catalog
+                    .get(k.as_slice())?
+                    .map(|d| decode(d.value()).and_then(|def| Ok((def, meta(d.value())?.version))));
+                let (mut def, version) = match found {
                     None => return Ok(Err(CatalogError::NotFound)),
                     Some(Err(e)) => return Ok(Err(e.into())),
-                    Some(Ok(def)) => def,
+                    Some(Ok(found)) => found,
                 };
                 if def.table_id != change.table_id {
                     return Ok(Err(CatalogError::NotFound));
@@ -134,7 +190,7 @@ impl Catalog for EmbeddedStore {
                     Ok(tags) => tags,
                     Err(TagChangeRefused::TooMany) => return Ok(Err(CatalogError::TooManyTags)),
                 };
-                let doc = match encode(&def) {
+                let doc = match encode(&def, version + 1) {
                     Ok(doc) => doc,
                     Err(e) => return Ok(Err(e)),
                 };

@@ -8,6 +8,7 @@
 mod batch;
 mod catalog;
 mod catalog_cache;
+mod catalog_doc;
 mod db_slot;
 mod error;
 mod faults;

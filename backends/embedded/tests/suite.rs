@@ -3,7 +3,8 @@
 
 use extenddb_backend_embedded::{EmbeddedError, EmbeddedStore, DB_FILE_NAME};
 use extenddb_core::testsuite::{
-    backfill_suite, catalog_suite, iam_suite, item_store_suite, stream_suite, ttl_suite,
+    backfill_suite, catalog_race_suite, catalog_suite, iam_suite, item_store_suite, stream_suite,
+    ttl_suite,
 };
 use extenddb_core::traits::{Catalog, ItemKey, ItemStore, StoredItem, WriteOp};
 use extenddb_core::ApiError;
@@ -17,6 +18,12 @@ async fn item_store_suite_in_memory() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn catalog_suite_in_memory() {
     catalog_suite(Arc::new(EmbeddedStore::in_memory().unwrap())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn catalog_races_lose_nothing_in_memory() {
+    let store = Arc::new(EmbeddedStore::in_memory().unwrap());
+    catalog_race_suite((store.clone(), store.clone()), (store.clone(), store)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

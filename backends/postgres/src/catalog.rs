@@ -2,9 +2,14 @@
 //! runtime settings, in the catalog database.
 //!
 //! `get_table` is served from the process's `TableCache` when it can be; every table write
-//! sends `NOTIFY extenddb_tables` in its own statement's transaction (so only when it commits)
-//! and then drops the entry locally, so this process reads its own writes at once and other
-//! processes within the notification latency (see table_cache.rs).
+//! sends `NOTIFY extenddb_tables` and bumps the catalog-wide `tables_version` in its own
+//! statement's transaction (so only when it commits) and then drops the entry locally, so this
+//! process reads its own writes at once and other processes within the notification latency,
+//! or the version check's bound when a notification is lost (see table_cache.rs).
+//!
+//! Every stored document carries a `version` member (absent = 0) that each write of the table
+//! bumps; `update_table` writes only where the version is still the one it read, so a change
+//! computed from an older definition is re-applied to the newer one instead of undoing it.
 
 use crate::error::store_err;
 use crate::table_cache::{payload, Lookup, CHANNEL};
@@ -27,14 +32,31 @@ fn err(e: sqlx::Error) -> CatalogError {
     CatalogError::Store(store_err(e))
 }
 
+/// The stored version of the row's definition (documents from before versions are 0).
+const VERSION: &str = "COALESCE((definition->>'version')::bigint, 0)";
+
+/// A CTE that bumps the catalog-wide tables version (table_cache.rs) when the CTE `w` before
+/// it wrote a row; part of every table write's statement, so it commits with the write.
+const BUMP: &str =
+    "v AS (INSERT INTO catalog_meta (key, value) SELECT 'tables_version', '1' FROM w \
+     ON CONFLICT (key) DO UPDATE SET value = (catalog_meta.value::bigint + 1)::text)";
+
+/// `$3` as the new definition with the row's stored tags and version `{new_version}`.
+fn replaced(new_version: &str) -> String {
+    format!(
+        "jsonb_set(jsonb_set($3::jsonb, '{{tags}}', COALESCE(definition->'tags', '[]'::jsonb)), \
+         '{{version}}', to_jsonb({new_version}))"
+    )
+}
+
 #[async_trait]
 impl Catalog for PgStore {
     async fn create_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
-        let done = sqlx::query(
+        let done = sqlx::query(&format!(
             "WITH w AS (INSERT INTO tables (account_id, name, definition) \
-             VALUES ($1, $2, $3::jsonb) ON CONFLICT (account_id, name) DO NOTHING RETURNING 1) \
-             SELECT pg_notify($4, $5) FROM w",
-        )
+             VALUES ($1, $2, $3::jsonb) ON CONFLICT (account_id, name) DO NOTHING RETURNING 1), \
+             {BUMP} SELECT pg_notify($4, $5) FROM w"
+        ))
         .bind(&def.account_id)
         .bind(&def.name)
         .bind(to_json(def)?)
@@ -75,12 +97,12 @@ impl Catalog for PgStore {
     /// Keeps the stored tags: the row's own `tags` member replaces the one in `def`, read
     /// under the UPDATE's row lock, so a concurrent `update_tags` is never undone.
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {
-        let done = sqlx::query(
-            "WITH w AS (UPDATE tables SET definition = jsonb_set($3::jsonb, '{tags}', \
-             COALESCE(definition->'tags', '[]'::jsonb)) \
-             WHERE account_id = $1 AND name = $2 RETURNING 1) \
+        let done = sqlx::query(&format!(
+            "WITH w AS (UPDATE tables SET definition = {} \
+             WHERE account_id = $1 AND name = $2 RETURNING 1), {BUMP} \
              SELECT pg_notify($4, $5) FROM w",
-        )
+            replaced(&format!("{VERSION} + 1"))
+        ))
         .bind(&def.account_id)
         .bind(&def.name)
         .bind(to_json(def)?)
@@ -94,6 +116,48 @@ impl Catalog for PgStore {
             return Err(CatalogError::NotFound);
         }
         Ok(())
+    }
+
+    async fn get_table_versioned(
+        &self,
+        account_id: &str,
+        name: &str,
+    ) -> Result<Option<(TableDefinition, u64)>, CatalogError> {
+        let row: Option<(String, i64)> = sqlx::query_as(&format!(
+            "SELECT definition::text, {VERSION} FROM tables WHERE account_id = $1 AND name = $2"
+        ))
+        .bind(account_id)
+        .bind(name)
+        .fetch_optional(&self.catalog)
+        .await
+        .map_err(err)?;
+        row.map(|(text, version)| Ok((from_json(&text)?, u64::try_from(version).unwrap_or(0))))
+            .transpose()
+    }
+
+    /// Stores `def` as version `version + 1` where the stored version is still `version`.
+    async fn replace_table_if(
+        &self,
+        def: &TableDefinition,
+        version: u64,
+    ) -> Result<bool, CatalogError> {
+        let done = sqlx::query(&format!(
+            "WITH w AS (UPDATE tables SET definition = {} \
+             WHERE account_id = $1 AND name = $2 AND {VERSION} = $6 RETURNING 1), {BUMP} \
+             SELECT pg_notify($4, $5) FROM w",
+            replaced("$6::bigint + 1")
+        ))
+        .bind(&def.account_id)
+        .bind(&def.name)
+        .bind(to_json(def)?)
+        .bind(CHANNEL)
+        .bind(payload(&def.account_id, &def.name))
+        .bind(i64::try_from(version).unwrap_or(i64::MAX))
+        .execute(&self.catalog)
+        .await
+        .map_err(err)?;
+        self.tables.invalidate(&def.account_id, &def.name);
+        Ok(done.rows_affected() > 0)
     }
 
     async fn update_tags(
@@ -122,11 +186,12 @@ impl Catalog for PgStore {
             TagChangeRefused::TooMany => CatalogError::TooManyTags,
         })?;
         let json = serde_json::to_string(&tags).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "WITH w AS (UPDATE tables SET definition = jsonb_set(definition, '{tags}', $3::jsonb) \
-             WHERE account_id = $1 AND name = $2 RETURNING 1) \
-             SELECT pg_notify($4, $5) FROM w",
-        )
+        sqlx::query(&format!(
+            "WITH w AS (UPDATE tables SET definition = jsonb_set(jsonb_set(definition, '{{tags}}', \
+             $3::jsonb), '{{version}}', to_jsonb({VERSION} + 1)) \
+             WHERE account_id = $1 AND name = $2 RETURNING 1), {BUMP} \
+             SELECT pg_notify($4, $5) FROM w"
+        ))
         .bind(account_id)
         .bind(name)
         .bind(json)
@@ -141,10 +206,10 @@ impl Catalog for PgStore {
     }
 
     async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError> {
-        let done = sqlx::query(
-            "WITH w AS (DELETE FROM tables WHERE account_id = $1 AND name = $2 RETURNING 1) \
-             SELECT pg_notify($3, $4) FROM w",
-        )
+        let done = sqlx::query(&format!(
+            "WITH w AS (DELETE FROM tables WHERE account_id = $1 AND name = $2 RETURNING 1), \
+             {BUMP} SELECT pg_notify($3, $4) FROM w"
+        ))
         .bind(account_id)
         .bind(name)
         .bind(CHANNEL)

@@ -125,6 +125,13 @@ impl ItemStore for PgStore {
         tx.commit().await.map_err(store_err)
     }
 
+    /// The replicas' reader, when `PgStore::with_replicas` configured standbys.
+    fn eventual_reads(&self) -> Option<std::sync::Arc<dyn ItemStore>> {
+        self.replicas
+            .clone()
+            .map(|r| r as std::sync::Arc<dyn ItemStore>)
+    }
+
     async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError> {
         let row = sqlx::query(
             "SELECT coalesce(sum(item_count), 0)::bigint, coalesce(sum(size_bytes), 0)::bigint \

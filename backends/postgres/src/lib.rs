@@ -15,6 +15,7 @@ mod batched_reads;
 mod batched_writes;
 mod catalog;
 mod coalesce;
+mod coordination;
 mod error;
 mod health;
 mod iam;
@@ -28,14 +29,17 @@ mod lock;
 mod migrate;
 mod options;
 mod range;
+mod replicas;
 mod streams;
 mod table_cache;
 
 pub use admin::{Admin, DeploymentSummary};
+pub use coordination::{PgCoordination, GRACE as COORDINATION_GRACE, TICK as COORDINATION_TICK};
 pub use error::PgError;
 #[cfg(feature = "migrate")]
 pub use migrate::{migrate_catalog, migrate_data, pending_migrations};
 pub use options::{PgOptions, DEFAULT_ACQUIRE_TIMEOUT, MIN_POOL_SIZE};
+pub use replicas::{ReplicaTarget, TICK as REPLICA_TICK};
 
 use batched_reads::BatchedReads;
 use batched_writes::BatchedWrites;
@@ -60,6 +64,8 @@ pub struct PgStore {
     writes: Arc<BatchedWrites>,
     /// IAM changes made through this store and its clones (`IamStore::local_changes`).
     iam_changes: Arc<std::sync::atomic::AtomicU64>,
+    /// Eventually consistent reads from hot standbys, when configured (replicas.rs).
+    replicas: Option<Arc<replicas::Replicas>>,
 }
 
 impl PgStore {
@@ -81,13 +87,44 @@ impl PgStore {
             reads,
             writes,
             iam_changes: Arc::default(),
+            replicas: None,
+        })
+    }
+
+    /// This store with eventually consistent reads served by the hot standbys `targets`
+    /// (same role and database names as `opts`) while their lag is under `max_lag`
+    /// (replicas.rs); no targets: unchanged. Starts the lag watcher in the current tokio
+    /// runtime.
+    pub fn with_replicas(
+        mut self,
+        opts: &PgOptions,
+        targets: &[ReplicaTarget],
+        max_lag: std::time::Duration,
+    ) -> PgStore {
+        if !targets.is_empty() {
+            let primary = PgStore {
+                replicas: None,
+                ..self.clone()
+            };
+            self.replicas = Some(replicas::Replicas::start(primary, opts, targets, max_lag));
+        }
+        self
+    }
+
+    /// `(reads answered by a replica, eventually consistent reads the primary answered)`
+    /// so far, and how many replicas are fresh enough to serve now; `None` without replicas.
+    pub fn replica_reads(&self) -> Option<(u64, u64, usize)> {
+        self.replicas.as_ref().map(|r| {
+            let (served, fell_back) = r.counts();
+            (served, fell_back, r.usable())
         })
     }
 
     /// Whether table definitions are currently served from the cache (its listener is
-    /// listening). Until then every lookup reads the catalog.
+    /// listening and its version check succeeded lately). Otherwise every lookup reads the
+    /// catalog.
     pub fn table_cache_active(&self) -> bool {
-        self.tables.is_listening()
+        self.tables.is_serving()
     }
 
     /// Statements so far that answered more than one request: `(reads, writes)`. Coalescing

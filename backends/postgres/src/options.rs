@@ -111,6 +111,12 @@ impl PgOptions {
         let probe = self.connect_one(db).await?;
         // A failed goodbye does not make the server less reachable.
         let _ = probe.close().await;
+        Ok(self.lazy_pool(db, size, self.acquire_timeout))
+    }
+
+    /// A pool of up to `size` connections to `db` that connects on first use, waiting at most
+    /// `acquire_timeout` for a connection (replicas: short, so a down one is skipped fast).
+    pub(crate) fn lazy_pool(&self, db: &str, size: u32, acquire_timeout: Duration) -> PgPool {
         // No ping before handing out a connection: sqlx's default `test_before_acquire`
         // costs a round trip on every acquire, i.e. on every request. A connection that died
         // while idle fails its next query instead, and sqlx then discards it. A lost server is
@@ -124,12 +130,12 @@ impl PgOptions {
         let options = self
             .connect_options(db)
             .options([("plan_cache_mode", "force_generic_plan")]);
-        Ok(PgPoolOptions::new()
+        PgPoolOptions::new()
             .max_connections(size.max(1))
             .min_connections(0)
             .test_before_acquire(false)
-            .acquire_timeout(self.acquire_timeout)
-            .connect_lazy_with(options))
+            .acquire_timeout(acquire_timeout)
+            .connect_lazy_with(options)
     }
 
     /// One connection to `db` (administration, verification).

@@ -10,9 +10,16 @@
 //! - entries are served only while the listener is known to be listening. When its connection
 //!   is lost, caching stops and the cache is emptied; it restarts, empty again, once `LISTEN`
 //!   is re-established, because notifications sent in between were missed;
+//! - every table write also bumps the catalog-wide `tables_version` (catalog_meta) in its
+//!   statement; a checker task reads it every `CHECK_EVERY` and empties the cache when it
+//!   moved, and entries are served only within `VALIDITY` of the start of the last check that
+//!   succeeded. So a missed notification (a listener connection that hangs without an error,
+//!   say) leaves a definition stale for at most about `CHECK_EVERY` plus one catalog round
+//!   trip, and never for more than `VALIDITY`: a hit at time t needs a check begun after
+//!   t − `VALIDITY`, which saw every change committed before it began;
 //! - a lookup that raced with an invalidation does not store what it read (a generation
-//!   counter), and every entry expires after `MAX_AGE` anyway, which bounds staleness even if
-//!   the listener's connection hangs without reporting an error.
+//!   counter), and every entry expires after `MAX_AGE` anyway (a write made behind
+//!   extenddb's back, by hand in SQL, bumps nothing).
 
 use extenddb_core::model::table::TableDefinition;
 use sqlx::postgres::{PgListener, PgPoolOptions};
@@ -31,6 +38,16 @@ const MAX_AGE: Duration = Duration::from_secs(5);
 /// Longest pause between attempts to re-establish the listener.
 const MAX_BACKOFF: Duration = Duration::from_secs(2);
 
+/// How often the checker reads the catalog-wide tables version.
+pub(crate) const CHECK_EVERY: Duration = Duration::from_millis(500);
+
+/// How long after the start of the last successful version check entries are served: the
+/// bound on staleness when notifications and checks both fail.
+pub(crate) const VALIDITY: Duration = Duration::from_secs(2);
+
+/// Reads the catalog-wide tables version (absent until the first table write).
+const VERSION_SQL: &str = "SELECT value FROM catalog_meta WHERE key = 'tables_version'";
+
 /// The NOTIFY payload naming one table.
 pub(crate) fn payload(account_id: &str, name: &str) -> String {
     serde_json::json!([account_id, name]).to_string()
@@ -45,6 +62,11 @@ struct Entry {
 struct State {
     /// True while the listener holds `LISTEN`; entries are neither served nor stored otherwise.
     listening: bool,
+    /// When the last successful version check began; entries are served only within
+    /// `VALIDITY` of it.
+    checked: Option<Instant>,
+    /// The tables version that check read (`Some(None)`: no table written yet).
+    seen_version: Option<Option<String>>,
     /// Bumped by every invalidation; a lookup stores its result only if unchanged.
     generation: u64,
     /// account id → table name → entry.
@@ -66,7 +88,8 @@ pub(crate) enum Lookup {
 #[derive(Default)]
 pub(crate) struct TableCache {
     state: RwLock<State>,
-    task: Mutex<Option<AbortHandle>>,
+    /// The listener and the version checker.
+    task: Mutex<Vec<AbortHandle>>,
     /// The listener's own one-connection pool (not a connection of the catalog pool, which
     /// may be as small as one).
     listener_pool: Option<PgPool>,
@@ -93,15 +116,16 @@ impl TableCache {
             task: Mutex::default(),
             listener_pool: Some(pool.clone()),
         });
-        let handle = tokio::spawn(listen(Arc::downgrade(&cache), pool)).abort_handle();
-        *lock(&cache.task) = Some(handle);
+        let listener = tokio::spawn(listen(Arc::downgrade(&cache), pool)).abort_handle();
+        let checker = tokio::spawn(check(Arc::downgrade(&cache), catalog.clone())).abort_handle();
+        *lock(&cache.task) = vec![listener, checker];
         cache
     }
 
     /// Looks a table up.
     pub(crate) fn lookup(&self, account_id: &str, name: &str) -> Lookup {
         let state = read(&self.state);
-        if state.listening {
+        if state.listening && state.checked.is_some_and(|c| c.elapsed() < VALIDITY) {
             if let Some(e) = state.entries.get(account_id).and_then(|t| t.get(name)) {
                 if e.at.elapsed() < MAX_AGE {
                     return Lookup::Hit(e.def.clone());
@@ -154,6 +178,21 @@ impl TableCache {
         state.listening = listening;
     }
 
+    /// Records a version check that began at `started` and read `version`: a version other
+    /// than the one seen before empties the cache (a change whose notification may have been
+    /// missed); then entries are served until `started + VALIDITY`.
+    fn checked(&self, started: Instant, version: Option<String>) {
+        let mut state = write(&self.state);
+        if state.seen_version.as_ref() != Some(&version) {
+            state.generation += 1;
+            state.entries.clear();
+            state.seen_version = Some(version);
+        }
+        if state.checked.is_none_or(|c| c < started) {
+            state.checked = Some(started);
+        }
+    }
+
     /// Handles one notification payload; one that cannot be read empties the whole cache.
     fn notified(&self, payload: &str) {
         match serde_json::from_str::<(String, String)>(payload) {
@@ -165,14 +204,16 @@ impl TableCache {
         }
     }
 
-    /// Whether entries are being served (the listener is listening).
-    pub(crate) fn is_listening(&self) -> bool {
-        read(&self.state).listening
+    /// Whether entries are being served (the listener is listening and a version check
+    /// succeeded within `VALIDITY`).
+    pub(crate) fn is_serving(&self) -> bool {
+        let state = read(&self.state);
+        state.listening && state.checked.is_some_and(|c| c.elapsed() < VALIDITY)
     }
 
     /// Stops the listener and caching and closes the listener's connection (`PgStore::close`).
     pub(crate) async fn stop(&self) {
-        if let Some(task) = lock(&self.task).take() {
+        for task in lock(&self.task).drain(..) {
             task.abort();
         }
         self.reset(false);
@@ -184,7 +225,7 @@ impl TableCache {
 
 impl Drop for TableCache {
     fn drop(&mut self) {
-        if let Some(task) = lock(&self.task).take() {
+        for task in lock(&self.task).drain(..) {
             task.abort();
         }
     }
@@ -200,8 +241,31 @@ fn write(l: &RwLock<State>) -> std::sync::RwLockWriteGuard<'_, State> {
     l.write().unwrap_or_else(|e| e.into_inner())
 }
 
-fn lock(l: &Mutex<Option<AbortHandle>>) -> std::sync::MutexGuard<'_, Option<AbortHandle>> {
+fn lock(l: &Mutex<Vec<AbortHandle>>) -> std::sync::MutexGuard<'_, Vec<AbortHandle>> {
     l.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The version checker: reads the tables version every `CHECK_EVERY` through the catalog
+/// pool. A failed read changes nothing, so entries stop being served `VALIDITY` after the last
+/// check that succeeded. Ends when the cache is gone or the pool closed.
+async fn check(cache: Weak<TableCache>, catalog: PgPool) {
+    loop {
+        if catalog.is_closed() {
+            return;
+        }
+        let started = Instant::now();
+        let read = sqlx::query_scalar::<_, String>(VERSION_SQL)
+            .fetch_optional(&catalog)
+            .await;
+        match (cache.upgrade(), read) {
+            (None, _) => return,
+            (Some(c), Ok(version)) => c.checked(started, version),
+            (Some(_), Err(e)) => {
+                tracing::debug!(error = %e, "table cache: cannot read the tables version")
+            }
+        }
+        tokio::time::sleep_until((started + CHECK_EVERY).into()).await;
+    }
 }
 
 async fn connect(pool: &PgPool) -> Result<PgListener, sqlx::Error> {
@@ -265,64 +329,5 @@ async fn listen(cache: Weak<TableCache>, pool: PgPool) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn cache(listening: bool) -> TableCache {
-        let c = TableCache::default();
-        c.reset(listening);
-        c
-    }
-
-    fn def(name: &str) -> TableDefinition {
-        extenddb_core::testsuite::hash_table_definition("000000000000", name, 7)
-    }
-
-    #[test]
-    fn serves_only_while_listening() {
-        let c = cache(false);
-        let Lookup::Miss(g) = c.lookup("a", "t") else {
-            panic!("hit while not listening")
-        };
-        c.store(g, "a", "t", Some(def("t")));
-        assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
-        c.reset(true);
-        let Lookup::Miss(g) = c.lookup("a", "t") else {
-            panic!("hit on an empty cache")
-        };
-        c.store(g, "a", "t", Some(def("t")));
-        match c.lookup("a", "t") {
-            Lookup::Hit(Some(d)) => assert_eq!(d.name, "t"),
-            _ => panic!("expected a hit"),
-        }
-    }
-
-    #[test]
-    fn a_read_older_than_an_invalidation_is_not_stored() {
-        let c = cache(true);
-        let Lookup::Miss(g) = c.lookup("a", "t") else {
-            panic!()
-        };
-        c.notified(&payload("a", "t"));
-        c.store(g, "a", "t", Some(def("t")));
-        assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
-    }
-
-    #[test]
-    fn notifications_remove_entries_and_garbage_clears_all() {
-        let c = cache(true);
-        for name in ["t", "u"] {
-            let Lookup::Miss(g) = c.lookup("a", name) else {
-                panic!()
-            };
-            c.store(g, "a", name, None);
-        }
-        assert!(matches!(c.lookup("a", "t"), Lookup::Hit(None)));
-        c.notified(&payload("a", "t"));
-        assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
-        assert!(matches!(c.lookup("a", "u"), Lookup::Hit(None)));
-        c.notified("not json");
-        assert!(matches!(c.lookup("a", "u"), Lookup::Miss(_)));
-        assert!(c.is_listening());
-    }
-}
+#[path = "table_cache_tests.rs"]
+mod tests;

@@ -12,69 +12,11 @@ use extenddb_core::testsuite::{
     backfill_suite, catalog_suite, iam_suite, item_store_suite, stream_suite, ttl_suite,
 };
 use extenddb_core::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
-/// Admin options from the environment, or `None` (and a printed reason) when unset.
-fn admin_options() -> Option<PgOptions> {
-    let (Ok(host), Ok(port), Ok(user)) = (
-        std::env::var("EXTENDDB_TEST_PG_HOST"),
-        std::env::var("EXTENDDB_TEST_PG_PORT"),
-        std::env::var("EXTENDDB_TEST_PG_USER"),
-    ) else {
-        eprintln!("SKIPPED: EXTENDDB_TEST_PG_HOST/PORT/USER unset (see scripts/pg-cluster.sh)");
-        return None;
-    };
-    Some(PgOptions {
-        host,
-        port: port.parse().expect("EXTENDDB_TEST_PG_PORT"),
-        user,
-        password: std::env::var("EXTENDDB_TEST_PG_PASSWORD").ok(),
-        ..PgOptions::default()
-    })
-}
+mod common;
 
-static SEQ: AtomicU32 = AtomicU32::new(0);
-
-/// Fresh catalog and data databases, migrated; dropped again by `Fresh::drop_all`.
-struct Fresh {
-    admin: PgOptions,
-    store: PgStore,
-}
-
-impl Fresh {
-    async fn new(pool_size: u32) -> Option<Fresh> {
-        let admin = admin_options()?;
-        let tag = format!(
-            "t{}_{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::SeqCst)
-        );
-        let opts = PgOptions {
-            catalog_db: format!("xdb_{tag}_catalog"),
-            data_db: format!("xdb_{tag}_data"),
-            pool_size,
-            ..admin.clone()
-        };
-        let mut a = Admin::connect(&admin).await.unwrap();
-        a.create_database(&opts.catalog_db, &admin.user)
-            .await
-            .unwrap();
-        a.create_database(&opts.data_db, &admin.user).await.unwrap();
-        a.close().await.unwrap();
-        let store = PgStore::connect(&opts).await.unwrap();
-        migrate_catalog(store.catalog_pool()).await.unwrap();
-        migrate_data(store.data_pool()).await.unwrap();
-        Some(Fresh { admin: opts, store })
-    }
-
-    async fn drop_all(self) {
-        self.store.close().await;
-        let mut a = Admin::connect(&self.admin).await.unwrap();
-        a.drop_database(&self.admin.catalog_db).await.unwrap();
-        a.drop_database(&self.admin.data_db).await.unwrap();
-    }
-}
+use common::{admin_options, Fresh};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn item_store_suite_on_postgres() {

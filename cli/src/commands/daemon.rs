@@ -11,16 +11,16 @@
 
 use super::pidfile;
 use super::serve::ServeArgs;
-use crate::config::{expand_home, AuthProviderKind, Config, AUTH_OFF_WARNING};
+use crate::config::{AuthProviderKind, Config, AUTH_OFF_WARNING};
 use crate::logging::DaemonLog;
 use anyhow::{bail, Context};
 use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// Starts the daemon and prints its banner.
-pub fn start(args: &ServeArgs, config: &Config) -> anyhow::Result<()> {
-    let pid_file = expand_home(&config.server.pid_file);
-    if let Some(r) = pidfile::running(&pid_file)? {
+/// Starts the daemon that will hold `pid_file` and prints its banner.
+pub fn start(args: &ServeArgs, config: &Config, pid_file: &Path) -> anyhow::Result<()> {
+    if let Some(r) = pidfile::running(pid_file)? {
         bail!(
             "extenddb is already running on port {} (pid {}); stop it with `extenddb stop`",
             r.port,

@@ -5,7 +5,8 @@
 //! process's cache).
 
 use anyhow::{anyhow, bail};
-use extenddb_core::traits::Catalog;
+use extenddb_core::model::table::TableDefinition;
+use extenddb_core::traits::{Catalog, CatalogError};
 
 /// The new value: milliseconds, or `None` for "follow the system-wide setting".
 pub fn parse(value: &str) -> anyhow::Result<Option<u64>> {
@@ -25,26 +26,32 @@ pub async fn set(
     index: &str,
     delay: Option<u64>,
 ) -> anyhow::Result<String> {
-    let mut def = catalog
-        .get_table(account, table)
-        .await
-        .map_err(|e| anyhow!("cannot read table {table}: {e}"))?
-        .ok_or_else(|| anyhow!("table '{table}' not found in account {account}"))?;
-    let Some(gsi) = def
-        .global_secondary_indexes
-        .iter_mut()
-        .find(|g| g.name == index)
-    else {
-        if def.local_secondary_indexes.iter().any(|l| l.name == index) {
-            bail!("'{index}' is a local secondary index: LSIs are maintained synchronously");
-        }
-        bail!("table '{table}' has no global secondary index '{index}'");
-    };
-    gsi.propagation_delay_ms = delay;
+    let mut refused = None;
     catalog
-        .put_table(&def)
+        .update_table(account, table, |def: &mut TableDefinition| {
+            let Some(gsi) = def
+                .global_secondary_indexes
+                .iter_mut()
+                .find(|g| g.name == index)
+            else {
+                refused = Some(if def.local_secondary_indexes.iter().any(|l| l.name == index) {
+                    format!("'{index}' is a local secondary index: LSIs are maintained synchronously")
+                } else {
+                    format!("table '{table}' has no global secondary index '{index}'")
+                });
+                return Ok(false);
+            };
+            gsi.propagation_delay_ms = delay;
+            Ok(true)
+        })
         .await
-        .map_err(|e| anyhow!("cannot store the index delay: {e}"))?;
+        .map_err(|e| match e {
+            CatalogError::NotFound => anyhow!("table '{table}' not found in account {account}"),
+            e => anyhow!("cannot store the index delay: {e}"),
+        })?;
+    if let Some(why) = refused {
+        bail!("{why}");
+    }
     Ok(match delay {
         Some(ms) => format!("{table}/{index} propagation_delay_ms = {ms}"),
         None => {

@@ -1,6 +1,12 @@
-//! The running server's pid file: `<pid>\n<port>\n`, written once the server listens and
-//! removed when it stops. `status` and `stop` find the server through it; a file whose process
-//! is gone (a crash, kill -9) is stale and is removed when found.
+//! The running servers' pid files: `<pid>\n<port>\n`, written once a server listens and
+//! removed when it stops. `status` and `stop` find the servers through them; a file whose
+//! process is gone (a crash, kill -9) is stale and is removed when found.
+//!
+//! One file per server, so several servers of one configuration (several processes over one
+//! PostgreSQL) can run side by side: the server on the configured port — or on `--port 0`,
+//! any free port — holds the configured `server.pid_file`; a server started with
+//! `--port <P>`, another port, holds `<stem>.<P>.<ext>` beside it (`extenddb.8001.pid`). A
+//! second server asking for the same port as a running one is refused.
 
 use anyhow::{bail, Context};
 use nix::errno::Errno;
@@ -9,6 +15,74 @@ use nix::unistd::Pid;
 use std::fs::OpenOptions;
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
+
+/// The pid file of a server asking for port `requested` when the configuration's port is
+/// `configured` and its pid file `pid_file`.
+pub fn path_for(pid_file: &Path, configured: u16, requested: u16) -> PathBuf {
+    if requested == configured || requested == 0 {
+        return pid_file.to_path_buf();
+    }
+    port_path(pid_file, requested)
+}
+
+/// The per-port pid file of port `port` beside `pid_file`.
+fn port_path(pid_file: &Path, port: u16) -> PathBuf {
+    let stem = pid_file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = match pid_file.extension() {
+        Some(ext) => format!("{stem}.{port}.{}", ext.to_string_lossy()),
+        None => format!("{stem}.{port}"),
+    };
+    pid_file.with_file_name(name)
+}
+
+/// Every server of the configuration whose pid file is `pid_file`: the one holding it, then
+/// those holding per-port files beside it, by port. Stale files are removed.
+pub fn all_running(pid_file: &Path) -> anyhow::Result<Vec<(PathBuf, Running)>> {
+    let mut found = Vec::new();
+    if let Some(r) = running(pid_file)? {
+        found.push((pid_file.to_path_buf(), r));
+    }
+    let dir = match pid_file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(found),
+        Err(e) => return Err(e).with_context(|| format!("cannot list {}", dir.display())),
+    };
+    let mut others = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Some(port) = port_of(pid_file, &path) else {
+            continue;
+        };
+        if port_path(pid_file, port) != path {
+            continue;
+        }
+        if let Some(r) = running(&path)? {
+            others.push((path, r));
+        }
+    }
+    others.sort_by_key(|(_, r)| r.port);
+    found.extend(others);
+    Ok(found)
+}
+
+/// The port a per-port pid file name carries (`<stem>.<port>.<ext>`), if `path` is one.
+fn port_of(pid_file: &Path, path: &Path) -> Option<u16> {
+    let stem = pid_file.file_stem()?.to_string_lossy().into_owned();
+    let name = path.file_name()?.to_string_lossy().into_owned();
+    let rest = name.strip_prefix(&stem)?.strip_prefix('.')?;
+    let digits = match pid_file.extension() {
+        Some(ext) => rest.strip_suffix(&format!(".{}", ext.to_string_lossy()))?,
+        None => rest,
+    };
+    digits.parse().ok()
+}
 
 /// A server the pid file names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +193,36 @@ mod tests {
         );
         drop(file);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn one_file_per_server_and_all_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let main = dir.path().join("extenddb.pid");
+        assert_eq!(path_for(&main, 8000, 8000), main);
+        assert_eq!(path_for(&main, 8000, 0), main);
+        let other = path_for(&main, 8000, 8001);
+        assert_eq!(other, dir.path().join("extenddb.8001.pid"));
+        assert_eq!(all_running(&main).unwrap(), Vec::new());
+        let a = PidFile::create(&main, 8000).unwrap();
+        let b = PidFile::create(&other, 8001).unwrap();
+        let c = PidFile::create(&path_for(&main, 8000, 7999), 7999).unwrap();
+        // Not ours: another stem, and a name that only looks like a port file.
+        std::fs::write(dir.path().join("other.9000.pid"), "1\n9000\n").unwrap();
+        std::fs::write(dir.path().join("extenddb.x.pid"), "1\n9000\n").unwrap();
+        let err = PidFile::create(&other, 8001).err().unwrap().to_string();
+        assert!(
+            err.starts_with("extenddb is already running on port 8001"),
+            "{err}"
+        );
+        let ports: Vec<u16> = all_running(&main)
+            .unwrap()
+            .into_iter()
+            .map(|(_, r)| r.port)
+            .collect();
+        assert_eq!(ports, vec![8000, 7999, 8001]);
+        drop((a, b, c));
+        assert_eq!(all_running(&main).unwrap(), Vec::new());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! syslog socket answers (`commands::daemon`); either way it holds the pid file `status` and
 //! `stop` use, and follows the runtime settings (the log levels through a settings hook).
 
-use super::pidfile::PidFile;
+use super::pidfile::{self, PidFile};
 use crate::commands::running;
 use crate::config::{self, expand_home, Config, AUTH_OFF_WARNING};
 use crate::logging::LogControl;
@@ -43,8 +43,9 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         bind_addr: args.bind_addr,
     };
     let config = config::load(&args.config, &overrides)?;
+    let pid_file = pid_file_of(&args, &config)?;
     if !args.foreground {
-        return super::daemon::start(&args, &config);
+        return super::daemon::start(&args, &config, &pid_file);
     }
     let log = if args.daemon_child {
         super::daemon::detach_session();
@@ -52,10 +53,28 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     } else {
         crate::logging::init()?
     };
-    crate::commands::runtime()?.block_on(serve(config, log, args.daemon_child))
+    crate::commands::runtime()?.block_on(serve(config, &pid_file, log, args.daemon_child))
 }
 
-async fn serve(config: Config, log: LogControl, daemon: bool) -> anyhow::Result<()> {
+/// This server's pid file: the configured one, or a per-port one beside it when `--port`
+/// asks for another port than the configuration's (`pidfile::path_for`).
+fn pid_file_of(args: &ServeArgs, config: &Config) -> anyhow::Result<PathBuf> {
+    let pid_file = expand_home(&config.server.pid_file);
+    let Some(requested) = args.port else {
+        return Ok(pid_file);
+    };
+    let configured = config::load(&args.config, &config::Overrides::default())?
+        .server
+        .port;
+    Ok(pidfile::path_for(&pid_file, configured, requested))
+}
+
+async fn serve(
+    config: Config,
+    pid_file: &std::path::Path,
+    log: LogControl,
+    daemon: bool,
+) -> anyhow::Result<()> {
     let built = crate::services::build(&config).await?;
     let tls = if config.server.tls.enabled {
         let (cert, key) = (
@@ -90,10 +109,7 @@ async fn serve(config: Config, log: LogControl, daemon: bool) -> anyhow::Result<
     if let Some(m) = built.management {
         server = server.with_management(m);
     }
-    let _pid_file = PidFile::create(
-        &expand_home(&config.server.pid_file),
-        server.local_addr().port(),
-    )?;
+    let _pid_file = PidFile::create(pid_file, server.local_addr().port())?;
     println!(
         "extenddb {} (catalog {}) listening on {}",
         env!("CARGO_PKG_VERSION"),

@@ -1,8 +1,8 @@
-//! `extenddb status --config extenddb.toml`: whether the server of that configuration runs,
-//! on which port and under which pid (from its pid file), whether it is ready (its
-//! `/health/ready` answer: the store reachable and writable), and a warning when the
-//! configuration leaves authentication off. Exits 0 when running, 3 when not (the LSB
-//! convention for "program is not running").
+//! `extenddb status --config extenddb.toml`: whether the servers of that configuration run,
+//! on which port and under which pid (from their pid files, `pidfile`), each with whether it is
+//! ready (its `/health/ready` answer: the store reachable and writable), and a warning when
+//! the configuration leaves authentication off. Exits 0 when one runs at least, 3 when none
+//! does (the LSB convention for "program is not running").
 
 use super::pidfile;
 use crate::config::{self, expand_home, AuthProviderKind, Config, AUTH_OFF_WARNING};
@@ -28,17 +28,16 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     if config.auth.provider == AuthProviderKind::None {
         eprintln!("warning: {AUTH_OFF_WARNING}");
     }
-    match pidfile::running(&expand_home(&config.server.pid_file))? {
-        Some(r) => {
-            println!("extenddb is running on port {} (pid {})", r.port, r.pid);
-            println!("{}", readiness(&config, r.port));
-            Ok(ExitCode::SUCCESS)
-        }
-        None => {
-            println!("extenddb is not running");
-            Ok(ExitCode::from(NOT_RUNNING))
-        }
+    let servers = pidfile::all_running(&expand_home(&config.server.pid_file))?;
+    if servers.is_empty() {
+        println!("extenddb is not running");
+        return Ok(ExitCode::from(NOT_RUNNING));
     }
+    for (_, r) in servers {
+        println!("extenddb is running on port {} (pid {})", r.port, r.pid);
+        println!("{}", readiness(&config, r.port));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One line saying whether the server on `port` is ready, from its `/health/ready`.

@@ -173,6 +173,33 @@ mod tests {
     }
 
     #[test]
+    fn replicas_are_read_with_default_port_and_lag() {
+        let f = file(
+            "[storage.postgres]\nreplica_max_lag_ms = 250\n\
+             [[storage.postgres.replicas]]\nhost = \"standby1\"\n\
+             [[storage.postgres.replicas]]\nhost = \"standby2\"\nport = 5433\n",
+        );
+        let pg = load(f.path(), &Overrides::default())
+            .unwrap()
+            .storage
+            .postgres;
+        let hosts: Vec<_> = pg
+            .replicas
+            .iter()
+            .map(|r| (r.host.as_str(), r.port))
+            .collect();
+        assert_eq!(hosts, [("standby1", 5432), ("standby2", 5433)]);
+        assert_eq!(pg.replica_max_lag_ms, Some(250));
+        let none = file("[storage.postgres]\n");
+        let pg = load(none.path(), &Overrides::default())
+            .unwrap()
+            .storage
+            .postgres;
+        assert!(pg.replicas.is_empty());
+        assert_eq!(pg.replica_max_lag_ms, None);
+    }
+
+    #[test]
     fn unknown_key_names_key_and_file() {
         let f = file("[storage.postgres]\npool_sise = 3\n");
         let e = load(f.path(), &Overrides::default())

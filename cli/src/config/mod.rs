@@ -183,7 +183,34 @@ pub struct PostgresSection {
     /// Longest wait in milliseconds for a pooled connection (opening one included) before a
     /// request is answered with a retryable error.
     pub acquire_timeout_ms: u64,
+    /// Hot standbys (streaming replication) that serve eventually consistent reads while
+    /// their lag is under `replica_max_lag_ms` (docs/scaling.md).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub replicas: Vec<ReplicaSection>,
+    /// The most a replica may lag behind the primary and still serve reads, in
+    /// milliseconds (default 1000).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replica_max_lag_ms: Option<u64>,
 }
+
+/// One `[[storage.postgres.replicas]]`: a hot standby of the primary, reached with the
+/// primary's role, password and database names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaSection {
+    /// Host name, IP address, or Unix-socket directory (starting with `/`).
+    pub host: String,
+    /// Port.
+    #[serde(default = "default_pg_port")]
+    pub port: u16,
+}
+
+fn default_pg_port() -> u16 {
+    5432
+}
+
+/// `replica_max_lag_ms` when unset.
+pub const DEFAULT_REPLICA_MAX_LAG_MS: u64 = 1000;
 
 impl Default for PostgresSection {
     fn default() -> Self {
@@ -197,6 +224,8 @@ impl Default for PostgresSection {
             pool_size: 20,
             catalog_pool_size: None,
             acquire_timeout_ms: 2_000,
+            replicas: Vec::new(),
+            replica_max_lag_ms: None,
         }
     }
 }
@@ -280,5 +309,26 @@ impl PostgresSection {
             catalog_pool_size: self.catalog_pool_size,
             acquire_timeout: std::time::Duration::from_millis(self.acquire_timeout_ms),
         }
+    }
+
+    /// The hot standbys for eventually consistent reads, and the lag they may have.
+    pub fn replica_targets(
+        &self,
+    ) -> (
+        Vec<extenddb_backend_postgres::ReplicaTarget>,
+        std::time::Duration,
+    ) {
+        let targets = self
+            .replicas
+            .iter()
+            .map(|r| extenddb_backend_postgres::ReplicaTarget {
+                host: r.host.clone(),
+                port: r.port,
+            })
+            .collect();
+        let lag = self
+            .replica_max_lag_ms
+            .unwrap_or(DEFAULT_REPLICA_MAX_LAG_MS);
+        (targets, std::time::Duration::from_millis(lag))
     }
 }

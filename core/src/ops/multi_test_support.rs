@@ -42,6 +42,7 @@ pub fn two_tables() -> Vec<TableDefinition> {
 /// A store over `state`: `get` reads the map, `write` runs the decider on it and applies.
 pub fn map_store(state: Arc<Mutex<State>>) -> MockItemStore {
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     let s = state.clone();
     store.expect_get().returning(move |k| {
         let mut st = s.lock().unwrap();

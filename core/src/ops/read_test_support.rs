@@ -48,6 +48,7 @@ pub fn range_store(
     let data = stored(def, items);
     let sid = def.storage_id;
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store.expect_get().never();
     store.expect_write().never();
     store

@@ -71,9 +71,40 @@ pub fn catalog_with(tables: Vec<TableDefinition>) -> MockCatalog {
     catalog
 }
 
+/// Makes `catalog` serve `Catalog::update_table` over `def`: a versioned read answers the
+/// latest definition stored (version = definitions stored so far), and every
+/// compare-and-swap succeeds and is recorded in the answer, in order.
+pub fn serve_updates(
+    catalog: &mut MockCatalog,
+    def: TableDefinition,
+) -> Arc<Mutex<Vec<TableDefinition>>> {
+    let stored = Arc::new(Mutex::new(Vec::<TableDefinition>::new()));
+    let read = stored.clone();
+    catalog.expect_get_table_versioned().returning(move |_, _| {
+        let stored = read.lock().unwrap();
+        let latest = stored.last().cloned().unwrap_or_else(|| def.clone());
+        Ok(Some((latest, stored.len() as u64)))
+    });
+    let write = stored.clone();
+    catalog
+        .expect_replace_table_if()
+        .returning(move |def, version| {
+            let mut stored = write.lock().unwrap();
+            assert_eq!(
+                version,
+                stored.len() as u64,
+                "swap against the version read"
+            );
+            stored.push(def.clone());
+            Ok(true)
+        });
+    stored
+}
+
 /// A store that must not be touched.
 pub fn untouched_store() -> MockItemStore {
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store.expect_write().never();
     store.expect_write_unconditional().never();
     store.expect_get().never();
@@ -96,6 +127,7 @@ pub struct Recorded {
 /// other, at most once.
 pub fn writing_store(current: Option<StoredItem>, seen: Arc<Mutex<Recorded>>) -> MockItemStore {
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (seen2, calls2) = (seen.clone(), calls.clone());
     store
@@ -126,6 +158,7 @@ pub fn writing_store(current: Option<StoredItem>, seen: Arc<Mutex<Recorded>>) ->
 /// A store whose reads find `current` at the expected key.
 pub fn reading_store(expected: ItemKey, current: Option<StoredItem>) -> MockItemStore {
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_get()
         .withf(move |k| *k == expected)

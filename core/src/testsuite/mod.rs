@@ -10,6 +10,7 @@
 
 mod backfill;
 mod catalog;
+mod catalog_races;
 mod fixtures;
 mod iam;
 mod item_store;
@@ -22,6 +23,7 @@ mod unconditional;
 
 pub use backfill::backfill_suite;
 pub use catalog::catalog_suite;
+pub use catalog_races::{catalog_race_suite, Handle};
 pub use fixtures::{account_ctx, hash_table_definition, suite_services, AllowAll};
 pub use iam::iam_suite;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};

@@ -5,6 +5,14 @@
 //! that refilled to full are forgotten when a shard grows large (a new one starts full, so
 //! nothing is lost). Capacity changes (UpdateTable) apply at once: every check reads the
 //! rates from the definition the request holds.
+//!
+//! Several processes over one store (`Coordination::servers` = N) each enforce 1/N of every
+//! limit — rate, burst capacity and initial balance — so that together they admit what one
+//! process would when the load is spread evenly (as a load balancer spreads it). The error:
+//! a process that gets more than its 1/N share of one table's (or partition's) traffic
+//! throttles it early, down to rate/N in aggregate when all of it reaches one process; the
+//! aggregate never exceeds the limit except while N is changing (a joining process is
+//! counted by the others within a second, docs/scaling.md).
 
 pub mod bucket;
 pub mod limits;
@@ -12,10 +20,11 @@ pub mod limits;
 use crate::error::ApiError;
 use crate::ops::request::capacity::Units;
 use crate::traits::throttler::{Claim, Direction, Throttler};
+use crate::traits::{Alone, Coordination};
 use bucket::Bucket;
 use limits::Limit;
 use rustc_hash::FxHashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// Number of independently locked shards.
 const SHARDS: usize = 16;
@@ -39,18 +48,23 @@ struct Entry {
 }
 
 /// Token buckets per table, index and partition-key value.
-#[derive(Debug)]
 pub struct BucketThrottler {
     shards: Vec<Mutex<FxHashMap<Key, Entry>>>,
+    /// How many processes share each limit.
+    coordination: Arc<dyn Coordination>,
+}
+
+impl std::fmt::Debug for BucketThrottler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BucketThrottler")
+            .field("servers", &self.coordination.servers())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for BucketThrottler {
     fn default() -> Self {
-        BucketThrottler {
-            shards: (0..SHARDS)
-                .map(|_| Mutex::new(FxHashMap::default()))
-                .collect(),
-        }
+        BucketThrottler::shared(Arc::new(Alone))
     }
 }
 
@@ -68,13 +82,24 @@ fn shard_of(key: &Key) -> usize {
 }
 
 impl BucketThrottler {
-    /// No buckets yet.
+    /// No buckets yet; this process alone enforces every limit.
     pub fn new() -> BucketThrottler {
         BucketThrottler::default()
     }
 
-    /// Runs `f` on the bucket of `limit`, brought up to `now` (created with its initial
-    /// balance when first seen).
+    /// No buckets yet; each limit is shared with the other processes `coordination` counts
+    /// (this one enforces 1/N of it).
+    pub fn shared(coordination: Arc<dyn Coordination>) -> BucketThrottler {
+        BucketThrottler {
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(FxHashMap::default()))
+                .collect(),
+            coordination,
+        }
+    }
+
+    /// Runs `f` on the bucket of `limit` — this process's share of it — brought up to `now`
+    /// (created with its initial balance when first seen).
     fn with_bucket<T>(
         &self,
         limit: &Limit<'_>,
@@ -82,6 +107,8 @@ impl BucketThrottler {
         now: f64,
         f: impl FnOnce(&mut Bucket) -> T,
     ) -> T {
+        let share = 1.0 / f64::from(self.coordination.servers().max(1));
+        let (rate, capacity) = (limit.rate * share, limit.capacity * share);
         let key = Key {
             resource_id: limit.resource_id,
             write,
@@ -98,13 +125,13 @@ impl BucketThrottler {
             });
         }
         let entry = map.entry(key).or_insert(Entry {
-            bucket: Bucket::new(limit.initial, now),
-            rate: limit.rate,
-            capacity: limit.capacity,
+            bucket: Bucket::new(limit.initial * share, now),
+            rate,
+            capacity,
         });
-        entry.rate = limit.rate;
-        entry.capacity = limit.capacity;
-        entry.bucket.refill(now, limit.rate, limit.capacity);
+        entry.rate = rate;
+        entry.capacity = capacity;
+        entry.bucket.refill(now, rate, capacity);
         f(&mut entry.bucket)
     }
 

@@ -251,3 +251,59 @@ fn full_partition_buckets_are_forgotten_when_a_shard_grows() {
     }
     assert!(t.bucket_count() <= SHARDS * SHARD_SOFT_LIMIT + SHARDS);
 }
+
+/// A fixed count of processes.
+struct Servers(u32);
+
+impl Coordination for Servers {
+    fn runs(&self, _: crate::traits::Job) -> bool {
+        true
+    }
+    fn servers(&self) -> u32 {
+        self.0
+    }
+}
+
+#[test]
+fn three_processes_each_enforce_a_third_and_together_the_rate() {
+    let def = provisioned(30, 30);
+    let shared: Vec<BucketThrottler> = (0..3)
+        .map(|_| BucketThrottler::shared(Arc::new(Servers(3))))
+        .collect();
+    // Round-robin over the three processes, one write per 10 ms for 10 s after 1 s of burst:
+    // the three together admit the table's 30 units/s (plus its first second), as one would.
+    let mut admitted = 0;
+    for i in 0..1100 {
+        let claim = write_claim(&def, format!("k{}", i % 50).as_bytes().to_vec().leak());
+        if write_one(&shared[i % 3], &claim, 0.5 + i as f64 * 0.01) {
+            admitted += 1;
+        }
+    }
+    let alone = BucketThrottler::new();
+    let mut admitted_alone = 0;
+    for i in 0..1100 {
+        let claim = write_claim(&def, format!("k{}", i % 50).as_bytes().to_vec().leak());
+        if write_one(&alone, &claim, 0.5 + i as f64 * 0.01) {
+            admitted_alone += 1;
+        }
+    }
+    assert!(
+        (admitted as i64 - admitted_alone as i64).abs() <= 3,
+        "3 processes admitted {admitted}, one alone {admitted_alone}"
+    );
+    // 30 units/s for 11 s, plus the burst a new table starts with.
+    assert!((330..=375).contains(&admitted_alone), "{admitted_alone}");
+    // All of the traffic through one of the three: it admits only its third.
+    let skewed = BucketThrottler::shared(Arc::new(Servers(3)));
+    let mut admitted_one = 0;
+    for i in 0..1100 {
+        let claim = write_claim(&def, format!("k{}", i % 50).as_bytes().to_vec().leak());
+        if write_one(&skewed, &claim, 0.5 + i as f64 * 0.01) {
+            admitted_one += 1;
+        }
+    }
+    assert!(
+        (admitted_one as i64 * 3 - admitted_alone as i64).abs() <= 9,
+        "one of three admitted {admitted_one}, one alone {admitted_alone}"
+    );
+}

@@ -234,4 +234,43 @@ pub trait ItemStore: Send + Sync {
     async fn readiness(&self) -> Readiness {
         Readiness::Ready
     }
+
+    /// Where reads that accept eventual consistency may go (GetItem, Query, Scan and
+    /// BatchGetItem without ConsistentRead, and every GSI read): a store that serves them
+    /// from replicas within a bounded lag, falling back to this one. `None` (the default):
+    /// this store serves them too. Use `reads_for` rather than calling it.
+    fn eventual_reads(&self) -> Option<std::sync::Arc<dyn ItemStore>> {
+        None
+    }
+}
+
+/// The store a read goes to (`reads_for`); derefs to it.
+pub enum Reader<'a> {
+    /// The store itself.
+    Same(&'a dyn ItemStore),
+    /// Its reader for eventually consistent reads.
+    Eventual(std::sync::Arc<dyn ItemStore>),
+}
+
+impl<'a> std::ops::Deref for Reader<'a> {
+    type Target = dyn ItemStore + 'a;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Reader::Same(s) => *s,
+            Reader::Eventual(s) => s.as_ref(),
+        }
+    }
+}
+
+/// The store a read goes to: `store` itself for a strongly consistent read, its
+/// `eventual_reads` (when it has one) otherwise.
+pub fn reads_for(store: &dyn ItemStore, consistent: bool) -> Reader<'_> {
+    if consistent {
+        return Reader::Same(store);
+    }
+    match store.eventual_reads() {
+        Some(r) => Reader::Eventual(r),
+        None => Reader::Same(store),
+    }
 }

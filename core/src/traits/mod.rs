@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod coordination;
 pub mod iam;
 pub mod item_store;
 pub mod stream_sink;
@@ -14,10 +15,11 @@ pub use auth::{
     RequestHead,
 };
 pub use catalog::{Catalog, CatalogError};
+pub use coordination::{Alone, Coordination, Job};
 pub use iam::{IamEntity, IamError, IamStore};
 pub use item_store::{
-    ItemKey, ItemStore, KeyRange, Page, PoolStatus, Readiness, StoredItem, TableStats,
-    WriteDecider, WriteOp, WriteOutcome,
+    reads_for, ItemKey, ItemStore, KeyRange, Page, PoolStatus, Reader, Readiness, StoredItem,
+    TableStats, WriteDecider, WriteOp, WriteOutcome,
 };
 pub use stream_sink::{ItemChange, NoStreams, StreamSink};
 pub use throttler::{Claim, Direction, Throttler, Unthrottled};

@@ -18,6 +18,8 @@ use std::sync::Mutex;
 #[derive(Default)]
 pub struct FakeStore {
     tables: Mutex<BTreeMap<(String, String), TableDefinition>>,
+    /// Writes per table since it was created (`get_table_versioned`).
+    versions: Mutex<HashMap<(String, String), u64>>,
     settings: Mutex<HashMap<String, String>>,
     next_id: Mutex<u64>,
     items: Mutex<BTreeMap<ItemKey, StoredItem>>,
@@ -29,6 +31,15 @@ pub struct FakeStore {
 
 fn poisoned() -> StoreError {
     StoreError::Backend("lock poisoned".into())
+}
+
+impl FakeStore {
+    fn bump(&self, account_id: &str, name: &str) -> Result<(), StoreError> {
+        let mut v = self.versions.lock().map_err(|_| poisoned())?;
+        *v.entry((account_id.to_string(), name.to_string()))
+            .or_default() += 1;
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -66,7 +77,41 @@ impl Catalog for FakeStore {
             tags,
             ..def.clone()
         };
+        self.bump(&def.account_id, &def.name)?;
         Ok(())
+    }
+
+    async fn get_table_versioned(
+        &self,
+        account_id: &str,
+        name: &str,
+    ) -> Result<Option<(TableDefinition, u64)>, CatalogError> {
+        let t = self.tables.lock().map_err(|_| poisoned())?;
+        let key = (account_id.to_string(), name.to_string());
+        let v = self.versions.lock().map_err(|_| poisoned())?;
+        Ok(t.get(&key)
+            .map(|d| (d.clone(), v.get(&key).copied().unwrap_or(0))))
+    }
+
+    async fn replace_table_if(
+        &self,
+        def: &TableDefinition,
+        version: u64,
+    ) -> Result<bool, CatalogError> {
+        let mut t = self.tables.lock().map_err(|_| poisoned())?;
+        let key = (def.account_id.clone(), def.name.clone());
+        let mut v = self.versions.lock().map_err(|_| poisoned())?;
+        let current = v.entry(key.clone()).or_default();
+        let Some(stored) = t.get_mut(&key).filter(|_| *current == version) else {
+            return Ok(false);
+        };
+        let tags = std::mem::take(&mut stored.tags);
+        *stored = TableDefinition {
+            tags,
+            ..def.clone()
+        };
+        *current += 1;
+        Ok(true)
     }
 
     async fn update_tags(
@@ -83,14 +128,17 @@ impl Catalog for FakeStore {
         stored.tags = change
             .apply(&stored.tags)
             .map_err(|_| CatalogError::TooManyTags)?;
-        Ok(stored.tags.clone())
+        let tags = stored.tags.clone();
+        drop(t);
+        self.bump(account_id, name)?;
+        Ok(tags)
     }
 
     async fn delete_table(&self, account_id: &str, name: &str) -> Result<(), CatalogError> {
         let mut t = self.tables.lock().map_err(|_| poisoned())?;
-        t.remove(&(account_id.to_string(), name.to_string()))
-            .map(|_| ())
-            .ok_or(CatalogError::NotFound)
+        let key = (account_id.to_string(), name.to_string());
+        self.versions.lock().map_err(|_| poisoned())?.remove(&key);
+        t.remove(&key).map(|_| ()).ok_or(CatalogError::NotFound)
     }
 
     async fn list_tables(

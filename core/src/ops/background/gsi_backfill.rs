@@ -161,29 +161,34 @@ pub async fn backfill_page(
     }
 }
 
-/// Re-reads the table and applies `change` to its index `storage_id` if both still exist.
+/// Applies `change` to the index `storage_id` of the stored definition of `def`'s table, if
+/// the table is still that incarnation and the index is still CREATING, through
+/// `Catalog::update_table` (so a concurrent change of the table is kept).
 async fn update_index(
     ctx: &Ctx,
     def: &TableDefinition,
     storage_id: u64,
-    change: impl FnOnce(&mut SecondaryIndex),
+    change: impl Fn(&mut SecondaryIndex) + Send + Sync,
 ) -> Result<(), ApiError> {
-    let Some(mut fresh) = ctx.catalog.get_table(&def.account_id, &def.name).await? else {
-        return Ok(());
-    };
-    if fresh.storage_id != def.storage_id {
-        return Ok(());
-    }
-    let Some(index) = fresh
-        .global_secondary_indexes
-        .iter_mut()
-        .find(|i| i.storage_id == storage_id && i.status == IndexStatus::Creating)
-    else {
-        return Ok(());
-    };
-    change(index);
-    match ctx.catalog.put_table(&fresh).await {
-        Ok(()) | Err(crate::traits::CatalogError::NotFound) => Ok(()),
+    let result = ctx
+        .catalog
+        .update_table(&def.account_id, &def.name, |fresh: &mut TableDefinition| {
+            if fresh.storage_id != def.storage_id {
+                return Ok(false);
+            }
+            let Some(index) = fresh
+                .global_secondary_indexes
+                .iter_mut()
+                .find(|i| i.storage_id == storage_id && i.status == IndexStatus::Creating)
+            else {
+                return Ok(false);
+            };
+            change(index);
+            Ok(true)
+        })
+        .await;
+    match result {
+        Ok(_) | Err(crate::traits::CatalogError::NotFound) => Ok(()),
         Err(e) => Err(e.into()),
     }
 }

@@ -40,18 +40,13 @@ async fn allocation_ends_by_marking_the_index_backfilling() {
     let index = creating_index(now_epoch() - 5.0);
     let mut def = table("Music", TableStatus::Active, 0.0);
     def.global_secondary_indexes.push(index.clone());
-    let stored = def.clone();
     let mut catalog = MockCatalog::new();
-    catalog
-        .expect_get_table()
-        .returning(move |_, _| Ok(Some(stored.clone())));
-    catalog
-        .expect_put_table()
-        .withf(|d| d.global_secondary_indexes[0].backfilling)
-        .times(1)
-        .returning(|_| Ok(()));
+    let stored = crate::ops::test_support::serve_updates(&mut catalog, def.clone());
     let c = ctx(catalog, MockItemStore::new(), Duration::ZERO);
     assert!(step_index(&c, &def, &index).await.unwrap());
+    let stored = stored.lock().unwrap();
+    assert_eq!(stored.len(), 1);
+    assert!(stored[0].global_secondary_indexes[0].backfilling);
 }
 
 #[test]

@@ -153,18 +153,27 @@ async fn retire_past_streams(ctx: &Ctx, def: &TableDefinition, now: f64) -> Resu
         return Ok(());
     }
     queue_drops(ctx, &expired).await?;
-    // Re-read: the definition may have changed since the round listed it.
-    let Some(mut current) = ctx.catalog.get_table(&def.account_id, &def.name).await? else {
-        return Ok(());
-    };
-    if current.table_id != def.table_id {
-        return Ok(());
-    }
-    current
-        .past_streams
-        .retain(|p| !expired.contains(&p.stream.log_id));
-    match ctx.catalog.put_table(&current).await {
-        Ok(()) | Err(CatalogError::NotFound) => Ok(()),
+    // On the definition as it is now (compare-and-swap: it may have changed since the round
+    // listed it, and a concurrent change is kept).
+    let result = ctx
+        .catalog
+        .update_table(
+            &def.account_id,
+            &def.name,
+            |current: &mut TableDefinition| {
+                if current.table_id != def.table_id {
+                    return Ok(false);
+                }
+                let before = current.past_streams.len();
+                current
+                    .past_streams
+                    .retain(|p| !expired.contains(&p.stream.log_id));
+                Ok(current.past_streams.len() != before)
+            },
+        )
+        .await;
+    match result {
+        Ok(_) | Err(CatalogError::NotFound) => Ok(()),
         Err(e) => Err(e.into()),
     }
 }

@@ -50,19 +50,7 @@ async fn retire_indexes(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bo
         .filter(|i| i.status == IndexStatus::Deleting && lifecycle::due(ctx, i.status_since, now))
         .map(|i| i.storage_id)
         .collect();
-    if due.is_empty() {
-        return Ok(false);
-    }
-    queue_drops(ctx, &due).await?;
-    let mut changed = def.clone();
-    changed
-        .global_secondary_indexes
-        .retain(|i| !due.contains(&i.storage_id));
-    index_lifecycle::prune_attribute_definitions(&mut changed);
-    match ctx.catalog.put_table(&changed).await {
-        Ok(()) | Err(CatalogError::NotFound) => Ok(true),
-        Err(e) => Err(e.into()),
-    }
+    index_lifecycle::retire(ctx, def, &due).await
 }
 
 /// Drops up to `DROPS_PER_STEP` queued storage ids; answers how many.

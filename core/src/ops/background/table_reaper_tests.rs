@@ -16,6 +16,7 @@ async fn retire_queues_every_storage_id_before_deleting_the_definition() {
         .push(keys_only_gsi("g", 9, "x"));
     let mut seq = Sequence::new();
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_write_unconditional()
         .times(1)
@@ -55,6 +56,7 @@ async fn a_step_retires_due_tables_and_drops_queued_storage() {
         .times(1)
         .returning(|_, _| Ok(()));
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_write_unconditional()
         .times(1)

@@ -80,21 +80,30 @@ pub async fn step(ctx: &Ctx, def: &TableDefinition) -> Result<usize, ApiError> {
     }
     let done = !page.more;
     let after = page.items.last().map(|(k, _)| k.clone());
-    // Record progress on the definition as it is now, if it is still this index's.
-    let Some(mut current) = ctx.catalog.get_table(&def.account_id, &def.name).await? else {
-        return Ok(written);
-    };
-    match current.ttl.index.as_mut() {
-        Some(i) if i.storage_id == index.storage_id && current.table_id == def.table_id => {
-            i.backfilled = done;
-            if after.is_some() {
-                i.backfill_after = after;
-            }
-        }
-        _ => return Ok(written),
-    }
-    match ctx.catalog.put_table(&current).await {
-        Ok(()) | Err(CatalogError::NotFound) => Ok(written),
+    // Record progress on the definition as it is now (compare-and-swap, so a concurrent
+    // change of the table is kept), if it is still this index's.
+    let result = ctx
+        .catalog
+        .update_table(
+            &def.account_id,
+            &def.name,
+            |current: &mut TableDefinition| {
+                let table_id = current.table_id.clone();
+                match current.ttl.index.as_mut() {
+                    Some(i) if i.storage_id == index.storage_id && table_id == def.table_id => {
+                        i.backfilled = done;
+                        if after.is_some() {
+                            i.backfill_after = after.clone();
+                        }
+                        Ok(true)
+                    }
+                    _ => Ok(false),
+                }
+            },
+        )
+        .await;
+    match result {
+        Ok(_) | Err(CatalogError::NotFound) => Ok(written),
         Err(e) => Err(e.into()),
     }
 }
@@ -102,24 +111,35 @@ pub async fn step(ctx: &Ctx, def: &TableDefinition) -> Result<usize, ApiError> {
 /// Gives `def` (TTL enabled, no expiry index) a new, empty index to backfill, on its
 /// definition as it is now.
 async fn give_index(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
-    let Some(mut current) = ctx.catalog.get_table(&def.account_id, &def.name).await? else {
-        return Ok(());
-    };
-    let Some(attribute) = current.time_to_live_attribute.clone() else {
-        return Ok(());
-    };
-    if current.table_id != def.table_id || current.ttl.index.is_some() {
-        return Ok(());
-    }
-    current.ttl.index = Some(TtlIndex {
-        storage_id: ctx.catalog.next_storage_id().await?,
-        attribute,
-        backfilled: false,
-        backfill_after: None,
-        since: ctx.now_epoch(),
-    });
-    match ctx.catalog.put_table(&current).await {
-        Ok(()) | Err(CatalogError::NotFound) => Ok(()),
+    // Allocated outside the compare-and-swap (the change is synchronous); an unused id is
+    // harmless.
+    let storage_id = ctx.catalog.next_storage_id().await?;
+    let since = ctx.now_epoch();
+    let result = ctx
+        .catalog
+        .update_table(
+            &def.account_id,
+            &def.name,
+            |current: &mut TableDefinition| {
+                let Some(attribute) = current.time_to_live_attribute.clone() else {
+                    return Ok(false);
+                };
+                if current.table_id != def.table_id || current.ttl.index.is_some() {
+                    return Ok(false);
+                }
+                current.ttl.index = Some(TtlIndex {
+                    storage_id,
+                    attribute,
+                    backfilled: false,
+                    backfill_after: None,
+                    since,
+                });
+                Ok(true)
+            },
+        )
+        .await;
+    match result {
+        Ok(_) | Err(CatalogError::NotFound) => Ok(()),
         Err(e) => Err(e.into()),
     }
 }

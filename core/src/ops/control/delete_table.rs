@@ -3,7 +3,7 @@
 
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::model::table::TableStatus;
+use crate::model::table::{TableDefinition, TableStatus};
 use crate::ops::authorize;
 use crate::ops::background::table_reaper;
 use crate::ops::request::protocol;
@@ -75,15 +75,12 @@ fn in_use(detail: String) -> ApiError {
     ))
 }
 
-/// Deletes the table named in `req`.
-pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
-    let name = req.table_name.as_deref().unwrap_or_default();
-    let found = lifecycle::find(ctx, name).await?;
-    authorize::on_lookup(ctx, "dynamodb:DeleteTable", name, found.as_ref()).await?;
-    let mut def = found.ok_or_else(|| not_found(name))?;
+/// DynamoDB's refusals of a DeleteTable by the table's state.
+fn check_deletable(def: &TableDefinition) -> Result<(), ApiError> {
+    let name = &def.name;
     // While an index changes DynamoDB answers this, also when the table is UPDATING for it.
     if def.status != TableStatus::Deleting
-        && crate::ops::table::update_table_indexes::any_index_changing(&def)
+        && crate::ops::table::update_table_indexes::any_index_changing(def)
     {
         return Err(in_use(
             "Cannot delete table while indexes are being created, updated, or deleted.".into(),
@@ -104,11 +101,32 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.",
         ));
     }
+    Ok(())
+}
+
+/// Deletes the table named in `req`.
+pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
+    let name = req.table_name.as_deref().unwrap_or_default();
+    let found = lifecycle::find(ctx, name).await?;
+    authorize::on_lookup(ctx, "dynamodb:DeleteTable", name, found.as_ref()).await?;
+    let found = found.ok_or_else(|| not_found(name))?;
+    let now = ctx.now_epoch();
+    // Checked and marked DELETING on the stored definition (again after a concurrent change).
+    let def = ctx
+        .catalog
+        .update_table(&found.account_id, name, |def: &mut TableDefinition| {
+            check_deletable(def)?;
+            def.status = TableStatus::Deleting;
+            def.status_since = now;
+            Ok(true)
+        })
+        .await
+        .map_err(|e| match e {
+            crate::traits::CatalogError::NotFound => not_found(name),
+            other => other.into(),
+        })?;
     // Described before the items go, so the answer carries the table's last counts.
     let description = describe(ctx, &def).await?;
-    def.status = TableStatus::Deleting;
-    def.status_since = ctx.now_epoch();
-    ctx.catalog.put_table(&def).await?;
     if ctx.control_plane_delay().is_zero() {
         table_reaper::retire(ctx, &def).await?;
     }
@@ -135,16 +153,19 @@ mod tests {
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
-    fn catalog_with(def: TableDefinition) -> MockCatalog {
+    /// A catalog holding `def`, and the definitions `update_table` stores into it.
+    fn catalog_with(def: TableDefinition) -> (MockCatalog, Arc<Mutex<Vec<TableDefinition>>>) {
         let mut catalog = MockCatalog::new();
+        let stored = crate::ops::test_support::serve_updates(&mut catalog, def.clone());
         catalog
             .expect_get_table()
             .returning(move |_, _| Ok(Some(def.clone())));
-        catalog
+        (catalog, stored)
     }
 
     fn store_with_stats() -> MockItemStore {
         let mut store = MockItemStore::new();
+        store.expect_eventual_reads().returning(|| None);
         store.expect_stats().returning(|_| {
             Ok(TableStats {
                 item_count: 4,
@@ -156,13 +177,7 @@ mod tests {
 
     #[tokio::test]
     async fn marks_the_table_deleting_and_keeps_it_until_the_delay_passed() {
-        let mut catalog = catalog_with(table("Music", TableStatus::Active, 0.0));
-        let stored = Arc::new(Mutex::new(Vec::new()));
-        let s = stored.clone();
-        catalog.expect_put_table().times(1).returning(move |def| {
-            s.lock().unwrap().push(def.clone());
-            Ok(())
-        });
+        let (mut catalog, stored) = catalog_with(table("Music", TableStatus::Active, 0.0));
         catalog.expect_delete_table().never();
         let mut store = store_with_stats();
         store.expect_drop_table().never();
@@ -187,14 +202,14 @@ mod tests {
         assert!(d["TableArn"].as_str().unwrap().ends_with(":table/Music"));
         assert!(d["TableId"].is_string());
         let stored = stored.lock().unwrap();
+        assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].status, TableStatus::Deleting);
         assert!(stored[0].status_since >= before);
     }
 
     #[tokio::test]
     async fn zero_delay_retires_the_table_at_once_and_leaves_its_items_to_the_reaper() {
-        let mut catalog = catalog_with(table("Music", TableStatus::Active, 0.0));
-        catalog.expect_put_table().times(1).returning(|_| Ok(()));
+        let (mut catalog, stored) = catalog_with(table("Music", TableStatus::Active, 0.0));
         catalog
             .expect_delete_table()
             .withf(|account, name| account == "123456789012" && name == "Music")
@@ -219,26 +234,28 @@ mod tests {
         };
         let d = execute(&c, req).await.unwrap().table_description;
         assert_eq!(d.table_status, "DELETING");
+        assert_eq!(stored.lock().unwrap().len(), 1);
     }
 
     #[tokio::test]
     async fn deletion_protection_refuses() {
         let mut def = table("Safe", TableStatus::Active, 0.0);
         def.deletion_protection = true;
-        let mut catalog = catalog_with(def);
-        catalog.expect_put_table().never();
+        let (catalog, stored) = catalog_with(def);
         let c = ctx(catalog, MockItemStore::new(), Duration::ZERO);
         assert_eq!(
             handle(&c, br#"{"TableName":"Safe"}"#).await.unwrap_err(),
             ApiError::Validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.".into())
         );
+        assert!(stored.lock().unwrap().is_empty());
     }
 
     async fn delete_in(status: TableStatus) -> ApiError {
-        let mut catalog = catalog_with(table("Busy", status, now_epoch()));
-        catalog.expect_put_table().never();
+        let (catalog, stored) = catalog_with(table("Busy", status, now_epoch()));
         let c = ctx(catalog, MockItemStore::new(), Duration::from_secs(60));
-        handle(&c, br#"{"TableName":"Busy"}"#).await.unwrap_err()
+        let err = handle(&c, br#"{"TableName":"Busy"}"#).await.unwrap_err();
+        assert!(stored.lock().unwrap().is_empty());
+        err
     }
 
     #[tokio::test]
@@ -259,13 +276,13 @@ mod tests {
                 propagation_delay_ms: None,
                 throughput_history: Default::default(),
             });
-        let mut catalog = catalog_with(def);
-        catalog.expect_put_table().never();
+        let (catalog, stored) = catalog_with(def);
         let c = ctx(catalog, MockItemStore::new(), Duration::from_secs(60));
         assert_eq!(
             handle(&c, br#"{"TableName":"Busy"}"#).await.unwrap_err(),
             ApiError::ResourceInUse("Attempt to change a resource which is still in use: Cannot delete table while indexes are being created, updated, or deleted.".into())
         );
+        assert!(stored.lock().unwrap().is_empty());
     }
 
     #[tokio::test]

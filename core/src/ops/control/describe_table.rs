@@ -55,6 +55,7 @@ mod tests {
 
     fn store_with_stats() -> MockItemStore {
         let mut store = MockItemStore::new();
+        store.expect_eventual_reads().returning(|| None);
         store.expect_stats().withf(|id| *id == 42).returning(|_| {
             Ok(TableStats {
                 item_count: 2,
@@ -91,16 +92,18 @@ mod tests {
         catalog
             .expect_get_table()
             .returning(move |_, _| Ok(Some(table("Music", TableStatus::Creating, since))));
-        catalog
-            .expect_put_table()
-            .withf(|def| def.status == TableStatus::Active)
-            .times(1)
-            .returning(|_| Ok(()));
+        let stored = crate::ops::test_support::serve_updates(
+            &mut catalog,
+            table("Music", TableStatus::Creating, since),
+        );
         let c = ctx(catalog, store_with_stats(), Duration::from_secs(5));
         let req = Request {
             table_name: Some("Music".into()),
         };
         assert_eq!(execute(&c, req).await.unwrap().table.table_status, "ACTIVE");
+        let stored = stored.lock().unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(stored[0].status, TableStatus::Active);
     }
 
     #[tokio::test]
@@ -110,7 +113,7 @@ mod tests {
         catalog
             .expect_get_table()
             .returning(move |_, _| Ok(Some(table("Music", TableStatus::Creating, since))));
-        catalog.expect_put_table().never();
+        catalog.expect_replace_table_if().never();
         let c = ctx(catalog, store_with_stats(), Duration::from_secs(60));
         let req = Request {
             table_name: Some("Music".into()),
@@ -144,6 +147,7 @@ mod tests {
         // Requests leave the dropping to the table reaper.
         catalog.expect_delete_table().never();
         let mut store = MockItemStore::new();
+        store.expect_eventual_reads().returning(|| None);
         store.expect_drop_table().never();
         let c = ctx(catalog, store, Duration::from_secs(5));
         assert_eq!(

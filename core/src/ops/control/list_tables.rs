@@ -109,6 +109,7 @@ mod tests {
 
     fn store() -> MockItemStore {
         let mut store = MockItemStore::new();
+        store.expect_eventual_reads().returning(|| None);
         store.expect_drop_table().returning(|_| Ok(()));
         store
     }

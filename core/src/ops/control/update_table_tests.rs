@@ -7,7 +7,6 @@ use crate::ops::test_support::now_epoch;
 use crate::traits::catalog::MockCatalog;
 use crate::traits::item_store::MockItemStore;
 use crate::traits::TableStats;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn run(
@@ -16,17 +15,13 @@ fn run(
     body: &str,
 ) -> (Result<serde_json::Value, ApiError>, Vec<TableDefinition>) {
     let mut catalog = MockCatalog::new();
+    let stored = crate::ops::test_support::serve_updates(&mut catalog, def.clone());
     catalog
         .expect_get_table()
         .returning(move |_, _| Ok(Some(def.clone())));
-    let stored = Arc::new(Mutex::new(Vec::new()));
-    let s = stored.clone();
-    catalog.expect_put_table().returning(move |d| {
-        s.lock().unwrap().push(d.clone());
-        Ok(())
-    });
     catalog.expect_next_storage_id().returning(|| Ok(99));
     let mut store = MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_stats()
         .returning(|_| Ok(TableStats::default()));

@@ -12,7 +12,7 @@
 
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::model::table::TtlIndex;
+use crate::model::table::{TableDefinition, TtlIndex};
 use crate::ops::authorize;
 use crate::ops::request::protocol;
 use crate::ops::table::drops::queue_drops;
@@ -107,30 +107,51 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let (name, enabled, attribute) = validate(&req)?;
     let found = lifecycle::find(ctx, name).await?;
     authorize::on_lookup(ctx, "dynamodb:UpdateTimeToLive", name, found.as_ref()).await?;
-    let mut def = found.ok_or_else(|| not_found(name))?;
-    def.time_to_live_attribute = apply(def.time_to_live_attribute.as_deref(), enabled, attribute)?;
+    let found = found.ok_or_else(|| not_found(name))?;
     let now = ctx.now_epoch();
-    check_interval(
-        def.ttl.changed_at,
-        now,
-        ctx.settings.ttl_change_interval().as_secs_f64(),
-    )?;
-    def.ttl.changed_at = Some(now);
-    if enabled {
-        def.ttl.index = Some(TtlIndex {
-            storage_id: ctx.catalog.next_storage_id().await?,
-            attribute: attribute.to_string(),
-            backfilled: false,
-            backfill_after: None,
-            since: now,
-        });
-    } else if let Some(index) = def.ttl.index.take() {
-        queue_drops(ctx, &[index.storage_id]).await?;
+    let interval = ctx.settings.ttl_change_interval().as_secs_f64();
+    // Allocated before the compare-and-swap so the change stays synchronous; an id left unused
+    // by a refused request is harmless (ids only need to be unique).
+    let new_index = if enabled {
+        Some(ctx.catalog.next_storage_id().await?)
+    } else {
+        None
+    };
+    let mut dropped = None;
+    // Applied to the stored definition (again after a concurrent change), so a new GSI or a
+    // status transition stored meanwhile is kept, and two racing changes cannot both pass the
+    // interval check.
+    ctx.catalog
+        .update_table(&found.account_id, name, |def: &mut TableDefinition| {
+            def.time_to_live_attribute =
+                apply(def.time_to_live_attribute.as_deref(), enabled, attribute)?;
+            check_interval(def.ttl.changed_at, now, interval)?;
+            def.ttl.changed_at = Some(now);
+            dropped = None;
+            match new_index {
+                Some(storage_id) => {
+                    def.ttl.index = Some(TtlIndex {
+                        storage_id,
+                        attribute: attribute.to_string(),
+                        backfilled: false,
+                        backfill_after: None,
+                        since: now,
+                    });
+                }
+                None => dropped = def.ttl.index.take().map(|index| index.storage_id),
+            }
+            Ok(true)
+        })
+        .await
+        .map_err(|e| match e {
+            crate::traits::CatalogError::NotFound => not_found(name),
+            other => other.into(),
+        })?;
+    // Queued once the catalog no longer names the index (queued before, a lost race would drop
+    // the storage of an index still in use).
+    if let Some(storage_id) = dropped {
+        queue_drops(ctx, &[storage_id]).await?;
     }
-    ctx.catalog.put_table(&def).await.map_err(|e| match e {
-        crate::traits::CatalogError::NotFound => not_found(name),
-        other => other.into(),
-    })?;
     Ok(Response {
         time_to_live_specification: TimeToLiveSpecification {
             enabled: Some(enabled),

@@ -1,9 +1,9 @@
 use super::*;
 use crate::ops::control::describe_time_to_live;
+use crate::ops::test_support::serve_updates;
 use crate::ops::test_support::{catalog_with, ctx, hash_table, untouched_store};
 use crate::traits::catalog::MockCatalog;
 use crate::traits::WriteOp;
-use std::sync::{Arc, Mutex};
 
 fn err(body: &str) -> String {
     let c = ctx(MockCatalog::new(), untouched_store());
@@ -99,21 +99,12 @@ async fn missing_table_is_not_found() {
 
 #[tokio::test]
 async fn enabling_stores_the_attribute_and_echoes_the_specification() {
-    let stored = Arc::new(Mutex::new(None));
     let mut catalog = catalog_with(vec![hash_table()]);
     catalog
         .expect_next_storage_id()
         .times(1)
         .returning(|| Ok(41));
-    let seen = stored.clone();
-    catalog.expect_put_table().times(1).returning(move |def| {
-        *seen.lock().unwrap() = def.time_to_live_attribute.clone();
-        let index = def.ttl.index.as_ref().unwrap();
-        assert_eq!((index.storage_id, index.attribute.as_str()), (41, "exp"));
-        assert!(!index.backfilled);
-        assert!(def.ttl.changed_at.is_some());
-        Ok(())
-    });
+    let updates = serve_updates(&mut catalog, hash_table());
     let c = ctx(catalog, untouched_store());
     let out = handle(
         &c,
@@ -125,7 +116,14 @@ async fn enabling_stores_the_attribute_and_echoes_the_specification() {
         serde_json::from_slice::<serde_json::Value>(&out).unwrap(),
         serde_json::json!({"TimeToLiveSpecification": {"Enabled": true, "AttributeName": "exp"}})
     );
-    assert_eq!(stored.lock().unwrap().as_deref(), Some("exp"));
+    let updates = updates.lock().unwrap();
+    assert_eq!(updates.len(), 1);
+    let def = &updates[0];
+    assert_eq!(def.time_to_live_attribute.as_deref(), Some("exp"));
+    let index = def.ttl.index.as_ref().unwrap();
+    assert_eq!((index.storage_id, index.attribute.as_str()), (41, "exp"));
+    assert!(!index.backfilled);
+    assert!(def.ttl.changed_at.is_some());
 }
 
 #[tokio::test]
@@ -191,21 +189,21 @@ async fn disabling_within_the_hour_is_refused_and_after_it_drops_the_index() {
         br#"{"TableName":"tbl","TimeToLiveSpecification":{"Enabled":false,"AttributeName":"exp"}}"#;
     let now = crate::ops::test_support::now_epoch();
     on.ttl.changed_at = Some(now - 60.0);
-    let c = ctx(catalog_with(vec![on.clone()]), untouched_store());
+    let mut catalog = catalog_with(vec![on.clone()]);
+    let refused = serve_updates(&mut catalog, on.clone());
+    let c = ctx(catalog, untouched_store());
     assert_eq!(
         handle(&c, body).await.unwrap_err(),
         ApiError::validation(
             "Time to live has been modified multiple times within a fixed interval"
         )
     );
+    assert!(refused.lock().unwrap().is_empty());
     on.ttl.changed_at = Some(now - 3601.0);
-    let mut catalog = catalog_with(vec![on]);
-    catalog.expect_put_table().times(1).returning(|def| {
-        assert_eq!(def.time_to_live_attribute, None);
-        assert_eq!(def.ttl.index, None);
-        Ok(())
-    });
+    let mut catalog = catalog_with(vec![on.clone()]);
+    let updates = serve_updates(&mut catalog, on);
     let mut store = crate::traits::item_store::MockItemStore::new();
+    store.expect_eventual_reads().returning(|| None);
     store
         .expect_write_unconditional()
         .times(1)
@@ -213,6 +211,10 @@ async fn disabling_within_the_hour_is_refused_and_after_it_drops_the_index() {
         .returning(|_| Ok(()));
     let c = ctx(catalog, store);
     handle(&c, body).await.unwrap();
+    let updates = updates.lock().unwrap();
+    assert_eq!(updates.len(), 1);
+    assert_eq!(updates[0].time_to_live_attribute, None);
+    assert_eq!(updates[0].ttl.index, None);
 }
 
 #[tokio::test]

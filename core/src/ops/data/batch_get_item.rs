@@ -25,6 +25,7 @@ use crate::ops::request::item_key;
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
+use crate::traits::reads_for;
 use crate::traits::Direction;
 use crate::traits::ItemKey;
 use serde::{Deserialize, Serialize};
@@ -56,7 +57,8 @@ pub struct KeysAndAttributes {
     /// Legacy projection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes_to_get: Option<Vec<String>>,
-    /// Strongly consistent reads (they cost twice the units).
+    /// Strongly consistent reads (from the primary store, at twice the units; without it a
+    /// replica may serve them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub consistent_read: Option<bool>,
     /// The attributes (document paths) to return.
@@ -194,6 +196,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     for (part, keys, def) in resolved {
         let table = def.name.clone();
         let consistent = part.params.consistent_read.unwrap_or(false);
+        let reader = reads_for(ctx.store.as_ref(), consistent);
         let found = resp.responses.entry(part.name.clone()).or_default();
         let mut unprocessed = Vec::new();
         for (key, storage_key) in part.keys.into_iter().zip(keys) {
@@ -216,7 +219,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
                 }
                 Err(e) => return Err(e),
             }
-            let stored = ctx.store.get(&storage_key).await?;
+            let stored = reader.get(&storage_key).await?;
             let item = stored.map(|s| s.decode()).transpose()?;
             let size = item.as_ref().map(crate::model::item::item_size);
             let read = read_units(size, consistent);

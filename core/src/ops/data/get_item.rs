@@ -22,6 +22,7 @@ use crate::ops::request::item_key;
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
+use crate::traits::reads_for;
 use crate::traits::Direction;
 use crate::traits::StoredItem;
 use serde::{Deserialize, Serialize};
@@ -34,8 +35,8 @@ pub struct Request {
     pub table_name: Option<String>,
     /// Key (required): exactly the table's key attributes.
     pub key: Option<Item>,
-    /// Strongly consistent read. Accepted either way: the store's reads always see committed
-    /// writes, so it changes only the units counted (eventually consistent reads cost half).
+    /// Strongly consistent read: from the primary store; without it the read may be served
+    /// by a replica within its lag bound (`reads_for`), and costs half the units.
     pub consistent_read: Option<bool>,
     /// INDEXES | TOTAL | NONE.
     pub return_consumed_capacity: Option<String>,
@@ -113,8 +114,10 @@ async fn find(ctx: &Ctx, req: Request) -> Result<Found, ApiError> {
         Direction::Read,
     );
     ctx.admit(&claim)?;
-    let stored = ctx.store.get(&item_key).await?;
     let consistent = req.consistent_read.unwrap_or(false);
+    let stored = reads_for(ctx.store.as_ref(), consistent)
+        .get(&item_key)
+        .await?;
     let units = read_units(
         batch_common::size_for_units(stored.as_ref(), READ_UNIT_BYTES)?,
         consistent,

@@ -29,6 +29,7 @@ use crate::ops::request::read_request::{self as common, Response};
 use crate::ops::request::select::{self, Select};
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
+use crate::traits::reads_for;
 use crate::traits::KeyRange;
 use crate::traits::{AuthzContext, Direction};
 use serde::Deserialize;
@@ -51,8 +52,8 @@ pub struct Request {
     pub select: Option<String>,
     /// The most items to evaluate.
     pub limit: Option<i64>,
-    /// Strongly consistent read: the store always reads committed data, so this changes only
-    /// the units counted.
+    /// Strongly consistent read: from the primary store; without it the read may be served
+    /// by a replica within its lag bound (`reads_for`), and costs half the units.
     pub consistent_read: Option<bool>,
     /// Ascending sort-key order unless false.
     pub scan_index_forward: Option<bool>,
@@ -287,7 +288,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         (false, None) => Output::AllAttributes,
     };
     let page = read_page::read(
-        ctx.store.as_ref(),
+        &*reads_for(ctx.store.as_ref(), consistent),
         PageSpec {
             storage_id: index_read.as_ref().map_or(def.storage_id, |(id, _, _)| *id),
             range,

@@ -19,6 +19,7 @@ use crate::ops::request::read_request::{self as common, Response};
 use crate::ops::request::select::{self, Select};
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
+use crate::traits::reads_for;
 use crate::traits::KeyRange;
 use crate::traits::{AuthzContext, Direction};
 use serde::Deserialize;
@@ -37,7 +38,7 @@ pub struct Request {
     pub select: Option<String>,
     /// The most items to evaluate.
     pub limit: Option<i64>,
-    /// Strongly consistent read (changes only the units counted).
+    /// Strongly consistent read (from the primary store; without it a replica may serve it).
     pub consistent_read: Option<bool>,
     /// Where to resume: the previous page's LastEvaluatedKey.
     pub exclusive_start_key: Option<Item>,
@@ -217,7 +218,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         (false, None) => Output::AllAttributes,
     };
     let page = read_page::read(
-        ctx.store.as_ref(),
+        &*reads_for(ctx.store.as_ref(), req.consistent_read.unwrap_or(false)),
         PageSpec {
             storage_id: index.map_or(def.storage_id, |(i, _)| i.storage_id),
             range: KeyRange {

@@ -6,6 +6,12 @@
 //! Error texts: DynamoDB's where known (recorded by Alternator's and others' tests against
 //! AWS); otherwise DynamoDB Local's wording (`Invalid StreamArn`, `Invalid ShardIterator`,
 //! `Invalid SequenceNumber for the shard`), marked below as best guesses.
+//!
+//! Every read here goes to the primary store (`ctx.store`), never to the replicas that may
+//! serve eventually consistent item reads (`traits::reads_for`): a view first sequences what
+//! has committed (a write, on PostgreSQL), then reads the head and records it just wrote, and
+//! an iterator's next position must never be behind what an earlier page showed — a lagging
+//! replica would answer with a head or records older than the ones the sequencer committed.
 
 pub mod constraints;
 pub mod describe_stream;

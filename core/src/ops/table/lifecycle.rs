@@ -12,14 +12,21 @@ use crate::model::table::{TableDefinition, TableStatus};
 
 pub use crate::ops::table::transition::due;
 
-/// Applies the due status transitions to `def`; `None` when the table is gone (DELETING and
-/// due). Stores a changed definition.
-async fn settle(ctx: &Ctx, mut def: TableDefinition) -> Result<Option<TableDefinition>, ApiError> {
-    let now = ctx.now_epoch();
+/// Whether `apply_due` would change `def` (checked on every lookup, so without a copy).
+fn any_due(ctx: &Ctx, def: &TableDefinition, now: f64) -> bool {
+    def.status != TableStatus::Deleting
+        && ((matches!(def.status, TableStatus::Creating | TableStatus::Updating)
+            && due(ctx, def.status_since, now))
+            || super::index_lifecycle::any_due(ctx, def, now))
+}
+
+/// Applies the due status transitions (table and GSIs, not DELETING) to `def` as of `now`;
+/// answers whether it changed.
+fn apply_due(ctx: &Ctx, def: &mut TableDefinition, now: f64) -> bool {
     if def.status == TableStatus::Deleting {
-        return Ok((!due(ctx, def.status_since, now)).then_some(def));
+        return false;
     }
-    let mut changed = super::index_lifecycle::settle(ctx, &mut def, now);
+    let mut changed = super::index_lifecycle::settle(ctx, def, now);
     if matches!(def.status, TableStatus::Creating | TableStatus::Updating)
         && due(ctx, def.status_since, now)
     {
@@ -27,13 +34,35 @@ async fn settle(ctx: &Ctx, mut def: TableDefinition) -> Result<Option<TableDefin
         def.status_since = now;
         changed = true;
     }
-    if changed {
-        match ctx.catalog.put_table(&def).await {
-            Ok(()) => {}
+    changed
+}
+
+/// Applies the due status transitions to `def`; `None` when the table is gone (DELETING and
+/// due). A due transition is stored through `Catalog::update_table`, re-applied to the stored
+/// definition, so it never undoes a concurrent change (an UpdateTable, another process's
+/// transition); the answer is the definition as stored then.
+async fn settle(ctx: &Ctx, def: TableDefinition) -> Result<Option<TableDefinition>, ApiError> {
+    let now = ctx.now_epoch();
+    let def = if any_due(ctx, &def, now) {
+        let stored = ctx
+            .catalog
+            .update_table(
+                &def.account_id,
+                &def.name,
+                |stored: &mut TableDefinition| Ok(apply_due(ctx, stored, now)),
+            )
+            .await;
+        match stored {
+            Ok(stored) => stored,
             // Deleted meanwhile: the table is gone.
             Err(crate::traits::CatalogError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         }
+    } else {
+        def
+    };
+    if def.status == TableStatus::Deleting && due(ctx, def.status_since, now) {
+        return Ok(None);
     }
     Ok(Some(def))
 }
