@@ -21,6 +21,7 @@ use checkpoint::{Checkpoint, Header};
 use clap::Args;
 use serde_json::json;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -152,6 +153,7 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
         file: shown.clone(),
     });
     let rx = Arc::new(tokio::sync::Mutex::new(rx));
+    let stop = Arc::new(AtomicBool::new(false));
     let mut workers = JoinSet::new();
     for _ in 0..args.concurrency {
         workers.spawn(worker(
@@ -160,10 +162,11 @@ async fn import(args: ImportArgs) -> anyhow::Result<()> {
             rx.clone(),
             checkpoint.clone(),
             progress.clone(),
+            stop.clone(),
         ));
     }
     let outcome = tokio::select! {
-        r = join_all(&mut workers) => r,
+        r = join_all(&mut workers, &stop) => r,
         _ = tokio::signal::ctrl_c() => Err(anyhow!("interrupted")),
     };
     // Stop everything still running; a batch cut off mid-request is not recorded and will be
@@ -266,11 +269,22 @@ fn report_dry_run(args: &ImportArgs, plan: &Plan) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn join_all(workers: &mut JoinSet<anyhow::Result<()>>) -> anyhow::Result<()> {
+async fn join_all(
+    workers: &mut JoinSet<anyhow::Result<()>>,
+    stop: &AtomicBool,
+) -> anyhow::Result<()> {
+    // After the first failure no worker takes a new batch, but the batches already being
+    // written finish and are recorded: what the report counts as written is what was written
+    // before the failure, whatever order the workers happened to finish in.
+    let mut first = None;
     while let Some(joined) = workers.join_next().await {
-        joined.context("a writer task failed")??;
+        let result = joined.context("a writer task failed").and_then(|r| r);
+        if let Err(e) = result {
+            stop.store(true, Ordering::SeqCst);
+            first.get_or_insert(e);
+        }
     }
-    Ok(())
+    first.map_or(Ok(()), Err)
 }
 
 /// Takes batches until there are none, writing and recording each.
@@ -280,12 +294,16 @@ async fn worker(
     rx: Arc<tokio::sync::Mutex<mpsc::Receiver<Batch>>>,
     checkpoint: Arc<Mutex<Checkpoint>>,
     progress: Arc<Progress>,
+    stop: Arc<AtomicBool>,
 ) -> anyhow::Result<()> {
     let mut conn = remote.connect().await?;
     loop {
         let Some(batch) = rx.lock().await.recv().await else {
             return Ok(());
         };
+        if stop.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         writer::write_batch(&remote, &mut conn, &target, &batch).await?;
         checkpoint
             .lock()
