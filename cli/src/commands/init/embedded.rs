@@ -36,24 +36,7 @@ pub async fn init(args: InitArgs) -> anyhow::Result<()> {
     config.storage.embedded.path = dir.clone();
 
     let key_path = expand_home(&config.auth.key_file);
-    let (key, created) = secrets::load_or_create_key(&key_path)?;
-    println!(
-        "{} AES-256-GCM data key {}.",
-        if created {
-            "Generated"
-        } else {
-            "Using existing"
-        },
-        key_path.display()
-    );
-    let account = secrets::account_id();
-    let seeded = crate::commands::bootstrap::seed(
-        &store,
-        &extenddb_auth_builtin::DataKey::from_bytes(key),
-        &account,
-        None,
-    )
-    .await?;
+    let (account, seeded) = secrets::key_and_seed(&store, &key_path).await?;
     drop(store);
     config.auth.key_file = key_path;
     finish::finish(

@@ -161,26 +161,7 @@ async fn init(args: InitArgs) -> anyhow::Result<()> {
     );
 
     let key_path = expand_home(&config.auth.key_file);
-    let (key, created) = secrets::load_or_create_key(&key_path)?;
-    println!(
-        "{} AES-256-GCM data key {}.",
-        if created {
-            "Generated"
-        } else {
-            "Using existing"
-        },
-        key_path.display()
-    );
-    // The key check, the default account and the admin go through the IAM store, as the
-    // management API's changes do.
-    let account = secrets::account_id();
-    let seeded = crate::commands::bootstrap::seed(
-        &store,
-        &extenddb_auth_builtin::DataKey::from_bytes(key),
-        &account,
-        None,
-    )
-    .await?;
+    let (account, seeded) = secrets::key_and_seed(&store, &key_path).await?;
     store.close().await;
     config.auth.key_file = key_path;
     finish::finish(

@@ -53,6 +53,34 @@ pub fn write_private(path: &Path, data: &[u8]) -> anyhow::Result<()> {
     }
 }
 
+/// The data key at `key_path` (created when missing, and said so), then the key check, a new
+/// default account and the `admin` user seeded through the IAM store, as the management API's
+/// changes are: what `init` does on either backend. Returns the account id and what was seeded.
+pub async fn key_and_seed(
+    store: &dyn extenddb_core::traits::IamStore,
+    key_path: &Path,
+) -> anyhow::Result<(String, crate::commands::bootstrap::Seeded)> {
+    let (key, created) = load_or_create_key(key_path)?;
+    println!(
+        "{} AES-256-GCM data key {}.",
+        if created {
+            "Generated"
+        } else {
+            "Using existing"
+        },
+        key_path.display()
+    );
+    let account = account_id();
+    let seeded = crate::commands::bootstrap::seed(
+        store,
+        &extenddb_auth_builtin::DataKey::from_bytes(key),
+        &account,
+        None,
+    )
+    .await?;
+    Ok((account, seeded))
+}
+
 /// Loads the 32-byte data key from `path`, or creates one there when the file is absent.
 /// Returns the key and whether it was created.
 pub fn load_or_create_key(path: &Path) -> anyhow::Result<([u8; 32], bool)> {
