@@ -51,6 +51,10 @@ impl AuthProvider for NoneAuth {
     fn allows_everything(&self) -> bool {
         true
     }
+
+    fn reads_body_hash(&self) -> bool {
+        false
+    }
 }
 
 #[cfg(test)]

@@ -37,41 +37,51 @@ pub(crate) mod test_support;
 use crate::context::Ctx;
 use crate::error::ApiError;
 pub use operation::{Api, Operation};
+use std::future::Future;
+use std::pin::Pin;
+
+/// The running operation: its JSON response or error.
+pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, ApiError>> + Send + 'a>>;
 
 /// Runs `op` on the JSON request `body` and answers the JSON response. DescribeEndpoints is
 /// answered by the server (it needs the request's host), so it is not dispatched here.
-pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
+///
+/// Each operation's future is boxed on its own, so the request carries only the running
+/// operation's state machine: one future over every arm would be as large as the largest
+/// (several KB: transactions, PartiQL), and moving it to the heap copied all of it on every
+/// request (~10 % of a GetItem's instructions, measured with callgrind).
+pub fn dispatch<'a>(ctx: &'a Ctx, op: Operation, body: &'a [u8]) -> Answer<'a> {
     use Operation as O;
     match op {
-        O::BatchExecuteStatement => partiql::batch_execute_statement::handle(ctx, body).await,
-        O::BatchGetItem => data::batch_get_item::handle(ctx, body).await,
-        O::BatchWriteItem => data::batch_write_item::handle(ctx, body).await,
-        O::CreateTable => control::create_table::handle(ctx, body).await,
-        O::DeleteItem => data::delete_item::handle(ctx, body).await,
-        O::DeleteTable => control::delete_table::handle(ctx, body).await,
-        O::DescribeTable => control::describe_table::handle(ctx, body).await,
-        O::DescribeTimeToLive => control::describe_time_to_live::handle(ctx, body).await,
-        O::ExecuteStatement => partiql::execute_statement::handle(ctx, body).await,
-        O::ExecuteTransaction => partiql::execute_transaction::handle(ctx, body).await,
-        O::GetItem => data::get_item::handle(ctx, body).await,
-        O::ListTables => control::list_tables::handle(ctx, body).await,
-        O::ListTagsOfResource => control::list_tags_of_resource::handle(ctx, body).await,
-        O::PutItem => data::put_item::handle(ctx, body).await,
-        O::Query => data::query::handle(ctx, body).await,
-        O::Scan => data::scan::handle(ctx, body).await,
-        O::TagResource => control::tag_resource::handle(ctx, body).await,
-        O::TransactGetItems => data::transact_get_items::handle(ctx, body).await,
-        O::TransactWriteItems => data::transact_write_items::handle(ctx, body).await,
-        O::UntagResource => control::untag_resource::handle(ctx, body).await,
-        O::UpdateItem => data::update_item::handle(ctx, body).await,
-        O::UpdateTable => control::update_table::handle(ctx, body).await,
-        O::UpdateTimeToLive => control::update_time_to_live::handle(ctx, body).await,
-        O::DescribeStream => streams::describe_stream::handle(ctx, body).await,
-        O::GetRecords => streams::get_records::handle(ctx, body).await,
-        O::GetShardIterator => streams::get_shard_iterator::handle(ctx, body).await,
-        O::ListStreams => streams::list_streams::handle(ctx, body).await,
+        O::BatchExecuteStatement => Box::pin(partiql::batch_execute_statement::handle(ctx, body)),
+        O::BatchGetItem => Box::pin(data::batch_get_item::handle(ctx, body)),
+        O::BatchWriteItem => Box::pin(data::batch_write_item::handle(ctx, body)),
+        O::CreateTable => Box::pin(control::create_table::handle(ctx, body)),
+        O::DeleteItem => Box::pin(data::delete_item::handle(ctx, body)),
+        O::DeleteTable => Box::pin(control::delete_table::handle(ctx, body)),
+        O::DescribeTable => Box::pin(control::describe_table::handle(ctx, body)),
+        O::DescribeTimeToLive => Box::pin(control::describe_time_to_live::handle(ctx, body)),
+        O::ExecuteStatement => Box::pin(partiql::execute_statement::handle(ctx, body)),
+        O::ExecuteTransaction => Box::pin(partiql::execute_transaction::handle(ctx, body)),
+        O::GetItem => Box::pin(data::get_item::handle(ctx, body)),
+        O::ListTables => Box::pin(control::list_tables::handle(ctx, body)),
+        O::ListTagsOfResource => Box::pin(control::list_tags_of_resource::handle(ctx, body)),
+        O::PutItem => Box::pin(data::put_item::handle(ctx, body)),
+        O::Query => Box::pin(data::query::handle(ctx, body)),
+        O::Scan => Box::pin(data::scan::handle(ctx, body)),
+        O::TagResource => Box::pin(control::tag_resource::handle(ctx, body)),
+        O::TransactGetItems => Box::pin(data::transact_get_items::handle(ctx, body)),
+        O::TransactWriteItems => Box::pin(data::transact_write_items::handle(ctx, body)),
+        O::UntagResource => Box::pin(control::untag_resource::handle(ctx, body)),
+        O::UpdateItem => Box::pin(data::update_item::handle(ctx, body)),
+        O::UpdateTable => Box::pin(control::update_table::handle(ctx, body)),
+        O::UpdateTimeToLive => Box::pin(control::update_time_to_live::handle(ctx, body)),
+        O::DescribeStream => Box::pin(streams::describe_stream::handle(ctx, body)),
+        O::GetRecords => Box::pin(streams::get_records::handle(ctx, body)),
+        O::GetShardIterator => Box::pin(streams::get_shard_iterator::handle(ctx, body)),
+        O::ListStreams => Box::pin(streams::list_streams::handle(ctx, body)),
         // Served by the server; reaching here means a caller skipped that.
-        O::DescribeEndpoints => Err(ApiError::unknown_operation()),
+        O::DescribeEndpoints => Box::pin(std::future::ready(Err(ApiError::unknown_operation()))),
     }
 }
 

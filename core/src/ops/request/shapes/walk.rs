@@ -13,6 +13,10 @@
 //! ("Member must satisfy constraint: [all of the element's]"; a null element is "Member must
 //! not be null" at its path), a map its keys' and values' ("Map keys/value must satisfy
 //! constraint: [...]"), as DynamoDB does.
+//!
+//! Nearly every request breaks no constraint, so a first pass only asks whether any is broken
+//! (no paths, renderings or texts built: half the instructions of a full walk); the full walk
+//! runs only when one is.
 
 use super::{Kind, Member, Shape};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -22,18 +26,28 @@ use std::fmt;
 /// Every violation of `body` against `shape`, in reporting order. A body that is not JSON
 /// yields none.
 pub fn violations(shape: &'static Shape, body: &[u8]) -> Vec<String> {
+    let mut probe = Walk {
+        probe: true,
+        ..Walk::default()
+    };
+    if !walk_with(shape, body, &mut probe) || !probe.broken {
+        return Vec::new();
+    }
     let mut walk = Walk::default();
+    walk_with(shape, body, &mut walk);
+    walk.errors
+}
+
+/// Walks `body` with `walk`; false when it is not JSON.
+fn walk_with(shape: &'static Shape, body: &[u8], walk: &mut Walk) -> bool {
     let mut de = serde_json::Deserializer::from_slice(body);
     let seed = Seed {
         shape,
-        walk: &mut walk,
+        walk,
         own: Own::Report,
         render: false,
     };
-    match seed.deserialize(&mut de) {
-        Ok(_) => walk.errors,
-        Err(_) => Vec::new(),
-    }
+    seed.deserialize(&mut de).is_ok()
 }
 
 #[derive(Default)]
@@ -41,10 +55,18 @@ struct Walk {
     /// The path of the value being walked (`transactItems.1.member.put`).
     path: String,
     errors: Vec<String>,
+    /// A probe only notes whether any constraint is broken: it keeps no path, renders no
+    /// value and writes no text.
+    probe: bool,
+    /// Whether a probe saw a broken constraint.
+    broken: bool,
 }
 
 impl Walk {
     fn push(&mut self, segment: &str) -> usize {
+        if self.probe {
+            return 0;
+        }
         let len = self.path.len();
         if !self.path.is_empty() {
             self.path.push('.');
@@ -54,6 +76,10 @@ impl Walk {
     }
 
     fn violation(&mut self, value: Option<&str>, constraint: &str) {
+        if self.probe {
+            self.broken = true;
+            return;
+        }
         let value = match value {
             Some(v) => format!("'{v}'"),
             None => "null".to_string(),
@@ -310,14 +336,18 @@ impl<'de> Visitor<'de> for Seed<'_> {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             return Ok(Seen::default());
         };
-        let member_own = !all_texts(member).is_empty();
-        let render = self.render || min.is_some() || max.is_some() || member_own;
+        let render = !self.walk.probe
+            && (self.render || min.is_some() || max.is_some() || !all_texts(member).is_empty());
         let base = self.walk.errors.len();
         let mut rendered: Vec<String> = Vec::new();
         let mut bad_member = false;
         let mut n: u64 = 0;
         loop {
-            let mark = self.walk.push(&format!("{}.member", n + 1));
+            let mark = if self.walk.probe {
+                0
+            } else {
+                self.walk.push(&format!("{}.member", n + 1))
+            };
             let seen = seq.next_element_seed(Seed {
                 shape: member,
                 walk: self.walk,
@@ -477,18 +507,26 @@ impl Seed<'_> {
         mut map: A,
     ) -> Result<Seen, A::Error> {
         let key_checks = !matches!(key.kind, Kind::Opaque);
-        let value_own = !all_texts(value).is_empty();
-        let render = self.render || min.is_some() || max.is_some() || key_checks || value_own;
+        let render = !self.walk.probe
+            && (self.render
+                || min.is_some()
+                || max.is_some()
+                || key_checks
+                || !all_texts(value).is_empty());
         let base = self.walk.errors.len();
         let mut rendered: Vec<String> = Vec::new();
         let (mut bad_key, mut bad_value) = (false, false);
         let mut n: u64 = 0;
         while let Some(k) = map.next_key::<Cow<'de, str>>()? {
             n += 1;
-            if key_checks && !string_failures(key, &k).is_empty() {
+            if key_checks && !bad_key && !string_failures(key, &k).is_empty() {
                 bad_key = true;
             }
-            let mark = self.walk.push(&format!("{k}.member"));
+            let mark = if self.walk.probe {
+                0
+            } else {
+                self.walk.push(&format!("{k}.member"))
+            };
             let seen = map.next_value_seed(Seed {
                 shape: value,
                 walk: self.walk,
