@@ -76,7 +76,19 @@ pub fn literal(toks: &[Tok]) -> String {
 
 /// Whether `text` matches `pat`; `fold` compares ASCII case-insensitively.
 pub fn matches(pat: &[Tok], text: &str, fold: bool) -> bool {
-    let text: Vec<char> = text.chars().collect();
+    // ASCII text (nearly every ARN, action and key) is matched byte by byte, with no copy.
+    if text.is_ascii() {
+        let bytes = text.as_bytes();
+        matches_at(pat, bytes.len(), |i| char::from(bytes[i]), fold)
+    } else {
+        let chars: Vec<char> = text.chars().collect();
+        matches_at(pat, chars.len(), |i| chars[i], fold)
+    }
+}
+
+/// Wildcard matching of `pat` over the `len` characters `at` gives (`*` backtracks to the
+/// last star only: linear in practice).
+fn matches_at(pat: &[Tok], len: usize, at: impl Fn(usize) -> char, fold: bool) -> bool {
     let eq = |a: char, b: char| {
         if fold {
             a.eq_ignore_ascii_case(&b)
@@ -86,7 +98,7 @@ pub fn matches(pat: &[Tok], text: &str, fold: bool) -> bool {
     };
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
+    while t < len {
         match pat.get(p) {
             Some(Tok::Any) => {
                 star = Some((p, t));
@@ -96,7 +108,7 @@ pub fn matches(pat: &[Tok], text: &str, fold: bool) -> bool {
                 p += 1;
                 t += 1;
             }
-            Some(Tok::Char(c)) if eq(*c, text[t]) => {
+            Some(Tok::Char(c)) if eq(*c, at(t)) => {
                 p += 1;
                 t += 1;
             }
@@ -120,20 +132,27 @@ pub fn arn_matches(pat: &[Tok], arn: &str) -> bool {
     if pat == [Tok::Any] {
         return true;
     }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() != 6 {
+    // Fixed arrays, not vectors: this runs for every statement of every request.
+    let mut parts: [&str; 6] = [""; 6];
+    let mut n = 0;
+    for part in arn.splitn(6, ':') {
+        parts[n] = part;
+        n += 1;
+    }
+    if n != 6 {
         return false;
     }
-    let mut pat_parts: Vec<&[Tok]> = Vec::with_capacity(6);
-    let mut start = 0;
+    let mut pat_parts: [&[Tok]; 6] = [&[]; 6];
+    let (mut count, mut start) = (0, 0);
     for (i, t) in pat.iter().enumerate() {
-        if *t == Tok::Char(':') && pat_parts.len() < 5 {
-            pat_parts.push(&pat[start..i]);
+        if *t == Tok::Char(':') && count < 5 {
+            pat_parts[count] = &pat[start..i];
+            count += 1;
             start = i + 1;
         }
     }
-    pat_parts.push(&pat[start..]);
-    pat_parts.len() == 6
+    pat_parts[count] = &pat[start..];
+    count == 5
         && pat_parts
             .iter()
             .zip(&parts)
@@ -147,6 +166,17 @@ mod tests {
 
     fn toks(s: &str) -> Vec<Tok> {
         expand(s, true, &MapContext::default()).unwrap()
+    }
+
+    #[test]
+    fn non_ascii_text_matches_by_character() {
+        assert!(matches(&toks("caf?/*"), "café/x", false));
+        assert!(matches(&toks("*ée"), "crème brûlée", false));
+        assert!(!matches(&toks("caf??"), "café", false));
+        assert!(arn_matches(
+            &toks("arn:aws:dynamodb:*:*:table/caf?"),
+            "arn:aws:dynamodb:us-east-1:123456789012:table/café"
+        ));
     }
 
     #[test]

@@ -119,20 +119,57 @@ pub fn canonical_request(
 
 /// The string to sign for `canonical` under `req`'s scope.
 pub fn string_to_sign(req: &SignedRequest, canonical: &[u8]) -> String {
-    format!(
-        "{ALGORITHM}\n{}\n{}/{}/{}/{}\n{}",
-        req.timestamp,
-        req.scope_date,
-        req.region,
-        req.service,
+    // Built by pushing, not `format!`: this runs on every signed request.
+    let digest: [u8; 32] = Sha256::digest(canonical).into();
+    let mut out = String::with_capacity(
+        ALGORITHM.len()
+            + req.timestamp.len()
+            + req.scope_date.len()
+            + req.region.len()
+            + req.service.len()
+            + 120,
+    );
+    for part in [
+        ALGORITHM,
+        "\n",
+        &req.timestamp,
+        "\n",
+        &req.scope_date,
+        "/",
+        &req.region,
+        "/",
+        &req.service,
+        "/",
         super::TERMINATOR,
-        hex::encode(Sha256::digest(canonical))
-    )
+        "\n",
+        lower_hex(&digest, &mut [0; 64]),
+    ] {
+        out.push_str(part);
+    }
+    out
+}
+
+/// `bytes` as lower-case hex, written into `buf` (no allocation; `hex::encode` builds its
+/// string a character at a time).
+pub fn lower_hex<'b>(bytes: &[u8; 32], buf: &'b mut [u8; 64]) -> &'b str {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, b) in bytes.iter().enumerate() {
+        buf[2 * i] = DIGITS[usize::from(b >> 4)];
+        buf[2 * i + 1] = DIGITS[usize::from(b & 0xf)];
+    }
+    // Only ASCII digits were written.
+    std::str::from_utf8(buf).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_hex_is_hex_encode() {
+        let bytes: [u8; 32] = std::array::from_fn(|i| (i * 37 + 11) as u8);
+        assert_eq!(lower_hex(&bytes, &mut [0; 64]), hex::encode(bytes));
+    }
 
     #[test]
     fn uri_is_normalized_and_encoded() {

@@ -54,7 +54,8 @@ pub fn verify_signature(
     body_sha256: &[u8; 32],
     key: &SigningKey,
 ) -> Result<(), ApiError> {
-    let payload = hex::encode(body_sha256);
+    let mut hex_buf = [0; 64];
+    let payload = canonical::lower_hex(body_sha256, &mut hex_buf);
     // A declared payload hash must be the body's: DynamoDB signs the body, so
     // `UNSIGNED-PAYLOAD` and stale hashes are refused.
     if let Some(declared) = head.header("x-amz-content-sha256") {
@@ -63,7 +64,7 @@ pub fn verify_signature(
         }
     }
     let attempt = |with_token: bool| {
-        let creq = canonical_request(head, req, &payload, with_token);
+        let creq = canonical_request(head, req, payload, with_token);
         let sts = string_to_sign(req, &creq);
         signature_matches(&key.sign(sts.as_bytes()), &req.signature)
     };

@@ -239,26 +239,30 @@ fn check_time(timestamp: &str, now: SystemTime, expires: Option<u64>) -> Result<
             "Date must be in ISO-8601 'basic format'. Got '{timestamp}'. See http://en.wikipedia.org/wiki/ISO_8601"
         )));
     };
-    let now_s = format_basic(now);
+    // Formatted only for an error: most requests are on time.
+    let now_s = || format_basic(now);
     if let Some(secs) = expires {
         if at + Duration::from_secs(secs) < now {
             // Best guess: the wording DynamoDB uses for an expired presigned request was not
             // found; this follows its clock-skew message.
             let earliest = format_basic(now - Duration::from_secs(secs));
             return Err(ApiError::InvalidSignature(format!(
-                "Signature expired: {timestamp} is now earlier than {earliest} ({now_s} - {secs} sec.)"
+                "Signature expired: {timestamp} is now earlier than {earliest} ({} - {secs} sec.)",
+                now_s()
             )));
         }
     } else if at + MAX_SKEW < now {
         let earliest = format_basic(now - MAX_SKEW);
         return Err(ApiError::InvalidSignature(format!(
-            "Signature expired: {timestamp} is now earlier than {earliest} ({now_s} - 15 min.)"
+            "Signature expired: {timestamp} is now earlier than {earliest} ({} - 15 min.)",
+            now_s()
         )));
     }
     if at > now + MAX_SKEW {
         let latest = format_basic(now + MAX_SKEW);
         return Err(ApiError::InvalidSignature(format!(
-            "Signature not yet current: {timestamp} is still later than {latest} ({now_s} + 15 min.)"
+            "Signature not yet current: {timestamp} is still later than {latest} ({} + 15 min.)",
+            now_s()
         )));
     }
     Ok(())
