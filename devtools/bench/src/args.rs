@@ -143,7 +143,8 @@ impl Args {
 }
 
 /// The stream view types DynamoDB accepts.
-pub const STREAM_VIEW_TYPES: [&str; 4] = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"];
+pub const STREAM_VIEW_TYPES: [&str; 4] =
+    ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"];
 
 /// Parses `10s`, `1m30s`, `250ms`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

@@ -138,8 +138,7 @@ async fn preload(ctx: &Arc<run::RunContext>, count: u64, concurrency: u32) -> an
         let ctx = ctx.clone();
         tasks.push(tokio::spawn(async move {
             let endpoint = ctx.endpoint(w as usize);
-            let mut conn =
-                Connection::open(endpoint, ctx.credentials.clone(), &ctx.region).await?;
+            let mut conn = Connection::open(endpoint, ctx.credentials.clone(), &ctx.region).await?;
             let mut errors = stats::WorkerStats::new();
             let keys = ctx.factory.keys();
             let mut i = w;

@@ -104,8 +104,7 @@ async fn worker(
         let c = match conn.as_mut() {
             Some(c) => c,
             None => {
-                match Connection::open(endpoint.clone(), ctx.credentials.clone(), &ctx.region)
-                    .await
+                match Connection::open(endpoint.clone(), ctx.credentials.clone(), &ctx.region).await
                 {
                     Ok(c) => conn.insert(c),
                     Err(e) => {

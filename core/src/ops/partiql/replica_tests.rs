@@ -54,13 +54,20 @@ async fn call(op: Operation, body: Value) -> Value {
 #[tokio::test]
 async fn select_reads_the_replica_unless_consistent() {
     let statement = "SELECT * FROM tbl WHERE pk = 'k'";
-    for (consistent, from) in [(None, "replica"), (Some(false), "replica"), (Some(true), "primary")] {
+    for (consistent, from) in [
+        (None, "replica"),
+        (Some(false), "replica"),
+        (Some(true), "primary"),
+    ] {
         let mut body = json!({ "Statement": statement });
         if let Some(c) = consistent {
             body["ConsistentRead"] = json!(c);
         }
         let out = call(Operation::ExecuteStatement, body).await;
-        assert_eq!(out["Items"][0]["from"]["S"], from, "ConsistentRead {consistent:?}");
+        assert_eq!(
+            out["Items"][0]["from"]["S"], from,
+            "ConsistentRead {consistent:?}"
+        );
     }
 }
 
