@@ -126,14 +126,27 @@ class Webhook:
             backoff = min(backoff * 2, self.max_backoff)
 
 
+def transient(err):
+    """Whether a DynamoDB error is worth waiting out: a server-side failure (5xx, e.g. the
+    database restarting behind the server) or throttling; not a refusal of the request."""
+    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    code = err.response.get("Error", {}).get("Code", "")
+    return status >= 500 or "Throttl" in code or code == "LimitExceededException"
+
+
 def retrying(call, log, pause=0.5):
-    """Runs `call()` until it answers, waiting out a server that is down or restarting."""
+    """Runs `call()` until it answers, waiting out a server that is down, restarting or
+    briefly failing (the SDK's own retries come first)."""
     while True:
         try:
             return call()
         except (BotoCoreError, ConnectionError) as err:
             log(f"stream: {err!r}; retrying")
-            time.sleep(pause)
+        except ClientError as err:
+            if not transient(err):
+                raise
+            log(f"stream: {err.response['Error'].get('Code')}; retrying")
+        time.sleep(pause)
 
 
 class Forwarder:

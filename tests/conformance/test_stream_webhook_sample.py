@@ -15,6 +15,8 @@ import threading
 import time
 from pathlib import Path
 
+from botocore.exceptions import ClientError
+
 from stream_support import stream_table
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "stream_webhook.py"
@@ -199,3 +201,28 @@ def test_checkpoint_survives_a_torn_write(tmp_path):
     assert again.delivered == {"shardId-1": "000000000000000000042"} and again.drained == {"shardId-0"}
     # A checkpoint of another stream (the table's stream was re-enabled) is not reused.
     assert sample.Checkpoint(str(path), "arn:2").delivered == {}
+
+
+def test_only_server_side_failures_are_waited_out():
+    spec = importlib.util.spec_from_file_location("stream_webhook", SAMPLE)
+    sample = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sample)
+
+    def error(status, code):
+        return ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": status}}, "GetRecords")
+
+    assert sample.transient(error(500, "InternalServerError"))
+    assert sample.transient(error(503, "ServiceUnavailable"))
+    assert sample.transient(error(400, "ThrottlingException"))
+    assert sample.transient(error(400, "LimitExceededException"))
+    assert not sample.transient(error(400, "ResourceNotFoundException"))
+    assert not sample.transient(error(400, "ExpiredIteratorException"))
+    answers = [error(500, "InternalServerError"), "ok"]
+
+    def call():
+        a = answers.pop(0)
+        if isinstance(a, Exception):
+            raise a
+        return a
+
+    assert sample.retrying(call, log=lambda m: None, pause=0) == "ok"
