@@ -40,7 +40,8 @@ def test_variant_options_are_parsed():
     assert a.variants["pg-replica"]["settings"] == {"throttling_enabled": "false"}
 
 
-@pytest.mark.parametrize("spec", ["e=embedded,servers=2", "e=embedded,replica=1", "p=postgres,servers=0"])
+@pytest.mark.parametrize("spec", ["e=embedded,servers=2", "e=embedded,replica=1", "p=postgres,servers=0",
+                                  "p=postgres,servers=two", "p=postgres,servers=2,auth=builtin"])
 def test_variant_options_that_make_no_sense_are_refused(spec, capsys):
     with pytest.raises(SystemExit):
         compare.parse_args(["--variant", spec])
