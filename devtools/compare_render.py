@@ -172,6 +172,10 @@ def render(rows, info, args):
             f"`{label}` = {v['base']}"
             + "".join(f", {k}={val}" for k, val in v["settings"].items())
             + (f", binary {v['bin']}" if v["bin"] else "")
+            + (f", tables with a {v['stream']} stream" if v.get("stream") else "")
+            + (f", {v['servers']} servers over one database (connections spread over them)"
+               if v.get("servers", 1) > 1 else "")
+            + (", eventually consistent reads may use a hot standby" if v.get("replica") else "")
             + (", builtin auth (signed with an IAM user's key; policy with conditions)"
                if v.get("auth") == "builtin" else "")
             for label, v in args.variants.items()) + ".", ""]

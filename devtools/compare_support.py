@@ -68,7 +68,10 @@ class Processes:
         wait_port(port_of(cmd), proc)
 
     def stop(self, name):
-        """Stops one server (SIGTERM, then SIGKILL after 10 s)."""
+        """Stops one server (SIGTERM, then SIGKILL after 10 s), and the extra servers of its
+        deployment (`<name>#<n>`)."""
+        for extra in [n for n in self.procs if n.startswith(name + "#")]:
+            self.stop(extra)
         proc = self.procs.pop(name, None)
         if proc is None or proc.poll() is not None:
             return
@@ -175,6 +178,11 @@ def start_pg_cluster(repo, work):
     return pg
 
 
+def start_pg_standby(repo, pg):
+    """Adds a hot standby (streaming replication) to the private cluster."""
+    subprocess.run([os.path.join(repo, "scripts", "pg-cluster.sh"), "standby", pg], check=True)
+
+
 def stop_pg_cluster(repo, pg):
     """Stops the private cluster."""
     subprocess.run([os.path.join(repo, "scripts", "pg-cluster.sh"), "stop", pg])
@@ -191,11 +199,15 @@ def pg_user():
     return "postgres" if os.getuid() == 0 else os.environ.get("USER", "postgres")
 
 
-def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None, builtin=False):
+def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None, builtin=False,
+                      replica=False, servers=1):
     """`extenddb init` into a scratch HOME (databases named after `name`), then the runtime
-    `settings` stored; returns (endpoint, ca_bundle, serve command, env). The server runs with
-    authentication off (`none`: extenddb-bench signs with throw-away keys) unless `builtin`
-    (init's default; make_bench_key reads the first admin's password from init's output)."""
+    `settings` stored; returns (endpoint, ca_bundle, serve commands, env): `servers` commands
+    of the one configuration on their own ports, and the endpoint lists them all,
+    comma-separated. With `replica` the configuration reads eventually consistent data from
+    the cluster's standby (start_pg_standby). The server runs with authentication off (`none`:
+    extenddb-bench signs with throw-away keys) unless `builtin` (init's default;
+    make_bench_key reads the first admin's password from init's output)."""
     home = os.path.join(work, f"{name}-home")
     os.makedirs(home, exist_ok=True)
     # Every deployment on the cluster shares the `extenddb` role: give it one known password
@@ -220,10 +232,16 @@ def prepare_pg_server(ext, pg, work, https, name="postgres", settings=None, buil
         if n != 1:
             raise RuntimeError(f"cannot switch TLS off in {config}")
         open(config, "w").write(text)
+    if replica:
+        with open(os.path.join(pg, "standby", "port")) as f:
+            replica_port = int(f.read().strip())
+        with open(config, "a") as f:
+            f.write(f'\n[[storage.postgres.replicas]]\nhost = "127.0.0.1"\nport = {replica_port}\n')
     scheme = "https" if https else "http"
     ca = os.path.join(home, ".extenddb", "tls", "cert.pem") if https else None
-    cmd = [ext, "serve", "--config", config, "--foreground", "--port", str(port)]
-    return f"{scheme}://127.0.0.1:{port}", ca, cmd, env
+    ports = [port] + [free_port() for _ in range(servers - 1)]
+    cmds = [[ext, "serve", "--config", config, "--foreground", "--port", str(p)] for p in ports]
+    return ",".join(f"{scheme}://127.0.0.1:{p}" for p in ports), ca, cmds, env
 
 
 # The first admin's password on builtin-auth targets (scratch deployments on loopback only).

@@ -11,6 +11,8 @@
 #                                       EXTENDDB_TEST_PG_REPLICA_PORT when it has a standby
 #   scripts/pg-cluster.sh stop <dir>    stop it and its standby (the directory is left for the
 #                                       caller to remove)
+#   scripts/pg-cluster.sh stop-standby <dir>
+#                                       stop only the standby (a replica outage; the primary runs on)
 #
 # Binaries come from PATH or /usr/lib/postgresql/*/bin; when neither has them and we are root,
 # `apt-get install -y postgresql` installs them. initdb and pg_ctl refuse to run as root, so as
@@ -56,7 +58,7 @@ owner_name() {
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 start|standby|stop|env <dir>"
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: $0 start|standby|stop|stop-standby|env <dir>"
 
 case "$cmd" in
   start)
@@ -114,6 +116,12 @@ case "$cmd" in
       echo "export EXTENDDB_TEST_PG_REPLICA_PORT=$(cat "$dir/standby/port")"
     fi
     ;;
+  stop-standby)
+    ensure_binaries
+    [ -f "$dir/standby/data/postmaster.pid" ] || { echo "pg-cluster: no standby running in $dir" >&2; exit 0; }
+    as_owner "$PG_CTL" -D "$dir/standby/data" -m immediate -w stop >/dev/null || die "pg_ctl stop (standby) failed"
+    echo "pg-cluster: standby stopped" >&2
+    ;;
   stop)
     ensure_binaries
     if [ -f "$dir/standby/data/postmaster.pid" ]; then
@@ -123,5 +131,5 @@ case "$cmd" in
     as_owner "$PG_CTL" -D "$dir/data" -m fast -w stop >/dev/null || die "pg_ctl stop failed"
     echo "pg-cluster: stopped" >&2
     ;;
-  *) die "unknown command '$cmd' (start|standby|stop|env)";;
+  *) die "unknown command '$cmd' (start|standby|stop|stop-standby|env)";;
 esac

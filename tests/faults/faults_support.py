@@ -6,10 +6,14 @@ Needs EXTENDDB_BIN (scripts/test.sh sets it). The PostgreSQL outage test also ne
 machine's PostgreSQL binaries (scripts/pg-cluster.sh finds them).
 """
 
+import contextlib
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,16 +38,66 @@ def write_config(path: Path, server: dict, storage: str) -> Path:
     return path
 
 
-class Server:
-    """`extenddb serve --foreground` on a free port; its log (stderr) goes to `log`."""
+def pg_cluster(*args):
+    """Runs scripts/pg-cluster.sh with `args`; answers its standard output."""
+    out = subprocess.run([str(ROOT / "scripts/pg-cluster.sh"), *args], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
 
-    def __init__(self, config: Path, log: Path, prefix=(), env=None, cwd=None):
+
+@contextlib.contextmanager
+def private_cluster(standby=False):
+    """A private PostgreSQL cluster (and a hot standby of it when asked) in a temporary
+    directory; yields (directory, {EXTENDDB_TEST_PG_*: value}). Stopped and removed after."""
+    if not (shutil.which("initdb") or list(Path("/usr/lib/postgresql").glob("*/bin/initdb"))):
+        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) not found")
+    # Not under pytest's tmp_path: as root the cluster runs as the `postgres` user, who cannot
+    # enter pytest's private (0700) base directory. pg-cluster.sh hands this one to it.
+    d = Path(tempfile.mkdtemp(prefix="extenddb-faults-pg.", dir=os.environ.get("TMPDIR", "/tmp")))
+    try:
+        pg_cluster("start", str(d))
+        if standby:
+            pg_cluster("standby", str(d))
+        env = dict(line.split(" ", 1)[1].split("=", 1) for line in pg_cluster("env", str(d)).splitlines())
+        yield d, env
+    finally:
+        subprocess.run([str(ROOT / "scripts/pg-cluster.sh"), "stop", str(d)], capture_output=True, timeout=120)
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def init_deployment(home: Path, pg: dict) -> Path:
+    """`extenddb init` of a deployment on the cluster `pg` with HOME `home`; answers its
+    configuration file."""
+    config = home / "extenddb.toml"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EXTENDDB_")}
+    env["HOME"] = str(home)
+    init = subprocess.run(
+        [BIN, "init", "--pg-host", pg["EXTENDDB_TEST_PG_HOST"], "--pg-port", pg["EXTENDDB_TEST_PG_PORT"],
+         "--pg-user", pg["EXTENDDB_TEST_PG_USER"], "--config", str(config)],
+        capture_output=True, text=True, env=env, cwd=home, timeout=120)
+    assert init.returncode == 0, init.stderr
+    return config
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`extenddb serve --foreground` on `port` (0: a free one, and the configuration's pid
+    file; several servers of one configuration need ports of their own); its log (stderr)
+    goes to `log`."""
+
+    def __init__(self, config: Path, log: Path, prefix=(), env=None, cwd=None, port=0):
         self.log = log
         self.log_file = open(log, "w")
         environment = {k: v for k, v in os.environ.items() if not k.startswith("EXTENDDB_")}
         environment.update(env or {})
         self.proc = subprocess.Popen(
-            [*prefix, BIN, "serve", "--config", str(config), "--foreground", "--port", "0"],
+            [*prefix, BIN, "serve", "--config", str(config), "--foreground", "--port", str(port)],
             stdout=subprocess.PIPE, stderr=self.log_file, text=True, env=environment,
             cwd=cwd or config.parent,
         )

@@ -29,12 +29,17 @@ pub enum Workload {
 #[derive(Parser, Debug, Clone)]
 #[command(name = "extenddb-bench", version, about)]
 pub struct Args {
-    /// Endpoint URL: http://host:port or https://host:port.
+    /// Endpoint URL: http://host:port or https://host:port; several separated by commas
+    /// (servers of one deployment): worker i connects to the (i mod n)-th.
     #[arg(long, default_value = "http://127.0.0.1:8000")]
     pub endpoint: String,
     /// Table to use; created (pk S, plus sk S for `query`) when missing.
     #[arg(long, default_value = "extenddb-bench")]
     pub table: String,
+    /// Create the table with a stream of this view type (KEYS_ONLY, NEW_IMAGE, OLD_IMAGE,
+    /// NEW_AND_OLD_IMAGES); an existing table is used as it is.
+    #[arg(long, value_name = "VIEW")]
+    pub stream_view_type: Option<String>,
     /// Do not create the table; fail when it does not exist.
     #[arg(long)]
     pub no_create: bool,
@@ -109,10 +114,26 @@ impl Args {
                 self.keys, self.batch_size
             ));
         }
+        if let Some(v) = &self.stream_view_type {
+            if !STREAM_VIEW_TYPES.contains(&v.as_str()) {
+                return Err(format!(
+                    "--stream-view-type {v:?} is not one of {}",
+                    STREAM_VIEW_TYPES.join(", ")
+                ));
+            }
+        }
+        if self.endpoints().iter().any(|e| e.is_empty()) {
+            return Err("--endpoint has an empty entry".into());
+        }
         if self.table.len() < 3 || self.table.len() > 255 {
             return Err("--table must be 3 to 255 characters".into());
         }
         Ok(())
+    }
+
+    /// The endpoints of `--endpoint`, in order.
+    pub fn endpoints(&self) -> Vec<&str> {
+        self.endpoint.split(',').map(str::trim).collect()
     }
 
     /// True when a table created by the bench needs a sort key.
@@ -120,6 +141,10 @@ impl Args {
         self.workload == Workload::Query
     }
 }
+
+/// The stream view types DynamoDB accepts.
+pub const STREAM_VIEW_TYPES: [&str; 4] =
+    ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"];
 
 /// Parses `10s`, `1m30s`, `250ms`, or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
@@ -237,6 +262,22 @@ mod tests {
         );
         let a = parse(&["--workload=batch-write", "--keys=5"]).unwrap();
         assert!(a.validate().unwrap_err().contains("--keys (5)"));
+        let a = parse(&["--stream-view-type=ALL"]).unwrap();
+        assert!(a.validate().unwrap_err().contains("is not one of"));
+        let a = parse(&["--endpoint=http://a:1,,http://b:2"]).unwrap();
+        assert!(a.validate().unwrap_err().contains("empty entry"));
+    }
+
+    #[test]
+    fn several_endpoints_and_a_stream() {
+        let a = parse(&[
+            "--endpoint=http://127.0.0.1:1, http://127.0.0.1:2",
+            "--stream-view-type=NEW_AND_OLD_IMAGES",
+        ])
+        .unwrap();
+        assert!(a.validate().is_ok());
+        assert_eq!(a.endpoints(), ["http://127.0.0.1:1", "http://127.0.0.1:2"]);
+        assert_eq!(a.stream_view_type.as_deref(), Some("NEW_AND_OLD_IMAGES"));
     }
 
     #[test]

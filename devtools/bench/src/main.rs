@@ -34,7 +34,12 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn bench(args: Args) -> anyhow::Result<()> {
-    let endpoint = Arc::new(Endpoint::parse(&args.endpoint, args.ca_bundle.as_deref())?);
+    let endpoints = args
+        .endpoints()
+        .into_iter()
+        .map(|e| Endpoint::parse(e, args.ca_bundle.as_deref()).map(Arc::new))
+        .collect::<Result<Vec<_>, _>>()?;
+    let endpoint = endpoints[0].clone();
     let credentials = Credentials {
         access_key: args.access_key.clone(),
         secret_key: args.secret_key.clone(),
@@ -46,6 +51,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
         &mut conn,
         &args.table,
         args.wants_sort_key(),
+        args.stream_view_type.as_deref(),
         args.no_create,
     )
     .await?;
@@ -60,8 +66,9 @@ async fn bench(args: Args) -> anyhow::Result<()> {
         args.batch_size,
         args.read_ratio,
     ));
+    drop(endpoint);
     let ctx = Arc::new(run::RunContext {
-        endpoint,
+        endpoints,
         credentials,
         region: args.region.clone(),
         factory: factory.clone(),
@@ -77,13 +84,13 @@ async fn bench(args: Args) -> anyhow::Result<()> {
         args.duration,
         args.warmup,
         args.concurrency,
-        if ctx.endpoint.is_tls() {
+        if ctx.endpoints[0].is_tls() {
             "HTTPS"
         } else {
             "HTTP"
         }
     );
-    let opened_before = ctx.endpoint.connections_opened();
+    let opened_before = ctx.connections_opened();
     let result = run::run(
         ctx.clone(),
         args.concurrency,
@@ -108,7 +115,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
         &result.stats,
         result.elapsed_seconds,
     );
-    report.connections_opened = ctx.endpoint.connections_opened() - opened_before;
+    report.connections_opened = ctx.connections_opened() - opened_before;
     print!("{}", report.render_table());
     if let Some(path) = &args.json {
         let json = serde_json::to_string_pretty(&report)?;
@@ -130,9 +137,8 @@ async fn preload(ctx: &Arc<run::RunContext>, count: u64, concurrency: u32) -> an
     for w in 0..workers {
         let ctx = ctx.clone();
         tasks.push(tokio::spawn(async move {
-            let mut conn =
-                Connection::open(ctx.endpoint.clone(), ctx.credentials.clone(), &ctx.region)
-                    .await?;
+            let endpoint = ctx.endpoint(w as usize);
+            let mut conn = Connection::open(endpoint, ctx.credentials.clone(), &ctx.region).await?;
             let mut errors = stats::WorkerStats::new();
             let keys = ctx.factory.keys();
             let mut i = w;

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 /// What every worker shares.
 pub struct RunContext {
-    /// Where to connect.
-    pub endpoint: Arc<Endpoint>,
+    /// Where to connect: worker `i` uses `endpoints[i % len]` (at least one).
+    pub endpoints: Vec<Arc<Endpoint>>,
     /// Signing credentials.
     pub credentials: Credentials,
     /// SigV4 region.
@@ -55,8 +55,9 @@ pub async fn run(
         let ctx = ctx.clone();
         let progress = progress.clone();
         let rng = fastrand::Rng::with_seed(seed.wrapping_add(u64::from(id)));
+        let endpoint = ctx.endpoint(id as usize);
         workers.push(tokio::spawn(async move {
-            worker(&ctx, rng, measure_from, end, &progress).await
+            worker(&ctx, &endpoint, rng, measure_from, end, &progress).await
         }));
     }
     let reporter = tokio::spawn(report_progress(progress, start, measure_from, end));
@@ -77,8 +78,21 @@ pub async fn run(
     }
 }
 
+impl RunContext {
+    /// The endpoint of worker `id`.
+    pub fn endpoint(&self, id: usize) -> Arc<Endpoint> {
+        self.endpoints[id % self.endpoints.len()].clone()
+    }
+
+    /// Connections opened so far, over every endpoint.
+    pub fn connections_opened(&self) -> u64 {
+        self.endpoints.iter().map(|e| e.connections_opened()).sum()
+    }
+}
+
 async fn worker(
     ctx: &RunContext,
+    endpoint: &Arc<Endpoint>,
     mut rng: fastrand::Rng,
     measure_from: Instant,
     end: Instant,
@@ -90,8 +104,7 @@ async fn worker(
         let c = match conn.as_mut() {
             Some(c) => c,
             None => {
-                match Connection::open(ctx.endpoint.clone(), ctx.credentials.clone(), &ctx.region)
-                    .await
+                match Connection::open(endpoint.clone(), ctx.credentials.clone(), &ctx.region).await
                 {
                     Ok(c) => conn.insert(c),
                     Err(e) => {

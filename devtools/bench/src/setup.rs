@@ -74,18 +74,20 @@ async fn describe(conn: &mut Connection, table: &str) -> Result<Described, Setup
 }
 
 /// Ensures `table` exists and is ACTIVE, creating it (pay-per-request, `pk` S and, when
-/// `sort_key`, `sk` S) unless `no_create`. Returns whether the table has a sort key.
+/// `sort_key`, `sk` S, with a stream of view type `stream` when given) unless `no_create`.
+/// Returns whether the table has a sort key.
 pub async fn ensure_table(
     conn: &mut Connection,
     table: &str,
     sort_key: bool,
+    stream: Option<&str>,
     no_create: bool,
 ) -> Result<bool, SetupError> {
     if let Described::Missing = describe(conn, table).await? {
         if no_create {
             return Err(SetupError::Missing(table.to_owned()));
         }
-        create(conn, table, sort_key).await?;
+        create(conn, table, sort_key, stream).await?;
         eprintln!("created table {table}");
     }
     let deadline = Instant::now() + ACTIVE_TIMEOUT;
@@ -103,19 +105,27 @@ pub async fn ensure_table(
     }
 }
 
-async fn create(conn: &mut Connection, table: &str, sort_key: bool) -> Result<(), SetupError> {
+async fn create(
+    conn: &mut Connection,
+    table: &str,
+    sort_key: bool,
+    stream: Option<&str>,
+) -> Result<(), SetupError> {
     let mut attrs = vec![json!({"AttributeName": "pk", "AttributeType": "S"})];
     let mut keys = vec![json!({"AttributeName": "pk", "KeyType": "HASH"})];
     if sort_key {
         attrs.push(json!({"AttributeName": "sk", "AttributeType": "S"}));
         keys.push(json!({"AttributeName": "sk", "KeyType": "RANGE"}));
     }
-    let body = json!({
+    let mut body = json!({
         "TableName": table,
         "AttributeDefinitions": attrs,
         "KeySchema": keys,
         "BillingMode": "PAY_PER_REQUEST",
     });
+    if let Some(view) = stream {
+        body["StreamSpecification"] = json!({"StreamEnabled": true, "StreamViewType": view});
+    }
     let reply = conn
         .call("CreateTable", body.to_string().into_bytes())
         .await?;

@@ -60,6 +60,8 @@ pub fn error_code(e: &ApiError) -> &'static str {
 }
 
 #[cfg(test)]
+mod replica_tests;
+#[cfg(test)]
 mod stream_tests;
 #[cfg(test)]
 mod tests;

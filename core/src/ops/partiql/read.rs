@@ -18,7 +18,7 @@ use crate::ops::request::capacity::{read_units, Units};
 use crate::ops::request::pagination;
 use crate::ops::request::query_range::key_range;
 use crate::ops::request::read_page::{self, Output, PageSpec, MAX_PAGE_BYTES};
-use crate::traits::{AuthzContext, Direction, KeyRange};
+use crate::traits::{reads_for, AuthzContext, Direction, KeyRange};
 use std::ops::Bound;
 
 /// One page of a SELECT.
@@ -169,6 +169,8 @@ pub async fn select(
     };
     let mut page = Page::default();
     let mut bytes = 0usize;
+    // Without ConsistentRead a SELECT may be served by a replica, as GetItem/Query/Scan are.
+    let reader = reads_for(ctx.store.as_ref(), consistent);
     match &plan.access {
         Access::Scan => {
             let lower = match resume {
@@ -180,7 +182,7 @@ pub async fn select(
                 lower,
                 upper: Bound::Unbounded,
             };
-            let read = read_page::read(ctx.store.as_ref(), spec(range, limit)).await?;
+            let read = read_page::read(&*reader, spec(range, limit)).await?;
             bytes += read.scanned_bytes;
             page.next = read.last_evaluated_key.map(|k| (0, k));
             page.items = read.items;
@@ -202,7 +204,7 @@ pub async fn select(
                         range.upper = after;
                     }
                 }
-                let read = read_page::read(ctx.store.as_ref(), spec(range, remaining)).await?;
+                let read = read_page::read(&*reader, spec(range, remaining)).await?;
                 bytes += read.scanned_bytes;
                 remaining = remaining.map(|r| r.saturating_sub(read.scanned_count));
                 page.items.extend(read.items);
@@ -272,7 +274,9 @@ pub async fn get(
     let partition = crate::ops::request::item_key::partition_of(&plan.storage_key.key).to_vec();
     let claim = Ctx::claim(&plan.def, None, Some(&partition), Direction::Read);
     ctx.admit(&claim)?;
-    let stored = ctx.store.get(&plan.storage_key).await?;
+    let stored = reads_for(ctx.store.as_ref(), consistent)
+        .get(&plan.storage_key)
+        .await?;
     let size = crate::ops::request::batch_common::stored_size(stored.as_ref())?;
     let units = Units::table(read_units(size, consistent));
     ctx.charge(&claim, &units);
