@@ -116,8 +116,12 @@ function layout() {
     ctx.main);
 }
 
+let routeSeq = 0;
+
 async function route() {
   if (!ctx.who) return;
+  // Only the latest navigation draws: an earlier page that loads slower is dropped.
+  const seq = ++routeSeq;
   const parts = location.hash.replace(/^#\/?/, '').split('?')[0].split('/').filter((s) => s !== '').map(decodeURIComponent);
   const [page, ...args] = parts;
   const main = ctx.main;
@@ -143,9 +147,9 @@ async function route() {
   try {
     if (!show) throw new Error('No such page');
     await show(ctx, content, ...args);
-    if (ctx.main === main) main.replaceChildren(content);
+    if (ctx.main === main && seq === routeSeq) main.replaceChildren(content);
   } catch (e) {
-    if (ctx.main === main) main.replaceChildren(el('p', { class: 'error', id: 'page-error' }, (e.code ? e.code + ': ' : '') + e.message));
+    if (ctx.main === main && seq === routeSeq) main.replaceChildren(el('p', { class: 'error', id: 'page-error' }, (e.code ? e.code + ': ' : '') + e.message));
   }
 }
 

@@ -266,8 +266,8 @@ export async function group(ctx, root, acct, name) {
   const [detail, policies, users] = await Promise.all([mgmt.get(base), mgmt.all(base + '/policies').catch((e) => e), mgmt.all(p('accounts', acct, 'users'))]);
   const reload = () => ctx.go('#/group/' + encodeURIComponent(acct) + '/' + encodeURIComponent(name) + '?' + Date.now());
   const select = el('select', { id: 'member-name' }, users.filter((u) => !detail.members.includes(u.user_name)).map((u) => el('option', { value: u.user_name }, u.user_name)));
-  root.append(el('h1', {}, 'Group ', el('span', { id: 'group-title' }, detail.group.group_name)),
-    el('p', { class: 'muted' }, detail.group.arn + ' · created ' + detail.group.created),
+  root.append(el('h1', {}, 'Group ', el('span', { id: 'group-title' }, detail.group_name)),
+    el('p', { class: 'muted' }, detail.arn + ' · created ' + detail.created),
     section('Members', grid(['User', ''], detail.members.map((m) => [link(m, 'user', acct, m),
       button('Remove', async () => { await ctx.run(async () => { await mgmt.del(base + '/members/' + encodeURIComponent(m)); reload(); }); })]), { id: 'members-table' }),
     el('div', { class: 'row' }, select, button('Add member', async () => {
