@@ -5,7 +5,7 @@
 //! admin, the root of the account the page names in `X-Extenddb-Account` (an admin may do
 //! anything in any account, as the management API lets it).
 
-use super::respond::{bytes, error};
+use super::respond::{bytes, error, refuse, Refused};
 use super::session::Session;
 use crate::dynamodb::Peer;
 use crate::management::Who;
@@ -29,9 +29,9 @@ const ROOT_POLICY: &str =
     r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
 
 /// Who the session's login is now; 401 when it was deleted (the session ends with it).
-pub(super) async fn who(state: &AppState, session: &Session) -> Result<Who, Response<RespBody>> {
+pub(super) async fn who(state: &AppState, session: &Session) -> Result<Who, Refused> {
     let Some(mgmt) = state.management.as_ref() else {
-        return Err(error(
+        return Err(refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             "ConsoleDisabled",
             "No console",
@@ -41,13 +41,13 @@ pub(super) async fn who(state: &AppState, session: &Session) -> Result<Who, Resp
         Ok(Some(who)) => Ok(who),
         Ok(None) => {
             state.console.sessions.close_login(&session.login);
-            Err(error(
+            Err(refuse(
                 StatusCode::UNAUTHORIZED,
                 "Unauthenticated",
                 "The signed-in user no longer exists",
             ))
         }
-        Err(e) => Err(error(e.status, e.code, &e.message)),
+        Err(e) => Err(refuse(e.status, e.code, &e.message)),
     }
 }
 
@@ -56,11 +56,11 @@ async fn principal<B>(
     state: &AppState,
     session: &Session,
     req: &Request<B>,
-) -> Result<Principal, Response<RespBody>> {
+) -> Result<Principal, Refused> {
     let region = state.services.region.clone();
     let internal = |e: String| {
         tracing::warn!(error = %e, "console principal could not be built");
-        error(
+        refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalError",
             "Internal error",
@@ -96,12 +96,9 @@ async fn principal<B>(
 }
 
 /// The root of `account` (which must exist), allowed everything in it.
-async fn account_root(
-    state: &AppState,
-    account: &str,
-) -> Result<ResolvedIdentity, Response<RespBody>> {
+async fn account_root(state: &AppState, account: &str) -> Result<ResolvedIdentity, Refused> {
     let bad = || {
-        error(
+        refuse(
             StatusCode::BAD_REQUEST,
             "ValidationError",
             "Choose an existing account (X-Extenddb-Account)",
@@ -118,7 +115,7 @@ async fn account_root(
         Ok(None) => return Err(bad()),
         Err(e) => {
             tracing::warn!(error = %e, "account lookup failed");
-            return Err(error(
+            return Err(refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "InternalError",
                 "Internal error",
@@ -127,7 +124,7 @@ async fn account_root(
     }
     let policy = parse_policy(ROOT_POLICY, PolicyKind::Identity).map_err(|e| {
         tracing::error!(error = %e, "root policy does not parse");
-        error(
+        refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalError",
             "Internal error",
@@ -174,7 +171,7 @@ where
     let id = RequestId::new();
     let principal = match principal(state, session, &req).await {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     let started = std::time::Instant::now();
     let target = req
@@ -214,7 +211,7 @@ where
 pub(super) async fn metrics(state: &AppState, session: &Session, peer: Peer) -> Response<RespBody> {
     let who = match who(state, session).await {
         Ok(w) => w,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     if let Who::User(u) = who {
         let Some(mgmt) = state.management.as_ref() else {

@@ -29,7 +29,7 @@ use crate::response::Body as RespBody;
 use crate::services::AppState;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use hyper::body::Body;
-use respond::{error, json};
+use respond::{error, json, refuse, Refused};
 use session::Session;
 use std::time::Duration;
 use zeroize::Zeroizing;
@@ -117,7 +117,7 @@ where
     }
     let (sid, session) = match authenticated(state, &req) {
         Ok(s) => s,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     match (method, api.as_str()) {
         (Method::GET, "session") => session_answer(state, &session).await,
@@ -143,12 +143,9 @@ where
 
 /// The session of the request's cookie, renewed; refused without one (401) or, on a
 /// state-changing request, without its CSRF token (403).
-fn authenticated<B>(
-    state: &AppState,
-    req: &Request<B>,
-) -> Result<(String, Session), Response<RespBody>> {
+fn authenticated<B>(state: &AppState, req: &Request<B>) -> Result<(String, Session), Refused> {
     let unauthenticated = || {
-        error(
+        refuse(
             StatusCode::UNAUTHORIZED,
             "Unauthenticated",
             "Not signed in, or the session expired",
@@ -164,7 +161,7 @@ fn authenticated<B>(
     let safe = matches!(*req.method(), Method::GET | Method::HEAD);
     if !safe && !session::csrf_ok(req.headers(), &session) {
         tracing::warn!(target: "extenddb::audit::manage", login = %session.login, "console request refused: missing or wrong CSRF token");
-        return Err(error(
+        return Err(refuse(
             StatusCode::FORBIDDEN,
             "InvalidCsrfToken",
             "Missing or wrong X-CSRF-Token",
@@ -281,7 +278,7 @@ fn session_json(who: &Who, session: &Session) -> Response<RespBody> {
 async fn session_answer(state: &AppState, session: &Session) -> Response<RespBody> {
     match bridge::who(state, session).await {
         Ok(who) => session_json(&who, session),
-        Err(resp) => resp,
+        Err(resp) => *resp,
     }
 }
 

@@ -41,6 +41,14 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Response<RespBody
     )
 }
 
+/// A refusal answered instead of what was asked (boxed: a response is large).
+pub type Refused = Box<Response<RespBody>>;
+
+/// An error answer, boxed as a `Refused`.
+pub fn refuse(status: StatusCode, code: &str, message: &str) -> Refused {
+    Box::new(error(status, code, message))
+}
+
 /// A permanent redirect to `location`.
 pub fn redirect(location: &'static str) -> Response<RespBody> {
     let mut resp = bytes(StatusCode::PERMANENT_REDIRECT, "text/plain", Bytes::new());

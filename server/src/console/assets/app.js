@@ -101,7 +101,7 @@ function layout() {
     select.addEventListener('change', () => { ctx.setAccount(select.value); route(); });
     picker = el('label', { class: 'picker' }, 'Account ', select);
   }
-  const who = ctx.who.kind === 'admin' ? 'admin ' + ctx.who.name : ctx.who.arn;
+  const who = ctx.who.kind === 'admin' ? 'Signed in as admin ' + ctx.who.name : 'Signed in as ' + ctx.who.arn;
   const logout = button('Logout', async () => {
     try { await call('POST', 'logout'); } catch (_) { /* gone already */ }
     ctx.who = null;

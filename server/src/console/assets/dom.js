@@ -1,5 +1,5 @@
 // Building the page: elements are made with createElement and text goes in as text nodes, never
-// as HTML, so any name, policy or item value shows as typed (a `<script>` is just text).
+// as HTML, so any name, policy or item value shows as typed (a script tag in a name is just text).
 
 /** An element `tag` with attributes (`on<event>` adds a listener) and children. */
 export function el(tag, attrs, ...children) {

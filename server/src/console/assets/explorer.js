@@ -180,7 +180,7 @@ export async function table(ctx, root, name) {
     el('p', { class: 'muted' }, d.TableStatus + ' · ' + (d.ItemCount ?? 0) + ' items · ' + bytesText(d.TableSizeBytes) + ' · keys: ' + keysText(d.KeySchema)
       + ' · TTL: ' + (ttl && ttl.TimeToLiveStatus === 'ENABLED' ? ttl.AttributeName : 'off')
       + ' · stream: ' + (d.StreamSpecification && d.StreamSpecification.StreamEnabled ? d.StreamSpecification.StreamViewType : 'off')),
-    indexes.length ? el('p', { class: 'muted' }, 'Indexes: ' + indexes.map((i) => i.name + ' [' + keysText(i.schema) + ']').join('; ')) : null,
+    indexes.length ? el('p', { class: 'muted' }, 'Indexes: ' + indexes.map((i) => i.name + ' [' + keysText(i.schema) + ']').join('; ')) : '',
     section('Scan or query',
       el('div', { class: 'row' }, field('Operation', mode), field('Index', index), field('Limit', limit)),
       queryRow,
