@@ -168,7 +168,12 @@ def test_user_signs_in_uses_the_key_and_edits_data(deployment, browser, shots):
 
     go(b, d.url, "#/metrics")
     wait_id(b, "chart-rate")
+    deadline = time.time() + 7
+    while time.time() < deadline:  # traffic for the charts to draw
+        ddb.get_item(TableName="console_items", Key={"pk": {"S": "b"}})
+        time.sleep(0.05)
     wait_text(b, "chart-rate-now", "now:", timeout=15)
+    assert b.find_elements(By.CSS_SELECTOR, "#chart-rate polyline"), "a line is drawn"
     assert "error" not in wait_id(b, "metrics-status").get_attribute("class")
     shots(b, "08-metrics")
 
@@ -212,7 +217,7 @@ def test_admin_groups_roles_and_settings(deployment, browser, shots):
 def test_state_changes_need_the_csrf_token(deployment):
     d = deployment
     s, r = console_login(d, "admin", d.admin_password)
-    assert r.status_code == 200
+    assert r.status_code == 200, r.text
     cookie = r.headers["Set-Cookie"]
     for attr in ("HttpOnly", "SameSite=Strict", "Secure", "Path=/console"):
         assert attr in cookie
@@ -220,17 +225,18 @@ def test_state_changes_need_the_csrf_token(deployment):
     csrf = r.json()["csrf"]
     url = d.url + "/console/api/management/accounts"
     r = s.post(url, json={"account_name": "no-token"}, timeout=30)
-    assert r.status_code == 403 and r.json()["code"] == "InvalidCsrfToken"
+    assert r.status_code == 403 and r.json()["code"] == "InvalidCsrfToken", r.text
     r = s.post(url, json={"account_name": "no-token"}, headers={"X-CSRF-Token": "0" * 64}, timeout=30)
-    assert r.status_code == 403
+    assert r.status_code == 403, r.text
     r = s.post(d.url + "/console/api/dynamodb", json={}, timeout=30,
                headers={"X-Amz-Target": "DynamoDB_20120810.ListTables"})
-    assert r.status_code == 403
+    assert r.status_code == 403, r.text
     r = s.post(url, json={"account_name": "with-token"}, headers={"X-CSRF-Token": csrf}, timeout=30)
     assert r.status_code == 201, r.text
-    assert s.get(d.url + "/console/api/session", timeout=30).status_code == 200
+    r = s.get(d.url + "/console/api/session", timeout=30)
+    assert r.status_code == 200, r.text
     r = s.post(d.url + "/console/api/logout", headers={"X-CSRF-Token": csrf}, timeout=30)
-    assert r.status_code == 200
+    assert r.status_code == 200, r.text
     assert s.get(d.url + "/console/api/session", timeout=30).status_code == 401, "logout ends it at once"
     # Without a session, nothing.
     assert api(d).get(url, timeout=30).status_code == 401

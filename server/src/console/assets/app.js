@@ -91,7 +91,8 @@ function layout() {
     ? [['Dashboard', '#/'], ['Accounts', '#/accounts'], ['Users', '#/users'], ['Groups', '#/groups'],
       ['Roles', '#/roles'], ['Tables', '#/tables'], ['Metrics', '#/metrics'], ['Settings', '#/settings']]
     : [['My user', '#/'], ['Tables', '#/tables'], ['Metrics', '#/metrics'], ['Settings', '#/settings']];
-  const nav = el('nav', {}, links.map(([t, h]) => el('a', { href: h, id: 'nav-' + t.toLowerCase().replace(' ', '-') }, t)));
+  const clearFlash = () => { const f = document.getElementById('flash'); if (f) f.replaceChildren(); };
+  const nav = el('nav', {}, links.map(([t, h]) => el('a', { href: h, id: 'nav-' + t.toLowerCase().replace(' ', '-'), onclick: clearFlash }, t)));
   let picker = null;
   if (ctx.isAdmin()) {
     const select = el('select', { id: 'account-picker', title: 'The account the pages work in' },

@@ -43,7 +43,8 @@ function chart(id, title, unit) {
 
 function draw(c) {
   const pts = c.points;
-  const max = Math.max(1e-9, ...pts.map((p) => p.v));
+  const top = Math.max(0, ...pts.map((p) => p.v));
+  const max = top || 1;
   const w = 400;
   const h = 110;
   const step = w / (KEEP - 1);
@@ -58,17 +59,17 @@ function draw(c) {
     line.setAttribute('class', 'series');
     c.svg.append(line);
   }
-  const top = document.createElementNS(SVG, 'text');
-  top.setAttribute('x', '4');
-  top.setAttribute('y', '12');
-  top.setAttribute('class', 'tick');
-  top.textContent = 'max ' + fmt(max) + ' ' + c.unit;
-  c.svg.append(top);
+  const label = document.createElementNS(SVG, 'text');
+  label.setAttribute('x', '4');
+  label.setAttribute('y', '12');
+  label.setAttribute('class', 'tick');
+  label.textContent = 'max ' + fmt(top) + ' ' + c.unit;
+  c.svg.append(label);
   const last = pts[pts.length - 1];
   c.label.textContent = last ? 'now: ' + fmt(last.v) + ' ' + c.unit : '—';
 }
 
-function fmt(v) { return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(2); }
+function fmt(v) { return v === 0 ? '0' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(2); }
 
 export async function page(ctx, root) {
   stop();
