@@ -65,7 +65,9 @@ where
     let started = Instant::now();
     // A header value clone only bumps a reference count; kept for the failure warning below.
     let target = req.headers().get(dynamodb::X_AMZ_TARGET).cloned();
-    let cors = crate::cors::is_cors(req.headers());
+    // The console is same-origin only: no CORS answers for it.
+    let console = crate::console::is_console(req.uri().path());
+    let cors = !console && crate::cors::is_cors(req.headers());
     let (op, mut resp) = async {
         if head_too_large(&req) {
             return (
@@ -77,7 +79,9 @@ where
                 ),
             );
         }
-        if let Some(answer) = crate::cors::preflight(req.method(), req.headers(), &id) {
+        if let Some(answer) =
+            crate::cors::preflight(req.method(), req.headers(), &id).filter(|_| !console)
+        {
             return (None, answer);
         }
         match (req.method(), req.uri().path()) {

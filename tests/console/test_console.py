@@ -238,6 +238,13 @@ def test_state_changes_need_the_csrf_token(deployment):
     r = s.post(d.url + "/console/api/logout", headers={"X-CSRF-Token": csrf}, timeout=30)
     assert r.status_code == 200, r.text
     assert s.get(d.url + "/console/api/session", timeout=30).status_code == 401, "logout ends it at once"
+    # The console answers no CORS: other origins cannot read it or pre-flight to it.
+    r = s.options(d.url + "/console/api/login", timeout=30, headers={
+        "Origin": "https://evil.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-csrf-token"})
+    assert "Access-Control-Allow-Origin" not in r.headers, r.headers
+    r = s.get(d.url + "/console/api/session", timeout=30, headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in r.headers
     # Without a session, nothing.
     assert api(d).get(url, timeout=30).status_code == 401
 
