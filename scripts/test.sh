@@ -10,7 +10,9 @@
 #      the daemon without syslog; each starts its own servers, loopback only, bounded waits
 #   6. tests/manage: the management API, `extenddb manage` and IAM end to end, on deployments
 #      the tests make with `extenddb init` (embedded store and PostgreSQL)
-#   7. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
+#   7. tests/console: the web console in headless Chromium (Debian's chromium + chromium-driver,
+#      installed when missing), driven by Selenium; screenshots in $TARGET_DIR/console-screenshots
+#   8. tests/install: the installer scripts (refusals and a real run) and the PDF documentation
 # A private PostgreSQL cluster (scripts/pg-cluster.sh: initdb + pg_ctl, temp dir, free loopback
 # port) runs for the whole script: the Rust tests get EXTENDDB_TEST_PG_*, and the postgres
 # backend step runs `extenddb init` into a temporary HOME, `extenddb serve --foreground` (builtin
@@ -194,7 +196,8 @@ start_server() {
 
 run_pytest() {
   EXTENDDB_ENDPOINT="$ENDPOINT" EXTENDDB_BIN="$BIN" "$PY" -m pytest tests --ignore=tests/postgres \
-    --ignore=tests/faults --ignore=tests/manage --ignore=tests/install "${PYTEST_ARGS[@]}"
+    --ignore=tests/faults --ignore=tests/manage --ignore=tests/console --ignore=tests/install \
+    "${PYTEST_ARGS[@]}"
 }
 
 # One function per storage backend. A backend that needs a service (PostgreSQL) starts it
@@ -277,6 +280,31 @@ manage_tests() {
   step_done
 }
 
+# The web console (issue 18) in a real browser: headless Chromium from Debian's packages, driven
+# by Selenium through the system chromedriver (nothing downloaded at test time). Installed with
+# apt-get when missing and we are root, as the installer's prerequisites are.
+ensure_chromium() {
+  if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then return 0; fi
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
+    log "not root (or no apt-get): cannot install chromium chromium-driver; the console tests will skip"
+    return 0
+  fi
+  log "installing chromium chromium-driver (Debian packages) for the console tests"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >"$LOG_DIR/apt-chromium.log" 2>&1 || {
+    apt-get update -q >>"$LOG_DIR/apt-chromium.log" 2>&1
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >>"$LOG_DIR/apt-chromium.log" 2>&1
+  } || { tail -n 20 "$LOG_DIR/apt-chromium.log" >&2; die "apt-get install chromium chromium-driver failed"; }
+}
+
+console_tests() {
+  step "pytest tests/console (web console in headless Chromium)"
+  ensure_chromium
+  EXTENDDB_BIN="$BIN" EXTENDDB_SCREENSHOTS="$TARGET_DIR/console-screenshots" \
+    "$PY" -m pytest tests/console "${PYTEST_ARGS[@]}"
+  log "console screenshots: $TARGET_DIR/console-screenshots"
+  step_done
+}
+
 BACKENDS=(embedded postgres)
 
 # --- installers and the PDF documentation (issue 21) -----------------------------------------
@@ -324,4 +352,5 @@ for backend in "${BACKENDS[@]}"; do
 done
 faults
 manage_tests
+console_tests
 installers

@@ -27,6 +27,9 @@ pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// so a stalled store answers a retryable error the client still reads.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Default idle limit of a web console session: 8 hours, as the guide says.
+pub const DEFAULT_CONSOLE_SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
+
 /// Where the TLS certificate comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TlsSource {
@@ -70,6 +73,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// How often the health monitor checks the store (the readiness endpoint's freshness).
     pub health_interval: Duration,
+    /// A web console session unused this long ends (`console.session_idle_seconds`).
+    pub console_session_idle: Duration,
 }
 
 impl Default for ServerConfig {
@@ -86,6 +91,7 @@ impl Default for ServerConfig {
             body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             health_interval: Duration::from_secs(1),
+            console_session_idle: DEFAULT_CONSOLE_SESSION_IDLE,
         }
     }
 }

@@ -236,6 +236,35 @@ async fn execute(
         .map(Bytes::from)
 }
 
+/// Runs `op` on `body` for `principal`, authenticated already (the web console's session),
+/// through the same dispatch — authorization, throttling, the store — and request deadline as
+/// a signed request.
+pub(crate) async fn execute_as(
+    state: &AppState,
+    op: Operation,
+    principal: extenddb_core::traits::Principal,
+    body: Bytes,
+    facts: RequestFacts,
+) -> Result<Bytes, ApiError> {
+    // DescribeEndpoints (answered from the request's Host by `execute`) is not offered here:
+    // dispatch answers it UnknownOperationException.
+    let ctx = Ctx::for_request(state.services.clone(), principal, facts);
+    let deadline = state.request_timeout;
+    match tokio::time::timeout(
+        deadline,
+        Box::pin(extenddb_core::ops::dispatch(&ctx, op, &body)),
+    )
+    .await
+    {
+        Ok(answer) => answer.map(Bytes::from),
+        Err(_) => Err(ApiError::Unavailable(format!(
+            "The request did not complete within {} ms; it may or may not have been applied. \
+             Retry it.",
+            deadline.as_millis()
+        ))),
+    }
+}
+
 /// What authentication needs from the request line and headers (the headers are moved, not
 /// copied). HTTP/2 carries the host in `:authority`, which SigV4 signs as `host`, so it is
 /// added as one when no Host header came.

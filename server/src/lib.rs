@@ -14,6 +14,7 @@
 mod body;
 pub mod config;
 mod connections;
+mod console;
 mod cors;
 mod dynamodb;
 mod encoding;
@@ -40,9 +41,9 @@ mod ttl_sweeper;
 mod workers;
 
 pub use config::{
-    ServerConfig, TlsSource, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_HEADER_READ_TIMEOUT,
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT,
-    DEFAULT_SETTINGS_POLL,
+    ServerConfig, TlsSource, DEFAULT_BODY_READ_TIMEOUT, DEFAULT_CONSOLE_SESSION_IDLE,
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT, DEFAULT_SETTINGS_POLL,
 };
 pub use error::ServerError;
 pub use extenddb_core::Services;

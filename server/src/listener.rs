@@ -84,6 +84,7 @@ impl Server {
                 request_timeout: config.request_timeout,
                 health_interval: config.health_interval,
                 management: None,
+                console: crate::console::Console::new(config.console_session_idle),
             }),
             shutdown_grace: config.shutdown_grace,
             idle_timeout: config.idle_timeout,

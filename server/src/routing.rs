@@ -1,6 +1,6 @@
 //! Routing: `GET /health` (liveness), `GET /health/ready` (readiness, see `health`),
 //! `GET /metrics`, the DynamoDB API on `POST /`, the management API under `/management`
-//! (`crate::management`), and 404 for everything else. Each
+//! (`crate::management`), the web console under `/console` (`crate::console`), and 404 for everything else. Each
 //! request gets an id and, when debug logging is on, a tracing span (request id, operation,
 //! table — never credentials). The span is at debug level because building it on every request
 //! cost 3–6 % of a PutItem's CPU (see docs/performance.md); a failed request's warning names
@@ -65,7 +65,9 @@ where
     let started = Instant::now();
     // A header value clone only bumps a reference count; kept for the failure warning below.
     let target = req.headers().get(dynamodb::X_AMZ_TARGET).cloned();
-    let cors = crate::cors::is_cors(req.headers());
+    // The console is same-origin only: no CORS answers for it.
+    let console = crate::console::is_console(req.uri().path());
+    let cors = !console && crate::cors::is_cors(req.headers());
     let (op, mut resp) = async {
         if head_too_large(&req) {
             return (
@@ -77,7 +79,9 @@ where
                 ),
             );
         }
-        if let Some(answer) = crate::cors::preflight(req.method(), req.headers(), &id) {
+        if let Some(answer) =
+            crate::cors::preflight(req.method(), req.headers(), &id).filter(|_| !console)
+        {
             return (None, answer);
         }
         match (req.method(), req.uri().path()) {
@@ -98,6 +102,9 @@ where
                 None,
                 crate::management::handle(state.management.as_ref(), req, &id, peer).await,
             ),
+            (_, path) if crate::console::is_console(path) => {
+                (None, crate::console::handle(state, req, &id, peer).await)
+            }
             _ => (
                 None,
                 response::build(StatusCode::NOT_FOUND, Bytes::from_static(NOT_FOUND), &id),

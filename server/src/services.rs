@@ -33,6 +33,8 @@ pub(crate) struct AppState {
     pub health_interval: Duration,
     /// The management API (`/management/*`), when the server has one.
     pub management: Option<crate::management::ManagementApi>,
+    /// The web console's sessions (`/console/`; it needs `management`).
+    pub console: crate::console::Console,
 }
 
 impl AppState {

@@ -30,6 +30,7 @@ pub(crate) fn server_config(
         header_read_timeout: Duration::from_secs(s.header_read_timeout_seconds),
         body_read_timeout: Duration::from_secs(s.body_read_timeout_seconds),
         request_timeout: Duration::from_millis(s.request_timeout_ms),
+        console_session_idle: Duration::from_secs(config.console.session_idle_seconds.max(1)),
         ..ServerConfig::default()
     }
 }

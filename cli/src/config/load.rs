@@ -10,7 +10,7 @@ use std::path::Path;
 
 /// The sections an environment variable may address; other `EXTENDDB_*` variables (such as
 /// `EXTENDDB_ADMIN_PASSWORD`) are not configuration keys and are ignored here.
-const ENV_SECTIONS: [&str; 3] = ["server", "storage", "auth"];
+const ENV_SECTIONS: [&str; 4] = ["server", "storage", "auth", "console"];
 
 /// Values given as command-line flags, which win over everything else.
 #[derive(Debug, Default, Clone)]

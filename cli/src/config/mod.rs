@@ -19,6 +19,24 @@ pub struct Config {
     pub storage: StorageSection,
     /// `[auth]`: how requests are authenticated.
     pub auth: AuthSection,
+    /// `[console]`: the web console.
+    pub console: ConsoleSection,
+}
+
+/// `[console]`: the web console at `/console/`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleSection {
+    /// A console session unused for this many seconds ends (default 8 hours).
+    pub session_idle_seconds: u64,
+}
+
+impl Default for ConsoleSection {
+    fn default() -> Self {
+        ConsoleSection {
+            session_idle_seconds: 8 * 3600,
+        }
+    }
 }
 
 /// `[server]`.

@@ -114,37 +114,50 @@ impl Caller {
             tls: false,
             body_sha256: [0; 32],
         });
-        let Some(header) = parts.headers.get(http::header::AUTHORIZATION) else {
-            return Err(MgmtError::unauthenticated(
-                "The management API needs credentials: HTTP Basic with an admin \
-                 (name:password) or an IAM user (account_id/user_name:password)",
-            ));
-        };
-        let header = header
-            .to_str()
-            .map_err(|_| MgmtError::unauthenticated("Malformed Authorization header"))?;
+        let session = parts.extensions.get::<SessionLogin>().cloned();
+        let header = parts.headers.get(http::header::AUTHORIZATION);
         let now = state.services.clock.now();
         let secs = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let (who, policies) = if let Some(encoded) = header.strip_prefix("Basic ") {
-            Self::basic(&state, encoded.trim(), now).await?
-        } else if let Some(creds) = header
-            .strip_prefix(operator::SCHEME)
-            .and_then(|r| r.strip_prefix(' '))
-        {
-            operator::verify(
-                &state.key,
-                creds,
-                parts.method.as_str(),
-                &facts.path,
-                &facts.body_sha256,
-                secs as i64,
-            )
-            .map_err(|e| MgmtError::unauthenticated(e.to_string()))?;
-            (Who::Operator, default_policies::operator())
+        let (who, policies) = if let Some(SessionLogin(login)) = session {
+            match resolve_login(&state, &login).await? {
+                Some(who) => policies_of(&state, who).await?,
+                None => {
+                    return Err(MgmtError::unauthenticated(
+                        "The console session's user no longer exists",
+                    ))
+                }
+            }
         } else {
-            return Err(MgmtError::unauthenticated(
-                "Unsupported authorization scheme; use HTTP Basic",
-            ));
+            let Some(header) = header else {
+                return Err(MgmtError::unauthenticated(
+                    "The management API needs credentials: HTTP Basic with an admin \
+                 (name:password) or an IAM user (account_id/user_name:password)",
+                ));
+            };
+            let header = header
+                .to_str()
+                .map_err(|_| MgmtError::unauthenticated("Malformed Authorization header"))?;
+            if let Some(encoded) = header.strip_prefix("Basic ") {
+                Self::basic(&state, encoded.trim(), now).await?
+            } else if let Some(creds) = header
+                .strip_prefix(operator::SCHEME)
+                .and_then(|r| r.strip_prefix(' '))
+            {
+                operator::verify(
+                    &state.key,
+                    creds,
+                    parts.method.as_str(),
+                    &facts.path,
+                    &facts.body_sha256,
+                    secs as i64,
+                )
+                .map_err(|e| MgmtError::unauthenticated(e.to_string()))?;
+                (Who::Operator, default_policies::operator())
+            } else {
+                return Err(MgmtError::unauthenticated(
+                    "Unsupported authorization scheme; use HTTP Basic",
+                ));
+            }
         };
         let mut ctx = MapContext::default();
         ctx.set("aws:CurrentTime", &iso8601(secs));
@@ -190,47 +203,8 @@ impl Caller {
         let text = std::str::from_utf8(&decoded).map_err(|_| malformed())?;
         let (login, password) = text.split_once(':').ok_or_else(malformed)?;
         let password = Zeroizing::new(password.to_string());
-        let login = login.to_string();
-        if let Err(wait) = state.limiter.check(&login, now) {
-            tracing::warn!(target: "extenddb::audit::manage", login = %login, "management login refused: too many failed logins");
-            return Err(MgmtError::too_many_failures(&login, wait));
-        }
-        let iam = &state.iam;
-        let (who, hash) = match login.split_once('/') {
-            None => match iam.get_admin(&login).await? {
-                Some(a) => (Some(Who::Admin(a.name.clone())), Some(a.password_hash)),
-                None => (None, None),
-            },
-            Some((account, user)) => {
-                let found = if extenddb_core::model::iam::validate_account_id(account).is_ok() {
-                    iam.get_user(account, user).await?
-                } else {
-                    None
-                };
-                match found {
-                    Some(u) => {
-                        let hash = u.password_hash.clone();
-                        (Some(Who::User(Box::new(u))), hash)
-                    }
-                    None => (None, None),
-                }
-            }
-        };
-        if !verify(password, hash).await {
-            state.limiter.failed(&login, now);
-            tracing::warn!(target: "extenddb::audit::manage", login = %login, "management login failed");
-            return Err(invalid());
-        }
-        state.limiter.succeeded(&login);
-        match who {
-            Some(Who::User(u)) => {
-                let identity = user_identity(iam.as_ref(), &u).await?;
-                let policies = default_policies::self_service(&identity.policies.identity);
-                Ok((Who::User(u), policies))
-            }
-            Some(who) => Ok((who, default_policies::admin())),
-            None => Err(invalid()),
-        }
+        let who = check_password(state, login, password, now).await?;
+        policies_of(state, who).await
     }
 
     /// Allows the route's action on `resource` (an ARN, or `*`), or answers AccessDenied in
@@ -290,6 +264,83 @@ impl Caller {
             detail,
             "management change"
         );
+    }
+}
+
+/// A login the web console already authenticated (its session's): set by the console on the
+/// requests it forwards, never taken from a client's headers.
+#[derive(Debug, Clone)]
+pub struct SessionLogin(pub String);
+
+/// Checks `login`'s password (an admin name or `account_id/user_name`), rate-limited per login
+/// by the failed-login limiter, and answers who it is.
+pub(crate) async fn check_password(
+    state: &MgmtState,
+    login: &str,
+    password: Zeroizing<String>,
+    now: std::time::SystemTime,
+) -> Result<Who, MgmtError> {
+    let login = login.to_string();
+    if let Err(wait) = state.limiter.check(&login, now) {
+        tracing::warn!(target: "extenddb::audit::manage", login = %login, "management login refused: too many failed logins");
+        return Err(MgmtError::too_many_failures(&login, wait));
+    }
+    let (who, hash) = match lookup(state, &login).await? {
+        Some(Who::Admin(name)) => {
+            let hash = state.iam.get_admin(&name).await?.map(|a| a.password_hash);
+            (Some(Who::Admin(name)), hash)
+        }
+        Some(Who::User(u)) => {
+            let hash = u.password_hash.clone();
+            (Some(Who::User(u)), hash)
+        }
+        _ => (None, None),
+    };
+    if !verify(password, hash).await {
+        state.limiter.failed(&login, now);
+        tracing::warn!(target: "extenddb::audit::manage", login = %login, "management login failed");
+        return Err(invalid());
+    }
+    state.limiter.succeeded(&login);
+    who.ok_or_else(invalid)
+}
+
+/// Who `login` (an admin name or `account_id/user_name`) is now, without a password: `None`
+/// when it no longer exists.
+pub(crate) async fn resolve_login(
+    state: &MgmtState,
+    login: &str,
+) -> Result<Option<Who>, MgmtError> {
+    lookup(state, login).await
+}
+
+async fn lookup(state: &MgmtState, login: &str) -> Result<Option<Who>, MgmtError> {
+    let iam = &state.iam;
+    Ok(match login.split_once('/') {
+        None => iam.get_admin(login).await?.map(|a| Who::Admin(a.name)),
+        Some((account, user)) => {
+            if extenddb_core::model::iam::validate_account_id(account).is_ok() {
+                iam.get_user(account, user)
+                    .await?
+                    .map(|u| Who::User(Box::new(u)))
+            } else {
+                None
+            }
+        }
+    })
+}
+
+/// The default policies of `who`: an IAM user's self-service set over its own policies, the
+/// admins' set otherwise.
+async fn policies_of(state: &MgmtState, who: Who) -> Result<(Who, PolicySet), MgmtError> {
+    match who {
+        Who::User(u) => {
+            let identity = user_identity(state.iam.as_ref(), &u).await?;
+            let policies = default_policies::self_service(&identity.policies.identity);
+            Ok((Who::User(u), policies))
+        }
+        Who::Operator => Ok((who, default_policies::operator())),
+        who => Ok((who, default_policies::admin())),
     }
 }
 

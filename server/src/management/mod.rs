@@ -35,7 +35,8 @@ use crate::request_id::RequestId;
 use crate::response::{Body as RespBody, X_AMZN_REQUEST_ID};
 use axum::response::IntoResponse;
 use bytes::Bytes;
-use caller::{Caller, Facts, Who};
+use caller::{Caller, Facts};
+pub(crate) use caller::{SessionLogin, Who};
 use error::MgmtError;
 use extenddb_auth_builtin::DataKey;
 use extenddb_core::traits::IamStore;
@@ -85,6 +86,7 @@ impl MgmtState {
 /// The management API of one server: its state and router.
 pub(crate) struct ManagementApi {
     router: axum::Router,
+    state: Arc<MgmtState>,
 }
 
 impl ManagementApi {
@@ -97,8 +99,30 @@ impl ManagementApi {
             limiter: limiter::LoginLimiter::default(),
         });
         ManagementApi {
-            router: routes::router(state),
+            router: routes::router(state.clone()),
+            state,
         }
+    }
+
+    /// Checks a console login's password with the management API's own check and failed-login
+    /// limiter: who it is, or the management error to show.
+    pub(crate) async fn login(
+        &self,
+        login: &str,
+        password: zeroize::Zeroizing<String>,
+    ) -> Result<Who, MgmtError> {
+        let now = self.state.services.clock.now();
+        caller::check_password(&self.state, login, password, now).await
+    }
+
+    /// Who a console session's `login` is now (`None`: deleted since).
+    pub(crate) async fn resolve(&self, login: &str) -> Result<Option<Who>, MgmtError> {
+        caller::resolve_login(&self.state, login).await
+    }
+
+    /// The IAM store.
+    pub(crate) fn iam(&self) -> &Arc<dyn IamStore> {
+        &self.state.iam
     }
 }
 
@@ -142,8 +166,29 @@ where
 {
     let resp = match api {
         None => MgmtError::disabled().into_response(),
-        Some(api) => serve(api, req, peer).await,
+        Some(api) => serve(api, req, peer, None).await,
     };
+    finish(resp, id).await
+}
+
+/// Answers a request the web console forwards for its session's `login`: `req`'s path is
+/// already the management path (`/management/...`).
+pub(crate) async fn handle_for_session<B>(
+    api: &ManagementApi,
+    req: Request<B>,
+    id: &RequestId,
+    peer: Peer,
+    login: SessionLogin,
+) -> Response<RespBody>
+where
+    B: Body,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let resp = serve(api, req, peer, Some(login)).await;
+    finish(resp, id).await
+}
+
+async fn finish(resp: axum::response::Response, id: &RequestId) -> Response<RespBody> {
     let (mut parts, body) = resp.into_parts();
     let bytes = match body.collect().await {
         Ok(c) => c.to_bytes(),
@@ -160,7 +205,12 @@ where
     Response::from_parts(parts, Full::new(bytes))
 }
 
-async fn serve<B>(api: &ManagementApi, req: Request<B>, peer: Peer) -> axum::response::Response
+async fn serve<B>(
+    api: &ManagementApi,
+    req: Request<B>,
+    peer: Peer,
+    session: Option<SessionLogin>,
+) -> axum::response::Response
 where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -187,6 +237,9 @@ where
         tls: peer.tls,
         body_sha256,
     });
+    if let Some(login) = session {
+        parts.extensions.insert(login);
+    }
     let req = Request::from_parts(parts, axum::body::Body::from(bytes));
     match api.router.clone().oneshot(req).await {
         Ok(resp) => resp,
