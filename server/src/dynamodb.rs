@@ -250,12 +250,7 @@ pub(crate) async fn execute_as(
     // dispatch answers it UnknownOperationException.
     let ctx = Ctx::for_request(state.services.clone(), principal, facts);
     let deadline = state.request_timeout;
-    match tokio::time::timeout(
-        deadline,
-        Box::pin(extenddb_core::ops::dispatch(&ctx, op, &body)),
-    )
-    .await
-    {
+    match tokio::time::timeout(deadline, extenddb_core::ops::dispatch(&ctx, op, &body)).await {
         Ok(answer) => answer.map(Bytes::from),
         Err(_) => Err(ApiError::Unavailable(format!(
             "The request did not complete within {} ms; it may or may not have been applied. \
