@@ -264,6 +264,25 @@ pub struct TableDefinition {
     /// Time to Live upkeep: the expiry index and when TTL last changed.
     #[serde(default)]
     pub ttl: TtlState,
+    /// Where the table was restored from (RestoreTableFromBackup), `None` for a table created
+    /// by CreateTable. DescribeTable reports it as RestoreSummary.
+    #[serde(default)]
+    pub restore: Option<RestoreState>,
+}
+
+/// A restored table's origin and whether its items are still being copied
+/// (`ops::backup::restore_table_from_backup`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreState {
+    /// SourceBackupArn: the backup restored from.
+    pub source_backup_arn: Option<String>,
+    /// SourceTableArn: the table the backup was taken of.
+    pub source_table_arn: Option<String>,
+    /// RestoreDateTime: the instant the restored items are as of, seconds since the epoch.
+    pub restore_date_time: f64,
+    /// RestoreInProgress: true until every item is copied. While true the table stays
+    /// CREATING and its GSIs are not backfilled.
+    pub in_progress: bool,
 }
 
 /// Time to Live beyond the attribute: the expiry index the sweeper finds expired items by,

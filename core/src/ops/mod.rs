@@ -9,6 +9,7 @@
 //! - `background/`: the jobs the server runs beside requests;
 //! - `transaction/`: TransactWriteItems' actions and decider;
 //! - `streams/`: the DynamoDB Streams API (one file per operation).
+//! - `backup/`: on-demand backups and their restore (one file per operation).
 //! - `partiql/`: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (DynamoDB's
 //!   PartiQL: lexer, parser, planner, one file per operation).
 //!
@@ -16,6 +17,7 @@
 
 pub mod authorize;
 pub mod background;
+pub mod backup;
 pub mod change;
 pub mod control;
 pub mod data;
@@ -42,11 +44,23 @@ pub use operation::{Api, Operation};
 /// answered by the server (it needs the request's host), so it is not dispatched here.
 pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, ApiError> {
     use Operation as O;
+    if let Some(answer) = control::not_offered::handle(ctx, op, body).await {
+        return answer;
+    }
     match op {
         O::BatchExecuteStatement => partiql::batch_execute_statement::handle(ctx, body).await,
         O::BatchGetItem => data::batch_get_item::handle(ctx, body).await,
         O::BatchWriteItem => data::batch_write_item::handle(ctx, body).await,
+        O::CreateBackup => backup::create_backup::handle(ctx, body).await,
         O::CreateTable => control::create_table::handle(ctx, body).await,
+        O::DeleteBackup => backup::delete_backup::handle(ctx, body).await,
+        O::DescribeBackup => backup::describe_backup::handle(ctx, body).await,
+        O::DescribeContinuousBackups => {
+            backup::describe_continuous_backups::handle(ctx, body).await
+        }
+        O::DescribeLimits => control::describe_limits::handle(ctx, body).await,
+        O::ListBackups => backup::list_backups::handle(ctx, body).await,
+        O::RestoreTableFromBackup => backup::restore_table_from_backup::handle(ctx, body).await,
         O::DeleteItem => data::delete_item::handle(ctx, body).await,
         O::DeleteTable => control::delete_table::handle(ctx, body).await,
         O::DescribeTable => control::describe_table::handle(ctx, body).await,
@@ -72,6 +86,19 @@ pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, 
         O::ListStreams => streams::list_streams::handle(ctx, body).await,
         // Served by the server; reaching here means a caller skipped that.
         O::DescribeEndpoints => Err(ApiError::unknown_operation()),
+        // Answered by `control::not_offered` above.
+        O::DescribeContributorInsights
+        | O::DescribeExport
+        | O::DescribeGlobalTable
+        | O::DescribeGlobalTableSettings
+        | O::DescribeImport
+        | O::DescribeKinesisStreamingDestination
+        | O::DescribeTableReplicaAutoScaling
+        | O::GetResourcePolicy
+        | O::ListContributorInsights
+        | O::ListExports
+        | O::ListGlobalTables
+        | O::ListImports => Err(ApiError::unknown_operation()),
     }
 }
 

@@ -42,6 +42,7 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         stream: None,
         past_streams: Vec::new(),
         ttl: Default::default(),
+        restore: None,
     }
 }
 

@@ -41,6 +41,7 @@ pub(super) fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefin
         stream: None,
         past_streams: Vec::new(),
         ttl: Default::default(),
+        restore: None,
     }
 }
 

@@ -11,6 +11,7 @@
 mod backfill;
 mod catalog;
 mod catalog_races;
+mod copies;
 mod fixtures;
 mod iam;
 mod item_store;
