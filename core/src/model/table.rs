@@ -268,6 +268,26 @@ pub struct TableDefinition {
     /// by CreateTable. DescribeTable reports it as RestoreSummary.
     #[serde(default)]
     pub restore: Option<RestoreState>,
+    /// Point-in-time recovery, while enabled (UpdateContinuousBackups).
+    #[serde(default)]
+    pub pitr: Option<PitrState>,
+}
+
+/// Point-in-time recovery of a table (`ops::pitr`): a base copy of the items as of `base_at`
+/// plus a history of every item change since, written in each change's own transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PitrState {
+    /// When PITR was enabled, seconds since the epoch.
+    pub enabled_at: f64,
+    /// RecoveryPeriodInDays (1–35).
+    pub recovery_days: u32,
+    /// Where the history entries live (`ops::pitr::history`).
+    pub history_id: u64,
+    /// Where the base copy lives.
+    pub base_id: u64,
+    /// The instant the base copy is as of; `None` until it is taken. The earliest restorable
+    /// time.
+    pub base_at: Option<f64>,
 }
 
 /// A restored table's origin and whether its items are still being copied

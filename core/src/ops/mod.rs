@@ -10,6 +10,7 @@
 //! - `transaction/`: TransactWriteItems' actions and decider;
 //! - `streams/`: the DynamoDB Streams API (one file per operation).
 //! - `backup/`: on-demand backups and their restore (one file per operation).
+//! - `pitr/`: point-in-time recovery (history, restore, one file per operation).
 //! - `partiql/`: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (DynamoDB's
 //!   PartiQL: lexer, parser, planner, one file per operation).
 //!
@@ -24,6 +25,7 @@ pub mod data;
 pub mod index;
 pub mod operation;
 pub mod partiql;
+pub mod pitr;
 pub mod request;
 pub mod streams;
 pub mod table;
@@ -55,12 +57,14 @@ pub async fn dispatch(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Vec<u8>, 
         O::CreateTable => control::create_table::handle(ctx, body).await,
         O::DeleteBackup => backup::delete_backup::handle(ctx, body).await,
         O::DescribeBackup => backup::describe_backup::handle(ctx, body).await,
-        O::DescribeContinuousBackups => {
-            backup::describe_continuous_backups::handle(ctx, body).await
-        }
+        O::DescribeContinuousBackups => pitr::describe_continuous_backups::handle(ctx, body).await,
         O::DescribeLimits => control::describe_limits::handle(ctx, body).await,
         O::ListBackups => backup::list_backups::handle(ctx, body).await,
         O::RestoreTableFromBackup => backup::restore_table_from_backup::handle(ctx, body).await,
+        O::RestoreTableToPointInTime => {
+            pitr::restore_table_to_point_in_time::handle(ctx, body).await
+        }
+        O::UpdateContinuousBackups => pitr::update_continuous_backups::handle(ctx, body).await,
         O::DeleteItem => data::delete_item::handle(ctx, body).await,
         O::DeleteTable => control::delete_table::handle(ctx, body).await,
         O::DescribeTable => control::describe_table::handle(ctx, body).await,

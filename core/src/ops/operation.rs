@@ -100,11 +100,13 @@ operations! {
     PutItem => DynamoDb, Some("dynamodb:PutItem");
     Query => DynamoDb, Some("dynamodb:Query");
     RestoreTableFromBackup => DynamoDb, Some("dynamodb:RestoreTableFromBackup");
+    RestoreTableToPointInTime => DynamoDb, Some("dynamodb:RestoreTableToPointInTime");
     Scan => DynamoDb, Some("dynamodb:Scan");
     TagResource => DynamoDb, Some("dynamodb:TagResource");
     TransactGetItems => DynamoDb, None;
     TransactWriteItems => DynamoDb, None;
     UntagResource => DynamoDb, Some("dynamodb:UntagResource");
+    UpdateContinuousBackups => DynamoDb, Some("dynamodb:UpdateContinuousBackups");
     UpdateItem => DynamoDb, Some("dynamodb:UpdateItem");
     UpdateTable => DynamoDb, Some("dynamodb:UpdateTable");
     UpdateTimeToLive => DynamoDb, Some("dynamodb:UpdateTimeToLive");

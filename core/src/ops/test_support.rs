@@ -43,6 +43,7 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         past_streams: Vec::new(),
         ttl: Default::default(),
         restore: None,
+        pitr: None,
     }
 }
 

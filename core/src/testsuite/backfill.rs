@@ -69,6 +69,7 @@ fn definition(account: &str, storage_id: u64, index_id: u64) -> TableDefinition 
         past_streams: Vec::new(),
         ttl: Default::default(),
         restore: None,
+        pitr: None,
     }
 }
 

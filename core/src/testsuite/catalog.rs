@@ -42,6 +42,7 @@ pub(super) fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefin
         past_streams: Vec::new(),
         ttl: Default::default(),
         restore: None,
+        pitr: None,
     }
 }
 

@@ -25,9 +25,14 @@ use std::ops::Bound;
 /// Queued drops handled per step.
 const DROPS_PER_STEP: usize = 16;
 
-/// Takes a deleted table out of the catalog: queues its storage (table, every index, every
-/// stream log, the expiry index) for dropping, then deletes its definition.
+/// Takes a deleted table out of the catalog: records its point-in-time recovery state when it
+/// has one (`pitr::deleted`), queues its storage (table, every index, every stream log, the
+/// expiry index) for dropping, then deletes its definition.
 pub async fn retire(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
+    // Its point-in-time base and history (never in the drops below) stay restorable.
+    if def.pitr.is_some() {
+        crate::ops::pitr::deleted::remember(ctx, def).await?;
+    }
     let mut ids = vec![def.storage_id];
     ids.extend(def.indexes().map(|(i, _)| i.storage_id));
     ids.extend(def.all_streams().map(|(s, _)| s.log_id));

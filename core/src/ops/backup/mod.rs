@@ -1,12 +1,11 @@
 //! On-demand backups (one file per operation): CreateBackup, DescribeBackup, ListBackups,
-//! DeleteBackup, RestoreTableFromBackup, and DescribeContinuousBackups. A backup is a
+//! DeleteBackup, RestoreTableFromBackup. A backup is a
 //! record (`record`) plus copies of the table's items and LSI entries made as of one instant
 //! by `ItemStore::copy_tables`; `description` renders the shapes they are answered in.
 
 pub mod create_backup;
 pub mod delete_backup;
 pub mod describe_backup;
-pub mod describe_continuous_backups;
 pub mod description;
 pub mod list_backups;
 pub mod record;

@@ -99,6 +99,8 @@ pub fn restored_definition(
     def.stream = None;
     def.past_streams = Vec::new();
     def.ttl = Default::default();
+    def.pitr = None;
+    def.restore = None;
     match req.billing_mode_override.as_deref() {
         Some("PAY_PER_REQUEST") => def.billing_mode = BillingMode::PayPerRequest,
         Some("PROVISIONED") => def.billing_mode = BillingMode::Provisioned,
@@ -253,6 +255,13 @@ async fn copy_and_finish(
         }
     }
     ctx.store.copy_tables(&pairs).await?;
+    finish(ctx, def).await
+}
+
+/// Ends the restore of `def` once its items are in place: RestoreInProgress turns false,
+/// and the table turns ACTIVE as a created table does (at once without a control-plane
+/// delay); CREATING GSIs wait for their backfill from now.
+pub async fn finish(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
     let immediate = ctx.control_plane_delay().is_zero();
     ctx.catalog
         .update_table(&def.account_id, &def.name, |stored| {

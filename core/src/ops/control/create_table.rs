@@ -86,6 +86,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         past_streams: Vec::new(),
         ttl: Default::default(),
         restore: None,
+        pitr: None,
     };
     if let Some(view) = valid.stream {
         def.stream = Some(stream_spec::new_stream(&def, view, log_id, now));

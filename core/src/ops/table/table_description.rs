@@ -282,6 +282,7 @@ pub(crate) mod test_support {
             past_streams: Vec::new(),
             ttl: Default::default(),
             restore: None,
+            pitr: None,
         }
     }
 }

@@ -1,16 +1,17 @@
 //! DescribeContinuousBackups: continuous backups are ENABLED for every table (what on-demand
-//! backups rest on, as DynamoDB reports it); point-in-time recovery is DISABLED, as extenddb
-//! does not offer it yet (UpdateContinuousBackups is not served).
+//! backups rest on, as DynamoDB reports it); point-in-time recovery is DISABLED, ENABLING
+//! while its base copy is taken, or ENABLED with its restorable window.
 
-use super::create_backup::table_not_found;
+use super::window::description;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::ops::authorize;
+use crate::ops::backup::create_backup::table_not_found;
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// DescribeContinuousBackups' input.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -31,15 +32,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         found.as_ref(),
     )
     .await?;
-    if found.is_none() {
-        return Err(table_not_found(&name));
-    }
-    Ok(json!({
-        "ContinuousBackupsDescription": {
-            "ContinuousBackupsStatus": "ENABLED",
-            "PointInTimeRecoveryDescription": { "PointInTimeRecoveryStatus": "DISABLED" },
-        }
-    }))
+    let def = found.ok_or_else(|| table_not_found(&name))?;
+    Ok(description(def.pitr.as_ref(), ctx.now_epoch()))
 }
 
 /// Decodes a DescribeContinuousBackups body, runs it and encodes the answer.
