@@ -66,7 +66,13 @@ def test_backup_restore_and_roll_back_with_the_cli(endpoint, client, names):
                              "--point-in-time-recovery-specification",
                              "PointInTimeRecoveryEnabled=true").stdout)
     pitr = enabled["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
-    assert pitr["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert pitr["PointInTimeRecoveryStatus"] in ("ENABLING", "ENABLED")
+    for _ in range(300):
+        described = json.loads(cli(endpoint, "describe-continuous-backups", "--table-name",
+                                   name).stdout)["ContinuousBackupsDescription"]
+        if described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED":
+            break
+        time.sleep(0.1)
     time.sleep(1.1)
     good = time.time()
     time.sleep(1.1)

@@ -12,10 +12,21 @@ from support import expect_error, unique_name, wait_active, wait_gone
 
 
 def enable(ddb, name, **spec):
-    return ddb.update_continuous_backups(
+    """Turns PITR on and waits until it is ENABLED (the server takes the base copy about a
+    second later); returns DescribeContinuousBackups' description then."""
+    answer = ddb.update_continuous_backups(
         TableName=name,
         PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True, **spec},
     )["ContinuousBackupsDescription"]
+    assert answer["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] in (
+        "ENABLING", "ENABLED")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        described = ddb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        if described["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED":
+            return described
+        time.sleep(0.1)
+    pytest.fail(f"PITR of {name} not ENABLED after 30 s")
 
 
 def table_with_gsi(tables):

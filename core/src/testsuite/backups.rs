@@ -124,8 +124,24 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
     )
     .await;
     let pitr = &enabled["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
-    assert_eq!(pitr["PointInTimeRecoveryStatus"], "ENABLED", "{enabled}");
+    assert_eq!(pitr["PointInTimeRecoveryStatus"], "ENABLING", "{enabled}");
     assert_eq!(pitr["RecoveryPeriodInDays"], 35);
+    // The worker takes the base once requests with the old definition are done (1 s).
+    crate::ops::background::table_reaper::run_step(&ctx)
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    crate::ops::background::table_reaper::run_step(&ctx)
+        .await
+        .unwrap();
+    let described = call(
+        &ctx,
+        Operation::DescribeContinuousBackups,
+        json!({ "TableName": "src" }),
+    )
+    .await;
+    let pitr = &described["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
+    assert_eq!(pitr["PointInTimeRecoveryStatus"], "ENABLED", "{described}");
     // The table at several instants, each a few random changes apart.
     let mut expected: Vec<(f64, BTreeMap<String, Value>)> = Vec::new();
     for round in 0..5 {
@@ -161,6 +177,46 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
             );
         }
     }
+    // Retention: 36 days on, every entry is folded into the base, which is then the table.
+    let def = ctx
+        .catalog
+        .get_table(&account, "src")
+        .await
+        .unwrap()
+        .unwrap();
+    let pitr = def.pitr.clone().unwrap();
+    let later = now() + 36.0 * 86_400.0;
+    assert!(
+        crate::ops::background::pitr_trim::trim_table(&ctx, &def, later)
+            .await
+            .unwrap()
+    );
+    let all = crate::traits::KeyRange::table_after(None);
+    let history = ctx
+        .store
+        .range(pitr.history_id, &all, true, usize::MAX, usize::MAX)
+        .await
+        .unwrap();
+    assert!(history.items.is_empty(), "history left after folding");
+    let base = ctx
+        .store
+        .range(pitr.base_id, &all, true, usize::MAX, usize::MAX)
+        .await
+        .unwrap();
+    let table = ctx
+        .store
+        .range(def.storage_id, &all, true, usize::MAX, usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(base.items, table.items);
+    // Put the window back, so the restores below are inside it.
+    ctx.catalog
+        .update_table(&account, "src", |d| {
+            d.pitr.as_mut().unwrap().base_at = pitr.base_at;
+            Ok(true)
+        })
+        .await
+        .unwrap();
     // An on-demand backup survives DeleteTable; so does the PITR window.
     let latest = items(&ctx, "src").await;
     let backup = call(

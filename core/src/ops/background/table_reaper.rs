@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::model::key_encoding::prefix_successor;
 use crate::model::reserved::{DROP_TAG, SYSTEM_STORAGE_ID};
 use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
+use crate::ops::background::pitr_trim;
 use crate::ops::table::drops::{drop_key, queue_drops};
 use crate::ops::table::{index_lifecycle, lifecycle};
 use crate::traits::{CatalogError, KeyRange, WriteDecider, WriteOp};
@@ -88,12 +89,18 @@ async fn drop_queued(ctx: &Ctx) -> Result<usize, ApiError> {
     Ok(dropped)
 }
 
-/// One round: retires due DELETING tables and GSIs, then drops queued storage. Answers how
-/// much it did (0: nothing to do).
+/// One round: retires due DELETING tables and GSIs, folds point-in-time history past its
+/// window (`pitr_trim`), then drops queued storage. Answers how much it did (0: nothing to
+/// do).
 pub async fn run_step(ctx: &Ctx) -> Result<usize, ApiError> {
     let now = ctx.now_epoch();
-    let mut done = 0;
+    let mut done = pitr_trim::expire_deleted(ctx, now).await?;
     for def in ctx.catalog.all_tables().await? {
+        if pitr_trim::take_base(ctx, &def, now).await?
+            || pitr_trim::trim_table(ctx, &def, now).await?
+        {
+            done += 1;
+        }
         if def.status == TableStatus::Deleting {
             if lifecycle::due(ctx, def.status_since, now) {
                 retire(ctx, &def).await?;

@@ -1,11 +1,10 @@
 //! UpdateContinuousBackups: turns point-in-time recovery on or off, or changes its
 //! RecoveryPeriodInDays (1–35, default 35).
 //!
-//! Enabling stores the PITR state in the definition first — from then on every item change
-//! writes its history entry — then waits as long as the GSI backfill does before it starts
-//! (`gsi_backfill::ALLOCATION`, or the control-plane delay if longer), so requests that read
-//! the old definition have finished, then copies the table (the base) and stores the instant
-//! after the copy as the earliest restorable time: every change after it has an entry.
+//! Enabling stores the PITR state in the definition (ENABLING) — from then on every item
+//! change writes its history entry — and the table reaper's worker takes the base copy once
+//! requests that read the old definition have finished (`background::pitr_trim::take_base`),
+//! which makes it ENABLED.
 //! Disabling drops the base and history (queued for the table reaper), as DynamoDB discards
 //! the recovery window.
 
@@ -14,7 +13,6 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{PitrState, TableStatus};
 use crate::ops::authorize;
-use crate::ops::background::gsi_backfill::ALLOCATION;
 use crate::ops::backup::create_backup::table_not_found;
 use crate::ops::request::protocol;
 use crate::ops::table::drops::queue_drops;
@@ -113,35 +111,17 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         base_id: ctx.catalog.next_storage_id().await?,
         base_at: None,
     };
-    let mut won = false;
-    ctx.catalog
+    let stored = ctx
+        .catalog
         .update_table(&def.account_id, &def.name, |d| {
-            won = d.pitr.is_none();
-            if won {
-                d.pitr = Some(state.clone());
+            if d.pitr.is_some() {
+                return Ok(false);
             }
-            Ok(won)
+            d.pitr = Some(state.clone());
+            Ok(true)
         })
         .await?;
-    if won {
-        tokio::time::sleep(ALLOCATION.max(ctx.control_plane_delay())).await;
-        ctx.store
-            .copy_tables(&[(def.storage_id, state.base_id)])
-            .await?;
-        let base_at = ctx.now_epoch();
-        ctx.catalog
-            .update_table(&def.account_id, &def.name, |d| match d.pitr.as_mut() {
-                Some(p) if p.history_id == state.history_id => {
-                    p.base_at = Some(base_at);
-                    Ok(true)
-                }
-                _ => Ok(false),
-            })
-            .await?;
-    }
-    let now = ctx.now_epoch();
-    let stored = lifecycle::find(ctx, &name).await?;
-    Ok(description(stored.and_then(|d| d.pitr).as_ref(), now))
+    Ok(description(stored.pitr.as_ref(), ctx.now_epoch()))
 }
 
 /// Decodes an UpdateContinuousBackups body, runs it and encodes the answer.
