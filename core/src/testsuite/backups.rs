@@ -177,46 +177,6 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
             );
         }
     }
-    // Retention: 36 days on, every entry is folded into the base, which is then the table.
-    let def = ctx
-        .catalog
-        .get_table(&account, "src")
-        .await
-        .unwrap()
-        .unwrap();
-    let pitr = def.pitr.clone().unwrap();
-    let later = now() + 36.0 * 86_400.0;
-    assert!(
-        crate::ops::background::pitr_trim::trim_table(&ctx, &def, later)
-            .await
-            .unwrap()
-    );
-    let all = crate::traits::KeyRange::table_after(None);
-    let history = ctx
-        .store
-        .range(pitr.history_id, &all, true, usize::MAX, usize::MAX)
-        .await
-        .unwrap();
-    assert!(history.items.is_empty(), "history left after folding");
-    let base = ctx
-        .store
-        .range(pitr.base_id, &all, true, usize::MAX, usize::MAX)
-        .await
-        .unwrap();
-    let table = ctx
-        .store
-        .range(def.storage_id, &all, true, usize::MAX, usize::MAX)
-        .await
-        .unwrap();
-    assert_eq!(base.items, table.items);
-    // Put the window back, so the restores below are inside it.
-    ctx.catalog
-        .update_table(&account, "src", |d| {
-            d.pitr.as_mut().unwrap().base_at = pitr.base_at;
-            Ok(true)
-        })
-        .await
-        .unwrap();
     // An on-demand backup survives DeleteTable; so does the PITR window.
     let latest = items(&ctx, "src").await;
     let backup = call(
@@ -257,4 +217,64 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
     .await;
     assert_eq!(&items(&ctx, "dropAt2").await, state);
     call(&ctx, Operation::DeleteBackup, json!({ "BackupArn": arn })).await;
+    // Retention, on the restored table: PITR on, a few changes, then 36 days on every entry
+    // is folded into the base, which is then the table.
+    call(
+        &ctx,
+        Operation::UpdateContinuousBackups,
+        json!({ "TableName": "fromBackup",
+                "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": true,
+                                                      "RecoveryPeriodInDays": 1 } }),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    crate::ops::background::table_reaper::run_step(&ctx)
+        .await
+        .unwrap();
+    for i in 0..5 {
+        call(
+            &ctx,
+            Operation::PutItem,
+            json!({ "TableName": "fromBackup", "Item": { "pk": { "S": format!("t{i}") } } }),
+        )
+        .await;
+    }
+    call(
+        &ctx,
+        Operation::DeleteItem,
+        json!({ "TableName": "fromBackup", "Key": { "pk": { "S": "t0" } } }),
+    )
+    .await;
+    let def = ctx
+        .catalog
+        .get_table(&account, "fromBackup")
+        .await
+        .unwrap()
+        .unwrap();
+    let pitr = def.pitr.clone().unwrap();
+    let later = now() + 2.0 * 86_400.0;
+    assert!(
+        crate::ops::background::pitr_trim::trim_table(&ctx, &def, later)
+            .await
+            .unwrap()
+    );
+    let all = crate::traits::KeyRange::table_after(None);
+    let history = ctx
+        .store
+        .range(pitr.history_id, &all, true, usize::MAX, usize::MAX)
+        .await
+        .unwrap();
+    assert!(history.items.is_empty(), "history left after folding");
+    assert!(def.pitr.as_ref().unwrap().base_at.is_some());
+    let base = ctx
+        .store
+        .range(pitr.base_id, &all, true, usize::MAX, usize::MAX)
+        .await
+        .unwrap();
+    let table = ctx
+        .store
+        .range(def.storage_id, &all, true, usize::MAX, usize::MAX)
+        .await
+        .unwrap();
+    assert_eq!(base.items, table.items);
 }
