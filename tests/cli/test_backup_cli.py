@@ -3,6 +3,7 @@
 `update-continuous-backups`, `describe-continuous-backups`,
 `restore-table-to-point-in-time`, `delete-backup`."""
 
+import datetime
 import json
 import time
 import uuid
@@ -38,6 +39,13 @@ def wait_active(client, name):
             return
         time.sleep(0.2)
     pytest.fail(f"{name} not ACTIVE")
+
+
+def epoch(value):
+    """A timestamp as the CLI prints it (epoch seconds in CLI v1, ISO 8601 in v2)."""
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value).timestamp()
+    return float(value)
 
 
 def keys(client, name):
@@ -81,7 +89,8 @@ def test_backup_restore_and_roll_back_with_the_cli(endpoint, client, names):
     cli(endpoint, "put-item", "--table-name", name, "--item", json.dumps({"id": {"S": "z"}}))
     described = json.loads(cli(endpoint, "describe-continuous-backups", "--table-name", name).stdout)
     window = described["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
-    assert window["EarliestRestorableDateTime"] <= good <= window["LatestRestorableDateTime"] + 1
+    assert epoch(window["EarliestRestorableDateTime"]) <= good <= epoch(
+        window["LatestRestorableDateTime"]) + 1
 
     rolled = f"{name}-rolled"
     names.append(rolled)

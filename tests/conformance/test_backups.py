@@ -3,6 +3,7 @@ RestoreTableFromBackup â€” answers, statuses, ARNs, sizes, item counts, errors â
 operations tools call on startup (DescribeLimits, DescribeContinuousBackups, the read
 operations of features extenddb does not offer)."""
 
+import datetime
 import re
 import time
 
@@ -193,12 +194,14 @@ def test_list_backups_filters_and_pages(ddb, tables, backups):
     rest = ddb.list_backups(TableName=name, Limit=2, ExclusiveStartBackupArn=every[1])
     assert [b["BackupArn"] for b in rest["BackupSummaries"]] == every[2:]
     assert "LastEvaluatedBackupArn" not in rest
-    # Time range: lower bound inclusive, upper bound exclusive.
+    # Time range (boto3 sends whole seconds): lower bound inclusive, upper bound exclusive.
     t1 = arns[1]["BackupCreationDateTime"]
-    ranged = ddb.list_backups(TableName=name, TimeRangeLowerBound=t1, TimeRangeUpperBound=t1 + 3600)
-    assert [b["BackupArn"] for b in ranged["BackupSummaries"]] == every[1:]
-    before = ddb.list_backups(TableName=name, TimeRangeUpperBound=t1)
-    assert [b["BackupArn"] for b in before["BackupSummaries"]] == every[:1]
+    hour = datetime.timedelta(hours=1)
+    around = ddb.list_backups(TableName=name, TimeRangeLowerBound=t1 - hour,
+                              TimeRangeUpperBound=t1 + hour)
+    assert [b["BackupArn"] for b in around["BackupSummaries"]] == every
+    assert ddb.list_backups(TableName=name, TimeRangeLowerBound=t1 + hour)["BackupSummaries"] == []
+    assert ddb.list_backups(TableName=name, TimeRangeUpperBound=t1 - hour)["BackupSummaries"] == []
 
 
 def test_restore_overrides(ddb, tables, backups):

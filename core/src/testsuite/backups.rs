@@ -123,6 +123,24 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
                 "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": true } }),
     )
     .await;
+    // A table without indexes too: its writes take other paths (PutItem's new item).
+    call(
+        &ctx,
+        Operation::CreateTable,
+        json!({
+            "TableName": "plain", "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{ "AttributeName": "pk", "KeyType": "HASH" }],
+            "AttributeDefinitions": [{ "AttributeName": "pk", "AttributeType": "S" }],
+        }),
+    )
+    .await;
+    call(
+        &ctx,
+        Operation::UpdateContinuousBackups,
+        json!({ "TableName": "plain",
+                "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": true } }),
+    )
+    .await;
     let pitr = &enabled["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
     assert_eq!(pitr["PointInTimeRecoveryStatus"], "ENABLING", "{enabled}");
     assert_eq!(pitr["RecoveryPeriodInDays"], 35);
@@ -142,6 +160,42 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
     .await;
     let pitr = &described["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"];
     assert_eq!(pitr["PointInTimeRecoveryStatus"], "ENABLED", "{described}");
+    for (op, body) in [
+        (
+            Operation::PutItem,
+            json!({ "TableName": "plain", "Item": { "pk": { "S": "a" } } }),
+        ),
+        (
+            Operation::PutItem,
+            json!({ "TableName": "plain", "Item": { "pk": { "S": "b" } } }),
+        ),
+        (
+            Operation::DeleteItem,
+            json!({ "TableName": "plain", "Key": { "pk": { "S": "a" } } }),
+        ),
+        (
+            Operation::UpdateItem,
+            json!({ "TableName": "plain", "Key": { "pk": { "S": "c" } },
+                                        "UpdateExpression": "SET n = :n",
+                                        "ExpressionAttributeValues": { ":n": { "N": "1" } } }),
+        ),
+        (
+            Operation::BatchWriteItem,
+            json!({ "RequestItems": { "plain": [
+            { "PutRequest": { "Item": { "pk": { "S": "d" } } } } ] } }),
+        ),
+    ] {
+        call(&ctx, op, body).await;
+    }
+    call(
+        &ctx,
+        Operation::RestoreTableToPointInTime,
+        json!({ "SourceTableName": "plain", "TargetTableName": "plainAt",
+                "UseLatestRestorableTime": true }),
+    )
+    .await;
+    assert_eq!(items(&ctx, "plainAt").await, items(&ctx, "plain").await);
+    assert_eq!(items(&ctx, "plainAt").await.len(), 3);
     // The table at several instants, each a few random changes apart.
     let mut expected: Vec<(f64, BTreeMap<String, Value>)> = Vec::new();
     for round in 0..5 {
