@@ -178,6 +178,8 @@ def render(rows, info, args):
             + (", eventually consistent reads may use a hot standby" if v.get("replica") else "")
             + (", builtin auth (signed with an IAM user's key; policy with conditions)"
                if v.get("auth") == "builtin" else "")
+            + (", point-in-time recovery on for the bench's tables"
+               if "--pitr" in v.get("bench_args", []) else "")
             for label, v in args.variants.items()) + ".", ""]
           if getattr(args, "variants", None) else []),
         "### Headline ratios",

@@ -136,6 +136,16 @@ pub enum ApiError {
     /// store and the health monitor, not once per request.
     #[error("{0}")]
     Unavailable(String),
+    /// An error type of one operation family (backups, point-in-time recovery, global tables,
+    /// exports, imports, resource policies: `BackupNotFoundException`, …), answered with HTTP
+    /// 400 in DynamoDB's namespace. `type_name` is the part of `__type` after `#`.
+    #[error("{message}")]
+    Named {
+        /// E.g. `BackupNotFoundException`.
+        type_name: &'static str,
+        /// DynamoDB's message.
+        message: String,
+    },
 }
 
 /// Wire namespace of errors raised by AWS's generic service framework.
@@ -161,6 +171,14 @@ impl ApiError {
     /// The UnknownOperationException of a target that names no operation we serve.
     pub fn unknown_operation() -> Self {
         ApiError::UnknownOperation(UNKNOWN_OPERATION_MESSAGE.to_string())
+    }
+
+    /// An error of the type `type_name` (in DynamoDB's namespace, HTTP 400) with `message`.
+    pub fn named(type_name: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Named {
+            type_name,
+            message: message.into(),
+        }
     }
 
     /// Whether this is a throttling refusal (a batch hands the item back unprocessed).
@@ -206,6 +224,7 @@ impl ApiError {
             ApiError::Internal(_) | ApiError::Unavailable(_) => "InternalServerError",
             ApiError::ExpiredIterator(_) => "ExpiredIteratorException",
             ApiError::TrimmedDataAccess(_) => "TrimmedDataAccessException",
+            ApiError::Named { type_name, .. } => type_name,
         }
     }
 
@@ -399,6 +418,11 @@ mod tests {
             (
                 ApiError::TrimmedDataAccess("x".into()),
                 "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException",
+                400,
+            ),
+            (
+                ApiError::named("BackupNotFoundException", "x"),
+                "com.amazonaws.dynamodb.v20120810#BackupNotFoundException",
                 400,
             ),
             (

@@ -103,6 +103,39 @@ impl ItemStore for EmbeddedStore {
         .await
     }
 
+    /// One write transaction of the group-commit writer (redb has one writer at a time), so
+    /// the copies see exactly the transactions committed before it; writes wait meanwhile.
+    async fn copy_tables(&self, pairs: &[(u64, u64)]) -> Result<Vec<TableStats>, StoreError> {
+        let pairs = pairs.to_vec();
+        self.write_txn(move |txn| {
+            let mut items = txn.open_table(ITEMS)?;
+            let mut stats = txn.open_table(TABLE_STATS)?;
+            let mut out = Vec::with_capacity(pairs.len());
+            for (from, to) in pairs {
+                let start = from.to_be_bytes().to_vec();
+                let end = prefix_end(&start);
+                let upper = end.as_deref().map_or(Bound::Unbounded, Bound::Excluded);
+                let mut copies: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+                for entry in items.range::<&[u8]>((Bound::Included(start.as_slice()), upper))? {
+                    let (k, v) = entry?;
+                    let key = k.value().get(SID_LEN..).unwrap_or_default();
+                    copies.push((item_key(to, key), v.value().to_vec()));
+                }
+                let mut s = TableStats::default();
+                for (k, v) in &copies {
+                    s.item_count += 1;
+                    s.size_bytes += v.len() as u64;
+                    items.insert(k.as_slice(), v.as_slice())?;
+                }
+                let (c, b) = stats.get(to)?.map_or((0, 0), |v| v.value());
+                stats.insert(to, (c + s.item_count, b + s.size_bytes))?;
+                out.push(s);
+            }
+            Ok(Ok(out))
+        })
+        .await
+    }
+
     async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError> {
         self.read_point(|txn| {
             let stats = txn.open_table(TABLE_STATS).map_err(backend)?;

@@ -3,8 +3,8 @@
 
 use extenddb_backend_embedded::{EmbeddedError, EmbeddedStore, DB_FILE_NAME};
 use extenddb_core::testsuite::{
-    backfill_suite, catalog_race_suite, catalog_suite, iam_suite, item_store_suite, stream_suite,
-    ttl_suite,
+    backfill_suite, backup_suite, catalog_race_suite, catalog_suite, iam_suite, item_store_suite,
+    stream_suite, ttl_suite,
 };
 use extenddb_core::traits::{Catalog, ItemKey, ItemStore, StoredItem, WriteOp};
 use extenddb_core::ApiError;
@@ -30,6 +30,12 @@ async fn catalog_races_lose_nothing_in_memory() {
 async fn backfill_suite_in_memory() {
     let store = Arc::new(EmbeddedStore::in_memory().unwrap());
     backfill_suite(store.clone(), store).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn backup_suite_in_memory() {
+    let store = Arc::new(EmbeddedStore::in_memory().unwrap());
+    backup_suite(store.clone(), store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -125,6 +125,51 @@ impl ItemStore for PgStore {
         tx.commit().await.map_err(store_err)
     }
 
+    /// One REPEATABLE READ transaction, so every copy reads the same snapshot (taken at its
+    /// first statement): a write transaction committed before it is wholly copied, one
+    /// committed after is not, and writers are never blocked. Each copy is one INSERT …
+    /// SELECT; the copy's stats go to shard 0 of `table_stats`.
+    async fn copy_tables(&self, pairs: &[(u64, u64)]) -> Result<Vec<TableStats>, StoreError> {
+        let mut tx = self.data.begin().await.map_err(store_err)?;
+        sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            .execute(&mut *tx)
+            .await
+            .map_err(store_err)?;
+        let mut out = Vec::with_capacity(pairs.len());
+        for &(from, to) in pairs {
+            let row = sqlx::query(
+                "WITH ins AS (INSERT INTO items (storage_id, key, item, size) \
+                 SELECT $2, key, item, size FROM items WHERE storage_id = $1 RETURNING size) \
+                 SELECT count(*)::bigint, coalesce(sum(size), 0)::bigint FROM ins",
+            )
+            .bind(from as i64)
+            .bind(to as i64)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(store_err)?;
+            let count: i64 = row.try_get(0).map_err(store_err)?;
+            let size: i64 = row.try_get(1).map_err(store_err)?;
+            sqlx::query(
+                "INSERT INTO table_stats AS s (storage_id, shard, item_count, size_bytes) \
+                 VALUES ($1, 0, $2, $3) ON CONFLICT (storage_id, shard) DO UPDATE \
+                 SET item_count = s.item_count + EXCLUDED.item_count, \
+                     size_bytes = s.size_bytes + EXCLUDED.size_bytes",
+            )
+            .bind(to as i64)
+            .bind(count)
+            .bind(size)
+            .execute(&mut *tx)
+            .await
+            .map_err(store_err)?;
+            out.push(TableStats {
+                item_count: u64::try_from(count).unwrap_or(0),
+                size_bytes: u64::try_from(size).unwrap_or(0),
+            });
+        }
+        tx.commit().await.map_err(store_err)?;
+        Ok(out)
+    }
+
     /// The replicas' reader, when `PgStore::with_replicas` configured standbys.
     fn eventual_reads(&self) -> Option<std::sync::Arc<dyn ItemStore>> {
         self.replicas

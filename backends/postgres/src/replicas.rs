@@ -324,6 +324,10 @@ impl ItemStore for Replicas {
         self.primary.drop_table(storage_id).await
     }
 
+    async fn copy_tables(&self, pairs: &[(u64, u64)]) -> Result<Vec<TableStats>, StoreError> {
+        self.primary.copy_tables(pairs).await
+    }
+
     async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError> {
         self.primary.stats(storage_id).await
     }

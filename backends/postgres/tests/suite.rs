@@ -9,7 +9,8 @@ use extenddb_backend_postgres::{
     migrate_catalog, migrate_data, pending_migrations, Admin, PgOptions, PgStore,
 };
 use extenddb_core::testsuite::{
-    backfill_suite, catalog_suite, iam_suite, item_store_suite, stream_suite, ttl_suite,
+    backfill_suite, backup_suite, catalog_suite, iam_suite, item_store_suite, stream_suite,
+    ttl_suite,
 };
 use extenddb_core::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::sync::Arc;
@@ -84,6 +85,16 @@ async fn backfill_suite_on_postgres() {
     };
     let store = Arc::new(f.store.clone());
     backfill_suite(store.clone(), store).await;
+    f.drop_all().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn backup_suite_on_postgres() {
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let store = Arc::new(f.store.clone());
+    backup_suite(store.clone(), store).await;
     f.drop_all().await;
 }
 

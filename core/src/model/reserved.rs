@@ -21,6 +21,12 @@ pub const BACKFILL_TAG: &[u8] = b"gsi-backfill\0";
 /// (`ops::background::table_reaper`).
 pub const DROP_TAG: &[u8] = b"drop-storage\0";
 
+/// Tag of on-demand backup records (`ops::backup::record`).
+pub const BACKUP_TAG: &[u8] = b"backup\0";
+
+/// Tag of the point-in-time recovery records of deleted tables (`ops::pitr::deleted`).
+pub const PITR_DELETED_TAG: &[u8] = b"pitr-deleted\0";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,7 +35,13 @@ mod tests {
     fn ids_fit_in_i64_and_tags_never_prefix_each_other() {
         assert!(i64::try_from(SYSTEM_STORAGE_ID).is_ok());
         assert!(i64::try_from(GSI_QUEUE_STORAGE_ID).is_ok());
-        let tags = [TOKEN_TAG, BACKFILL_TAG, DROP_TAG];
+        let tags = [
+            TOKEN_TAG,
+            BACKFILL_TAG,
+            DROP_TAG,
+            BACKUP_TAG,
+            PITR_DELETED_TAG,
+        ];
         for a in tags {
             for b in tags {
                 assert!(a == b || !a.starts_with(b), "{a:?} / {b:?}");

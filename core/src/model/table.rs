@@ -264,6 +264,45 @@ pub struct TableDefinition {
     /// Time to Live upkeep: the expiry index and when TTL last changed.
     #[serde(default)]
     pub ttl: TtlState,
+    /// Where the table was restored from (RestoreTableFromBackup), `None` for a table created
+    /// by CreateTable. DescribeTable reports it as RestoreSummary.
+    #[serde(default)]
+    pub restore: Option<RestoreState>,
+    /// Point-in-time recovery, while enabled (UpdateContinuousBackups).
+    #[serde(default)]
+    pub pitr: Option<PitrState>,
+}
+
+/// Point-in-time recovery of a table (`ops::pitr`): a base copy of the items as of `base_at`
+/// plus a history of every item change since, written in each change's own transaction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PitrState {
+    /// When PITR was enabled, seconds since the epoch.
+    pub enabled_at: f64,
+    /// RecoveryPeriodInDays (1–35).
+    pub recovery_days: u32,
+    /// Where the history entries live (`ops::pitr::history`).
+    pub history_id: u64,
+    /// Where the base copy lives.
+    pub base_id: u64,
+    /// The instant the base copy is as of; `None` until it is taken. The earliest restorable
+    /// time.
+    pub base_at: Option<f64>,
+}
+
+/// A restored table's origin and whether its items are still being copied
+/// (`ops::backup::restore_table_from_backup`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreState {
+    /// SourceBackupArn: the backup restored from.
+    pub source_backup_arn: Option<String>,
+    /// SourceTableArn: the table the backup was taken of.
+    pub source_table_arn: Option<String>,
+    /// RestoreDateTime: the instant the restored items are as of, seconds since the epoch.
+    pub restore_date_time: f64,
+    /// RestoreInProgress: true until every item is copied. While true the table stays
+    /// CREATING and its GSIs are not backfilled.
+    pub in_progress: bool,
 }
 
 /// Time to Live beyond the attribute: the expiry index the sweeper finds expired items by,

@@ -8,6 +8,7 @@
 //! TTL sweeper) builds a `ChangeWriter` per table before its transaction and calls `writes`
 //! for each item it changes.
 
+use crate::clock::Clock;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::TableDefinition;
@@ -37,6 +38,9 @@ struct Hooks {
     ttl: Option<TtlIndex>,
     at: f64,
     by_service: bool,
+    /// While point-in-time recovery is on: the history's storage id and the clock that
+    /// stamps entries inside the transaction (`ops::pitr::history`).
+    pitr: Option<(u64, Arc<dyn Clock>)>,
 }
 
 impl ChangeWriter {
@@ -46,7 +50,8 @@ impl ChangeWriter {
         let indexed = def.indexes().next().is_some();
         let streams = def.stream.is_some().then(|| ctx.streams.clone());
         let ttl = def.ttl.index.clone();
-        if !indexed && streams.is_none() && ttl.is_none() {
+        let pitr = def.pitr.as_ref().map(|p| (p.history_id, ctx.clock.clone()));
+        if !indexed && streams.is_none() && ttl.is_none() && pitr.is_none() {
             return ChangeWriter(None);
         }
         ChangeWriter(Some(Arc::new(Hooks {
@@ -57,6 +62,7 @@ impl ChangeWriter {
             ttl,
             at: ctx.now_epoch(),
             by_service: false,
+            pitr,
         })))
     }
 
@@ -71,6 +77,7 @@ impl ChangeWriter {
                 ttl: h.ttl.clone(),
                 at: h.at,
                 by_service: true,
+                pitr: h.pitr.clone(),
             })
         }))
     }
@@ -86,7 +93,9 @@ impl ChangeWriter {
     }
 
     /// The writes the change of the item at `key` from `old` to `new` (`None` = absent) adds:
-    /// index entries, the expiry-index entry, then the stream record. Fails, writing nothing, when `new` has an index
+    /// index entries, the expiry-index entry, the stream record, then the point-in-time
+    /// history entry (stamped now: the decider runs while the item is locked, so one item's
+    /// entries follow its commit order). Fails, writing nothing, when `new` has an index
     /// key of the wrong type or the sink refuses.
     pub fn writes(
         &self,
@@ -115,6 +124,17 @@ impl ChangeWriter {
                     at: h.at,
                     by_service: h.by_service,
                 })?);
+            }
+        }
+        if let Some((history_id, clock)) = &h.pitr {
+            if old != new {
+                let at_ms = (clock.epoch_seconds() * 1000.0) as u64;
+                writes.push(crate::ops::pitr::history::entry(
+                    *history_id,
+                    key,
+                    new,
+                    at_ms,
+                ));
             }
         }
         Ok(writes)

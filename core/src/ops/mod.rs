@@ -9,6 +9,8 @@
 //! - `background/`: the jobs the server runs beside requests;
 //! - `transaction/`: TransactWriteItems' actions and decider;
 //! - `streams/`: the DynamoDB Streams API (one file per operation).
+//! - `backup/`: on-demand backups and their restore (one file per operation).
+//! - `pitr/`: point-in-time recovery (history, restore, one file per operation).
 //! - `partiql/`: ExecuteStatement, BatchExecuteStatement and ExecuteTransaction (DynamoDB's
 //!   PartiQL: lexer, parser, planner, one file per operation).
 //!
@@ -16,12 +18,14 @@
 
 pub mod authorize;
 pub mod background;
+pub mod backup;
 pub mod change;
 pub mod control;
 pub mod data;
 pub mod index;
 pub mod operation;
 pub mod partiql;
+pub mod pitr;
 pub mod request;
 pub mod streams;
 pub mod table;
@@ -56,7 +60,18 @@ pub fn dispatch<'a>(ctx: &'a Ctx, op: Operation, body: &'a [u8]) -> Answer<'a> {
         O::BatchExecuteStatement => Box::pin(partiql::batch_execute_statement::handle(ctx, body)),
         O::BatchGetItem => Box::pin(data::batch_get_item::handle(ctx, body)),
         O::BatchWriteItem => Box::pin(data::batch_write_item::handle(ctx, body)),
+        O::CreateBackup => Box::pin(backup::create_backup::handle(ctx, body)),
         O::CreateTable => Box::pin(control::create_table::handle(ctx, body)),
+        O::DeleteBackup => Box::pin(backup::delete_backup::handle(ctx, body)),
+        O::DescribeBackup => Box::pin(backup::describe_backup::handle(ctx, body)),
+        O::DescribeContinuousBackups => Box::pin(pitr::describe_continuous_backups::handle(ctx, body)),
+        O::DescribeLimits => Box::pin(control::describe_limits::handle(ctx, body)),
+        O::ListBackups => Box::pin(backup::list_backups::handle(ctx, body)),
+        O::RestoreTableFromBackup => Box::pin(backup::restore_table_from_backup::handle(ctx, body)),
+        O::RestoreTableToPointInTime => {
+            Box::pin(pitr::restore_table_to_point_in_time::handle(ctx, body))
+        }
+        O::UpdateContinuousBackups => Box::pin(pitr::update_continuous_backups::handle(ctx, body)),
         O::DeleteItem => Box::pin(data::delete_item::handle(ctx, body)),
         O::DeleteTable => Box::pin(control::delete_table::handle(ctx, body)),
         O::DescribeTable => Box::pin(control::describe_table::handle(ctx, body)),
@@ -82,6 +97,23 @@ pub fn dispatch<'a>(ctx: &'a Ctx, op: Operation, body: &'a [u8]) -> Answer<'a> {
         O::ListStreams => Box::pin(streams::list_streams::handle(ctx, body)),
         // Served by the server; reaching here means a caller skipped that.
         O::DescribeEndpoints => Box::pin(std::future::ready(Err(ApiError::unknown_operation()))),
+        // Features a local server does not offer (`control::not_offered`).
+        O::DescribeContributorInsights
+        | O::DescribeExport
+        | O::DescribeGlobalTable
+        | O::DescribeGlobalTableSettings
+        | O::DescribeImport
+        | O::DescribeKinesisStreamingDestination
+        | O::DescribeTableReplicaAutoScaling
+        | O::GetResourcePolicy
+        | O::ListContributorInsights
+        | O::ListExports
+        | O::ListGlobalTables
+        | O::ListImports => Box::pin(async move {
+            control::not_offered::handle(ctx, op, body)
+                .await
+                .unwrap_or_else(|| Err(ApiError::unknown_operation()))
+        }),
     }
 }
 

@@ -42,6 +42,8 @@ pub fn table(name: &str, key_schema: KeySchema) -> TableDefinition {
         stream: None,
         past_streams: Vec::new(),
         ttl: Default::default(),
+        restore: None,
+        pitr: None,
     }
 }
 

@@ -68,6 +68,8 @@ fn definition(account: &str, storage_id: u64, index_id: u64) -> TableDefinition 
         stream: None,
         past_streams: Vec::new(),
         ttl: Default::default(),
+        restore: None,
+        pitr: None,
     }
 }
 

@@ -41,6 +41,8 @@ pub(super) fn table(account_id: &str, name: &str, storage_id: u64) -> TableDefin
         stream: None,
         past_streams: Vec::new(),
         ttl: Default::default(),
+        restore: None,
+        pitr: None,
     }
 }
 

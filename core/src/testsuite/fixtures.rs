@@ -46,6 +46,8 @@ pub fn hash_table_definition(account_id: &str, name: &str, storage_id: u64) -> T
         stream: None,
         past_streams: Vec::new(),
         ttl: Default::default(),
+        restore: None,
+        pitr: None,
     }
 }
 

@@ -63,6 +63,7 @@ pub async fn item_store_suite(store: Arc<dyn ItemStore>) {
     concurrent_counters(store.clone()).await;
     super::transactions::transactions(store.clone()).await;
     super::unconditional::unconditional(store.clone()).await;
+    super::copies::copies(store.clone()).await;
     for sid in [SID_A, SID_B, SID_C] {
         store.drop_table(sid).await.unwrap();
     }

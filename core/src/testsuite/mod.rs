@@ -9,8 +9,10 @@
 //! runtime (`#[tokio::test(flavor = "multi_thread")]`) to exercise real parallelism.
 
 mod backfill;
+mod backups;
 mod catalog;
 mod catalog_races;
+mod copies;
 mod fixtures;
 mod iam;
 mod item_store;
@@ -22,6 +24,7 @@ mod ttl;
 mod unconditional;
 
 pub use backfill::backfill_suite;
+pub use backups::backup_suite;
 pub use catalog::catalog_suite;
 pub use catalog_races::{catalog_race_suite, Handle};
 pub use fixtures::{account_ctx, hash_table_definition, suite_services, AllowAll};

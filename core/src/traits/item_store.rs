@@ -220,6 +220,12 @@ pub trait ItemStore: Send + Sync {
     /// Removes every item of a table (DeleteTable).
     async fn drop_table(&self, storage_id: u64) -> Result<(), StoreError>;
 
+    /// Copies the items of each `(from, to)` pair of storage ids to `to`, which must hold
+    /// nothing, all as of ONE instant: every write transaction is either wholly in the copies
+    /// or wholly absent from them, while writes to `from` go on (CreateBackup,
+    /// RestoreTableFromBackup). Sets `to`'s item count and size; answers them, one per pair.
+    async fn copy_tables(&self, pairs: &[(u64, u64)]) -> Result<Vec<TableStats>, StoreError>;
+
     /// Item count and size of a table.
     async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError>;
 

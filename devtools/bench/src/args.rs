@@ -43,6 +43,10 @@ pub struct Args {
     /// Do not create the table; fail when it does not exist.
     #[arg(long)]
     pub no_create: bool,
+    /// Turn point-in-time recovery on for the table before the run (UpdateContinuousBackups),
+    /// to measure what it costs writes.
+    #[arg(long)]
+    pub pitr: bool,
     /// Workload to run.
     #[arg(long, value_enum, default_value_t = Workload::Put)]
     pub workload: Workload,

@@ -55,6 +55,9 @@ async fn bench(args: Args) -> anyhow::Result<()> {
         args.no_create,
     )
     .await?;
+    if args.pitr {
+        setup::enable_pitr(&mut conn, &args.table).await?;
+    }
     drop(conn);
     let factory = Arc::new(RequestFactory::new(
         &args.table,

@@ -105,6 +105,21 @@ pub async fn ensure_table(
     }
 }
 
+/// Turns point-in-time recovery on for `table` (a no-op when it is on already).
+pub async fn enable_pitr(conn: &mut Connection, table: &str) -> Result<(), SetupError> {
+    let body = json!({
+        "TableName": table,
+        "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": true},
+    });
+    let reply = conn
+        .call("UpdateContinuousBackups", body.to_string().into_bytes())
+        .await?;
+    if reply.is_success() {
+        return Ok(());
+    }
+    Err(api_error("UpdateContinuousBackups", &reply))
+}
+
 async fn create(
     conn: &mut Connection,
     table: &str,

@@ -265,6 +265,34 @@ impl ItemStore for FakeStore {
         Ok(())
     }
 
+    async fn copy_tables(&self, pairs: &[(u64, u64)]) -> Result<Vec<TableStats>, StoreError> {
+        let mut items = self.items.lock().map_err(|_| poisoned())?;
+        let mut out = Vec::new();
+        for &(from, to) in pairs {
+            let copies: Vec<_> = items
+                .iter()
+                .filter(|(k, _)| k.storage_id == from)
+                .map(|(k, v)| {
+                    (
+                        ItemKey {
+                            storage_id: to,
+                            key: k.key.clone(),
+                        },
+                        v.clone(),
+                    )
+                })
+                .collect();
+            let mut s = TableStats::default();
+            for (k, v) in copies {
+                s.item_count += 1;
+                s.size_bytes += v.as_bytes().len() as u64;
+                items.insert(k, v);
+            }
+            out.push(s);
+        }
+        Ok(out)
+    }
+
     async fn stats(&self, storage_id: u64) -> Result<TableStats, StoreError> {
         let items = self.items.lock().map_err(|_| poisoned())?;
         let mut s = TableStats::default();

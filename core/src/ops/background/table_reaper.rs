@@ -17,6 +17,7 @@ use crate::error::ApiError;
 use crate::model::key_encoding::prefix_successor;
 use crate::model::reserved::{DROP_TAG, SYSTEM_STORAGE_ID};
 use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
+use crate::ops::background::pitr_trim;
 use crate::ops::table::drops::{drop_key, queue_drops};
 use crate::ops::table::{index_lifecycle, lifecycle};
 use crate::traits::{CatalogError, KeyRange, WriteDecider, WriteOp};
@@ -25,9 +26,14 @@ use std::ops::Bound;
 /// Queued drops handled per step.
 const DROPS_PER_STEP: usize = 16;
 
-/// Takes a deleted table out of the catalog: queues its storage (table, every index, every
-/// stream log, the expiry index) for dropping, then deletes its definition.
+/// Takes a deleted table out of the catalog: records its point-in-time recovery state when it
+/// has one (`pitr::deleted`), queues its storage (table, every index, every stream log, the
+/// expiry index) for dropping, then deletes its definition.
 pub async fn retire(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
+    // Its point-in-time base and history (never in the drops below) stay restorable.
+    if def.pitr.is_some() {
+        crate::ops::pitr::deleted::remember(ctx, def).await?;
+    }
     let mut ids = vec![def.storage_id];
     ids.extend(def.indexes().map(|(i, _)| i.storage_id));
     ids.extend(def.all_streams().map(|(s, _)| s.log_id));
@@ -83,12 +89,18 @@ async fn drop_queued(ctx: &Ctx) -> Result<usize, ApiError> {
     Ok(dropped)
 }
 
-/// One round: retires due DELETING tables and GSIs, then drops queued storage. Answers how
-/// much it did (0: nothing to do).
+/// One round: retires due DELETING tables and GSIs, folds point-in-time history past its
+/// window (`pitr_trim`), then drops queued storage. Answers how much it did (0: nothing to
+/// do).
 pub async fn run_step(ctx: &Ctx) -> Result<usize, ApiError> {
     let now = ctx.now_epoch();
-    let mut done = 0;
+    let mut done = pitr_trim::expire_deleted(ctx, now).await?;
     for def in ctx.catalog.all_tables().await? {
+        if pitr_trim::take_base(ctx, &def, now).await?
+            || pitr_trim::trim_table(ctx, &def, now).await?
+        {
+            done += 1;
+        }
         if def.status == TableStatus::Deleting {
             if lifecycle::due(ctx, def.status_since, now) {
                 retire(ctx, &def).await?;

@@ -61,15 +61,25 @@ async fn a_step_retires_due_tables_and_drops_queued_storage() {
         .expect_write_unconditional()
         .times(1)
         .returning(|_| Ok(()));
-    store.expect_range().times(1).returning(|_, _, _, _, _| {
-        Ok(crate::traits::Page {
-            items: vec![(
-                drop_key(7).key,
-                StoredItem(bytes::Bytes::from_static(b"{}")),
-            )],
-            more: false,
-        })
-    });
+    // No deleted table keeps a point-in-time window.
+    store
+        .expect_range()
+        .withf(|_, r, _, _, _| r.prefix == crate::model::reserved::PITR_DELETED_TAG)
+        .times(1)
+        .returning(|_, _, _, _, _| Ok(crate::traits::Page::default()));
+    store
+        .expect_range()
+        .withf(|_, r, _, _, _| r.prefix == crate::model::reserved::DROP_TAG)
+        .times(1)
+        .returning(|_, _, _, _, _| {
+            Ok(crate::traits::Page {
+                items: vec![(
+                    drop_key(7).key,
+                    StoredItem(bytes::Bytes::from_static(b"{}")),
+                )],
+                more: false,
+            })
+        });
     store
         .expect_drop_table()
         .withf(|id| *id == 7)

@@ -85,6 +85,8 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         stream: None,
         past_streams: Vec::new(),
         ttl: Default::default(),
+        restore: None,
+        pitr: None,
     };
     if let Some(view) = valid.stream {
         def.stream = Some(stream_spec::new_stream(&def, view, log_id, now));

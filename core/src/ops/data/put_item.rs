@@ -128,8 +128,10 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         .flatten();
     let indexed = def.indexes().next().is_some();
     let counted = indexed.then(|| item.clone());
-    // The change hooks (index entries, the stream record) need the new item.
-    let new = (indexed || def.stream.is_some() || def.ttl.index.is_some()).then_some(item);
+    // The change hooks (index entries, the stream record, the PITR history entry) need the
+    // new item.
+    let new = (indexed || def.stream.is_some() || def.ttl.index.is_some() || def.pitr.is_some())
+        .then_some(item);
     let before =
         item_key::run_single_write(ctx, &def, check, write, new, wants_old || capacity.wanted())
             .await?;

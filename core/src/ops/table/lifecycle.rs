@@ -12,11 +12,17 @@ use crate::model::table::{TableDefinition, TableStatus};
 
 pub use crate::ops::table::transition::due;
 
+/// Whether the table's items are still being restored (it stays CREATING until they are).
+pub fn restoring(def: &TableDefinition) -> bool {
+    def.restore.as_ref().is_some_and(|r| r.in_progress)
+}
+
 /// Whether `apply_due` would change `def` (checked on every lookup, so without a copy).
 fn any_due(ctx: &Ctx, def: &TableDefinition, now: f64) -> bool {
     def.status != TableStatus::Deleting
         && ((matches!(def.status, TableStatus::Creating | TableStatus::Updating)
-            && due(ctx, def.status_since, now))
+            && due(ctx, def.status_since, now)
+            && !restoring(def))
             || super::index_lifecycle::any_due(ctx, def, now))
 }
 
@@ -29,6 +35,7 @@ fn apply_due(ctx: &Ctx, def: &mut TableDefinition, now: f64) -> bool {
     let mut changed = super::index_lifecycle::settle(ctx, def, now);
     if matches!(def.status, TableStatus::Creating | TableStatus::Updating)
         && due(ctx, def.status_since, now)
+        && !restoring(def)
     {
         def.status = TableStatus::Active;
         def.status_since = now;

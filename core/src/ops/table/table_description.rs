@@ -73,6 +73,25 @@ pub struct TableDescription {
     /// The ARN of the table's latest stream.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_stream_arn: Option<String>,
+    /// Where a restored table came from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restore_summary: Option<RestoreSummary>,
+}
+
+/// RestoreSummary of a restored table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RestoreSummary {
+    /// The backup restored from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_backup_arn: Option<String>,
+    /// The table the backup (or point in time) belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_table_arn: Option<String>,
+    /// The instant the restored items are as of.
+    pub restore_date_time: f64,
+    /// Whether items are still being restored.
+    pub restore_in_progress: bool,
 }
 
 /// Renders `def` with the given item statistics as of `now` (seconds since the epoch).
@@ -139,6 +158,12 @@ pub fn render(def: &TableDefinition, stats: TableStats, now: f64) -> TableDescri
         stream_specification,
         latest_stream_label,
         latest_stream_arn,
+        restore_summary: def.restore.as_ref().map(|r| RestoreSummary {
+            source_backup_arn: r.source_backup_arn.clone(),
+            source_table_arn: r.source_table_arn.clone(),
+            restore_date_time: r.restore_date_time,
+            restore_in_progress: r.in_progress,
+        }),
     }
 }
 
@@ -256,6 +281,8 @@ pub(crate) mod test_support {
             stream: None,
             past_streams: Vec::new(),
             ttl: Default::default(),
+            restore: None,
+            pitr: None,
         }
     }
 }

@@ -123,7 +123,10 @@ fn every_operation_reports_each_constraint_kind() {
                         ));
                     }
                     let fill = |n: u64| "a".repeat(n as usize);
-                    if let Some(min) = min.filter(|m| *m > 1) {
+                    // A too-short filler that also breaks the member's pattern (a NextToken
+                    // of 16-digit hex groups) would report two violations: not this case.
+                    let fits = |v: &str| pattern.is_none_or(|p| p.matches(v));
+                    if let Some(min) = min.filter(|m| *m > 1 && fits(&fill(*m - 1))) {
                         let v = fill(min - 1);
                         cases.push((
                             Some(json!(v)),
@@ -131,7 +134,7 @@ fn every_operation_reports_each_constraint_kind() {
                             format!("Member must have length greater than or equal to {min}"),
                         ));
                     }
-                    if let Some(max) = max.filter(|m| *m < 5000) {
+                    if let Some(max) = max.filter(|m| *m < 5000 && fits(&fill(*m + 1))) {
                         let v = fill(max + 1);
                         cases.push((
                             Some(json!(v)),

@@ -1,0 +1,193 @@
+//! Point-in-time recovery upkeep (run by the table reaper's worker):
+//!
+//! - the base copy of a table whose PITR was just enabled (`take_base`), taken once as long
+//!   has passed as the GSI backfill waits (`gsi_backfill::ALLOCATION`, or the control-plane
+//!   delay if longer), so every request that read the definition without PITR has finished:
+//!   every change committed after the copy has a history entry, and the instant after the
+//!   copy is the earliest restorable time;
+//! - a table's history entries older than its recovery period are folded into its base —
+//!   for each item, the newest such entry is written over the base (a tombstone deletes) and
+//!   all of them are deleted — then the base's time moves to the cutoff. Done at most about
+//!   once an hour per table (`FOLD_EVERY` past the window), so the reaper's frequent rounds
+//!   cost one comparison per table otherwise. Restores never see a half-folded state as
+//!   wrong: the window's earliest time is already past every folded entry (`pitr::window`);
+//! - a deleted table's base and history are dropped once its window has passed.
+
+use crate::context::Ctx;
+use crate::error::ApiError;
+use crate::model::key_encoding::prefix_successor;
+use crate::model::reserved::{PITR_DELETED_TAG, SYSTEM_STORAGE_ID};
+use crate::model::table::TableDefinition;
+use crate::ops::background::gsi_backfill::ALLOCATION;
+use crate::ops::pitr::history::{is_tombstone, parse};
+use crate::ops::table::drops::queue_drops;
+use crate::traits::{ItemKey, KeyRange, StoredItem, WriteOp};
+use std::ops::Bound;
+
+/// Seconds in a day.
+const DAY: f64 = 86_400.0;
+/// How far past the window a base may fall behind before it is folded forward.
+pub const FOLD_EVERY: f64 = 3_600.0;
+/// Entries read per page, writes per batch.
+const PAGE: usize = 1000;
+
+/// Takes `def`'s base copy when its PITR is enabled, has none yet, and was enabled long
+/// enough ago. Answers whether it did.
+pub async fn take_base(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bool, ApiError> {
+    let Some(pitr) = def.pitr.as_ref().filter(|p| p.base_at.is_none()) else {
+        return Ok(false);
+    };
+    let wait = ALLOCATION.max(ctx.control_plane_delay()).as_secs_f64();
+    if now < pitr.enabled_at + wait {
+        return Ok(false);
+    }
+    // A copy a crashed round left behind.
+    ctx.store.drop_table(pitr.base_id).await?;
+    ctx.store
+        .copy_tables(&[(def.storage_id, pitr.base_id)])
+        .await?;
+    let base_at = ctx.now_epoch();
+    let history_id = pitr.history_id;
+    ctx.catalog
+        .update_table(&def.account_id, &def.name, |d| match d.pitr.as_mut() {
+            Some(p) if p.history_id == history_id && p.base_at.is_none() => {
+                p.base_at = Some(base_at);
+                Ok(true)
+            }
+            _ => Ok(false),
+        })
+        .await?;
+    Ok(true)
+}
+
+/// Folds `def`'s history entries older than its window as of `now` into its base, when the
+/// base is more than `FOLD_EVERY` behind. Answers whether it did.
+pub async fn trim_table(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bool, ApiError> {
+    let Some(pitr) = &def.pitr else {
+        return Ok(false);
+    };
+    let Some(base_at) = pitr.base_at else {
+        return Ok(false);
+    };
+    let cutoff = now - f64::from(pitr.recovery_days) * DAY;
+    if base_at >= cutoff - FOLD_EVERY {
+        return Ok(false);
+    }
+    let cutoff_ms = (cutoff * 1000.0) as u64;
+    let mut cursor = None;
+    let mut batch: Vec<WriteOp> = Vec::new();
+    let mut current: Option<(Vec<u8>, Option<StoredItem>)> = None;
+    loop {
+        let page = ctx
+            .store
+            .range(
+                pitr.history_id,
+                &KeyRange::table_after(cursor.take()),
+                true,
+                PAGE,
+                usize::MAX,
+            )
+            .await?;
+        for (raw, value) in &page.items {
+            let Some((item_key, t)) = parse(raw) else {
+                continue;
+            };
+            if current
+                .as_ref()
+                .is_none_or(|(k, _)| k.as_slice() != item_key)
+            {
+                if let Some((k, Some(v))) = current.take() {
+                    batch.push(fold(pitr.base_id, k, v));
+                }
+                current = Some((item_key.to_vec(), None));
+            }
+            if t <= cutoff_ms {
+                if let Some((_, newest)) = current.as_mut() {
+                    *newest = Some(value.clone());
+                }
+                batch.push(WriteOp::Delete {
+                    key: ItemKey {
+                        storage_id: pitr.history_id,
+                        key: raw.clone(),
+                    },
+                });
+            }
+        }
+        if batch.len() >= PAGE {
+            ctx.store
+                .write_unconditional(std::mem::take(&mut batch))
+                .await?;
+        }
+        match page.items.last() {
+            Some((last, _)) if page.more => cursor = Some(last.clone()),
+            _ => break,
+        }
+    }
+    if let Some((k, Some(v))) = current.take() {
+        batch.push(fold(pitr.base_id, k, v));
+    }
+    if !batch.is_empty() {
+        ctx.store.write_unconditional(batch).await?;
+    }
+    let history_id = pitr.history_id;
+    ctx.catalog
+        .update_table(&def.account_id, &def.name, |d| match d.pitr.as_mut() {
+            Some(p) if p.history_id == history_id => {
+                p.base_at = Some(cutoff);
+                Ok(true)
+            }
+            _ => Ok(false),
+        })
+        .await?;
+    Ok(true)
+}
+
+/// The base write an item's newest folded entry makes.
+fn fold(base_id: u64, key: Vec<u8>, value: StoredItem) -> WriteOp {
+    let key = ItemKey {
+        storage_id: base_id,
+        key,
+    };
+    if is_tombstone(&value) {
+        WriteOp::Delete { key }
+    } else {
+        WriteOp::Put { key, item: value }
+    }
+}
+
+/// Drops the base and history of deleted tables whose window has passed as of `now`, with
+/// their records. Answers how many.
+pub async fn expire_deleted(ctx: &Ctx, now: f64) -> Result<usize, ApiError> {
+    let range = KeyRange {
+        prefix: PITR_DELETED_TAG.to_vec(),
+        lower: Bound::Included(PITR_DELETED_TAG.to_vec()),
+        upper: prefix_successor(PITR_DELETED_TAG).map_or(Bound::Unbounded, Bound::Excluded),
+    };
+    let page = ctx
+        .store
+        .range(SYSTEM_STORAGE_ID, &range, true, PAGE, usize::MAX)
+        .await?;
+    let mut done = 0;
+    for (key, stored) in page.items {
+        let def: TableDefinition = match stored.decode()?.get("def") {
+            Some(crate::model::AttributeValue::S(json)) => serde_json::from_str(json)
+                .map_err(|e| ApiError::Internal(format!("unreadable PITR record: {e}")))?,
+            _ => continue,
+        };
+        let Some(pitr) = &def.pitr else { continue };
+        if now - def.status_since <= f64::from(pitr.recovery_days) * DAY {
+            continue;
+        }
+        queue_drops(ctx, &[pitr.history_id, pitr.base_id]).await?;
+        ctx.store
+            .write_unconditional(vec![WriteOp::Delete {
+                key: ItemKey {
+                    storage_id: SYSTEM_STORAGE_ID,
+                    key,
+                },
+            }])
+            .await?;
+        done += 1;
+    }
+    Ok(done)
+}
