@@ -64,7 +64,9 @@ pub fn dispatch<'a>(ctx: &'a Ctx, op: Operation, body: &'a [u8]) -> Answer<'a> {
         O::CreateTable => Box::pin(control::create_table::handle(ctx, body)),
         O::DeleteBackup => Box::pin(backup::delete_backup::handle(ctx, body)),
         O::DescribeBackup => Box::pin(backup::describe_backup::handle(ctx, body)),
-        O::DescribeContinuousBackups => Box::pin(pitr::describe_continuous_backups::handle(ctx, body)),
+        O::DescribeContinuousBackups => {
+            Box::pin(pitr::describe_continuous_backups::handle(ctx, body))
+        }
         O::DescribeLimits => Box::pin(control::describe_limits::handle(ctx, body)),
         O::ListBackups => Box::pin(backup::list_backups::handle(ctx, body)),
         O::RestoreTableFromBackup => Box::pin(backup::restore_table_from_backup::handle(ctx, body)),

@@ -19,9 +19,9 @@ use crate::model::key_encoding::prefix_successor;
 use crate::model::reserved::{PITR_DELETED_TAG, SYSTEM_STORAGE_ID};
 use crate::model::table::TableDefinition;
 use crate::ops::background::gsi_backfill::ALLOCATION;
-use crate::ops::pitr::history::{is_tombstone, parse};
+use crate::ops::pitr::history::{apply, parse, NewestPerItem};
 use crate::ops::table::drops::queue_drops;
-use crate::traits::{ItemKey, KeyRange, StoredItem, WriteOp};
+use crate::traits::{ItemKey, KeyRange, WriteOp};
 use std::ops::Bound;
 
 /// Seconds in a day.
@@ -76,7 +76,7 @@ pub async fn trim_table(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bo
     let cutoff_ms = (cutoff * 1000.0) as u64;
     let mut cursor = None;
     let mut batch: Vec<WriteOp> = Vec::new();
-    let mut current: Option<(Vec<u8>, Option<StoredItem>)> = None;
+    let mut walk = NewestPerItem::default();
     loop {
         let page = ctx
             .store
@@ -92,19 +92,10 @@ pub async fn trim_table(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bo
             let Some((item_key, t)) = parse(raw) else {
                 continue;
             };
-            if current
-                .as_ref()
-                .is_none_or(|(k, _)| k.as_slice() != item_key)
-            {
-                if let Some((k, Some(v))) = current.take() {
-                    batch.push(fold(pitr.base_id, k, v));
-                }
-                current = Some((item_key.to_vec(), None));
+            if let Some((key, newest)) = walk.see(item_key, t, value, cutoff_ms) {
+                batch.push(apply(pitr.base_id, key, newest));
             }
             if t <= cutoff_ms {
-                if let Some((_, newest)) = current.as_mut() {
-                    *newest = Some(value.clone());
-                }
                 batch.push(WriteOp::Delete {
                     key: ItemKey {
                         storage_id: pitr.history_id,
@@ -123,8 +114,8 @@ pub async fn trim_table(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bo
             _ => break,
         }
     }
-    if let Some((k, Some(v))) = current.take() {
-        batch.push(fold(pitr.base_id, k, v));
+    if let Some((key, newest)) = walk.finish() {
+        batch.push(apply(pitr.base_id, key, newest));
     }
     if !batch.is_empty() {
         ctx.store.write_unconditional(batch).await?;
@@ -140,19 +131,6 @@ pub async fn trim_table(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bo
         })
         .await?;
     Ok(true)
-}
-
-/// The base write an item's newest folded entry makes.
-fn fold(base_id: u64, key: Vec<u8>, value: StoredItem) -> WriteOp {
-    let key = ItemKey {
-        storage_id: base_id,
-        key,
-    };
-    if is_tombstone(&value) {
-        WriteOp::Delete { key }
-    } else {
-        WriteOp::Put { key, item: value }
-    }
 }
 
 /// Drops the base and history of deleted tables whose window has passed as of `now`, with

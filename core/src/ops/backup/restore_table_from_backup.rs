@@ -76,6 +76,19 @@ pub fn already_exists(name: &str) -> ApiError {
     )
 }
 
+/// Gives a restored definition's table and every index new storage ids.
+pub async fn allocate_storage_ids(ctx: &Ctx, def: &mut TableDefinition) -> Result<(), ApiError> {
+    def.storage_id = ctx.catalog.next_storage_id().await?;
+    for index in def
+        .local_secondary_indexes
+        .iter_mut()
+        .chain(def.global_secondary_indexes.iter_mut())
+    {
+        index.storage_id = ctx.catalog.next_storage_id().await?;
+    }
+    Ok(())
+}
+
 /// The restored table's definition from the backup's, `req`'s overrides applied; every
 /// storage id is still 0 (the caller allocates them).
 pub fn restored_definition(
@@ -218,14 +231,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
     let mut def = restored_definition(&backup.table, &req, &name, now)?;
     def.account_id = ctx.account_id().to_string();
     def.region = ctx.region().to_string();
-    def.storage_id = ctx.catalog.next_storage_id().await?;
-    for index in def
-        .local_secondary_indexes
-        .iter_mut()
-        .chain(def.global_secondary_indexes.iter_mut())
-    {
-        index.storage_id = ctx.catalog.next_storage_id().await?;
-    }
+    allocate_storage_ids(ctx, &mut def).await?;
     def.restore = Some(RestoreState {
         source_backup_arn: Some(backup.arn.clone()),
         source_table_arn: Some(backup.table.arn()),

@@ -52,9 +52,82 @@ pub fn is_tombstone(value: &StoredItem) -> bool {
     value.as_bytes() == TOMBSTONE
 }
 
+/// The write that makes item `key` of the table `storage_id` what `entry` says (a tombstone
+/// deletes it).
+pub fn apply(storage_id: u64, key: Vec<u8>, entry: StoredItem) -> WriteOp {
+    let key = ItemKey { storage_id, key };
+    if is_tombstone(&entry) {
+        WriteOp::Delete { key }
+    } else {
+        WriteOp::Put { key, item: entry }
+    }
+}
+
+/// Picks, item by item, the newest entry at or before a cutoff while the history is read in
+/// key order (one item's entries are contiguous and in time order): restores and the
+/// retention fold both walk it so.
+#[derive(Debug, Default)]
+pub struct NewestPerItem {
+    /// The item being read, and its newest entry at or before the cutoff so far.
+    current: Option<(Vec<u8>, Option<StoredItem>)>,
+}
+
+impl NewestPerItem {
+    /// Takes the entry of `item_key` stamped `at_ms`. When it starts a new item, answers the
+    /// previous item and its chosen entry (if it had one at or before `cutoff_ms`).
+    pub fn see(
+        &mut self,
+        item_key: &[u8],
+        at_ms: u64,
+        value: &StoredItem,
+        cutoff_ms: u64,
+    ) -> Option<(Vec<u8>, StoredItem)> {
+        let mut done = None;
+        if self
+            .current
+            .as_ref()
+            .is_none_or(|(k, _)| k.as_slice() != item_key)
+        {
+            done = self.finish();
+            self.current = Some((item_key.to_vec(), None));
+        }
+        if at_ms <= cutoff_ms {
+            if let Some((_, chosen)) = self.current.as_mut() {
+                *chosen = Some(value.clone());
+            }
+        }
+        done
+    }
+
+    /// The last item and its chosen entry, once the history is read to its end.
+    pub fn finish(&mut self) -> Option<(Vec<u8>, StoredItem)> {
+        match self.current.take() {
+            Some((key, Some(chosen))) => Some((key, chosen)),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_newest_entry_at_or_before_the_cutoff_is_chosen_per_item() {
+        let v = |s: &'static str| StoredItem(Bytes::from_static(s.as_bytes()));
+        let mut walk = NewestPerItem::default();
+        assert_eq!(walk.see(b"a", 1, &v("a1"), 5), None);
+        assert_eq!(walk.see(b"a", 5, &v("a5"), 5), None);
+        assert_eq!(walk.see(b"a", 9, &v("a9"), 5), None);
+        assert_eq!(
+            walk.see(b"b", 7, &v("b7"), 5),
+            Some((b"a".to_vec(), v("a5")))
+        );
+        // `b` has no entry at or before the cutoff: nothing is chosen for it.
+        assert_eq!(walk.see(b"c", 2, &v("c2"), 5), None);
+        assert_eq!(walk.finish(), Some((b"c".to_vec(), v("c2"))));
+        assert_eq!(walk.finish(), None);
+    }
 
     #[test]
     fn keys_group_by_item_and_order_by_time() {

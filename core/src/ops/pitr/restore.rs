@@ -4,12 +4,12 @@
 //! the index entries of every restored item (LSIs and GSIs, directly). Streams through the
 //! store a page at a time; nothing is held in memory beyond one page and one write batch.
 
-use super::history::{is_tombstone, parse};
+use super::history::{apply, parse, NewestPerItem};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{PitrState, TableDefinition};
 use crate::ops::index::index_maintenance;
-use crate::traits::{ItemKey, KeyRange, StoredItem, WriteOp};
+use crate::traits::{ItemKey, KeyRange, WriteOp};
 
 /// Entries or items read per store page.
 const PAGE: usize = 1000;
@@ -21,19 +21,6 @@ async fn flush(ctx: &Ctx, batch: &mut Vec<WriteOp>, at_least: usize) -> Result<(
         ctx.store.write_unconditional(std::mem::take(batch)).await?;
     }
     Ok(())
-}
-
-/// The write that makes `target`'s item `key` what the chosen entry says.
-fn apply(target: u64, key: &[u8], entry: StoredItem) -> WriteOp {
-    let key = ItemKey {
-        storage_id: target,
-        key: key.to_vec(),
-    };
-    if is_tombstone(&entry) {
-        WriteOp::Delete { key }
-    } else {
-        WriteOp::Put { key, item: entry }
-    }
 }
 
 /// Fills the empty table `target` (storage and index storage ids allocated, nothing in
@@ -52,8 +39,7 @@ pub async fn restore_items(
     let mut batch = Vec::new();
     let mut applied = 0;
     let mut cursor = None;
-    // The item whose entries are being read, and its newest entry at or before `at_ms`.
-    let mut current: Option<(Vec<u8>, Option<StoredItem>)> = None;
+    let mut walk = NewestPerItem::default();
     loop {
         let page = ctx
             .store
@@ -69,20 +55,9 @@ pub async fn restore_items(
             let Some((item_key, t)) = parse(raw) else {
                 continue;
             };
-            if current
-                .as_ref()
-                .is_none_or(|(k, _)| k.as_slice() != item_key)
-            {
-                if let Some((k, Some(chosen))) = current.take() {
-                    batch.push(apply(target.storage_id, &k, chosen));
-                    applied += 1;
-                }
-                current = Some((item_key.to_vec(), None));
-            }
-            if t <= at_ms {
-                if let Some((_, chosen)) = current.as_mut() {
-                    *chosen = Some(value.clone());
-                }
+            if let Some((key, chosen)) = walk.see(item_key, t, value, at_ms) {
+                batch.push(apply(target.storage_id, key, chosen));
+                applied += 1;
             }
         }
         flush(ctx, &mut batch, BATCH).await?;
@@ -91,8 +66,8 @@ pub async fn restore_items(
             _ => break,
         }
     }
-    if let Some((k, Some(chosen))) = current.take() {
-        batch.push(apply(target.storage_id, &k, chosen));
+    if let Some((key, chosen)) = walk.finish() {
+        batch.push(apply(target.storage_id, key, chosen));
         applied += 1;
     }
     flush(ctx, &mut batch, 1).await?;

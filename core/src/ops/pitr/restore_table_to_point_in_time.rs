@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::model::table::{IndexStatus, RestoreState, TableDefinition, TableStatus};
 use crate::ops::authorize;
 use crate::ops::backup::restore_table_from_backup::{
-    already_exists, finish, restored_definition, Request as Overrides,
+    allocate_storage_ids, already_exists, finish, restored_definition, Request as Overrides,
 };
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
@@ -127,14 +127,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
     let mut def = restored_definition(&source, &req.overrides, &target, now)?;
     def.account_id = ctx.account_id().to_string();
     def.region = ctx.region().to_string();
-    def.storage_id = ctx.catalog.next_storage_id().await?;
-    for index in def
-        .local_secondary_indexes
-        .iter_mut()
-        .chain(def.global_secondary_indexes.iter_mut())
-    {
-        index.storage_id = ctx.catalog.next_storage_id().await?;
-    }
+    allocate_storage_ids(ctx, &mut def).await?;
     // The restore writes every index entry itself: no backfill.
     for gsi in &mut def.global_secondary_indexes {
         gsi.status = IndexStatus::Active;
