@@ -177,8 +177,12 @@ def test_user_signs_in_uses_the_key_and_edits_data(deployment, browser, shots):
     assert "error" not in wait_id(b, "metrics-status").get_attribute("class")
     shots(b, "08-metrics")
 
+    # An IAM user reads the runtime settings, read-only: no field can be changed.
     go(b, d.url, "#/settings")
-    wait_id(b, "settings-denied")
+    wait_text(b, "settings-table", "gsi_propagation_delay_ms")
+    fields = b.find_elements(By.CSS_SELECTOR, "#settings-table input")
+    assert fields and all(not f.is_enabled() for f in fields)
+    assert not b.find_elements(By.XPATH, "//*[@id='settings-table']//button[text()='Set']")
     logout(b)
     assert not csp_violations(b)
 

@@ -2,7 +2,8 @@
 //! evaluator like any `iam:*` request:
 //! - admins: `ADMIN_POLICY`, everything;
 //! - IAM users: `SELF_SERVICE_POLICY` — their own access keys, their password, reading their
-//!   own user, policies, groups and tags, and assuming roles whose trust policy names them —
+//!   own user, policies, groups and tags, reading (not changing) the runtime settings, and
+//!   assuming roles whose trust policy names them —
 //!   plus the explicit `Deny` statements of their own (and their groups') inline policies, so
 //!   an admin can take self-service away from a user; their boundaries are not applied here;
 //! - the operator (the holder of the data key file, i.e. `extenddb settings`):
@@ -33,7 +34,10 @@ pub const SELF_SERVICE_POLICY: &str = r#"{
      "Resource": "arn:aws:iam::*:user/${aws:username}"},
     {"Sid": "AssumeRolesThatTrustMe", "Effect": "Allow",
      "Action": "sts:AssumeRole",
-     "Resource": "arn:aws:iam::*:role/*"}
+     "Resource": "arn:aws:iam::*:role/*"},
+    {"Sid": "ReadRuntimeSettings", "Effect": "Allow",
+     "Action": ["extenddb:ListSettings", "extenddb:GetSetting"],
+     "Resource": "*"}
   ]
 }"#;
 

@@ -22,6 +22,8 @@ pub enum Audience {
     SelfService,
     /// Admins and the operator (the data key holder: `extenddb settings`).
     Operator,
+    /// Admins and the operator; IAM users may read (the runtime settings hold no secret).
+    OperatorUsersRead,
 }
 
 impl Audience {
@@ -32,6 +34,7 @@ impl Audience {
             Audience::Admin => "admin",
             Audience::SelfService => "admin, self",
             Audience::Operator => "admin, operator",
+            Audience::OperatorUsersRead => "admin, operator; users read",
         }
     }
 }
@@ -133,8 +136,8 @@ routes! {
     GET "/accounts/{account_id}/roles/{role_name}/boundary" "iam:GetRole" Admin boundaries::get_role => "Get a role's permissions boundary.";
     PUT "/accounts/{account_id}/roles/{role_name}/boundary" "iam:PutRolePermissionsBoundary" Admin boundaries::set_role => "Set a role's permissions boundary.";
     DELETE "/accounts/{account_id}/roles/{role_name}/boundary" "iam:DeleteRolePermissionsBoundary" Admin boundaries::delete_role => "Remove a role's permissions boundary.";
-    GET "/settings" "extenddb:ListSettings" Operator settings::list => "List the runtime settings.";
-    GET "/settings/{name}" "extenddb:GetSetting" Operator settings::get => "Get a runtime setting.";
+    GET "/settings" "extenddb:ListSettings" OperatorUsersRead settings::list => "List the runtime settings.";
+    GET "/settings/{name}" "extenddb:GetSetting" OperatorUsersRead settings::get => "Get a runtime setting.";
     PUT "/settings/{name}" "extenddb:PutSetting" Operator settings::put => "Set a runtime setting (audited under extenddb::audit::settings).";
 }
 
@@ -193,14 +196,17 @@ mod tests {
             assert!(allowed(&admin), "admins may {} {}", r.method, r.path);
             assert_eq!(
                 allowed(&user),
-                r.audience == Audience::SelfService,
+                matches!(
+                    r.audience,
+                    Audience::SelfService | Audience::OperatorUsersRead
+                ),
                 "self-service for {} {}",
                 r.method,
                 r.path
             );
             assert_eq!(
                 allowed(&operator),
-                r.audience == Audience::Operator,
+                matches!(r.audience, Audience::Operator | Audience::OperatorUsersRead),
                 "operator for {} {}",
                 r.method,
                 r.path
