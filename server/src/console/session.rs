@@ -9,7 +9,7 @@ use ring::rand::{SecureRandom, SystemRandom};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
-use subtle_eq::constant_time_eq;
+use subtle::ConstantTimeEq;
 
 /// The session cookie's name.
 pub const COOKIE: &str = "extenddb_console";
@@ -141,15 +141,7 @@ pub fn clear_cookie(tls: bool) -> String {
 pub fn csrf_ok(headers: &HeaderMap, session: &Session) -> bool {
     headers
         .get(CSRF_HEADER)
-        .is_some_and(|v| constant_time_eq(v.as_bytes(), session.csrf.as_bytes()))
-}
-
-/// Constant-time equality of byte strings.
-mod subtle_eq {
-    /// Whether `a == b`, in time that depends only on the lengths.
-    pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
+        .is_some_and(|v| bool::from(v.as_bytes().ct_eq(session.csrf.as_bytes())))
 }
 
 #[cfg(test)]
