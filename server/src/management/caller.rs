@@ -345,8 +345,11 @@ async fn policies_of(state: &MgmtState, who: Who) -> Result<(Who, PolicySet), Mg
 }
 
 /// Whether `resource` (an ARN, or `*`) belongs to `account`.
+/// Whether an IAM user may name `resource` from `account`: a resource of that account, or a
+/// runtime setting (settings belong to no account; the policies decide who reads them).
 fn in_account(resource: &str, account: &str) -> bool {
     resource.split(':').nth(4) == Some(account)
+        || resource.starts_with(super::settings::SETTING_ARN_PREFIX)
 }
 
 impl FromRequestParts<Arc<MgmtState>> for Caller {
@@ -358,5 +361,23 @@ impl FromRequestParts<Arc<MgmtState>> for Caller {
     ) -> Result<Self, Self::Rejection> {
         let action = parts.extensions.get::<Action>().map_or("", |a| a.0);
         Caller::authenticate(state.clone(), parts, action).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_account;
+
+    #[test]
+    fn a_user_names_its_own_account_and_the_settings_only() {
+        let own = "111122223333";
+        assert!(in_account("arn:aws:iam::111122223333:user/alice", own));
+        assert!(!in_account("arn:aws:iam::444455556666:user/bob", own));
+        assert!(!in_account("*", own));
+        assert!(in_account(
+            "arn:extenddb:management:::setting/gsi_propagation_delay_ms",
+            own
+        ));
+        assert!(in_account("arn:extenddb:management:::setting/*", own));
     }
 }

@@ -11,8 +11,11 @@ use super::extract::{Body, P};
 use super::views::{self, Answer};
 use extenddb_core::settings::{self, SETTINGS};
 
+/// What every runtime setting's resource ARN starts with: settings belong to no account.
+pub(super) const SETTING_ARN_PREFIX: &str = "arn:extenddb:management:::setting/";
+
 fn setting_arn(name: &str) -> String {
-    format!("arn:extenddb:management:::setting/{name}")
+    format!("{SETTING_ARN_PREFIX}{name}")
 }
 
 async fn view(c: &Caller, s: &settings::Setting) -> Result<Setting, MgmtError> {
@@ -33,7 +36,7 @@ fn find(name: &str) -> Result<&'static settings::Setting, MgmtError> {
 
 /// `GET /management/settings`.
 pub async fn list(c: Caller) -> Answer {
-    c.authorize("*")?;
+    c.authorize(&setting_arn("*"))?;
     let mut items = Vec::with_capacity(SETTINGS.len());
     for s in SETTINGS {
         items.push(view(&c, s).await?);
