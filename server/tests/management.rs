@@ -556,7 +556,11 @@ async fn users_serve_themselves_and_nothing_else() {
         ),
         (Method::GET, "/management/accounts".to_string(), None),
         (Method::GET, "/management/admins".to_string(), None),
-        (Method::GET, "/management/settings".to_string(), None),
+        (
+            Method::PUT,
+            "/management/settings/log_level".to_string(),
+            Some(json!({"value": "debug"})),
+        ),
         (
             Method::GET,
             "/management/accounts/999988887777/users/alice".to_string(),
@@ -573,6 +577,30 @@ async fn users_serve_themselves_and_nothing_else() {
         let r = h.as_user("alice", "newsecret", m.clone(), &p, b).await;
         assert_error(&r, 403, "AccessDenied");
     }
+    // The runtime settings are readable (they hold no secret), not writable (above).
+    let r = h
+        .as_user(
+            "alice",
+            "newsecret",
+            Method::GET,
+            "/management/settings",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert!(r.body["items"]
+        .as_array()
+        .is_some_and(|items| items.iter().any(|i| i["name"] == "log_level")));
+    let r = h
+        .as_user(
+            "alice",
+            "newsecret",
+            Method::GET,
+            "/management/settings/log_level",
+            None,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     // Reading own policies, groups and tags is allowed.
     for p in ["policies", "groups", "tags", "boundary"] {
         let r = h
