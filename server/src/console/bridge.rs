@@ -5,7 +5,7 @@
 //! admin, the root of the account the page names in `X-Extenddb-Account` (an admin may do
 //! anything in any account, as the management API lets it).
 
-use super::respond::{bytes, error, refuse, Refused};
+use super::respond::{bytes, disabled, error, refuse, Refused};
 use super::session::Session;
 use crate::dynamodb::Peer;
 use crate::management::Who;
@@ -31,11 +31,7 @@ const ROOT_POLICY: &str =
 /// Who the session's login is now; 401 when it was deleted (the session ends with it).
 pub(super) async fn who(state: &AppState, session: &Session) -> Result<Who, Refused> {
     let Some(mgmt) = state.management.as_ref() else {
-        return Err(refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ConsoleDisabled",
-            "No console",
-        ));
+        return Err(Box::new(disabled()));
     };
     match mgmt.resolve(&session.login).await {
         Ok(Some(who)) => Ok(who),
@@ -215,11 +211,7 @@ pub(super) async fn metrics(state: &AppState, session: &Session, peer: Peer) -> 
     };
     if let Who::User(u) = who {
         let Some(mgmt) = state.management.as_ref() else {
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ConsoleDisabled",
-                "No console",
-            );
+            return disabled();
         };
         let identity = match user_identity(mgmt.iam().as_ref(), &u).await {
             Ok(i) => i,

@@ -29,7 +29,7 @@ use crate::response::Body as RespBody;
 use crate::services::AppState;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use hyper::body::Body;
-use respond::{error, json, refuse, Refused};
+use respond::{disabled, error, json, refuse, Refused};
 use session::Session;
 use std::time::Duration;
 use zeroize::Zeroizing;
@@ -79,12 +79,7 @@ where
         respond::redirect("/console/")
     } else if let Some(api) = rest.strip_prefix("/api/") {
         match state.management.as_ref() {
-            None => error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "ConsoleDisabled",
-                "The console needs builtin authentication (auth.provider = \"builtin\", or \
-                 `extenddb dev --auth builtin`)",
-            ),
+            None => disabled(),
             Some(_) => api_route(state, api.to_string(), req, id, peer).await,
         }
     } else if matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -183,11 +178,7 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let Some(mgmt) = state.management.as_ref() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ConsoleDisabled",
-            "No console",
-        );
+        return disabled();
     };
     let json_body = req
         .headers()
@@ -295,11 +286,7 @@ where
     B::Error: std::error::Error + Send + Sync + 'static,
 {
     let Some(mgmt) = state.management.as_ref() else {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ConsoleDisabled",
-            "No console",
-        );
+        return disabled();
     };
     let (mut parts, body) = req.into_parts();
     let tail = parts

@@ -41,6 +41,16 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Response<RespBody
     )
 }
 
+/// The answer of every console API route when the server's auth provider is not `builtin`.
+pub fn disabled() -> Response<RespBody> {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ConsoleDisabled",
+        "The console needs builtin authentication (auth.provider = \"builtin\", or \
+         `extenddb dev --auth builtin`)",
+    )
+}
+
 /// A refusal answered instead of what was asked (boxed: a response is large).
 pub type Refused = Box<Response<RespBody>>;
 

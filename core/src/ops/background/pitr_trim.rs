@@ -20,6 +20,7 @@ use crate::model::reserved::{PITR_DELETED_TAG, SYSTEM_STORAGE_ID};
 use crate::model::table::TableDefinition;
 use crate::ops::background::gsi_backfill::ALLOCATION;
 use crate::ops::pitr::history::{apply, parse, NewestPerItem};
+use crate::ops::pitr::pages::TablePages;
 use crate::ops::table::drops::queue_drops;
 use crate::traits::{ItemKey, KeyRange, WriteOp};
 use std::ops::Bound;
@@ -74,32 +75,22 @@ pub async fn trim_table(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bo
         return Ok(false);
     }
     let cutoff_ms = (cutoff * 1000.0) as u64;
-    let mut cursor = None;
+    let mut pages = TablePages::new(pitr.history_id);
     let mut batch: Vec<WriteOp> = Vec::new();
     let mut walk = NewestPerItem::default();
-    loop {
-        let page = ctx
-            .store
-            .range(
-                pitr.history_id,
-                &KeyRange::table_after(cursor.take()),
-                true,
-                PAGE,
-                usize::MAX,
-            )
-            .await?;
-        for (raw, value) in &page.items {
-            let Some((item_key, t)) = parse(raw) else {
+    while let Some(page) = pages.next(ctx).await? {
+        for (raw, value) in page {
+            let Some((item_key, t)) = parse(&raw) else {
                 continue;
             };
-            if let Some((key, newest)) = walk.see(item_key, t, value, cutoff_ms) {
+            if let Some((key, newest)) = walk.see(item_key, t, &value, cutoff_ms) {
                 batch.push(apply(pitr.base_id, key, newest));
             }
             if t <= cutoff_ms {
                 batch.push(WriteOp::Delete {
                     key: ItemKey {
                         storage_id: pitr.history_id,
-                        key: raw.clone(),
+                        key: raw,
                     },
                 });
             }
@@ -108,10 +99,6 @@ pub async fn trim_table(ctx: &Ctx, def: &TableDefinition, now: f64) -> Result<bo
             ctx.store
                 .write_unconditional(std::mem::take(&mut batch))
                 .await?;
-        }
-        match page.items.last() {
-            Some((last, _)) if page.more => cursor = Some(last.clone()),
-            _ => break,
         }
     }
     if let Some((key, newest)) = walk.finish() {

@@ -10,6 +10,7 @@
 pub mod deleted;
 pub mod describe_continuous_backups;
 pub mod history;
+pub mod pages;
 pub mod restore;
 pub mod restore_table_to_point_in_time;
 pub mod update_continuous_backups;

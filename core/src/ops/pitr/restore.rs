@@ -5,14 +5,13 @@
 //! store a page at a time; nothing is held in memory beyond one page and one write batch.
 
 use super::history::{apply, parse, NewestPerItem};
+use super::pages::TablePages;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{PitrState, TableDefinition};
 use crate::ops::index::index_maintenance;
-use crate::traits::{ItemKey, KeyRange, WriteOp};
+use crate::traits::{ItemKey, WriteOp};
 
-/// Entries or items read per store page.
-const PAGE: usize = 1000;
 /// Writes per store write.
 const BATCH: usize = 500;
 
@@ -38,20 +37,10 @@ pub async fn restore_items(
         .await?;
     let mut batch = Vec::new();
     let mut applied = 0;
-    let mut cursor = None;
+    let mut pages = TablePages::new(pitr.history_id);
     let mut walk = NewestPerItem::default();
-    loop {
-        let page = ctx
-            .store
-            .range(
-                pitr.history_id,
-                &KeyRange::table_after(cursor.take()),
-                true,
-                PAGE,
-                usize::MAX,
-            )
-            .await?;
-        for (raw, value) in &page.items {
+    while let Some(page) = pages.next(ctx).await? {
+        for (raw, value) in &page {
             let Some((item_key, t)) = parse(raw) else {
                 continue;
             };
@@ -61,10 +50,6 @@ pub async fn restore_items(
             }
         }
         flush(ctx, &mut batch, BATCH).await?;
-        match page.items.last() {
-            Some((last, _)) if page.more => cursor = Some(last.clone()),
-            _ => break,
-        }
     }
     if let Some((key, chosen)) = walk.finish() {
         batch.push(apply(target.storage_id, key, chosen));
@@ -81,23 +66,13 @@ async fn write_index_entries(ctx: &Ctx, target: &TableDefinition) -> Result<(), 
         return Ok(());
     }
     let mut batch = Vec::new();
-    let mut cursor = None;
-    loop {
-        let page = ctx
-            .store
-            .range(
-                target.storage_id,
-                &KeyRange::table_after(cursor.take()),
-                true,
-                PAGE,
-                usize::MAX,
-            )
-            .await?;
-        for (key, stored) in &page.items {
+    let mut pages = TablePages::new(target.storage_id);
+    while let Some(page) = pages.next(ctx).await? {
+        for (key, stored) in page {
             let item = stored.decode()?;
             let base = ItemKey {
                 storage_id: target.storage_id,
-                key: key.clone(),
+                key,
             };
             // An item whose index key has the wrong type has no entry, as in a backfill.
             if let Ok(writes) =
@@ -107,10 +82,6 @@ async fn write_index_entries(ctx: &Ctx, target: &TableDefinition) -> Result<(), 
             }
         }
         flush(ctx, &mut batch, BATCH).await?;
-        match page.items.last() {
-            Some((last, _)) if page.more => cursor = Some(last.clone()),
-            _ => break,
-        }
     }
     flush(ctx, &mut batch, 1).await
 }
