@@ -54,7 +54,18 @@ where
         Media::Other => return (None, response::unsupported_media(id)),
     };
     let coding = crate::response_encoding::accepted(req.headers());
-    let (op, answer) = serve(state, req, peer).await;
+    // The request is taken apart here, not in a nested `async fn`: every level of future holds
+    // its own copy of what it was given, and each is moved into place on every request.
+    let (parts, body) = req.into_parts();
+    let (op, answer) = match operation(parts.headers.get(X_AMZ_TARGET).map(|v| v.as_bytes())) {
+        Ok(op) => {
+            if tracing::level_enabled!(tracing::Level::DEBUG) {
+                tracing::Span::current().record("operation", op.name());
+            }
+            (Some(op), run(state, op, parts, body, peer).await)
+        }
+        Err(e) => (None, Err(e)),
+    };
     let resp = match answer {
         Ok(body) => match coding.filter(|_| body.len() >= crate::response_encoding::THRESHOLD) {
             Some(c) => match crate::response_encoding::encode(c, &body) {
@@ -120,26 +131,6 @@ pub(crate) fn operation(target: Option<&[u8]>) -> Result<Operation, ApiError> {
     Operation::from_target(api, name).ok_or_else(unknown)
 }
 
-async fn serve<B>(
-    state: &AppState,
-    req: Request<B>,
-    peer: Peer,
-) -> (Option<Operation>, Result<Bytes, ApiError>)
-where
-    B: Body,
-    B::Error: std::error::Error + Send + Sync + 'static,
-{
-    let (parts, body) = req.into_parts();
-    let op = match operation(parts.headers.get(X_AMZ_TARGET).map(|v| v.as_bytes())) {
-        Ok(op) => op,
-        Err(e) => return (None, Err(e)),
-    };
-    if tracing::level_enabled!(tracing::Level::DEBUG) {
-        tracing::Span::current().record("operation", op.name());
-    }
-    (Some(op), run(state, op, parts, body, peer).await)
-}
-
 async fn run<B>(
     state: &AppState,
     op: Operation,
@@ -156,6 +147,7 @@ where
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
+    let head = request_head(parts);
     // One timer serves both limits: the body read's, then (reset) the request's deadline.
     // Polled only when the work does not finish at once, so a request answered on its first
     // poll (a cached point read) never touches the timer wheel.
@@ -187,7 +179,7 @@ where
     timer.as_mut().reset(tokio::time::Instant::now() + deadline);
     tokio::select! {
         biased;
-        answer = execute(state, op, parts, body, peer) => answer,
+        answer = execute(state, op, head, body, peer) => answer,
         () = &mut timer => Err(ApiError::Unavailable(format!(
             "The request did not complete within {} ms; it may or may not have been applied. \
              Retry it.",
@@ -200,11 +192,10 @@ where
 async fn execute(
     state: &AppState,
     op: Operation,
-    parts: Parts,
+    head: RequestHead,
     body: Bytes,
     peer: Peer,
 ) -> Result<Bytes, ApiError> {
-    let head = request_head(parts);
     let services = &state.services;
     // Hashing a body costs ~1 % of a small request; a provider that checks no signature
     // (`none`) does not read the hash.

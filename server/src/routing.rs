@@ -68,6 +68,9 @@ where
     // The console is same-origin only: no CORS answers for it.
     let console = crate::console::is_console(req.uri().path());
     let cors = !console && crate::cors::is_cors(req.headers());
+    // The other routes' futures are boxed: this future's size is that of the DynamoDB
+    // branch, which every data request moves into place (a console or management future
+    // inline here made every GetItem copy several KB more).
     let (op, mut resp) = async {
         if head_too_large(&req) {
             return (
@@ -95,16 +98,24 @@ where
             (&Method::GET | &Method::HEAD, "/health/ready") => {
                 (None, crate::health::answer(state, &id))
             }
-            (&Method::GET, "/metrics") => {
-                (None, crate::metrics_route::answer(state, &req, &id).await)
-            }
+            (&Method::GET, "/metrics") => (
+                None,
+                Box::pin(crate::metrics_route::answer(state, &req, &id)).await,
+            ),
             (_, path) if crate::management::is_management(path) => (
                 None,
-                crate::management::handle(state.management.as_ref(), req, &id, peer).await,
+                Box::pin(crate::management::handle(
+                    state.management.as_ref(),
+                    req,
+                    &id,
+                    peer,
+                ))
+                .await,
             ),
-            (_, path) if crate::console::is_console(path) => {
-                (None, crate::console::handle(state, req, &id, peer).await)
-            }
+            (_, path) if crate::console::is_console(path) => (
+                None,
+                Box::pin(crate::console::handle(state, req, &id, peer)).await,
+            ),
             _ => (
                 None,
                 response::build(StatusCode::NOT_FOUND, Bytes::from_static(NOT_FOUND), &id),

@@ -32,8 +32,9 @@ pub struct SigV4Authorization<'a> {
     pub scope_date: &'a str,
     /// Region of the credential scope.
     pub region: &'a str,
-    /// Header names the signature covers, lower-case, in header order.
-    pub signed_headers: Vec<&'a str>,
+    /// Header names the signature covers, `;`-separated as sent (`signed_headers()` splits
+    /// them).
+    pub signed_headers: &'a str,
     /// The signature: 64 lower-case hex digits.
     pub signature: &'a str,
     /// The request time (`X-Amz-Date`, else `Date`), ISO-8601 basic format.
@@ -54,17 +55,15 @@ pub fn parse(head: &RequestHead) -> Result<SigV4Authorization<'_>, ApiError> {
         _ => return Err(ApiError::MissingAuthenticationToken(MISSING_TOKEN.into())),
     };
     let trimmed = auth.trim();
-    let (algorithm, params) = trimmed
-        .split_once(|c: char| c.is_ascii_whitespace() || c == ',')
-        .unwrap_or((trimmed, ""));
+    let (algorithm, params) = match trimmed.bytes().position(is_separator) {
+        Some(at) => (&trimmed[..at], &trimmed[at + 1..]),
+        None => (trimmed, ""),
+    };
 
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for pair in params
-        .split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .filter(|p| !p.is_empty())
-    {
+    for pair in Fields(params) {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(ApiError::IncompleteSignature(format!(
                 "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
@@ -109,10 +108,9 @@ pub fn parse(head: &RequestHead) -> Result<SigV4Authorization<'_>, ApiError> {
             "Date must be in ISO-8601 'basic format'. Got '{timestamp}'. See http://en.wikipedia.org/wiki/ISO_8601"
         )));
     }
-    let signed_headers: Vec<&str> = signed_headers.split(';').collect();
     if !signed_headers
-        .iter()
-        .any(|h| h.eq_ignore_ascii_case("host") || *h == ":authority")
+        .split(';')
+        .any(|h| h.eq_ignore_ascii_case("host") || h == ":authority")
     {
         return Err(ApiError::InvalidSignature(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".into(),
@@ -124,8 +122,23 @@ pub fn parse(head: &RequestHead) -> Result<SigV4Authorization<'_>, ApiError> {
         )));
     }
 
-    let scope: Vec<&str> = credential.trim_end_matches('/').split('/').collect();
-    let [access_key_id, scope_date, region, service, terminator] = scope[..] else {
+    let mut scope = credential.trim_end_matches('/').split('/');
+    let (
+        Some(access_key_id),
+        Some(scope_date),
+        Some(region),
+        Some(service),
+        Some(terminator),
+        None,
+    ) = (
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+        scope.next(),
+    )
+    else {
         return Err(ApiError::IncompleteSignature(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
         )));
@@ -149,6 +162,40 @@ pub fn parse(head: &RequestHead) -> Result<SigV4Authorization<'_>, ApiError> {
         signature,
         timestamp,
     })
+}
+
+impl SigV4Authorization<'_> {
+    /// The header names the signature covers, lower-case, in header order.
+    pub fn signed_headers(&self) -> impl Iterator<Item = &str> {
+        self.signed_headers.split(';')
+    }
+}
+
+/// Whether `b` separates the header's parameters: a comma or ASCII whitespace.
+fn is_separator(b: u8) -> bool {
+    b == b',' || b.is_ascii_whitespace()
+}
+
+/// The non-empty pieces of a string between separators (`is_separator`), found byte by byte:
+/// the separators are ASCII, so every piece starts and ends on a character boundary. A
+/// request's hot path parses this header, and splitting by a `char` predicate decodes every
+/// character first.
+struct Fields<'a>(&'a str);
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.0.as_bytes();
+        let start = bytes.iter().position(|&b| !is_separator(b))?;
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| is_separator(b))
+            .map_or(bytes.len(), |n| start + n);
+        let piece = self.0.get(start..end);
+        self.0 = self.0.get(end..).unwrap_or_default();
+        piece
+    }
 }
 
 /// The credential scope's region, service, terminator and date; every failed check adds a

@@ -26,7 +26,7 @@ fn well_formed_header_is_parsed() {
     assert_eq!(a.scope_date, "20240102");
     assert_eq!(a.region, "eu-west-1");
     assert_eq!(
-        a.signed_headers,
+        a.signed_headers().collect::<Vec<_>>(),
         vec!["content-type", "host", "x-amz-date", "x-amz-target"]
     );
     assert_eq!(a.signature, SIG);
@@ -213,4 +213,32 @@ fn basic_iso8601_shape() {
     assert!(!is_basic_iso8601("20240229T245959Z"));
     assert!(!is_basic_iso8601("20240229T235959"));
     assert!(!is_basic_iso8601("2024022９T235959Z"));
+}
+
+#[test]
+fn parameters_split_at_commas_and_any_ascii_whitespace() {
+    let auth = format!(
+        "AWS4-HMAC-SHA256\tCredential=K/20240102/us-east-1/dynamodb/aws4_request,\t SignedHeaders=host;x-amz-date ,, Signature={SIG}"
+    );
+    let h = head(Some(&auth), Some("20240102T000000Z"));
+    let a = parse(&h).unwrap();
+    assert_eq!(a.access_key_id, "K");
+    assert_eq!(
+        a.signed_headers().collect::<Vec<_>>(),
+        vec!["host", "x-amz-date"]
+    );
+    assert_eq!(a.signature, SIG);
+    let pieces: Vec<&str> = Fields(" a,b \u{e9}x ,, c ").collect();
+    assert_eq!(pieces, vec!["a", "b", "\u{e9}x", "c"]);
+}
+
+#[test]
+fn a_credential_with_six_elements_is_incomplete() {
+    let auth = format!(
+        "AWS4-HMAC-SHA256 Credential=K/x/20240102/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature={SIG}"
+    );
+    assert_eq!(
+        err(&auth, Some("20240102T000000Z")).type_name(),
+        "IncompleteSignatureException"
+    );
 }

@@ -44,34 +44,26 @@ fn apply_due(ctx: &Ctx, def: &mut TableDefinition, now: f64) -> bool {
     changed
 }
 
-/// Applies the due status transitions to `def`; `None` when the table is gone (DELETING and
-/// due). A due transition is stored through `Catalog::update_table`, re-applied to the stored
-/// definition, so it never undoes a concurrent change (an UpdateTable, another process's
-/// transition); the answer is the definition as stored then.
-async fn settle(ctx: &Ctx, def: TableDefinition) -> Result<Option<TableDefinition>, ApiError> {
-    let now = ctx.now_epoch();
-    let def = if any_due(ctx, &def, now) {
-        let stored = ctx
-            .catalog
-            .update_table(
-                &def.account_id,
-                &def.name,
-                |stored: &mut TableDefinition| Ok(apply_due(ctx, stored, now)),
-            )
-            .await;
-        match stored {
-            Ok(stored) => stored,
-            // Deleted meanwhile: the table is gone.
-            Err(crate::traits::CatalogError::NotFound) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        }
-    } else {
-        def
-    };
-    if def.status == TableStatus::Deleting && due(ctx, def.status_since, now) {
-        return Ok(None);
+/// Stores the due transitions of the table `account`/`name` as of `now`: the definition as
+/// stored then, or `None` when it was deleted meanwhile.
+async fn store_due(
+    ctx: &Ctx,
+    account: &str,
+    name: &str,
+    now: f64,
+) -> Result<Option<TableDefinition>, ApiError> {
+    let stored = ctx
+        .catalog
+        .update_table(account, name, |stored: &mut TableDefinition| {
+            Ok(apply_due(ctx, stored, now))
+        })
+        .await;
+    match stored {
+        Ok(stored) => Ok(Some(stored)),
+        // Deleted meanwhile: the table is gone.
+        Err(crate::traits::CatalogError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
     }
-    Ok(Some(def))
 }
 
 /// The table as the control plane sees it (any status), or `None` if it does not exist.
@@ -81,10 +73,29 @@ pub async fn find(ctx: &Ctx, name: &str) -> Result<Option<TableDefinition>, ApiE
     if tracing::level_enabled!(tracing::Level::DEBUG) {
         tracing::Span::current().record("table", name);
     }
-    match ctx.catalog.get_table(ctx.account_id(), name).await? {
-        Some(def) => settle(ctx, def).await,
-        None => Ok(None),
+    let Some(def) = ctx.catalog.get_table(ctx.account_id(), name).await? else {
+        return Ok(None);
+    };
+    // Due status transitions are applied here. A due transition is stored through
+    // `Catalog::update_table`, re-applied to the stored definition, so it never undoes a
+    // concurrent change (an UpdateTable, another process's transition); the answer is the
+    // definition as stored then. That store update is rare and boxed: a table definition is
+    // several hundred bytes, and every future level holding one is copied into place on each
+    // request, so the lookup's own future stays small.
+    let now = ctx.now_epoch();
+    let def = if any_due(ctx, &def, now) {
+        match Box::pin(store_due(ctx, &def.account_id, &def.name, now)).await? {
+            Some(stored) => stored,
+            None => return Ok(None),
+        }
+    } else {
+        def
+    };
+    if def.status == TableStatus::Deleting && due(ctx, def.status_since, now) {
+        // DELETING and due: gone (the reaper drops it).
+        return Ok(None);
     }
+    Ok(Some(def))
 }
 
 /// The table for a data-plane request: it must exist and be ACTIVE or UPDATING, else
