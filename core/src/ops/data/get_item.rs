@@ -20,6 +20,7 @@ use crate::ops::request::capacity::{Units, READ_UNIT_BYTES};
 use crate::ops::request::expression_params::{self, Expressions, Names};
 use crate::ops::request::item_key;
 use crate::ops::request::protocol;
+use crate::ops::request::shapes::{Members, ModelChecked};
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
 use crate::traits::reads_for;
@@ -46,6 +47,22 @@ pub struct Request {
     pub expression_attribute_names: Option<Names>,
     /// Legacy projection: top-level attribute names to return.
     pub attributes_to_get: Option<Vec<String>>,
+}
+
+impl ModelChecked for Request {
+    fn holds(&self, m: &Members) -> bool {
+        m.string("TableName", self.table_name.as_deref())
+            && m.present("Key", self.key.is_some())
+            && m.string_list("AttributesToGet", self.attributes_to_get.as_deref())
+            && m.string(
+                "ReturnConsumedCapacity",
+                self.return_consumed_capacity.as_deref(),
+            )
+            && m.names(
+                "ExpressionAttributeNames",
+                self.expression_attribute_names.as_ref(),
+            )
+    }
 }
 
 /// GetItem's response.
@@ -145,7 +162,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a GetItem body, runs it and writes the answer from the stored bytes.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::request(Operation::GetItem, body)?;
+    let req: Request = protocol::checked_request(Operation::GetItem, body)?;
     let found = find(ctx, req).await?;
     if found.projection.is_some() {
         let item = found.stored.as_ref().map(StoredItem::decode).transpose()?;

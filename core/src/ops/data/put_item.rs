@@ -19,6 +19,7 @@ use crate::ops::request::expression_params::{self, Expected, Names, Values};
 use crate::ops::request::item_collection::{self, ItemCollectionMetrics};
 use crate::ops::request::item_key::{self, ReturnValues};
 use crate::ops::request::protocol;
+use crate::ops::request::shapes::{Members, ModelChecked};
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
 use crate::traits::Direction;
@@ -51,6 +52,33 @@ pub struct Request {
     pub expected: Option<Expected>,
     /// AND | OR: how the `Expected` conditions combine.
     pub conditional_operator: Option<String>,
+}
+
+impl ModelChecked for Request {
+    fn holds(&self, m: &Members) -> bool {
+        // Expected (legacy conditions, a map of structures) is left to the walk.
+        self.expected.is_none()
+            && m.string("TableName", self.table_name.as_deref())
+            && m.present("Item", self.item.is_some())
+            && m.string("ReturnValues", self.return_values.as_deref())
+            && m.string(
+                "ReturnConsumedCapacity",
+                self.return_consumed_capacity.as_deref(),
+            )
+            && m.string(
+                "ReturnItemCollectionMetrics",
+                self.return_item_collection_metrics.as_deref(),
+            )
+            && m.string("ConditionalOperator", self.conditional_operator.as_deref())
+            && m.names(
+                "ExpressionAttributeNames",
+                self.expression_attribute_names.as_ref(),
+            )
+            && m.string(
+                "ReturnValuesOnConditionCheckFailure",
+                self.return_values_on_condition_check_failure.as_deref(),
+            )
+    }
 }
 
 /// PutItem's response.
@@ -156,7 +184,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
 
 /// Decodes a PutItem body, runs it and encodes the answer.
 pub async fn handle(ctx: &Ctx, body: &[u8]) -> Result<Vec<u8>, ApiError> {
-    let req: Request = protocol::request(Operation::PutItem, body)?;
+    let req: Request = protocol::checked_request(Operation::PutItem, body)?;
     protocol::encode(&execute(ctx, req).await?)
 }
 

@@ -16,6 +16,17 @@ pub fn request<T: DeserializeOwned>(op: Operation, body: &[u8]) -> Result<T, Api
     Ok(req)
 }
 
+/// `request` for a request type that checks the model's constraints on its decoded members
+/// (`shapes::ModelChecked`): the body is walked again only when that cannot show they hold.
+pub fn checked_request<T: DeserializeOwned + shapes::ModelChecked>(
+    op: Operation,
+    body: &[u8],
+) -> Result<T, ApiError> {
+    let req = decode(body)?;
+    shapes::check_decoded(op, &req, body)?;
+    Ok(req)
+}
+
 /// Parses a JSON request body into `T`.
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {

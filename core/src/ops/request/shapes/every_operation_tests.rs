@@ -54,7 +54,7 @@ fn shapes_cost() {
 }
 
 /// A valid value of `shape` (the smallest the constraints allow), for building bodies.
-fn sample(shape: &Shape) -> Value {
+pub(super) fn sample(shape: &Shape) -> Value {
     match &shape.kind {
         Kind::Structure(members) => {
             let mut m = serde_json::Map::new();
@@ -101,80 +101,7 @@ fn every_operation_reports_each_constraint_kind() {
         let valid = sample(shape);
         assert_eq!(msg(op, valid.clone()), "ok", "{op:?}: {valid}");
         for m in members.iter() {
-            let mut cases: Vec<(Option<Value>, String, String)> = Vec::new();
-            if m.required {
-                cases.push((None, "null".into(), NOT_NULL.into()));
-            }
-            match &m.shape.kind {
-                Kind::String {
-                    min,
-                    max,
-                    pattern,
-                    values,
-                } => {
-                    if !values.is_empty() {
-                        cases.push((
-                            Some(json!("BOGUS")),
-                            "BOGUS".into(),
-                            format!(
-                                "Member must satisfy enum value set: [{}]",
-                                values.join(", ")
-                            ),
-                        ));
-                    }
-                    let fill = |n: u64| "a".repeat(n as usize);
-                    // A too-short filler that also breaks the member's pattern (a NextToken
-                    // of 16-digit hex groups) would report two violations: not this case.
-                    let fits = |v: &str| pattern.is_none_or(|p| p.matches(v));
-                    if let Some(min) = min.filter(|m| *m > 1 && fits(&fill(*m - 1))) {
-                        let v = fill(min - 1);
-                        cases.push((
-                            Some(json!(v)),
-                            v,
-                            format!("Member must have length greater than or equal to {min}"),
-                        ));
-                    }
-                    if let Some(max) = max.filter(|m| *m < 5000 && fits(&fill(*m + 1))) {
-                        let v = fill(max + 1);
-                        cases.push((
-                            Some(json!(v)),
-                            v,
-                            format!("Member must have length less than or equal to {max}"),
-                        ));
-                    }
-                    if let Some(p) = pattern {
-                        let v = format!("{}!", fill(min.unwrap_or(1).max(2)));
-                        cases.push((
-                            Some(json!(v)),
-                            v,
-                            format!(
-                                "Member must satisfy regular expression pattern: {}",
-                                p.text()
-                            ),
-                        ));
-                    }
-                }
-                Kind::Number { min, max } => {
-                    if let Some(min) = min {
-                        cases.push((
-                            Some(json!(min - 1)),
-                            (min - 1).to_string(),
-                            format!("Member must have value greater than or equal to {min}"),
-                        ));
-                    }
-                    if let Some(max) = max {
-                        cases.push((
-                            Some(json!(max + 1)),
-                            (max + 1).to_string(),
-                            format!("Member must have value less than or equal to {max}"),
-                        ));
-                    }
-                }
-                Kind::List { min: Some(1), .. } => {
-                    cases.push((Some(json!([])), "[]".into(), MIN1.into()));
-                }
-                _ => {}
-            }
+            let cases = broken(m);
             for (value, shown, constraint) in cases {
                 let mut body = valid.clone();
                 match &value {
@@ -195,4 +122,84 @@ fn every_operation_reports_each_constraint_kind() {
     }
     // Every kind occurs: required, enum, lengths, pattern, ranges, list lengths.
     assert!(checked > 60, "{checked} cases");
+}
+
+/// One body change per constraint of member `m` that breaks it alone: the value to set
+/// (`None`: leave the member out), the value as DynamoDB shows it, and the constraint's text.
+pub(super) fn broken(m: &Member) -> Vec<(Option<Value>, String, String)> {
+    let mut cases: Vec<(Option<Value>, String, String)> = Vec::new();
+    if m.required {
+        cases.push((None, "null".into(), NOT_NULL.into()));
+    }
+    match &m.shape.kind {
+        Kind::String {
+            min,
+            max,
+            pattern,
+            values,
+        } => {
+            if !values.is_empty() {
+                cases.push((
+                    Some(json!("BOGUS")),
+                    "BOGUS".into(),
+                    format!(
+                        "Member must satisfy enum value set: [{}]",
+                        values.join(", ")
+                    ),
+                ));
+            }
+            let fill = |n: u64| "a".repeat(n as usize);
+            // A too-short filler that also breaks the member's pattern (a NextToken
+            // of 16-digit hex groups) would report two violations: not this case.
+            let fits = |v: &str| pattern.is_none_or(|p| p.matches(v));
+            if let Some(min) = min.filter(|m| *m > 1 && fits(&fill(*m - 1))) {
+                let v = fill(min - 1);
+                cases.push((
+                    Some(json!(v)),
+                    v,
+                    format!("Member must have length greater than or equal to {min}"),
+                ));
+            }
+            if let Some(max) = max.filter(|m| *m < 5000 && fits(&fill(*m + 1))) {
+                let v = fill(max + 1);
+                cases.push((
+                    Some(json!(v)),
+                    v,
+                    format!("Member must have length less than or equal to {max}"),
+                ));
+            }
+            if let Some(p) = pattern {
+                let v = format!("{}!", fill(min.unwrap_or(1).max(2)));
+                cases.push((
+                    Some(json!(v)),
+                    v,
+                    format!(
+                        "Member must satisfy regular expression pattern: {}",
+                        p.text()
+                    ),
+                ));
+            }
+        }
+        Kind::Number { min, max } => {
+            if let Some(min) = min {
+                cases.push((
+                    Some(json!(min - 1)),
+                    (min - 1).to_string(),
+                    format!("Member must have value greater than or equal to {min}"),
+                ));
+            }
+            if let Some(max) = max {
+                cases.push((
+                    Some(json!(max + 1)),
+                    (max + 1).to_string(),
+                    format!("Member must have value less than or equal to {max}"),
+                ));
+            }
+        }
+        Kind::List { min: Some(1), .. } => {
+            cases.push((Some(json!([])), "[]".into(), MIN1.into()));
+        }
+        _ => {}
+    }
+    cases
 }

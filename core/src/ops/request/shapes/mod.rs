@@ -20,14 +20,18 @@
 #[rustfmt::skip]
 mod generated;
 mod pattern;
+mod typed;
 mod walk;
 
 #[cfg(test)]
 mod every_operation_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod typed_tests;
 
 pub use pattern::Pattern;
+pub use typed::{Members, ModelChecked};
 
 use crate::error::ApiError;
 use crate::ops::Operation;
@@ -124,6 +128,15 @@ pub fn check(op: Operation, body: &[u8]) -> Result<(), ApiError> {
     match input(op) {
         Some(shape) => finish(walk::violations(shape, body)),
         None => Ok(()),
+    }
+}
+
+/// `check` for a request already decoded into `req`: the walk runs only when the typed
+/// members cannot show that every constraint holds (`ModelChecked`).
+pub fn check_decoded<T: ModelChecked>(op: Operation, req: &T, body: &[u8]) -> Result<(), ApiError> {
+    match Members::of(op) {
+        Some(members) if req.holds(&members) => Ok(()),
+        _ => check(op, body),
     }
 }
 
