@@ -63,18 +63,57 @@ pub fn stale_now(ctx: &Ctx, claim: Option<&Claim>) -> bool {
 }
 
 /// Test-only fault hook: when `EXTENDDB_TEST_PAUSE_AFTER_COPY_MS` is set, a backup's or a
-/// restore's copy pauses that long (blocking its thread) between copying and recording that
-/// it is done, so a test can kill the process there. Unset in every real deployment.
-pub fn pause_after_copy() {
+/// restore's copy pauses that long between copying and recording that it is done, so a test
+/// can kill the process there. Unset in every real deployment.
+pub async fn pause_after_copy() {
     static PAUSE: OnceLock<Option<u64>> = OnceLock::new();
     let pause = PAUSE.get_or_init(|| {
         std::env::var("EXTENDDB_TEST_PAUSE_AFTER_COPY_MS")
             .ok()
             .and_then(|v| v.parse().ok())
     });
-    if let Some(ms) = pause {
+    if let Some(ms) = *pause {
         tracing::warn!(ms, "test fault hook: pausing after a copy");
-        std::thread::sleep(std::time::Duration::from_millis(*ms));
+        Sleep::new(std::time::Duration::from_millis(ms)).await;
+    }
+}
+
+/// A sleep that needs no async runtime (core has none): a thread sleeps, then wakes the task.
+struct Sleep {
+    state: std::sync::Arc<std::sync::Mutex<(bool, Option<std::task::Waker>)>>,
+}
+
+impl Sleep {
+    fn new(duration: std::time::Duration) -> Sleep {
+        let state = std::sync::Arc::new(std::sync::Mutex::new((false, None::<std::task::Waker>)));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(duration);
+            if let Ok(mut s) = shared.lock() {
+                s.0 = true;
+                if let Some(w) = s.1.take() {
+                    w.wake();
+                }
+            }
+        });
+        Sleep { state }
+    }
+}
+
+impl std::future::Future for Sleep {
+    type Output = ();
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        match self.state.lock() {
+            Ok(mut s) if !s.0 => {
+                s.1 = Some(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+            _ => std::task::Poll::Ready(()),
+        }
     }
 }
 

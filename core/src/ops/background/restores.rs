@@ -85,8 +85,10 @@ pub async fn resume(ctx: &Ctx, def: &TableDefinition) -> Result<bool, ApiError> 
             restore_items(ctx, pitr, *at_ms, &def).await?;
         }
     }
-    claim::pause_after_copy();
-    finish(ctx, &def).await?;
+    claim::pause_after_copy().await;
+    if finish(ctx, &def).await? {
+        tracing::info!(table = %def.name, account = %def.account_id, "restore carried out");
+    }
     Ok(true)
 }
 
@@ -152,7 +154,8 @@ pub async fn finish(ctx: &Ctx, def: &TableDefinition) -> Result<bool, ApiError> 
         .catalog
         .update_table(&def.account_id, &def.name, |stored| {
             done = false;
-            if stored.table_id != table_id {
+            // Deleted while it was restored: DeleteTable's status stands.
+            if stored.table_id != table_id || stored.status == TableStatus::Deleting {
                 return Ok(false);
             }
             let Some(r) = stored

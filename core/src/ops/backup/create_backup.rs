@@ -81,7 +81,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
     let copied = stats.first().copied().unwrap_or_default();
     rec.size_bytes = copied.size_bytes;
     rec.item_count = copied.item_count;
-    claim::pause_after_copy();
+    claim::pause_after_copy().await;
     rec.status = BackupStatus::Available;
     rec.claim = None;
     if !record::store_if_claimed(ctx, &account, &rec).await? {
