@@ -31,7 +31,7 @@ const BACKUPS_PER_STEP: usize = 100;
 /// Where a claimed restore's items come from.
 enum Source {
     /// A backup's copies.
-    Backup(BackupRecord),
+    Backup(Box<BackupRecord>),
     /// A point-in-time base and history, as of milliseconds since the epoch.
     PointInTime(crate::model::table::PitrState, u64),
 }
@@ -55,7 +55,7 @@ pub async fn resume(ctx: &Ctx, def: &TableDefinition) -> Result<bool, ApiError> 
         (None, Some(arn)) => match record::load_in(ctx, &def.account_id, arn).await? {
             Some(b) if b.status == BackupStatus::Available => {
                 let items = b.item_count;
-                (Source::Backup(b), items)
+                (Source::Backup(Box::new(b)), items)
             }
             _ => {
                 give_up(ctx, def).await?;

@@ -98,9 +98,15 @@ pub async fn run_step(ctx: &Ctx) -> Result<usize, ApiError> {
     let mut done = pitr_trim::expire_deleted(ctx, now).await?;
     done += restores::sweep_backups(ctx).await?;
     for def in ctx.catalog.all_tables().await? {
-        if restores::resume(ctx, &def).await? {
-            done += 1;
-            continue;
+        // A restore that fails (the store unavailable, say) keeps this process's claim and is
+        // tried again once the claim runs out; the round goes on with the other tables.
+        match restores::resume(ctx, &def).await {
+            Ok(true) => {
+                done += 1;
+                continue;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(table = %def.name, error = %e, "restore step failed"),
         }
         if pitr_trim::take_base(ctx, &def, now).await?
             || pitr_trim::trim_table(ctx, &def, now).await?
