@@ -1,8 +1,8 @@
 //! Restores and backups in the background (`ops::background::restores`) on a backend's store
 //! and catalog: a restore request only records the work; the worker claims it, clears a
 //! half-copied target and copies; a claim of a live process is left alone, a dead one's is
-//! taken over; a restore whose backup is gone deletes its target; a backup a crash left
-//! CREATING is removed with its copies queued for dropping.
+//! taken over; a restore whose backup (or point-in-time history) is gone deletes its target;
+//! a backup a crash left CREATING is removed with its copies queued for dropping.
 
 use super::fixtures::{account_ctx, suite_services};
 use crate::context::Ctx;
@@ -301,4 +301,41 @@ pub async fn restore_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>)
     record::store(&alone, &account, &live).await.unwrap();
     let pending = record::pending(&alone, 1000).await.unwrap();
     assert!(!pending.iter().any(|(_, a)| *a == live.arn));
+
+    // Point in time: recorded by the request, carried out by the worker; a restore whose
+    // source's history went (PITR disabled before the worker came) deletes its target.
+    ok(
+        &alone,
+        Operation::UpdateContinuousBackups,
+        json!({ "TableName": "src",
+                "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": true } }),
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    crate::ops::background::table_reaper::run_step(&alone)
+        .await
+        .unwrap();
+    let latest = json!({ "SourceTableName": "src", "UseLatestRestorableTime": true });
+    let mut body = latest.clone();
+    body["TargetTableName"] = json!("pit1");
+    ok(&alone, Operation::RestoreTableToPointInTime, body).await;
+    let pit1 = def(&alone, "pit1").await;
+    assert!(in_progress(&pit1));
+    assert!(stored(&alone, pit1.storage_id).await.is_empty());
+    assert!(restores::resume(&alone, &pit1).await.unwrap());
+    assert!(!in_progress(&def(&alone, "pit1").await));
+    assert_eq!(stored(&alone, pit1.storage_id).await, source);
+    let mut body = latest;
+    body["TargetTableName"] = json!("pit2");
+    ok(&alone, Operation::RestoreTableToPointInTime, body).await;
+    ok(
+        &alone,
+        Operation::UpdateContinuousBackups,
+        json!({ "TableName": "src",
+                "PointInTimeRecoverySpecification": { "PointInTimeRecoveryEnabled": false } }),
+    )
+    .await;
+    let pit2 = def(&alone, "pit2").await;
+    assert!(restores::resume(&alone, &pit2).await.unwrap());
+    assert_eq!(def(&alone, "pit2").await.status, TableStatus::Deleting);
 }

@@ -8,7 +8,8 @@
 //!   and history (`pitr::restore`); then, if the claim is still this process's, the restore
 //!   ends (`finish`). A restore claimed by a live process is left to it; one whose owner died
 //!   (claim past its time, or another process's while this one serves alone) is redone.
-//! - A restore that cannot be done (its backup is gone) ends as DynamoDB is guessed to end a
+//! - A restore that cannot be done (its backup is gone, or its source's point-in-time
+//!   history: PITR disabled meanwhile) ends as DynamoDB is guessed to end a
 //!   failed restore: the target table is deleted (best guess: DynamoDB documents no failed
 //!   restore state; its model has no FAILED table status).
 //! - A backup still CREATING whose claim is stale is removed, its copies queued for dropping:
@@ -20,6 +21,7 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TableStatus};
 use crate::ops::backup::record::{self, BackupRecord, BackupStatus};
+use crate::ops::pitr::deleted;
 use crate::ops::pitr::restore::restore_items;
 use crate::ops::table::drops::drop_key;
 use crate::traits::{CatalogError, StoredItem, WriteOp};
@@ -47,6 +49,10 @@ pub async fn resume(ctx: &Ctx, def: &TableDefinition) -> Result<bool, ApiError> 
     }
     let (source, items) = match (&r.source_pitr, &r.source_backup_arn) {
         (Some(pitr), _) => {
+            if !history_kept(ctx, def, pitr.history_id).await? {
+                give_up(ctx, def).await?;
+                return Ok(true);
+            }
             let items = ctx.store.stats(pitr.base_id).await?.item_count
                 + ctx.store.stats(pitr.history_id).await?.item_count;
             let at_ms = (r.restore_date_time * 1000.0).floor() as u64;
@@ -90,6 +96,29 @@ pub async fn resume(ctx: &Ctx, def: &TableDefinition) -> Result<bool, ApiError> 
         tracing::info!(table = %def.name, account = %def.account_id, "restore carried out");
     }
     Ok(true)
+}
+
+/// Whether the point-in-time history `history_id` the restore `def` reads is still kept: its
+/// source table still has it (PITR not disabled meanwhile), or the source was deleted with it
+/// and is still restorable.
+async fn history_kept(ctx: &Ctx, def: &TableDefinition, history_id: u64) -> Result<bool, ApiError> {
+    let Some(arn) = def
+        .restore
+        .as_ref()
+        .and_then(|r| r.source_table_arn.as_deref())
+    else {
+        return Ok(false);
+    };
+    let name = arn.rsplit_once(":table/").map_or(arn, |(_, n)| n);
+    let has = |d: &TableDefinition| d.pitr.as_ref().is_some_and(|p| p.history_id == history_id);
+    if let Some(live) = ctx.catalog.get_table(&def.account_id, name).await? {
+        if has(&live) {
+            return Ok(true);
+        }
+    }
+    Ok(deleted::latest(ctx, &def.account_id, name)
+        .await?
+        .is_some_and(|d| has(&d)))
 }
 
 /// Claims `def`'s restore for this process (if its claim is still stale): the stored
