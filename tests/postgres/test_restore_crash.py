@@ -95,12 +95,17 @@ class Server:
 
 
 def wait_for(predicate, timeout, what, interval=0.1):
+    """Polls `predicate` (an exception counts as not yet) until true or `timeout` s pass."""
     deadline = time.monotonic() + timeout
+    last = None
     while time.monotonic() < deadline:
-        if predicate():
-            return
+        try:
+            if predicate():
+                return
+        except Exception as e:  # a server still starting, say
+            last = e
         time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {timeout} s")
+    raise AssertionError(f"{what} not reached within {timeout} s (last error: {last!r})")
 
 
 def scan_all(client, name):
