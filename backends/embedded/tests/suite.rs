@@ -4,7 +4,7 @@
 use extenddb_backend_embedded::{EmbeddedError, EmbeddedStore, DB_FILE_NAME};
 use extenddb_core::testsuite::{
     backfill_suite, backup_suite, catalog_race_suite, catalog_suite, iam_suite, item_store_suite,
-    stream_suite, ttl_suite,
+    restore_suite, stream_suite, ttl_suite,
 };
 use extenddb_core::traits::{Catalog, ItemKey, ItemStore, StoredItem, WriteOp};
 use extenddb_core::ApiError;
@@ -347,4 +347,10 @@ async fn long_ranges_continue_past_the_inline_part() {
         .unwrap();
     assert_eq!(keys(&page), expected[150..].to_vec());
     assert!(!page.more);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn restore_suite_in_memory() {
+    let store = Arc::new(EmbeddedStore::in_memory().unwrap());
+    restore_suite(store.clone(), store).await;
 }

@@ -9,8 +9,8 @@ use extenddb_backend_postgres::{
     migrate_catalog, migrate_data, pending_migrations, Admin, PgOptions, PgStore,
 };
 use extenddb_core::testsuite::{
-    backfill_suite, backup_suite, catalog_suite, iam_suite, item_store_suite, stream_suite,
-    ttl_suite,
+    backfill_suite, backup_suite, catalog_suite, iam_suite, item_store_suite, restore_suite,
+    stream_suite, ttl_suite,
 };
 use extenddb_core::traits::{ItemKey, ItemStore, StoredItem, WriteOp};
 use std::sync::Arc;
@@ -451,4 +451,14 @@ async fn role_passwords_are_stored_exactly() {
         .execute(&mut probe)
         .await
         .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn restore_suite_on_postgres() {
+    let Some(f) = Fresh::new(10).await else {
+        return;
+    };
+    let store = Arc::new(f.store.clone());
+    restore_suite(store.clone(), store).await;
+    f.drop_all().await;
 }

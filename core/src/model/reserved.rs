@@ -27,6 +27,10 @@ pub const BACKUP_TAG: &[u8] = b"backup\0";
 /// Tag of the point-in-time recovery records of deleted tables (`ops::pitr::deleted`).
 pub const PITR_DELETED_TAG: &[u8] = b"pitr-deleted\0";
 
+/// Tag of the markers of backups still being created (`ops::backup::record`), which the
+/// table reaper checks for ones a crash cut short (`ops::background::restores`).
+pub const BACKUP_PENDING_TAG: &[u8] = b"backup-pending\0";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +45,7 @@ mod tests {
             DROP_TAG,
             BACKUP_TAG,
             PITR_DELETED_TAG,
+            BACKUP_PENDING_TAG,
         ];
         for a in tags {
             for b in tags {

@@ -303,6 +303,26 @@ pub struct RestoreState {
     /// RestoreInProgress: true until every item is copied. While true the table stays
     /// CREATING and its GSIs are not backfilled.
     pub in_progress: bool,
+    /// The source table's point-in-time state the items are rebuilt from
+    /// (RestoreTableToPointInTime); `None` for a restore from a backup.
+    #[serde(default)]
+    pub source_pitr: Option<PitrState>,
+    /// The process copying the items and until when its claim holds
+    /// (`ops::background::restores`); `None` until a worker claims the restore.
+    #[serde(default)]
+    pub claim: Option<Claim>,
+}
+
+/// A claim on background work that must run once (a restore's copy, a backup's): the process
+/// doing it and until when, seconds since the epoch. A claim past its time, or of another
+/// process when this one serves the store alone, belongs to a process that died
+/// (`ops::background::claim`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The owning process (`ops::background::claim::process_id`).
+    pub owner: String,
+    /// Until when the claim holds unless renewed.
+    pub until: f64,
 }
 
 /// Time to Live beyond the attribute: the expiry index the sweeper finds expired items by,

@@ -52,6 +52,13 @@ async fn gsi_count(ctx: &Ctx, table: &str, g: &str) -> usize {
     page["Items"].as_array().unwrap().len()
 }
 
+/// Runs the table reaper's round, which carries out restores the requests recorded.
+async fn reap(ctx: &Ctx) {
+    crate::ops::background::table_reaper::run_step(ctx)
+        .await
+        .unwrap();
+}
+
 fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -194,6 +201,7 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
                 "UseLatestRestorableTime": true }),
     )
     .await;
+    reap(&ctx).await;
     assert_eq!(items(&ctx, "plainAt").await, items(&ctx, "plain").await);
     assert_eq!(items(&ctx, "plainAt").await.len(), 3);
     // The table at several instants, each a few random changes apart.
@@ -221,6 +229,7 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
             answer["TableDescription"]["RestoreSummary"]["RestoreInProgress"],
             true
         );
+        reap(&ctx).await;
         assert_eq!(&items(&ctx, &target).await, state, "restore {i} to {at}");
         for g in ["g0", "g1", "g2"] {
             let want = state.values().filter(|it| it["g"]["S"] == g).count();
@@ -253,6 +262,7 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
         json!({ "TargetTableName": "fromBackup", "BackupArn": arn }),
     )
     .await;
+    reap(&ctx).await;
     assert_eq!(items(&ctx, "fromBackup").await, latest);
     call(
         &ctx,
@@ -261,6 +271,7 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
                 "UseLatestRestorableTime": true }),
     )
     .await;
+    reap(&ctx).await;
     assert_eq!(items(&ctx, "afterDrop").await, latest);
     let (at, state) = &expected[2];
     call(
@@ -269,6 +280,7 @@ pub async fn backup_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>) 
         json!({ "SourceTableName": "src", "TargetTableName": "dropAt2", "RestoreDateTime": at }),
     )
     .await;
+    reap(&ctx).await;
     assert_eq!(&items(&ctx, "dropAt2").await, state);
     call(&ctx, Operation::DeleteBackup, json!({ "BackupArn": arn })).await;
     // Retention, on the restored table: PITR on, a few changes, then 36 days on every entry

@@ -17,7 +17,7 @@ use crate::error::ApiError;
 use crate::model::key_encoding::prefix_successor;
 use crate::model::reserved::{DROP_TAG, SYSTEM_STORAGE_ID};
 use crate::model::table::{IndexStatus, TableDefinition, TableStatus};
-use crate::ops::background::pitr_trim;
+use crate::ops::background::{pitr_trim, restores};
 use crate::ops::table::drops::{drop_key, queue_drops};
 use crate::ops::table::{index_lifecycle, lifecycle};
 use crate::traits::{CatalogError, KeyRange, WriteDecider, WriteOp};
@@ -89,13 +89,25 @@ async fn drop_queued(ctx: &Ctx) -> Result<usize, ApiError> {
     Ok(dropped)
 }
 
-/// One round: retires due DELETING tables and GSIs, folds point-in-time history past its
+/// One round: removes backups a crash cut short and carries out pending restores
+/// (`restores`), retires due DELETING tables and GSIs, folds point-in-time history past its
 /// window (`pitr_trim`), then drops queued storage. Answers how much it did (0: nothing to
 /// do).
 pub async fn run_step(ctx: &Ctx) -> Result<usize, ApiError> {
     let now = ctx.now_epoch();
     let mut done = pitr_trim::expire_deleted(ctx, now).await?;
+    done += restores::sweep_backups(ctx).await?;
     for def in ctx.catalog.all_tables().await? {
+        // A restore that fails (the store unavailable, say) keeps this process's claim and is
+        // tried again once the claim runs out; the round goes on with the other tables.
+        match restores::resume(ctx, &def).await {
+            Ok(true) => {
+                done += 1;
+                continue;
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(table = %def.name, error = %e, "restore step failed"),
+        }
         if pitr_trim::take_base(ctx, &def, now).await?
             || pitr_trim::trim_table(ctx, &def, now).await?
         {

@@ -67,6 +67,12 @@ async fn a_step_retires_due_tables_and_drops_queued_storage() {
         .withf(|_, r, _, _, _| r.prefix == crate::model::reserved::PITR_DELETED_TAG)
         .times(1)
         .returning(|_, _, _, _, _| Ok(crate::traits::Page::default()));
+    // No backup was cut short by a crash.
+    store
+        .expect_range()
+        .withf(|_, r, _, _, _| r.prefix == crate::model::reserved::BACKUP_PENDING_TAG)
+        .times(1)
+        .returning(|_, _, _, _, _| Ok(crate::traits::Page::default()));
     store
         .expect_range()
         .withf(|_, r, _, _, _| r.prefix == crate::model::reserved::DROP_TAG)

@@ -1,9 +1,15 @@
 //! CreateBackup: an on-demand backup of a table, consistent to one instant while writes go
-//! on. The record is stored CREATING first (naming the storage its copies will use, so a
-//! crash leaves nothing unaccounted for), then the table's items and its LSIs' entries are
-//! copied in ONE `ItemStore::copy_tables` call (one snapshot), then the record becomes
-//! AVAILABLE with the copy's size and item count. The copies are the backup's own storage:
+//! on. The record is stored CREATING first, claimed by this process (`background::claim`)
+//! and naming the storage its copies will use, so a crash leaves nothing unaccounted for;
+//! then the table's items and its LSIs' entries are copied in ONE `ItemStore::copy_tables`
+//! call (one snapshot), then the record becomes AVAILABLE with the copy's size and item
+//! count — if this process still holds the claim. The copies are the backup's own storage:
 //! DeleteTable never touches them.
+//!
+//! The copy stays inside the request, unlike a restore's: it is what makes the backup the
+//! table as of the request, and it cannot be redone later as of that instant. A backup a
+//! crash cut short is therefore removed by the table reaper (`background::restores`), as
+//! DynamoDB deletes a backup it cannot complete; the request answered CREATING.
 
 use super::description::details;
 use super::record::{self, backup_arn, BackupRecord, BackupStatus};
@@ -11,7 +17,9 @@ use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::TableStatus;
 use crate::ops::authorize;
+use crate::ops::background::claim;
 use crate::ops::request::protocol;
+use crate::ops::table::drops::queue_drops;
 use crate::ops::table::lifecycle;
 use crate::ops::Operation;
 use crate::traits::AuthzContext;
@@ -43,6 +51,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         _ => return Err(table_not_found(&name)),
     };
     let now = ctx.now_epoch();
+    let items = ctx.store.stats(table.storage_id).await?.item_count;
     let storage_id = ctx.catalog.next_storage_id().await?;
     let mut lsi_storage = Vec::new();
     for lsi in &table.local_secondary_indexes {
@@ -58,6 +67,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         table: table.clone(),
         storage_id,
         lsi_storage,
+        claim: Some(claim::mine(now, items)),
     };
     let account = ctx.account_id().to_string();
     record::store(ctx, &account, &rec).await?;
@@ -71,8 +81,16 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
     let copied = stats.first().copied().unwrap_or_default();
     rec.size_bytes = copied.size_bytes;
     rec.item_count = copied.item_count;
+    claim::pause_after_copy().await;
     rec.status = BackupStatus::Available;
-    record::store(ctx, &account, &rec).await?;
+    rec.claim = None;
+    if !record::store_if_claimed(ctx, &account, &rec).await? {
+        // Taken for abandoned (this copy outlived its claim) and removed meanwhile.
+        queue_drops(ctx, &rec.storage_ids()).await?;
+        return Err(ApiError::Internal(
+            "the backup's copy outlived its claim; the backup was removed".into(),
+        ));
+    }
     // DynamoDB answers CREATING, as it does for every new backup.
     Ok(json!({ "BackupDetails": details(&rec, BackupStatus::Creating) }))
 }

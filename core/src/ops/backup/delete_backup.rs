@@ -22,7 +22,7 @@ pub struct Request {
     pub backup_arn: Option<String>,
 }
 
-/// BackupInUseException: the backup is still being created. Best guess at the wording; the
+/// BackupInUseException: the backup is still being created or restored. Best guess at the wording; the
 /// model documents the type as "another ongoing conflicting backup control plane operation".
 pub fn in_use(arn: &str) -> ApiError {
     ApiError::named(
@@ -31,12 +31,22 @@ pub fn in_use(arn: &str) -> ApiError {
     )
 }
 
+/// Whether a table is still being restored from the backup `arn` (its copy needs the
+/// backup's items; DynamoDB answers BackupInUseException while a backup is restored).
+async fn restoring_from(ctx: &Ctx, arn: &str) -> Result<bool, ApiError> {
+    Ok(ctx.catalog.all_tables().await?.iter().any(|t| {
+        t.restore
+            .as_ref()
+            .is_some_and(|r| r.in_progress && r.source_backup_arn.as_deref() == Some(arn))
+    }))
+}
+
 /// Deletes the backup `req` names.
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
     let arn = req.backup_arn.unwrap_or_default();
     on_backup(ctx, "dynamodb:DeleteBackup", &arn).await?;
     let r = record::load(ctx, &arn).await?;
-    if r.status == BackupStatus::Creating {
+    if r.status == BackupStatus::Creating || restoring_from(ctx, &arn).await? {
         return Err(in_use(&arn));
     }
     queue_drops(ctx, &r.storage_ids()).await?;

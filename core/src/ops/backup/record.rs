@@ -3,13 +3,15 @@
 //! then by creation time), naming the storage ids its copied items live under. The items
 //! are copies made by `ItemStore::copy_tables`, so they outlive the table (DeleteTable drops
 //! only the table's own storage) and are dropped by the table reaper once DeleteBackup
-//! queues them.
+//! queues them. A backup still CREATING also has a marker under `BACKUP_PENDING_TAG` (the
+//! account and ARN), written and removed with the record, so the table reaper finds the
+//! ones a crash cut short without reading every backup (`background::restores`).
 
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::key_encoding::prefix_successor;
-use crate::model::reserved::{BACKUP_TAG, SYSTEM_STORAGE_ID};
-use crate::model::table::TableDefinition;
+use crate::model::reserved::{BACKUP_PENDING_TAG, BACKUP_TAG, SYSTEM_STORAGE_ID};
+use crate::model::table::{Claim, TableDefinition};
 use crate::model::{AttributeValue, Item};
 use crate::traits::{ItemKey, KeyRange, StoredItem, WriteOp};
 use serde::{Deserialize, Serialize};
@@ -63,6 +65,9 @@ pub struct BackupRecord {
     /// Where the copy of each LSI's entries lives, by index name (GSIs are rebuilt on
     /// restore instead, as DynamoDB does).
     pub lsi_storage: Vec<(String, u64)>,
+    /// While CREATING: the process copying the items, until when (`background::claim`).
+    #[serde(default)]
+    pub claim: Option<Claim>,
 }
 
 impl BackupRecord {
@@ -115,7 +120,8 @@ fn encode(record: &BackupRecord) -> Result<StoredItem, ApiError> {
     )])))
 }
 
-fn decode(stored: &StoredItem) -> Result<BackupRecord, ApiError> {
+/// The backup record `stored`.
+pub fn decode(stored: &StoredItem) -> Result<BackupRecord, ApiError> {
     let item = stored.decode()?;
     match item.get("backup") {
         Some(AttributeValue::S(json)) => serde_json::from_str(json)
@@ -132,11 +138,103 @@ pub fn put(account: &str, record: &BackupRecord) -> Result<WriteOp, ApiError> {
     })
 }
 
-/// Stores `record` for `account`.
+/// Where the marker of the CREATING backup `arn` of `account` lives.
+pub fn pending_key(account: &str, arn: &str) -> ItemKey {
+    let mut key = BACKUP_PENDING_TAG.to_vec();
+    key.extend_from_slice(account.as_bytes());
+    key.push(0);
+    key.extend_from_slice(arn.as_bytes());
+    ItemKey {
+        storage_id: SYSTEM_STORAGE_ID,
+        key,
+    }
+}
+
+/// The writes that store `record` for `account` with its marker: put while CREATING,
+/// deleted otherwise.
+pub fn put_with_marker(account: &str, record: &BackupRecord) -> Result<Vec<WriteOp>, ApiError> {
+    let marker = pending_key(account, &record.arn);
+    let marker = if record.status == BackupStatus::Creating {
+        WriteOp::Put {
+            key: marker,
+            item: StoredItem::encode(&Item::new()),
+        }
+    } else {
+        WriteOp::Delete { key: marker }
+    };
+    Ok(vec![put(account, record)?, marker])
+}
+
+/// Stores `record` for `account` (and its marker, `put_with_marker`).
 pub async fn store(ctx: &Ctx, account: &str, record: &BackupRecord) -> Result<(), ApiError> {
     ctx.store
-        .write_unconditional(vec![put(account, record)?])
+        .write_unconditional(put_with_marker(account, record)?)
         .await
+}
+
+/// Stores `record` for `account` only if the stored record is still CREATING under this
+/// process's claim (`background::claim`); answers whether it did. A record another process
+/// took over (or removed) is left alone.
+pub async fn store_if_claimed(
+    ctx: &Ctx,
+    account: &str,
+    record: &BackupRecord,
+) -> Result<bool, ApiError> {
+    let writes = put_with_marker(account, record)?;
+    let outcome = ctx
+        .store
+        .write(
+            vec![record_key(account, &record.arn)],
+            Box::new(move |before| {
+                let claimed = match before.first() {
+                    Some(Some(stored)) => {
+                        let held = decode(stored)?;
+                        held.status == BackupStatus::Creating
+                            && crate::ops::background::claim::is_mine(held.claim.as_ref())
+                    }
+                    _ => false,
+                };
+                Ok(if claimed { writes } else { Vec::new() })
+            }),
+        )
+        .await?;
+    Ok(!outcome.writes.is_empty())
+}
+
+/// The backup `arn` of `account`, if stored.
+pub async fn load_in(
+    ctx: &Ctx,
+    account: &str,
+    arn: &str,
+) -> Result<Option<BackupRecord>, ApiError> {
+    match ctx.store.get(&record_key(account, arn)).await? {
+        Some(stored) => Ok(Some(decode(&stored)?)),
+        None => Ok(None),
+    }
+}
+
+/// Up to `limit` (account, ARN) of the backups marked CREATING, across accounts.
+pub async fn pending(ctx: &Ctx, limit: usize) -> Result<Vec<(String, String)>, ApiError> {
+    let range = KeyRange {
+        prefix: BACKUP_PENDING_TAG.to_vec(),
+        lower: Bound::Included(BACKUP_PENDING_TAG.to_vec()),
+        upper: prefix_successor(BACKUP_PENDING_TAG).map_or(Bound::Unbounded, Bound::Excluded),
+    };
+    let page = ctx
+        .store
+        .range(SYSTEM_STORAGE_ID, &range, true, limit, usize::MAX)
+        .await?;
+    Ok(page
+        .items
+        .iter()
+        .filter_map(|(key, _)| {
+            let rest = key.get(BACKUP_PENDING_TAG.len()..)?;
+            let split = rest.iter().position(|b| *b == 0)?;
+            let account = std::str::from_utf8(&rest[..split]).ok()?;
+            let arn = std::str::from_utf8(&rest[split + 1..]).ok()?;
+            Some((account.to_string(), arn.to_string()))
+        })
+        .collect())
 }
 
 /// The caller's backup `arn`, or BackupNotFoundException.
@@ -219,6 +317,7 @@ mod tests {
             table: hash_table(),
             storage_id: 7,
             lsi_storage: vec![("l".into(), 8)],
+            claim: None,
         };
         let WriteOp::Put { item, .. } = put("1", &r).unwrap() else {
             panic!("not a put")

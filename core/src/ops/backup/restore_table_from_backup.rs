@@ -1,12 +1,14 @@
 //! RestoreTableFromBackup: a new table from a backup, under a new name.
 //!
-//! The target is stored in the catalog first, CREATING with `RestoreInProgress` — the
-//! catalog's unique name is what makes a restore run once, whichever server takes it (a
-//! second request for the name gets TableAlreadyExistsException) — then the backup's items
-//! and LSI entries are copied in one `ItemStore::copy_tables` call, then the table leaves
-//! `RestoreInProgress` and turns ACTIVE as a created table does (at once with no
-//! control-plane delay). Its GSIs are rebuilt from the restored items by the GSI backfill
-//! worker (CREATING until filled), which waits for the copy to finish. What DynamoDB does not
+//! The target is stored in the catalog CREATING with `RestoreInProgress` — the catalog's
+//! unique name is what makes a restore happen once, whichever server takes the request (a
+//! second request for the name gets TableAlreadyExistsException) — and the request answers
+//! at once, as DynamoDB does. The table reaper's worker then claims the restore (once across
+//! servers), copies the backup's items and LSI entries in one `ItemStore::copy_tables` call
+//! and ends it: the table leaves `RestoreInProgress` and turns ACTIVE as a created table
+//! does (`background::restores`; a crash mid-copy is redone from a cleared target). Its
+//! GSIs are rebuilt from the restored items by the GSI backfill worker (CREATING until
+//! filled), which waits for the copy to finish. What DynamoDB does not
 //! restore is not restored either: streams, Time to Live, tags, deletion protection.
 //!
 //! Overrides, as DynamoDB allows: BillingModeOverride, ProvisionedThroughputOverride,
@@ -16,7 +18,7 @@
 
 use super::create_backup::on_backup;
 use super::delete_backup::in_use;
-use super::record::{self, BackupRecord, BackupStatus};
+use super::record::{self, BackupStatus};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{
@@ -237,56 +239,15 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         source_table_arn: Some(backup.table.arn()),
         restore_date_time: backup.created_at,
         in_progress: true,
+        source_pitr: None,
+        claim: None,
     });
     match ctx.catalog.create_table(&def).await {
         Ok(()) => {}
         Err(CatalogError::AlreadyExists) => return Err(already_exists(&name)),
         Err(e) => return Err(e.into()),
     }
-    let answered = render(&def, TableStats::default(), now);
-    copy_and_finish(ctx, &backup, &def).await?;
-    Ok(json!({ "TableDescription": answered }))
-}
-
-/// Copies the backup's items into the restored table `def` and ends its restore.
-async fn copy_and_finish(
-    ctx: &Ctx,
-    backup: &BackupRecord,
-    def: &TableDefinition,
-) -> Result<(), ApiError> {
-    let mut pairs = vec![(backup.storage_id, def.storage_id)];
-    for lsi in &def.local_secondary_indexes {
-        if let Some((_, from)) = backup.lsi_storage.iter().find(|(n, _)| *n == lsi.name) {
-            pairs.push((*from, lsi.storage_id));
-        }
-    }
-    ctx.store.copy_tables(&pairs).await?;
-    finish(ctx, def).await
-}
-
-/// Ends the restore of `def` once its items are in place: RestoreInProgress turns false,
-/// and the table turns ACTIVE as a created table does (at once without a control-plane
-/// delay); CREATING GSIs wait for their backfill from now.
-pub async fn finish(ctx: &Ctx, def: &TableDefinition) -> Result<(), ApiError> {
-    let immediate = ctx.control_plane_delay().is_zero();
-    ctx.catalog
-        .update_table(&def.account_id, &def.name, |stored| {
-            let Some(r) = stored.restore.as_mut().filter(|r| r.in_progress) else {
-                return Ok(false);
-            };
-            r.in_progress = false;
-            let now = ctx.now_epoch();
-            stored.status_since = now;
-            for gsi in &mut stored.global_secondary_indexes {
-                gsi.status_since = now;
-            }
-            if immediate {
-                stored.status = TableStatus::Active;
-            }
-            Ok(true)
-        })
-        .await?;
-    Ok(())
+    Ok(json!({ "TableDescription": render(&def, TableStats::default(), now) }))
 }
 
 /// Decodes a RestoreTableFromBackup body, runs it and encodes the answer.

@@ -1,18 +1,20 @@
 //! RestoreTableToPointInTime: a new table holding a PITR-enabled table's items as they were
 //! at a second inside its window (or its latest restorable time), also for a table deleted
 //! within the window. The target is created CREATING with RestoreInProgress (the catalog's
-//! unique name makes the restore run once, whichever server takes it), filled by
-//! `restore::restore_items` (base + history, then every index entry), then ACTIVE.
+//! unique name makes the restore happen once, whichever server takes it), naming the
+//! source's point-in-time state, and the request answers at once; the table reaper's worker
+//! claims it and fills it with `restore::restore_items` (base + history, then every index
+//! entry), then it turns ACTIVE (`background::restores`).
 //! Overrides as RestoreTableFromBackup's.
 
+use super::deleted;
 use super::window::window;
-use super::{deleted, restore};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{IndexStatus, RestoreState, TableDefinition, TableStatus};
 use crate::ops::authorize;
 use crate::ops::backup::restore_table_from_backup::{
-    allocate_storage_ids, already_exists, finish, restored_definition, Request as Overrides,
+    allocate_storage_ids, already_exists, restored_definition, Request as Overrides,
 };
 use crate::ops::request::protocol;
 use crate::ops::table::lifecycle;
@@ -137,16 +139,15 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         source_table_arn: Some(source.arn()),
         restore_date_time: at,
         in_progress: true,
+        source_pitr: Some(pitr),
+        claim: None,
     });
     match ctx.catalog.create_table(&def).await {
         Ok(()) => {}
         Err(CatalogError::AlreadyExists) => return Err(already_exists(&target)),
         Err(e) => return Err(e.into()),
     }
-    let answered = render(&def, TableStats::default(), now);
-    restore::restore_items(ctx, &pitr, (at * 1000.0).floor() as u64, &def).await?;
-    finish(ctx, &def).await?;
-    Ok(json!({ "TableDescription": answered }))
+    Ok(json!({ "TableDescription": render(&def, TableStats::default(), now) }))
 }
 
 /// Decodes a RestoreTableToPointInTime body, runs it and encodes the answer.
