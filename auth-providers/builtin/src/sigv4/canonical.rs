@@ -142,7 +142,7 @@ pub(crate) fn write_canonical_request(
     for name in req.header_names() {
         out.put(name.as_bytes());
         out.put(b":");
-        for (i, v) in head.headers.get_all(name).iter().enumerate() {
+        for (i, v) in super::headers::all(head, name).enumerate() {
             if i > 0 {
                 out.put(b",");
             }

@@ -9,6 +9,7 @@
 //! published test vectors (tests/vectors) pin the canonicalization.
 
 mod canonical;
+mod headers;
 mod parse;
 mod parts;
 mod query;
@@ -71,7 +72,7 @@ pub fn verify_parts(
     let payload = canonical::lower_hex(body_sha256, &mut hex_buf);
     // A declared payload hash must be the body's: DynamoDB signs the body, so
     // `UNSIGNED-PAYLOAD` and stale hashes are refused.
-    if let Some(declared) = head.header("x-amz-content-sha256") {
+    if let Some(declared) = headers::value(head, &headers::X_AMZ_CONTENT_SHA256) {
         if declared != payload {
             return Err(ApiError::InvalidSignature(SIGNATURE_MISMATCH.into()));
         }

@@ -14,6 +14,7 @@
 //!
 //! Hand-written: no maintained crate verifies SigV4 on the server side with DynamoDB's texts.
 
+use super::headers;
 use super::parts::SignedParts;
 use super::time::{format_basic, parse_basic};
 use super::{ALGORITHM, MAX_PRESIGN_EXPIRES, MISSING_TOKEN, SIGNATURE_MISMATCH, TERMINATOR};
@@ -76,7 +77,7 @@ pub fn parse_parts<'a>(
 ) -> Result<SignedParts<'a>, ApiError> {
     let query = super::query::pairs(&head.query);
     let has_query_auth = query.iter().any(|(k, _)| k == "X-Amz-Algorithm");
-    let header = head.header("authorization");
+    let header = headers::value(head, &http::header::AUTHORIZATION);
     match (header, has_query_auth) {
         (Some(_), true) => Err(ApiError::InvalidSignature(
             "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."
@@ -103,10 +104,7 @@ fn parse_header<'a>(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for pair in params
-        .split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .filter(|p| !p.is_empty())
-    {
+    for pair in words(params) {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(ApiError::IncompleteSignature(format!(
                 "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
@@ -119,7 +117,8 @@ fn parse_header<'a>(
             _ => {}
         }
     }
-    let timestamp = head.header("x-amz-date").or_else(|| head.header("date"));
+    let timestamp = headers::value(head, &headers::X_AMZ_DATE)
+        .or_else(|| headers::value(head, &http::header::DATE));
     let credential = credential.filter(|c| !c.is_empty());
     let signature = signature.filter(|s| !s.is_empty());
     let mut missing = String::new();
@@ -153,7 +152,7 @@ fn parse_header<'a>(
         signed_headers,
         signature,
         timestamp,
-        head.header("x-amz-security-token"),
+        headers::value(head, &headers::X_AMZ_SECURITY_TOKEN),
         service,
     )
 }
@@ -211,7 +210,7 @@ fn parse_query(
     let token = get("X-Amz-Security-Token");
     let token = token
         .as_deref()
-        .or_else(|| head.header("x-amz-security-token"));
+        .or_else(|| headers::value(head, &headers::X_AMZ_SECURITY_TOKEN));
     // The decoded values live here: the parts own copies of them.
     finish(
         SignatureForm::Query,
@@ -223,6 +222,24 @@ fn parse_query(
         service,
     )
     .map(SignedParts::into_static)
+}
+
+/// The non-empty runs of `s` between commas and ASCII whitespace, found byte by byte (the
+/// separators are ASCII, so every cut is a character boundary).
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let bytes = s.as_bytes();
+    let sep = |b: u8| b == b',' || b.is_ascii_whitespace();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && sep(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !sep(bytes[i]) {
+            i += 1;
+        }
+        (start < i).then(|| s.get(start..i)).flatten()
+    })
 }
 
 fn check_algorithm(algorithm: &str) -> Result<(), ApiError> {
