@@ -120,7 +120,8 @@ impl AuthProvider for BuiltinAuth {
         body_sha256: &[u8; 32],
     ) -> Result<Principal, ApiError> {
         let now = self.clock.now();
-        let req = sigv4::parse(head, now, sigv4::SERVICE)?;
+        // Borrowed from the request: the header form allocates nothing.
+        let req = sigv4::parse_parts(head, now, sigv4::SERVICE)?;
         let Some(cred) = self.credential(&req.access_key_id).await? else {
             return Err(ApiError::UnrecognizedClient(sigv4::INVALID_KEY.into()));
         };
@@ -136,7 +137,7 @@ impl AuthProvider for BuiltinAuth {
                 sigv4::SERVICE,
             ))
         })?;
-        sigv4::verify_signature(head, &req, body_sha256, &key)?;
+        sigv4::verify_parts(head, &req, body_sha256, &key)?;
         match (&cred.token, &req.security_token) {
             (TokenRule::None, None) => {}
             (TokenRule::None, Some(_)) | (TokenRule::Session { .. }, None) => {
@@ -167,8 +168,8 @@ impl AuthProvider for BuiltinAuth {
             account_id: id.account_id.clone(),
             arn: id.arn.clone(),
             user_id: id.user_id.clone(),
-            access_key_id: req.access_key_id.clone(),
-            region: req.region.clone(),
+            access_key_id: req.access_key_id.into_owned(),
+            region: req.region.into_owned(),
             identity: Some(cred.identity.clone()),
         })
     }

@@ -12,7 +12,10 @@
 //!   fails negated operators too.
 
 use super::context::{Context, CtxValue};
-use super::pattern::{arn_matches, expand, literal, matches};
+use super::pattern::{
+    arn_matches, element_arn_matches, element_matches, expand, literal, matches, Tok,
+};
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// The operator families.
@@ -154,10 +157,15 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
             });
     }
     // Policy values with variables substituted; one that cannot be resolved fails the condition.
+    // A value with no variable (nearly all) is used as written: nothing is expanded.
     let mut pats = Vec::with_capacity(cond.values.len());
     for v in &cond.values {
+        if !(variables && v.contains("${")) {
+            pats.push(PolicyValue::Plain(v));
+            continue;
+        }
         match expand(v, variables, ctx) {
-            Some(t) => pats.push(t),
+            Some(t) => pats.push(PolicyValue::Expanded(t)),
             None => return false,
         }
     }
@@ -165,7 +173,7 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
     let one = |v: &str| -> Option<bool> {
         let mut any = false;
         for p in &pats {
-            if matches_value(op.family, p, v)? {
+            if matches_value(op.family, p, v, ctx)? {
                 any = true;
             }
         }
@@ -190,29 +198,54 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
     }
 }
 
-/// Whether request value `v` matches policy pattern `p` under `family`; `None` when either
+/// A policy value ready to compare: as written (no variable in it), or expanded.
+enum PolicyValue<'a> {
+    /// The value as the policy wrote it: its `*` and `?` are wildcards for the `Like`
+    /// operators and plain text for the others.
+    Plain(&'a str),
+    /// The value with its variables substituted.
+    Expanded(Vec<Tok>),
+}
+
+impl PolicyValue<'_> {
+    /// The value as text, wildcards as their characters.
+    fn text(&self) -> Cow<'_, str> {
+        match self {
+            PolicyValue::Plain(s) => Cow::Borrowed(s),
+            PolicyValue::Expanded(t) => Cow::Owned(literal(t)),
+        }
+    }
+}
+
+/// Whether request value `v` matches policy value `p` under `family`; `None` when either
 /// side is not of the family's type.
-fn matches_value(family: Family, p: &[super::pattern::Tok], v: &str) -> Option<bool> {
+fn matches_value(family: Family, p: &PolicyValue<'_>, v: &str, ctx: &dyn Context) -> Option<bool> {
     Some(match family {
-        Family::StringEquals { fold: false } => literal(p) == v,
-        Family::StringEquals { fold: true } => literal(p).to_lowercase() == v.to_lowercase(),
-        Family::StringLike => matches(p, v, false),
+        Family::StringEquals { fold: false } => p.text() == v,
+        Family::StringEquals { fold: true } => p.text().to_lowercase() == v.to_lowercase(),
+        Family::StringLike => match p {
+            PolicyValue::Plain(s) => element_matches(s, false, ctx, v, false),
+            PolicyValue::Expanded(t) => matches(t, v, false),
+        },
         Family::Numeric(cmp) => compare(
             cmp,
             v.trim().parse::<f64>().ok()?,
-            literal(p).trim().parse::<f64>().ok()?,
+            p.text().trim().parse::<f64>().ok()?,
         ),
-        Family::Date(cmp) => compare(cmp, date(v)?, date(&literal(p))?),
-        Family::Bool => parse_bool(v)? == parse_bool(&literal(p))?,
+        Family::Date(cmp) => compare(cmp, date(v)?, date(&p.text())?),
+        Family::Bool => parse_bool(v)? == parse_bool(&p.text())?,
         Family::IpAddress => {
             let ip: IpAddr = v.parse().ok()?;
-            let net = literal(p);
+            let net = p.text();
             match net.parse::<ipnet::IpNet>() {
                 Ok(n) => n.contains(&ip),
                 Err(_) => net.parse::<IpAddr>().ok()? == ip,
             }
         }
-        Family::Arn => arn_matches(p, v),
+        Family::Arn => match p {
+            PolicyValue::Plain(s) => element_arn_matches(s, false, ctx, v),
+            PolicyValue::Expanded(t) => arn_matches(t, v),
+        },
         Family::Null => false,
     })
 }

@@ -17,7 +17,7 @@
 use super::condition::holds;
 use super::context::Context;
 use super::document::{Effect, Patterns, Policy, PolicyVersion, PrincipalSpec, Statement};
-use super::pattern::{arn_matches, expand, matches};
+use super::pattern::{element_arn_matches, element_matches};
 use extenddb_core::traits::{Decision, DenyReason};
 use std::sync::Arc;
 
@@ -43,10 +43,8 @@ pub struct Verdict {
 
 /// Whether `action` (`service:Name`) matches the statement's actions (case-insensitively).
 fn action_matches(st: &Statement, action: &str, ctx: &dyn Context) -> bool {
-    let one = |p: &String| {
-        // Actions never hold variables; expansion only turns wildcards into tokens.
-        expand(p, false, ctx).is_some_and(|t| matches(&t, action, true))
-    };
+    // Actions never hold variables: only wildcards.
+    let one = |p: &String| element_matches(p, false, ctx, action, true);
     match &st.actions {
         Patterns::Any(list) => list.iter().any(one),
         Patterns::Not(list) => !list.iter().any(one),
@@ -58,14 +56,8 @@ fn resource_matches(st: &Statement, resource: &str, variables: bool, ctx: &dyn C
         if p == "*" {
             return true;
         }
-        expand(p, variables, ctx).is_some_and(|t| {
-            if resource == "*" {
-                // An account-wide action (ListTables) matches only a `*` pattern.
-                false
-            } else {
-                arn_matches(&t, resource)
-            }
-        })
+        // An account-wide action (ListTables) matches only a `*` pattern.
+        resource != "*" && element_arn_matches(p, variables, ctx, resource)
     };
     match &st.resources {
         None => true,

@@ -74,8 +74,89 @@ pub fn literal(toks: &[Tok]) -> String {
         .collect()
 }
 
+/// A pattern as the matcher reads it: its length in characters and each token.
+trait Pattern {
+    fn len(&self) -> usize;
+    fn tok(&self, i: usize) -> Tok;
+}
+
+impl Pattern for [Tok] {
+    fn len(&self) -> usize {
+        <[Tok]>::len(self)
+    }
+    fn tok(&self, i: usize) -> Tok {
+        self[i]
+    }
+}
+
+/// An ASCII pattern with no variable to substitute, read in place: `*` and `?` are wildcards,
+/// every other byte is itself (what `expand` would answer, without building it).
+struct Plain<'a>(&'a [u8]);
+
+impl Pattern for Plain<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn tok(&self, i: usize) -> Tok {
+        match self.0[i] {
+            b'*' => Tok::Any,
+            b'?' => Tok::One,
+            c => Tok::Char(char::from(c)),
+        }
+    }
+}
+
+/// Tokens `start..end` of another pattern.
+struct Sub<'p, P: ?Sized> {
+    pat: &'p P,
+    start: usize,
+    end: usize,
+}
+
+impl<P: Pattern + ?Sized> Pattern for Sub<'_, P> {
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
+    fn tok(&self, i: usize) -> Tok {
+        self.pat.tok(self.start + i)
+    }
+}
+
+/// Whether `pat` (a policy element as written) can be matched without expanding it: ASCII,
+/// and no `${` when variables apply.
+fn plain(pat: &str, variables: bool) -> Option<Plain<'_>> {
+    (pat.is_ascii() && !(variables && pat.contains("${"))).then_some(Plain(pat.as_bytes()))
+}
+
+/// `expand` then `matches`: whether `text` matches the policy element `pat` (`false` when a
+/// variable in it has no value). A plain pattern is matched in place, with no allocation.
+pub fn element_matches(
+    pat: &str,
+    variables: bool,
+    ctx: &dyn Context,
+    text: &str,
+    fold: bool,
+) -> bool {
+    match plain(pat, variables) {
+        Some(p) => matches_pattern(&p, text, fold),
+        None => expand(pat, variables, ctx).is_some_and(|t| matches(&t, text, fold)),
+    }
+}
+
+/// `expand` then `arn_matches`, in place for a plain pattern.
+pub fn element_arn_matches(pat: &str, variables: bool, ctx: &dyn Context, arn: &str) -> bool {
+    match plain(pat, variables) {
+        Some(p) => arn_matches_pattern(&p, arn),
+        None => expand(pat, variables, ctx).is_some_and(|t| arn_matches(&t, arn)),
+    }
+}
+
 /// Whether `text` matches `pat`; `fold` compares ASCII case-insensitively.
 pub fn matches(pat: &[Tok], text: &str, fold: bool) -> bool {
+    matches_pattern(pat, text, fold)
+}
+
+fn matches_pattern<P: Pattern + ?Sized>(pat: &P, text: &str, fold: bool) -> bool {
     // ASCII text (nearly every ARN, action and key) is matched byte by byte, with no copy.
     if text.is_ascii() {
         let bytes = text.as_bytes();
@@ -88,7 +169,12 @@ pub fn matches(pat: &[Tok], text: &str, fold: bool) -> bool {
 
 /// Wildcard matching of `pat` over the `len` characters `at` gives (`*` backtracks to the
 /// last star only: linear in practice).
-fn matches_at(pat: &[Tok], len: usize, at: impl Fn(usize) -> char, fold: bool) -> bool {
+fn matches_at<P: Pattern + ?Sized>(
+    pat: &P,
+    len: usize,
+    at: impl Fn(usize) -> char,
+    fold: bool,
+) -> bool {
     let eq = |a: char, b: char| {
         if fold {
             a.eq_ignore_ascii_case(&b)
@@ -96,10 +182,12 @@ fn matches_at(pat: &[Tok], len: usize, at: impl Fn(usize) -> char, fold: bool) -
             a == b
         }
     };
+    let plen = pat.len();
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < len {
-        match pat.get(p) {
+        let tok = (p < plen).then(|| pat.tok(p));
+        match tok {
             Some(Tok::Any) => {
                 star = Some((p, t));
                 p += 1;
@@ -108,7 +196,7 @@ fn matches_at(pat: &[Tok], len: usize, at: impl Fn(usize) -> char, fold: bool) -
                 p += 1;
                 t += 1;
             }
-            Some(Tok::Char(c)) if eq(*c, at(t)) => {
+            Some(Tok::Char(c)) if eq(c, at(t)) => {
                 p += 1;
                 t += 1;
             }
@@ -122,14 +210,18 @@ fn matches_at(pat: &[Tok], len: usize, at: impl Fn(usize) -> char, fold: bool) -
             },
         }
     }
-    pat[p..].iter().all(|t| *t == Tok::Any)
+    (p..plen).all(|i| pat.tok(i) == Tok::Any)
 }
 
 /// Matches an ARN against an ARN pattern component by component (the first five `:` split
 /// partition, service, region, account and resource; `*` and `?` do not cross them), as
 /// `Resource` and the `Arn*` operators do. `"*"` alone matches everything.
 pub fn arn_matches(pat: &[Tok], arn: &str) -> bool {
-    if pat == [Tok::Any] {
+    arn_matches_pattern(pat, arn)
+}
+
+fn arn_matches_pattern<P: Pattern + ?Sized>(pat: &P, arn: &str) -> bool {
+    if pat.len() == 1 && pat.tok(0) == Tok::Any {
         return true;
     }
     // Fixed arrays, not vectors: this runs for every statement of every request.
@@ -142,21 +234,21 @@ pub fn arn_matches(pat: &[Tok], arn: &str) -> bool {
     if n != 6 {
         return false;
     }
-    let mut pat_parts: [&[Tok]; 6] = [&[]; 6];
+    let mut bounds: [(usize, usize); 6] = [(0, 0); 6];
     let (mut count, mut start) = (0, 0);
-    for (i, t) in pat.iter().enumerate() {
-        if *t == Tok::Char(':') && count < 5 {
-            pat_parts[count] = &pat[start..i];
+    for i in 0..pat.len() {
+        if count < 5 && pat.tok(i) == Tok::Char(':') {
+            bounds[count] = (start, i);
             count += 1;
             start = i + 1;
         }
     }
-    pat_parts[count] = &pat[start..];
+    bounds[count] = (start, pat.len());
     count == 5
-        && pat_parts
+        && bounds
             .iter()
             .zip(&parts)
-            .all(|(p, text)| matches(p, text, false))
+            .all(|(&(start, end), text)| matches_pattern(&Sub { pat, start, end }, text, false))
 }
 
 #[cfg(test)]
@@ -234,6 +326,58 @@ mod tests {
         );
         // An unclosed `${` is text.
         assert_eq!(literal(&expand("a${b", true, &ctx).unwrap()), "a${b");
+    }
+
+    /// Plain elements are matched in place; the answers are those of `expand` + `matches`.
+    #[test]
+    fn in_place_matching_agrees_with_expansion() {
+        let mut ctx = MapContext::default();
+        ctx.set("aws:username", "alice");
+        let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/Books/index/ByAuthor";
+        let patterns = [
+            "*",
+            "arn:aws:dynamodb:*:*:table/Books*",
+            "arn:aws:dynamodb:*",
+            "arn:aws:dynamodb:us-east-1:*:table/Other",
+            "arn:aws:dynamodb:us-?ast-1:*:table/*/index/*",
+            "arn:aws:dynamodb:*:*:table/${aws:username}",
+            "arn:aws:dynamodb:*:*:table/${aws:PrincipalTag/x}",
+            "arn:aws:dynamodb:*:*:table/caf\u{e9}",
+            "dynamodb:get*",
+            "DYNAMODB:GetItem",
+            "a${*}b",
+            "",
+        ];
+        let texts = [
+            arn,
+            "dynamodb:GetItem",
+            "a*b",
+            "aXb",
+            "",
+            "arn:aws:dynamodb:x:y:table/alice",
+        ];
+        for p in patterns {
+            for variables in [true, false] {
+                for text in texts {
+                    for fold in [true, false] {
+                        let expanded =
+                            expand(p, variables, &ctx).is_some_and(|t| matches(&t, text, fold));
+                        assert_eq!(
+                            element_matches(p, variables, &ctx, text, fold),
+                            expanded,
+                            "{p} ~ {text} (variables {variables}, fold {fold})"
+                        );
+                    }
+                    let expanded =
+                        expand(p, variables, &ctx).is_some_and(|t| arn_matches(&t, text));
+                    assert_eq!(
+                        element_arn_matches(p, variables, &ctx, text),
+                        expanded,
+                        "{p} ~ARN {text} (variables {variables})"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! value of the header, trimmed, inner runs of spaces collapsed, joined with commas.
 
 use super::parse::{SignatureForm, SignedRequest};
+use super::parts::SignedParts;
 use super::query::{encode, pairs};
 use super::ALGORITHM;
 use extenddb_core::traits::RequestHead;
@@ -67,22 +68,92 @@ pub fn canonical_query(query: &str, form: SignatureForm, with_token: bool) -> St
     out
 }
 
+/// Where a canonical request is written: a buffer (`canonical_request`, for tests and
+/// diagnostics) or straight into the SHA-256 that the string to sign needs (the server's hot
+/// path: no buffer at all). Both get the same bytes from one writer.
+pub(crate) trait Sink {
+    /// Appends `bytes`.
+    fn put(&mut self, bytes: &[u8]);
+}
+
+impl Sink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) {
+        self.extend_from_slice(bytes);
+    }
+}
+
+impl Sink for Sha256 {
+    fn put(&mut self, bytes: &[u8]) {
+        self.update(bytes);
+    }
+}
+
 /// Appends `value` trimmed, with runs of spaces and tabs collapsed to one space.
-fn push_trimmed(value: &[u8], out: &mut Vec<u8>) {
+fn push_trimmed(value: &[u8], out: &mut impl Sink) {
+    let blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = value.iter().position(|b| !blank(b)).unwrap_or(value.len());
+    let end = value
+        .iter()
+        .rposition(|b| !blank(b))
+        .map_or(start, |e| e + 1);
+    let inner = &value[start..end];
+    // Nearly every value has no tab and no run of spaces: written as one slice.
+    if !inner.windows(2).any(|w| blank(&w[0]) && blank(&w[1])) && !inner.contains(&b'\t') {
+        out.put(inner);
+        return;
+    }
+    let mut collapsed = Vec::with_capacity(inner.len());
     let mut pending_space = false;
-    let mut started = false;
-    for &b in value {
-        if b == b' ' || b == b'\t' {
-            pending_space = started;
+    for &b in inner {
+        if blank(&b) {
+            pending_space = true;
         } else {
             if pending_space {
-                out.push(b' ');
+                collapsed.push(b' ');
                 pending_space = false;
             }
-            out.push(b);
-            started = true;
+            collapsed.push(b);
         }
     }
+    out.put(&collapsed);
+}
+
+/// Writes the canonical request of `head` under `req` into `out`.
+pub(crate) fn write_canonical_request(
+    out: &mut impl Sink,
+    head: &RequestHead,
+    req: &SignedParts<'_>,
+    payload_hash_hex: &str,
+    with_token: bool,
+) {
+    out.put(head.method.as_bytes());
+    out.put(b"\n");
+    // DynamoDB requests go to `/` with no query: nothing to normalize or sort.
+    if head.path == "/" {
+        out.put(b"/");
+    } else {
+        out.put(canonical_uri(&head.path).as_bytes());
+    }
+    out.put(b"\n");
+    if !head.query.is_empty() {
+        out.put(canonical_query(&head.query, req.form, with_token).as_bytes());
+    }
+    out.put(b"\n");
+    for name in req.header_names() {
+        out.put(name.as_bytes());
+        out.put(b":");
+        for (i, v) in super::headers::all(head, name).enumerate() {
+            if i > 0 {
+                out.put(b",");
+            }
+            push_trimmed(v.as_bytes(), out);
+        }
+        out.put(b"\n");
+    }
+    out.put(b"\n");
+    out.put(req.signed_headers.as_bytes());
+    out.put(b"\n");
+    out.put(payload_hash_hex.as_bytes());
 }
 
 /// The canonical request (bytes: header values may hold any octets).
@@ -93,43 +164,30 @@ pub fn canonical_request(
     with_token: bool,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
-    out.extend_from_slice(head.method.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(canonical_uri(&head.path).as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(canonical_query(&head.query, req.form, with_token).as_bytes());
-    out.push(b'\n');
-    for name in &req.signed_headers {
-        out.extend_from_slice(name.as_bytes());
-        out.push(b':');
-        for (i, v) in head.headers.get_all(name.as_str()).iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            push_trimmed(v.as_bytes(), &mut out);
-        }
-        out.push(b'\n');
-    }
-    out.push(b'\n');
-    out.extend_from_slice(req.signed_headers.join(";").as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(payload_hash_hex.as_bytes());
+    write_canonical_request(&mut out, head, &req.parts(), payload_hash_hex, with_token);
     out
 }
 
-/// The string to sign for `canonical` under `req`'s scope.
-pub fn string_to_sign(req: &SignedRequest, canonical: &[u8]) -> String {
-    // Built by pushing, not `format!`: this runs on every signed request.
-    let digest: [u8; 32] = Sha256::digest(canonical).into();
-    let mut out = String::with_capacity(
-        ALGORITHM.len()
-            + req.timestamp.len()
-            + req.scope_date.len()
-            + req.region.len()
-            + req.service.len()
-            + 120,
-    );
-    for part in [
+/// The SHA-256 of the canonical request, hashed as it is written.
+pub(crate) fn canonical_request_sha256(
+    head: &RequestHead,
+    req: &SignedParts<'_>,
+    payload_hash_hex: &str,
+    with_token: bool,
+) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    write_canonical_request(&mut hasher, head, req, payload_hash_hex, with_token);
+    hasher.finalize().into()
+}
+
+/// The pieces of the string to sign for a canonical request whose SHA-256 is `digest`,
+/// `hex_buf` holding its hex; concatenated, they are the string to sign.
+pub(crate) fn string_to_sign_pieces<'p>(
+    req: &'p SignedParts<'_>,
+    digest: &[u8; 32],
+    hex_buf: &'p mut [u8; 64],
+) -> [&'p str; 13] {
+    [
         ALGORITHM,
         "\n",
         &req.timestamp,
@@ -142,11 +200,15 @@ pub fn string_to_sign(req: &SignedRequest, canonical: &[u8]) -> String {
         "/",
         super::TERMINATOR,
         "\n",
-        lower_hex(&digest, &mut [0; 64]),
-    ] {
-        out.push_str(part);
-    }
-    out
+        lower_hex(digest, hex_buf),
+    ]
+}
+
+/// The string to sign for `canonical` under `req`'s scope.
+pub fn string_to_sign(req: &SignedRequest, canonical: &[u8]) -> String {
+    let digest: [u8; 32] = Sha256::digest(canonical).into();
+    let parts = req.parts();
+    string_to_sign_pieces(&parts, &digest, &mut [0; 64]).concat()
 }
 
 /// `bytes` as lower-case hex, written into `buf` (no allocation; `hex::encode` builds its
@@ -216,5 +278,17 @@ mod tests {
         let mut out = Vec::new();
         push_trimmed(b"  \"a   b \t c\"  ", &mut out);
         assert_eq!(out, b"\"a b c\"");
+        for (value, want) in [
+            (&b"plain"[..], &b"plain"[..]),
+            (b"  a b  ", b"a b"),
+            (b"\ta\tb", b"a b"),
+            (b"   ", b""),
+            (b"", b""),
+            (b"a  b", b"a b"),
+        ] {
+            let mut out = Vec::new();
+            push_trimmed(value, &mut out);
+            assert_eq!(out, want, "{:?}", String::from_utf8_lossy(value));
+        }
     }
 }

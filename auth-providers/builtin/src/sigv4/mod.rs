@@ -9,13 +9,16 @@
 //! published test vectors (tests/vectors) pin the canonicalization.
 
 mod canonical;
+mod headers;
 mod parse;
+mod parts;
 mod query;
 pub(crate) mod signing;
 pub mod time;
 
 pub use canonical::{canonical_query, canonical_request, canonical_uri, string_to_sign};
-pub use parse::{parse, SignatureForm, SignedRequest, MAX_SKEW};
+pub use parse::{parse, parse_parts, SignatureForm, SignedRequest, MAX_SKEW};
+pub use parts::SignedParts;
 pub use signing::{signature_matches, SigningKey};
 
 use extenddb_core::traits::RequestHead;
@@ -54,19 +57,31 @@ pub fn verify_signature(
     body_sha256: &[u8; 32],
     key: &SigningKey,
 ) -> Result<(), ApiError> {
+    verify_parts(head, &req.parts(), body_sha256, key)
+}
+
+/// `verify_signature` for the borrowed parts `parse_parts` answered. The canonical request is
+/// hashed as it is written and the string to sign fed to the MAC in pieces: nothing is built.
+pub fn verify_parts(
+    head: &RequestHead,
+    req: &SignedParts<'_>,
+    body_sha256: &[u8; 32],
+    key: &SigningKey,
+) -> Result<(), ApiError> {
     let mut hex_buf = [0; 64];
     let payload = canonical::lower_hex(body_sha256, &mut hex_buf);
     // A declared payload hash must be the body's: DynamoDB signs the body, so
     // `UNSIGNED-PAYLOAD` and stale hashes are refused.
-    if let Some(declared) = head.header("x-amz-content-sha256") {
+    if let Some(declared) = headers::value(head, &headers::X_AMZ_CONTENT_SHA256) {
         if declared != payload {
             return Err(ApiError::InvalidSignature(SIGNATURE_MISMATCH.into()));
         }
     }
     let attempt = |with_token: bool| {
-        let creq = canonical_request(head, req, payload, with_token);
-        let sts = string_to_sign(req, &creq);
-        signature_matches(&key.sign(sts.as_bytes()), &req.signature)
+        let digest = canonical::canonical_request_sha256(head, req, payload, with_token);
+        let mut digest_hex = [0; 64];
+        let pieces = canonical::string_to_sign_pieces(req, &digest, &mut digest_hex);
+        signature_matches(&key.sign_pieces(&pieces), &req.signature)
     };
     let token_in_query =
         req.form == SignatureForm::Query && head.query.contains("X-Amz-Security-Token=");

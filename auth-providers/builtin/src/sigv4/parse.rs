@@ -14,10 +14,13 @@
 //!
 //! Hand-written: no maintained crate verifies SigV4 on the server side with DynamoDB's texts.
 
+use super::headers;
+use super::parts::SignedParts;
 use super::time::{format_basic, parse_basic};
 use super::{ALGORITHM, MAX_PRESIGN_EXPIRES, MISSING_TOKEN, SIGNATURE_MISMATCH, TERMINATOR};
 use extenddb_core::traits::RequestHead;
 use extenddb_core::ApiError;
+use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
 
 /// How the request carries its signature.
@@ -29,8 +32,8 @@ pub enum SignatureForm {
     Query,
 }
 
-/// A request's signature parameters, all checks that need no key passed. Owned: a handful
-/// of short strings per request, next to two SHA-256 runs and five HMACs.
+/// A request's signature parameters, all checks that need no key passed, owned (the server's
+/// hot path uses the borrowed `SignedParts` that `parse_parts` answers).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRequest {
     /// Header or query form.
@@ -62,9 +65,19 @@ pub fn parse(
     now: SystemTime,
     service: &str,
 ) -> Result<SignedRequest, ApiError> {
+    parse_parts(head, now, service).map(|p| p.to_request())
+}
+
+/// `parse`, answering the parameters borrowed from `head` where they can be (the
+/// `Authorization` header form allocates nothing).
+pub fn parse_parts<'a>(
+    head: &'a RequestHead,
+    now: SystemTime,
+    service: &str,
+) -> Result<SignedParts<'a>, ApiError> {
     let query = super::query::pairs(&head.query);
     let has_query_auth = query.iter().any(|(k, _)| k == "X-Amz-Algorithm");
-    let header = head.header("authorization");
+    let header = headers::value(head, &http::header::AUTHORIZATION);
     match (header, has_query_auth) {
         (Some(_), true) => Err(ApiError::InvalidSignature(
             "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."
@@ -78,12 +91,12 @@ pub fn parse(
     }
 }
 
-fn parse_header(
-    head: &RequestHead,
-    auth: &str,
+fn parse_header<'a>(
+    head: &'a RequestHead,
+    auth: &'a str,
     now: SystemTime,
     service: &str,
-) -> Result<SignedRequest, ApiError> {
+) -> Result<SignedParts<'a>, ApiError> {
     let trimmed = auth.trim();
     let (algorithm, params) = trimmed
         .split_once(|c: char| c.is_ascii_whitespace() || c == ',')
@@ -91,10 +104,7 @@ fn parse_header(
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for pair in params
-        .split(|c: char| c == ',' || c.is_ascii_whitespace())
-        .filter(|p| !p.is_empty())
-    {
+    for pair in words(params) {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(ApiError::IncompleteSignature(format!(
                 "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
@@ -107,7 +117,8 @@ fn parse_header(
             _ => {}
         }
     }
-    let timestamp = head.header("x-amz-date").or_else(|| head.header("date"));
+    let timestamp = headers::value(head, &headers::X_AMZ_DATE)
+        .or_else(|| headers::value(head, &http::header::DATE));
     let credential = credential.filter(|c| !c.is_empty());
     let signature = signature.filter(|s| !s.is_empty());
     let mut missing = String::new();
@@ -141,7 +152,7 @@ fn parse_header(
         signed_headers,
         signature,
         timestamp,
-        head.header("x-amz-security-token"),
+        headers::value(head, &headers::X_AMZ_SECURITY_TOKEN),
         service,
     )
 }
@@ -151,7 +162,7 @@ fn parse_query(
     query: Vec<(String, String)>,
     now: SystemTime,
     service: &str,
-) -> Result<SignedRequest, ApiError> {
+) -> Result<SignedParts<'static>, ApiError> {
     let get = |name: &str| {
         query
             .iter()
@@ -199,7 +210,8 @@ fn parse_query(
     let token = get("X-Amz-Security-Token");
     let token = token
         .as_deref()
-        .or_else(|| head.header("x-amz-security-token"));
+        .or_else(|| headers::value(head, &headers::X_AMZ_SECURITY_TOKEN));
+    // The decoded values live here: the parts own copies of them.
     finish(
         SignatureForm::Query,
         &credential,
@@ -209,6 +221,25 @@ fn parse_query(
         token,
         service,
     )
+    .map(SignedParts::into_static)
+}
+
+/// The non-empty runs of `s` between commas and ASCII whitespace, found byte by byte (the
+/// separators are ASCII, so every cut is a character boundary).
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    let bytes = s.as_bytes();
+    let sep = |b: u8| b == b',' || b.is_ascii_whitespace();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < bytes.len() && sep(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !sep(bytes[i]) {
+            i += 1;
+        }
+        (start < i).then(|| s.get(start..i)).flatten()
+    })
 }
 
 fn check_algorithm(algorithm: &str) -> Result<(), ApiError> {
@@ -221,9 +252,14 @@ fn check_algorithm(algorithm: &str) -> Result<(), ApiError> {
     }
 }
 
-fn split_signed_headers(list: &str) -> Result<Vec<String>, ApiError> {
-    let names: Vec<String> = list.split(';').map(str::to_ascii_lowercase).collect();
-    if names.iter().any(|h| h == "host" || h == ":authority") {
+/// The signed-header list lower-cased (borrowed when it already is, as every SDK sends it).
+fn split_signed_headers(list: &str) -> Result<Cow<'_, str>, ApiError> {
+    let names = if list.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(list.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(list)
+    };
+    if names.split(';').any(|h| h == "host" || h == ":authority") {
         Ok(names)
     } else {
         Err(ApiError::InvalidSignature(
@@ -269,17 +305,16 @@ fn check_time(timestamp: &str, now: SystemTime, expires: Option<u64>) -> Result<
 }
 
 /// Splits the credential and checks its scope against the timestamp and `service`.
-fn finish(
+fn finish<'s>(
     form: SignatureForm,
-    credential: &str,
-    signed_headers: Vec<String>,
-    signature: &str,
-    timestamp: &str,
-    security_token: Option<&str>,
+    credential: &'s str,
+    signed_headers: Cow<'s, str>,
+    signature: &'s str,
+    timestamp: &'s str,
+    security_token: Option<&'s str>,
     service: &str,
-) -> Result<SignedRequest, ApiError> {
-    let parts = split_credential(credential);
-    let [key, date, region, scope_service, terminator] = parts[..] else {
+) -> Result<SignedParts<'s>, ApiError> {
+    let Some([key, date, region, scope_service, terminator]) = split_credential(credential) else {
         return Err(ApiError::IncompleteSignature(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
         )));
@@ -295,21 +330,25 @@ fn finish(
     {
         return Err(ApiError::InvalidSignature(SIGNATURE_MISMATCH.into()));
     }
-    Ok(SignedRequest {
+    Ok(SignedParts {
         form,
-        access_key_id: key.to_string(),
-        scope_date: date.to_string(),
-        region: region.to_string(),
-        service: scope_service.to_string(),
+        access_key_id: Cow::Borrowed(key),
+        scope_date: Cow::Borrowed(date),
+        region: Cow::Borrowed(region),
+        service: Cow::Borrowed(scope_service),
         signed_headers,
-        signature: signature.to_string(),
-        timestamp: timestamp.to_string(),
-        security_token: security_token.map(str::to_string),
+        signature: Cow::Borrowed(signature),
+        timestamp: Cow::Borrowed(timestamp),
+        security_token: security_token.map(Cow::Borrowed),
     })
 }
 
-fn split_credential(credential: &str) -> Vec<&str> {
-    credential.trim_end_matches('/').split('/').collect()
+/// The five `/`-separated elements of a credential (a trailing `/` ignored); `None` when there
+/// are more or fewer.
+fn split_credential(credential: &str) -> Option<[&str; 5]> {
+    let mut it = credential.trim_end_matches('/').split('/');
+    let parts = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
+    it.next().is_none().then_some(parts)
 }
 
 /// The scope's region, service, terminator and date; every failed check adds a sentence to one

@@ -49,15 +49,27 @@ impl SigningKey {
     pub fn sign(&self, string_to_sign: &[u8]) -> [u8; 32] {
         hmac(&self.0, string_to_sign)
     }
+
+    /// The signature of the concatenation of `pieces`, fed to the MAC one by one (no string to
+    /// sign is built).
+    pub fn sign_pieces(&self, pieces: &[&str]) -> [u8; 32] {
+        let Ok(mut mac) = HmacSha256::new_from_slice(&self.0) else {
+            return [0; 32];
+        };
+        for p in pieces {
+            mac.update(p.as_bytes());
+        }
+        mac.finalize().into_bytes().into()
+    }
 }
 
-/// Whether `provided` (lower-case hex) is the hex of `expected`, compared in constant time.
+/// Whether `provided` (lower-case hex, as `parse` requires it) is the hex of `expected`,
+/// compared in constant time: `expected` is hex-encoded (a table lookup per nibble) rather than
+/// `provided` decoded and validated.
 pub fn signature_matches(expected: &[u8; 32], provided: &str) -> bool {
-    let mut decoded = [0u8; 32];
-    if hex::decode_to_slice(provided, &mut decoded).is_err() {
-        return false;
-    }
-    expected.ct_eq(&decoded).into()
+    let mut buf = [0u8; 64];
+    let hexed = super::canonical::lower_hex(expected, &mut buf);
+    hexed.as_bytes().ct_eq(provided.as_bytes()).into()
 }
 
 #[cfg(test)]
@@ -94,5 +106,7 @@ mod tests {
         ));
         assert!(!signature_matches(&sig, &hexed[..62]));
         assert!(!signature_matches(&sig, "zz"));
+        assert!(!signature_matches(&sig, &hexed.to_uppercase()));
+        assert!(!signature_matches(&sig, &format!("{hexed}0")));
     }
 }
