@@ -13,7 +13,6 @@ import signal
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import boto3
 import pytest
@@ -21,21 +20,9 @@ import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-PG = {k: os.environ.get(f"EXTENDDB_TEST_PG_{k}") for k in ("HOST", "PORT", "USER")}
-BIN = os.environ.get("EXTENDDB_BIN")
-pytestmark = pytest.mark.skipif(
-    not BIN or not all(PG.values()),
-    reason="EXTENDDB_BIN and EXTENDDB_TEST_PG_HOST/PORT/USER must be set (scripts/test.sh does)",
-)
+from pg_support import BIN, PG, destroy, init, requires_pg, run
 
-
-def run(home, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXTENDDB_SERVER")}
-    env["HOME"] = str(home)
-    out = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, cwd=home, timeout=120)
-    if check:
-        assert out.returncode == 0, out.stderr
-    return out
+pytestmark = requires_pg
 
 
 def access_key(home, url, init_out):
@@ -109,15 +96,9 @@ def test_init_server_refuses_unknown_credentials(deployment):
 @pytest.fixture()
 def deployment(tmp_path):
     """A fresh `extenddb init` into a temporary HOME, with unique database names."""
-    tag = f"x{os.getpid()}_{int(time.time() * 1000) % 10**8}"
-    cat, data = f"{tag}_catalog", f"{tag}_data"
-    out = run(tmp_path, "init", "--pg-host", PG["HOST"], "--pg-port", PG["PORT"],
-              "--pg-user", PG["USER"], "--catalog-db", cat, "--data-db", data)
-    config = tmp_path / "extenddb.toml"
-    yield tmp_path, config, out.stdout, (cat, data)
-    # --pg-user drops the extenddb role too, so that the next test's init creates it afresh
-    # (init refuses to guess an existing role's password).
-    run(tmp_path, "destroy", "--config", str(config), "--yes", "--pg-user", PG["USER"], check=False)
+    config, out, dbs = init(tmp_path, "x")
+    yield tmp_path, config, out.stdout, dbs
+    destroy(tmp_path, config)
 
 
 def test_init_verify_serve_items_destroy(deployment):

@@ -10,7 +10,6 @@ Needs EXTENDDB_BIN and EXTENDDB_TEST_PG_HOST/PORT/USER; skipped with the reason 
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -20,30 +19,12 @@ import pytest
 import requests
 from botocore.config import Config
 
-PG = {k: os.environ.get(f"EXTENDDB_TEST_PG_{k}") for k in ("HOST", "PORT", "USER")}
-BIN = os.environ.get("EXTENDDB_BIN")
-pytestmark = pytest.mark.skipif(
-    not BIN or not all(PG.values()),
-    reason="EXTENDDB_BIN and EXTENDDB_TEST_PG_HOST/PORT/USER must be set (scripts/test.sh does)",
-)
+from pg_support import BIN, destroy, free_port, init, requires_pg
+
+pytestmark = requires_pg
 
 PAUSE_MS = 5000
 DONE = "restore carried out"
-
-
-def run(home, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXTENDDB_SERVER")}
-    env["HOME"] = str(home)
-    out = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, cwd=home, timeout=120)
-    if check:
-        assert out.returncode == 0, out.stderr
-    return out
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -128,12 +109,9 @@ def state(client, name):
 
 @pytest.fixture()
 def deployment(tmp_path):
-    tag = f"r{os.getpid()}_{int(time.time() * 1000) % 10**8}"
-    run(tmp_path, "init", "--pg-host", PG["HOST"], "--pg-port", PG["PORT"],
-        "--pg-user", PG["USER"], "--catalog-db", f"{tag}_catalog", "--data-db", f"{tag}_data")
-    config = tmp_path / "extenddb.toml"
+    config, _, _ = init(tmp_path, "r")
     yield tmp_path, config
-    run(tmp_path, "destroy", "--config", str(config), "--yes", "--pg-user", PG["USER"], check=False)
+    destroy(tmp_path, config)
 
 
 def test_two_servers_restore_once_and_take_over_after_kill_9(deployment):

@@ -12,7 +12,6 @@ Needs EXTENDDB_BIN and EXTENDDB_TEST_PG_HOST/PORT/USER; skipped with the reason 
 import os
 import re
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -22,31 +21,13 @@ import pytest
 import requests
 from botocore.config import Config
 
-PG = {k: os.environ.get(f"EXTENDDB_TEST_PG_{k}") for k in ("HOST", "PORT", "USER")}
+from pg_support import BIN, PG, destroy, free_port, init, requires_pg, run
+
 REPLICA_PORT = os.environ.get("EXTENDDB_TEST_PG_REPLICA_PORT")
-BIN = os.environ.get("EXTENDDB_BIN")
-pytestmark = pytest.mark.skipif(
-    not BIN or not all(PG.values()),
-    reason="EXTENDDB_BIN and EXTENDDB_TEST_PG_HOST/PORT/USER must be set (scripts/test.sh does)",
-)
+pytestmark = requires_pg
 
 JOBS = ("gsi_propagation", "gsi_backfill", "ttl_sweeper", "token_sweeper", "table_reaper",
         "stream_trimmer", "stream_sequencer")
-
-
-def run(home, *args, check=True):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("EXTENDDB_SERVER")}
-    env["HOME"] = str(home)
-    out = subprocess.run([BIN, *args], capture_output=True, text=True, env=env, cwd=home, timeout=120)
-    if check:
-        assert out.returncode == 0, out.stderr
-    return out
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -100,15 +81,12 @@ def settled(servers, timeout=15):
 
 @pytest.fixture()
 def deployment(tmp_path):
-    tag = f"s{os.getpid()}_{int(time.time() * 1000) % 10**8}"
-    run(tmp_path, "init", "--pg-host", PG["HOST"], "--pg-port", PG["PORT"],
-        "--pg-user", PG["USER"], "--catalog-db", f"{tag}_catalog", "--data-db", f"{tag}_data")
-    config = tmp_path / "extenddb.toml"
+    config, _, _ = init(tmp_path, "s")
     if REPLICA_PORT:
         with open(config, "a") as f:
             f.write(f'\n[[storage.postgres.replicas]]\nhost = "{PG["HOST"]}"\nport = {REPLICA_PORT}\n')
     yield tmp_path, config
-    run(tmp_path, "destroy", "--config", str(config), "--yes", "--pg-user", PG["USER"], check=False)
+    destroy(tmp_path, config)
 
 
 def test_three_servers_one_database_survive_kill_9(deployment):
