@@ -122,7 +122,12 @@ pub(crate) async fn run_group(pool: &PgPool, members: Vec<Member>) -> Vec<Finish
     let extra = extra_locks(&reads, &writes);
     let applied = match apply(&mut *tx, &extra, &writes).await {
         Ok(()) => tx.commit().await.map_err(store_err),
-        Err(e) => Err(e),
+        Err(e) => {
+            // Released now, not with the connection's next use: the retries below lock the
+            // same keys from other connections.
+            let _ = tx.rollback().await;
+            Err(e)
+        }
     };
     drop((reads, writes));
     match applied {

@@ -302,3 +302,7 @@ async fn wait(rx: oneshot::Receiver<Answer>) -> Answer {
     rx.await
         .unwrap_or_else(|_| Err(StoreError::Backend("a write group was abandoned".into()).into()))
 }
+
+#[cfg(test)]
+#[path = "write_groups_tests.rs"]
+mod tests;

@@ -36,7 +36,9 @@ fn now_ms() -> u64 {
 }
 
 fn number(item: Option<&StoredItem>) -> u64 {
-    item.map_or(0, |i| std::str::from_utf8(i.as_bytes()).unwrap().parse().unwrap())
+    item.map_or(0, |i| {
+        std::str::from_utf8(i.as_bytes()).unwrap().parse().unwrap()
+    })
 }
 
 /// Adds one to the counter at `k`, as UpdateItem's ADD on a table with a stream and
