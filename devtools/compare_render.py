@@ -84,7 +84,7 @@ def _round_ratios(rows, num, den, wl, conc):
     out = []
     for rnd in _rounds(rows):
         in_round = [r for r in rows if r.get("round", 0) == rnd]
-        x = _ratio(_lookup(in_round, num, wl, conc), _lookup(in_round, den, PG_FLOOR[wl] if den == "pgbench" else wl, conc))
+        x = _ratio(_lookup(in_round, num, wl, conc), _lookup(in_round, den, PG_FLOOR.get(wl, wl) if den == "pgbench" else wl, conc))
         if x is not None:
             out.append(x)
     return out
@@ -123,7 +123,7 @@ def headline(rows, args):
                 continue
             tgt = targets.get(wl)
             met = "" if tgt is None or last is None else ("yes" if last >= tgt else "**no**")
-            den_name = f"pgbench {PG_FLOOR[wl]}" if den == "pgbench" else den
+            den_name = f"pgbench {PG_FLOOR.get(wl, wl)}" if den == "pgbench" else den
             out.append(f"| {num} ÷ {den_name} | {wl} | " + " | ".join(cells)
                        + f" | {'' if tgt is None else f'≥ {tgt}×'} | {met} |")
     return "\n".join(out)

@@ -17,6 +17,7 @@ mod catalog;
 mod coalesce;
 mod coordination;
 mod error;
+mod group_tx;
 mod health;
 mod iam;
 mod iam_groups;
@@ -32,6 +33,8 @@ mod range;
 mod replicas;
 mod streams;
 mod table_cache;
+mod write_groups;
+mod write_tx;
 
 pub use admin::{Admin, DeploymentSummary};
 pub use coordination::{PgCoordination, GRACE as COORDINATION_GRACE, TICK as COORDINATION_TICK};
@@ -46,6 +49,7 @@ use batched_writes::BatchedWrites;
 use sqlx::PgPool;
 use std::sync::Arc;
 use table_cache::TableCache;
+use write_groups::WriteGroups;
 
 /// The schema version the migrations of this build create (`extenddb version`, `verify`).
 pub const CATALOG_VERSION: &str = "0.0.2";
@@ -62,6 +66,8 @@ pub struct PgStore {
     reads: Arc<BatchedReads>,
     /// Single-key unconditional writes, coalesced under concurrency (batched_writes.rs).
     writes: Arc<BatchedWrites>,
+    /// Write transactions (`ItemStore::write`), grouped under concurrency (write_groups.rs).
+    groups: Arc<WriteGroups>,
     /// IAM changes made through this store and its clones (`IamStore::local_changes`).
     iam_changes: Arc<std::sync::atomic::AtomicU64>,
     /// Eventually consistent reads from hot standbys, when configured (replicas.rs).
@@ -79,8 +85,10 @@ impl PgStore {
             .await?;
         let tables = TableCache::start(&catalog);
         let reads = Arc::new(BatchedReads::new(&data));
-        let writes = Arc::new(BatchedWrites::new(&data, items::STATS_SHARDS));
+        let writes = Arc::new(BatchedWrites::new(&data, write_tx::STATS_SHARDS));
+        let groups = Arc::new(WriteGroups::new(&data));
         Ok(PgStore {
+            groups,
             data,
             catalog,
             tables,
@@ -134,6 +142,12 @@ impl PgStore {
             self.reads.shared_statements(),
             self.writes.shared_statements(),
         )
+    }
+
+    /// Write transactions so far that ran more than one `ItemStore::write` request, and the
+    /// requests they ran (write_groups.rs); tests and diagnostics read this.
+    pub fn grouped_writes(&self) -> (u64, u64) {
+        self.groups.grouped()
     }
 
     /// The data database's pool.

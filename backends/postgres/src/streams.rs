@@ -108,7 +108,7 @@ async fn sequence_batch(
         .bind(sids)
         .bind(keys)
         .bind(items)
-        .bind(crate::items::STATS_SHARDS)
+        .bind(crate::write_tx::STATS_SHARDS)
         .execute(&mut *tx)
         .await
         .map_err(store_err)?;
