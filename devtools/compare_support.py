@@ -287,17 +287,22 @@ def make_bench_key(ext, endpoint, env, work, name, config=None):
         return r.stdout
 
     # The default account: `extenddb init` prints it ("Default account: …"), `dev` names it in
-    # its banner ("default account …").
+    # its banner ("default account …"). On a busy machine the banner can reach the log after
+    # the server already answers, so the logs are read again for a while.
     account = None
-    for logname in (f"{name}-init.log", f"{name}.log"):
-        path = os.path.join(work, logname)
-        if os.path.exists(path):
-            m = re.search(r"[Dd]efault account:? (\d{12})", open(path).read())
-            if m:
-                account = m.group(1)
-                break
-    if account is None:
-        raise RuntimeError(f"{name}: cannot find the default account in its logs")
+    deadline = time.monotonic() + 15
+    while account is None:
+        for logname in (f"{name}-init.log", f"{name}.log"):
+            path = os.path.join(work, logname)
+            if os.path.exists(path):
+                m = re.search(r"[Dd]efault account:? (\d{12})", open(path).read())
+                if m:
+                    account = m.group(1)
+                    break
+        if account is None:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{name}: cannot find the default account in its logs")
+            time.sleep(0.2)
     manage("create-user", "--account-id", account, "--user-name", "bench")
     manage("put-user-policy", "--account-id", account, "--user-name", "bench",
            "--policy-name", "bench", "--policy-document", BENCH_POLICY)
