@@ -4,7 +4,7 @@
 //! Hand-written: the AWS SDK crates sign requests but expose no parser for the server side, and
 //! the exact error texts (IncompleteSignatureException and friends) are DynamoDB's own.
 
-use extenddb_core::traits::RequestHead;
+use extenddb_core::traits::{sigv4_text, RequestHead};
 use extenddb_core::ApiError;
 
 /// The only signing algorithm DynamoDB accepts.
@@ -55,15 +55,12 @@ pub fn parse(head: &RequestHead) -> Result<SigV4Authorization<'_>, ApiError> {
         _ => return Err(ApiError::MissingAuthenticationToken(MISSING_TOKEN.into())),
     };
     let trimmed = auth.trim();
-    let (algorithm, params) = match trimmed.bytes().position(is_separator) {
-        Some(at) => (&trimmed[..at], &trimmed[at + 1..]),
-        None => (trimmed, ""),
-    };
+    let (algorithm, params) = sigv4_text::algorithm_and_params(trimmed);
 
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for pair in Fields(params) {
+    for pair in sigv4_text::words(params) {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(ApiError::IncompleteSignature(format!(
                 "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
@@ -168,33 +165,6 @@ impl SigV4Authorization<'_> {
     /// The header names the signature covers, lower-case, in header order.
     pub fn signed_headers(&self) -> impl Iterator<Item = &str> {
         self.signed_headers.split(';')
-    }
-}
-
-/// Whether `b` separates the header's parameters: a comma or ASCII whitespace.
-fn is_separator(b: u8) -> bool {
-    b == b',' || b.is_ascii_whitespace()
-}
-
-/// The non-empty pieces of a string between separators (`is_separator`), found byte by byte:
-/// the separators are ASCII, so every piece starts and ends on a character boundary. A
-/// request's hot path parses this header, and splitting by a `char` predicate decodes every
-/// character first.
-struct Fields<'a>(&'a str);
-
-impl<'a> Iterator for Fields<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        let bytes = self.0.as_bytes();
-        let start = bytes.iter().position(|&b| !is_separator(b))?;
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| is_separator(b))
-            .map_or(bytes.len(), |n| start + n);
-        let piece = self.0.get(start..end);
-        self.0 = self.0.get(end..).unwrap_or_default();
-        piece
     }
 }
 

@@ -228,8 +228,6 @@ fn parameters_split_at_commas_and_any_ascii_whitespace() {
         vec!["host", "x-amz-date"]
     );
     assert_eq!(a.signature, SIG);
-    let pieces: Vec<&str> = Fields(" a,b \u{e9}x ,, c ").collect();
-    assert_eq!(pieces, vec!["a", "b", "\u{e9}x", "c"]);
 }
 
 #[test]

@@ -18,7 +18,7 @@ use super::headers;
 use super::parts::SignedParts;
 use super::time::{format_basic, parse_basic};
 use super::{ALGORITHM, MAX_PRESIGN_EXPIRES, MISSING_TOKEN, SIGNATURE_MISMATCH, TERMINATOR};
-use extenddb_core::traits::RequestHead;
+use extenddb_core::traits::{sigv4_text, RequestHead};
 use extenddb_core::ApiError;
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
@@ -98,13 +98,11 @@ fn parse_header<'a>(
     service: &str,
 ) -> Result<SignedParts<'a>, ApiError> {
     let trimmed = auth.trim();
-    let (algorithm, params) = trimmed
-        .split_once(|c: char| c.is_ascii_whitespace() || c == ',')
-        .unwrap_or((trimmed, ""));
+    let (algorithm, params) = sigv4_text::algorithm_and_params(trimmed);
     let mut credential = None;
     let mut signed_headers = None;
     let mut signature = None;
-    for pair in words(params) {
+    for pair in sigv4_text::words(params) {
         let Some((key, value)) = pair.split_once('=') else {
             return Err(ApiError::IncompleteSignature(format!(
                 "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
@@ -224,24 +222,6 @@ fn parse_query(
     .map(SignedParts::into_static)
 }
 
-/// The non-empty runs of `s` between commas and ASCII whitespace, found byte by byte (the
-/// separators are ASCII, so every cut is a character boundary).
-fn words(s: &str) -> impl Iterator<Item = &str> {
-    let bytes = s.as_bytes();
-    let sep = |b: u8| b == b',' || b.is_ascii_whitespace();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < bytes.len() && sep(bytes[i]) {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && !sep(bytes[i]) {
-            i += 1;
-        }
-        (start < i).then(|| s.get(start..i)).flatten()
-    })
-}
-
 fn check_algorithm(algorithm: &str) -> Result<(), ApiError> {
     if algorithm == ALGORITHM {
         Ok(())
@@ -314,7 +294,9 @@ fn finish<'s>(
     security_token: Option<&'s str>,
     service: &str,
 ) -> Result<SignedParts<'s>, ApiError> {
-    let Some([key, date, region, scope_service, terminator]) = split_credential(credential) else {
+    let Some([key, date, region, scope_service, terminator]) =
+        sigv4_text::credential_scope(credential)
+    else {
         return Err(ApiError::IncompleteSignature(format!(
             "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
         )));
@@ -341,14 +323,6 @@ fn finish<'s>(
         timestamp: Cow::Borrowed(timestamp),
         security_token: security_token.map(Cow::Borrowed),
     })
-}
-
-/// The five `/`-separated elements of a credential (a trailing `/` ignored); `None` when there
-/// are more or fewer.
-fn split_credential(credential: &str) -> Option<[&str; 5]> {
-    let mut it = credential.trim_end_matches('/').split('/');
-    let parts = [it.next()?, it.next()?, it.next()?, it.next()?, it.next()?];
-    it.next().is_none().then_some(parts)
 }
 
 /// The scope's region, service, terminator and date; every failed check adds a sentence to one

@@ -280,23 +280,3 @@ fn presigned_query_expires_and_conflicts_with_header() {
         )
     );
 }
-
-#[test]
-fn words_split_like_the_char_splitter() {
-    let old = |s: &str| -> Vec<String> {
-        s.split(|c: char| c == ',' || c.is_ascii_whitespace())
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    for s in [
-        "",
-        ",",
-        "  a=1,b=2 , c=3\t\nd",
-        "Credential=AKID/20240102/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=ab",
-        "caf\u{e9}=1,\u{3000}x=\u{e9}",
-        "a,,b  c,",
-    ] {
-        assert_eq!(words(s).collect::<Vec<_>>(), old(s), "{s:?}");
-    }
-}
