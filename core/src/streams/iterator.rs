@@ -7,6 +7,25 @@ use base64::Engine;
 /// How long an iterator may be used after it was issued (milliseconds).
 pub const ITERATOR_LIFETIME_MS: u64 = 15 * 60 * 1000;
 
+/// The issue time to put in an iterator issued at `now_ms`: `now_ms`, or one millisecond past
+/// the last one this process issued when that is not earlier. Every iterator a process issues
+/// is then a different text, as DynamoDB's are (consumers tell them apart): two requests for
+/// the same position can come within one millisecond. The lead over the clock is at most the
+/// excess of iterators issued beyond one per millisecond, which only lengthens their
+/// 15 minutes by as much.
+pub fn issue_ms(now_ms: u64) -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let mut last = LAST.load(Ordering::Relaxed);
+    loop {
+        let next = now_ms.max(last + 1);
+        match LAST.compare_exchange_weak(last, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return next,
+            Err(seen) => last = seen,
+        }
+    }
+}
+
 /// What an iterator stands for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShardIterator {
@@ -92,6 +111,13 @@ mod tests {
             position: 1234,
             issued_ms: 1_000_000,
         }
+    }
+
+    #[test]
+    fn iterators_issued_in_one_millisecond_differ() {
+        let a = issue_ms(5_000);
+        let b = issue_ms(5_000);
+        assert!(b > a && a >= 5_000);
     }
 
     #[test]

@@ -113,7 +113,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Vec<u8>, ApiError> {
     if shard.end.is_none() || page.more {
         let next_it = ShardIterator {
             position: next,
-            issued_ms: now_ms,
+            issued_ms: crate::streams::iterator::issue_ms(now_ms),
             ..it
         };
         out.extend_from_slice(b"\"NextShardIterator\":");

@@ -124,7 +124,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         stream_arn: located.arn(),
         shard: index,
         position,
-        issued_ms: (ctx.now_epoch() * 1000.0) as u64,
+        issued_ms: crate::streams::iterator::issue_ms((ctx.now_epoch() * 1000.0) as u64),
     };
     Ok(Response {
         shard_iterator: iterator.encode(),
