@@ -80,7 +80,7 @@ pub struct Operator {
 }
 
 /// One condition: operator, key (lower-case) and the policy's values.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Condition {
     /// The operator.
     pub op: Operator,
@@ -88,6 +88,69 @@ pub struct Condition {
     pub key: String,
     /// The values given in the policy (variables not yet substituted).
     pub values: Vec<String>,
+    /// `values`, each parsed once for the operator's family (`IpAddress`, `Numeric`, `Date`,
+    /// `Bool`) when it holds no variable: what matching would otherwise parse per request.
+    parsed: Vec<Parsed>,
+}
+
+impl PartialEq for Condition {
+    fn eq(&self, other: &Condition) -> bool {
+        // `parsed` follows from the other fields.
+        self.op == other.op && self.key == other.key && self.values == other.values
+    }
+}
+
+impl Eq for Condition {}
+
+impl Condition {
+    /// A condition of `op` on `key` (lower-cased here) with the policy's `values`.
+    pub fn new(op: Operator, key: &str, values: Vec<String>) -> Condition {
+        let parsed = values.iter().map(|v| Parsed::of(op.family, v)).collect();
+        Condition {
+            op,
+            key: key.to_ascii_lowercase(),
+            values,
+            parsed,
+        }
+    }
+}
+
+/// A policy value parsed for its family when the policy is, not per request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Parsed {
+    /// Kept as text: a family compared as text, or a value with a variable (its value depends
+    /// on the request).
+    Text,
+    /// Not of the family's type: the condition's values match nothing.
+    Invalid,
+    /// An address range (`IpAddress`).
+    Net(ipnet::IpNet),
+    /// One address (`IpAddress`).
+    Ip(IpAddr),
+    /// A number (`Numeric`) or a date as epoch seconds (`Date`).
+    Number(f64),
+    /// A boolean (`Bool`).
+    Bool(bool),
+}
+
+impl Parsed {
+    /// `value` parsed as `family` reads it (`Text` when it may hold a variable: `${` in it).
+    fn of(family: Family, value: &str) -> Parsed {
+        if value.contains("${") {
+            return Parsed::Text;
+        }
+        let or_invalid = |p: Option<Parsed>| p.unwrap_or(Parsed::Invalid);
+        match family {
+            Family::IpAddress => match value.parse::<ipnet::IpNet>() {
+                Ok(n) => Parsed::Net(n),
+                Err(_) => or_invalid(value.parse::<IpAddr>().ok().map(Parsed::Ip)),
+            },
+            Family::Numeric(_) => or_invalid(value.trim().parse::<f64>().ok().map(Parsed::Number)),
+            Family::Date(_) => or_invalid(date(value).map(Parsed::Number)),
+            Family::Bool => or_invalid(parse_bool(value).map(Parsed::Bool)),
+            _ => Parsed::Text,
+        }
+    }
 }
 
 impl Operator {
@@ -144,6 +207,12 @@ impl Operator {
 /// Whether the condition holds in `ctx`; `variables` enables policy variables in its values.
 pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
     let op = cond.op;
+    if op.family == Family::IpAddress {
+        // An address the context holds as one (`aws:SourceIp`) is compared without its text.
+        if let Some(ip) = ctx.ip(&cond.key) {
+            return holds_for_ip(cond, ip, ctx, variables);
+        }
+    }
     let value = ctx.get(&cond.key);
     if op.family == Family::Null {
         let present = value.as_ref().is_some_and(|v| !v.values.is_empty());
@@ -158,29 +227,11 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
     }
     // Policy values with variables substituted; one that cannot be resolved fails the condition.
     // A value with no variable (nearly all) is used as written: nothing is expanded.
-    let mut pats = Vec::with_capacity(cond.values.len());
-    for v in &cond.values {
-        if !(variables && v.contains("${")) {
-            pats.push(PolicyValue::Plain(v));
-            continue;
-        }
-        match expand(v, variables, ctx) {
-            Some(t) => pats.push(PolicyValue::Expanded(t)),
-            None => return false,
-        }
-    }
-    // For one request value: Some(any policy value matches), None on a type error.
-    let one = |v: &str| -> Option<bool> {
-        let mut any = false;
-        for p in &pats {
-            if matches_value(op.family, p, v, ctx)? {
-                any = true;
-            }
-        }
-        Some(any)
+    let Some(pats) = policy_values(cond, ctx, variables) else {
+        return false;
     };
     // Whether one request value satisfies the (possibly negated) operator.
-    let satisfied = |v: &str| match one(v) {
+    let satisfied = |v: &str| match any_matches(op.family, &pats, Request::Text(v), ctx) {
         Some(m) => m != op.negated,
         None => false,
     };
@@ -198,11 +249,69 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
     }
 }
 
-/// A policy value ready to compare: as written (no variable in it), or expanded.
+/// `IpAddress` on a key the context holds as an address: one value, so every qualifier
+/// reduces to whether that value satisfies the operator.
+fn holds_for_ip(cond: &Condition, ip: IpAddr, ctx: &dyn Context, variables: bool) -> bool {
+    let Some(pats) = policy_values(cond, ctx, variables) else {
+        return false;
+    };
+    match any_matches(cond.op.family, &pats, Request::Ip(ip), ctx) {
+        Some(m) => m != cond.op.negated,
+        None => false,
+    }
+}
+
+/// The condition's policy values ready to compare, variables substituted; `None` when a
+/// variable cannot be resolved (the condition fails).
+fn policy_values<'c>(
+    cond: &'c Condition,
+    ctx: &dyn Context,
+    variables: bool,
+) -> Option<Vec<PolicyValue<'c>>> {
+    let mut pats = Vec::with_capacity(cond.values.len());
+    for (i, v) in cond.values.iter().enumerate() {
+        if !(variables && v.contains("${")) {
+            let parsed = cond.parsed.get(i).copied().unwrap_or(Parsed::Text);
+            pats.push(PolicyValue::Plain(v, parsed));
+            continue;
+        }
+        pats.push(PolicyValue::Expanded(expand(v, variables, ctx)?));
+    }
+    Some(pats)
+}
+
+/// For one request value: whether any policy value matches it, `None` on a type error (which
+/// fails the whole condition, negated or not).
+fn any_matches(
+    family: Family,
+    pats: &[PolicyValue<'_>],
+    v: Request<'_>,
+    ctx: &dyn Context,
+) -> Option<bool> {
+    let mut any = false;
+    for p in pats {
+        if matches_value(family, p, v, ctx)? {
+            any = true;
+        }
+    }
+    Some(any)
+}
+
+/// A request value: text, or an address the context holds as one.
+#[derive(Clone, Copy)]
+enum Request<'a> {
+    /// As text.
+    Text(&'a str),
+    /// An address.
+    Ip(IpAddr),
+}
+
+/// A policy value ready to compare: as written (no variable in it) with its parsed form, or
+/// expanded.
 enum PolicyValue<'a> {
     /// The value as the policy wrote it: its `*` and `?` are wildcards for the `Like`
     /// operators and plain text for the others.
-    Plain(&'a str),
+    Plain(&'a str, Parsed),
     /// The value with its variables substituted.
     Expanded(Vec<Tok>),
 }
@@ -211,7 +320,7 @@ impl PolicyValue<'_> {
     /// The value as text, wildcards as their characters.
     fn text(&self) -> Cow<'_, str> {
         match self {
-            PolicyValue::Plain(s) => Cow::Borrowed(s),
+            PolicyValue::Plain(s, _) => Cow::Borrowed(s),
             PolicyValue::Expanded(t) => Cow::Owned(literal(t)),
         }
     }
@@ -219,35 +328,74 @@ impl PolicyValue<'_> {
 
 /// Whether request value `v` matches policy value `p` under `family`; `None` when either
 /// side is not of the family's type.
-fn matches_value(family: Family, p: &PolicyValue<'_>, v: &str, ctx: &dyn Context) -> Option<bool> {
+fn matches_value(
+    family: Family,
+    p: &PolicyValue<'_>,
+    v: Request<'_>,
+    ctx: &dyn Context,
+) -> Option<bool> {
+    let parsed = match p {
+        PolicyValue::Plain(_, parsed) => *parsed,
+        PolicyValue::Expanded(_) => Parsed::Text,
+    };
+    if parsed == Parsed::Invalid {
+        return None;
+    }
+    let v = match (family, v) {
+        (Family::IpAddress, Request::Ip(ip)) => return ip_matches(parsed, p, ip),
+        (_, Request::Text(v)) => v,
+        // Only `IpAddress` asks for an address.
+        (_, Request::Ip(_)) => return None,
+    };
     Some(match family {
         Family::StringEquals { fold: false } => p.text() == v,
         Family::StringEquals { fold: true } => p.text().to_lowercase() == v.to_lowercase(),
         Family::StringLike => match p {
-            PolicyValue::Plain(s) => element_matches(s, false, ctx, v, false),
+            PolicyValue::Plain(s, _) => element_matches(s, false, ctx, v, false),
             PolicyValue::Expanded(t) => matches(t, v, false),
         },
         Family::Numeric(cmp) => compare(
             cmp,
             v.trim().parse::<f64>().ok()?,
-            p.text().trim().parse::<f64>().ok()?,
+            number(parsed, || p.text().trim().parse::<f64>().ok())?,
         ),
-        Family::Date(cmp) => compare(cmp, date(v)?, date(&p.text())?),
-        Family::Bool => parse_bool(v)? == parse_bool(&p.text())?,
-        Family::IpAddress => {
-            let ip: IpAddr = v.parse().ok()?;
-            let net = p.text();
-            match net.parse::<ipnet::IpNet>() {
-                Ok(n) => n.contains(&ip),
-                Err(_) => net.parse::<IpAddr>().ok()? == ip,
-            }
+        Family::Date(cmp) => compare(cmp, date(v)?, number(parsed, || date(&p.text()))?),
+        Family::Bool => {
+            let policy = match parsed {
+                Parsed::Bool(b) => b,
+                _ => parse_bool(&p.text())?,
+            };
+            parse_bool(v)? == policy
         }
+        Family::IpAddress => return ip_matches(parsed, p, v.parse().ok()?),
         Family::Arn => match p {
-            PolicyValue::Plain(s) => element_arn_matches(s, false, ctx, v),
+            PolicyValue::Plain(s, _) => element_arn_matches(s, false, ctx, v),
             PolicyValue::Expanded(t) => arn_matches(t, v),
         },
         Family::Null => false,
     })
+}
+
+/// The policy value as a number: parsed already, or by `parse` now.
+fn number(parsed: Parsed, parse: impl FnOnce() -> Option<f64>) -> Option<f64> {
+    match parsed {
+        Parsed::Number(n) => Some(n),
+        _ => parse(),
+    }
+}
+
+/// Whether address `ip` is in the policy value (a range or one address); `None` when the
+/// value is neither.
+fn ip_matches(parsed: Parsed, p: &PolicyValue<'_>, ip: IpAddr) -> Option<bool> {
+    let parsed = match parsed {
+        Parsed::Net(_) | Parsed::Ip(_) => parsed,
+        _ => Parsed::of(Family::IpAddress, &p.text()),
+    };
+    match parsed {
+        Parsed::Net(n) => Some(n.contains(&ip)),
+        Parsed::Ip(a) => Some(a == ip),
+        _ => None,
+    }
 }
 
 fn compare<T: PartialOrd>(cmp: Cmp, request: T, policy: T) -> bool {

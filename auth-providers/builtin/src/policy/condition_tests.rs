@@ -2,11 +2,11 @@ use super::*;
 use crate::policy::context::MapContext;
 
 fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
-    Condition {
-        op: Operator::parse(op).unwrap(),
-        key: key.to_ascii_lowercase(),
-        values: values.iter().map(|s| s.to_string()).collect(),
-    }
+    Condition::new(
+        Operator::parse(op).unwrap(),
+        key,
+        values.iter().map(|s| s.to_string()).collect(),
+    )
 }
 
 fn check(op: &str, key: &str, values: &[&str], ctx: &MapContext) -> bool {
@@ -139,4 +139,109 @@ fn multivalued_keys_need_a_set_operator() {
         check("Null", "dynamodb:LeadingKeys", &["true"], &ctx),
         "an empty set is absent"
     );
+}
+
+/// A context holding `aws:SourceIp` as an address (as a request's does) over `MapContext`.
+struct IpContext {
+    map: MapContext,
+    ip: Option<std::net::IpAddr>,
+}
+
+impl Context for IpContext {
+    fn get(&self, key: &str) -> Option<super::super::context::CtxValue> {
+        self.map.get(key)
+    }
+    fn ip(&self, key: &str) -> Option<std::net::IpAddr> {
+        (key == "aws:sourceip").then_some(self.ip).flatten()
+    }
+}
+
+#[test]
+fn an_address_held_as_one_matches_as_its_text_does() {
+    let ops = [
+        "IpAddress",
+        "NotIpAddress",
+        "IpAddressIfExists",
+        "NotIpAddressIfExists",
+        "ForAnyValue:IpAddress",
+        "ForAllValues:NotIpAddress",
+    ];
+    let policies: [&[&str]; 9] = [
+        &["10.0.0.0/8"],
+        &["10.1.2.3"],
+        &["10.1.2.3/32", "192.0.2.0/24"],
+        &["::1/128", "127.0.0.0/8"],
+        &["2001:db8::/32"],
+        &["not-an-ip"],
+        &["10.0.0.0/8", "not-an-ip"],
+        &["${aws:username}"],
+        &["${aws:PrincipalTag/net, '10.0.0.0/8'}"],
+    ];
+    let ips = ["10.1.2.3", "192.0.2.9", "127.0.0.1", "::1", "2001:db8::7", "8.8.8.8"];
+    let mut checked = 0;
+    for op in ops {
+        for values in policies {
+            for ip in ips {
+                let c = cond(op, "aws:SourceIp", values);
+                let mut text = MapContext::default();
+                text.set("aws:SourceIp", ip);
+                text.set("aws:username", "10.0.0.0/8");
+                let native = IpContext {
+                    map: {
+                        let mut m = MapContext::default();
+                        m.set("aws:username", "10.0.0.0/8");
+                        m
+                    },
+                    ip: ip.parse().ok(),
+                };
+                for variables in [true, false] {
+                    assert_eq!(
+                        holds(&c, &native, variables),
+                        holds(&c, &text, variables),
+                        "{op} {values:?} on {ip} (variables {variables})"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 6 * 9 * 6 * 2);
+    // And the answers are the expected ones, not merely equal.
+    let native = |ip: &str| IpContext {
+        map: MapContext::default(),
+        ip: ip.parse().ok(),
+    };
+    let c = cond("IpAddress", "aws:SourceIp", &["10.0.0.0/8", "::1/128"]);
+    assert!(holds(&c, &native("10.9.9.9"), true));
+    assert!(holds(&c, &native("::1"), true));
+    assert!(!holds(&c, &native("11.0.0.1"), true));
+    let c = cond("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8", "bad"]);
+    assert!(!holds(&c, &native("11.0.0.1"), true), "a bad value fails even negated");
+    let absent = IpContext {
+        map: MapContext::default(),
+        ip: None,
+    };
+    assert!(!holds(&cond("IpAddress", "aws:SourceIp", &["0.0.0.0/0"]), &absent, true));
+    assert!(holds(&cond("IpAddressIfExists", "aws:SourceIp", &["10.0.0.0/8"]), &absent, true));
+}
+
+#[test]
+fn values_parsed_once_compare_as_parsed_per_request() {
+    let mut ctx = MapContext::default();
+    ctx.set("aws:EpochTime", "1700000000");
+    ctx.set("aws:CurrentTime", "2023-11-14T22:13:20Z");
+    ctx.set("aws:SecureTransport", "true");
+    ctx.set("dynamodb:n", "5");
+    assert!(check("NumericLessThan", "dynamodb:n", &["5.5"], &ctx));
+    assert!(!check("NumericLessThan", "dynamodb:n", &[" 5 "], &ctx));
+    assert!(!check("NumericEquals", "dynamodb:n", &["five", "5"], &ctx), "a bad value fails all");
+    assert!(check("DateEquals", "aws:CurrentTime", &["1700000000"], &ctx));
+    assert!(check("DateGreaterThan", "aws:EpochTime", &["2023-11-14"], &ctx));
+    assert!(check("Bool", "aws:SecureTransport", &["TRUE"], &ctx));
+    assert!(!check("Bool", "aws:SecureTransport", &["yes"], &ctx));
+    // A value with a variable is parsed per request, from the variable's value.
+    ctx.set("aws:PrincipalTag/limit", "6");
+    assert!(check("NumericLessThan", "dynamodb:n", &["${aws:PrincipalTag/limit}"], &ctx));
+    ctx.set("aws:PrincipalTag/limit", "4");
+    assert!(!check("NumericLessThan", "dynamodb:n", &["${aws:PrincipalTag/limit}"], &ctx));
 }

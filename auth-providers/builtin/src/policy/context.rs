@@ -9,22 +9,25 @@
 use crate::identity::ResolvedIdentity;
 use extenddb_core::model::tags::Tag;
 use extenddb_core::traits::AuthzRequest;
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::time::UNIX_EPOCH;
 
-/// A context key's value(s). `multi` marks a multivalued key (an `ArrayOf…` key such as
-/// `dynamodb:LeadingKeys`), which only `ForAllValues:`/`ForAnyValue:` operators can match.
+/// A context key's value(s), borrowed from the identity or the request where they can be.
+/// `multi` marks a multivalued key (an `ArrayOf…` key such as `dynamodb:LeadingKeys`), which
+/// only `ForAllValues:`/`ForAnyValue:` operators can match.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CtxValue {
+pub struct CtxValue<'a> {
     /// The values (one for a single-valued key).
-    pub values: Vec<String>,
+    pub values: Vec<Cow<'a, str>>,
     /// Whether the key is multivalued.
     pub multi: bool,
 }
 
-impl CtxValue {
+impl<'a> CtxValue<'a> {
     /// A single value.
-    pub fn one(v: impl Into<String>) -> CtxValue {
+    pub fn one(v: impl Into<Cow<'a, str>>) -> CtxValue<'a> {
         CtxValue {
             values: vec![v.into()],
             multi: false,
@@ -32,9 +35,9 @@ impl CtxValue {
     }
 
     /// A multivalued key's values.
-    pub fn many(vs: Vec<String>) -> CtxValue {
+    pub fn many(vs: impl IntoIterator<Item = Cow<'a, str>>) -> CtxValue<'a> {
         CtxValue {
-            values: vs,
+            values: vs.into_iter().collect(),
             multi: true,
         }
     }
@@ -43,41 +46,75 @@ impl CtxValue {
 /// The keys a request carries.
 pub trait Context {
     /// The value of `key` (lower-case), or `None` when the request does not carry it.
-    fn get(&self, key: &str) -> Option<CtxValue>;
+    fn get(&self, key: &str) -> Option<CtxValue<'_>>;
+
+    /// The value of the address-valued `key` (lower-case) as an address, when the context
+    /// holds it as one (`aws:SourceIp` of a request); `None`: read it with `get`. The
+    /// `IpAddress` operators use it to skip the address's text form.
+    fn ip(&self, _key: &str) -> Option<IpAddr> {
+        None
+    }
 }
 
 /// A context from explicit entries (tests, the decision table, trust-policy evaluation).
 #[derive(Debug, Clone, Default)]
 pub struct MapContext {
-    entries: HashMap<String, CtxValue>,
+    entries: HashMap<String, CtxValue<'static>>,
 }
 
 impl MapContext {
     /// Sets a single-valued key.
     pub fn set(&mut self, key: &str, value: &str) {
         self.entries
-            .insert(key.to_ascii_lowercase(), CtxValue::one(value));
+            .insert(key.to_ascii_lowercase(), CtxValue::one(value.to_string()));
     }
 
     /// Sets a multivalued key.
     pub fn set_many(&mut self, key: &str, values: &[&str]) {
         self.entries.insert(
             key.to_ascii_lowercase(),
-            CtxValue::many(values.iter().map(|s| s.to_string()).collect()),
+            CtxValue::many(values.iter().map(|s| Cow::Owned(s.to_string()))).into_owned(),
         );
     }
 }
 
 impl Context for MapContext {
-    fn get(&self, key: &str) -> Option<CtxValue> {
-        self.entries.get(key).cloned()
+    fn get(&self, key: &str) -> Option<CtxValue<'_>> {
+        self.entries.get(key).map(CtxValue::borrowed)
     }
 }
 
-fn tag(tags: &[Tag], key: &str) -> Option<CtxValue> {
+impl CtxValue<'_> {
+    /// The same values, owned.
+    pub fn into_owned(self) -> CtxValue<'static> {
+        CtxValue {
+            values: self
+                .values
+                .into_iter()
+                .map(|v| Cow::Owned(v.into_owned()))
+                .collect(),
+            multi: self.multi,
+        }
+    }
+
+    /// The same values, borrowed from `self`.
+    pub fn borrowed(&self) -> CtxValue<'_> {
+        CtxValue {
+            values: self.values.iter().map(|v| Cow::Borrowed(v.as_ref())).collect(),
+            multi: self.multi,
+        }
+    }
+}
+
+/// An optional text key's value, borrowed.
+fn text(v: &Option<String>) -> Option<CtxValue<'_>> {
+    v.as_deref().map(CtxValue::one)
+}
+
+fn tag<'a>(tags: &'a [Tag], key: &str) -> Option<CtxValue<'a>> {
     tags.iter()
         .find(|t| t.key.eq_ignore_ascii_case(key))
-        .map(|t| CtxValue::one(t.value.clone()))
+        .map(|t| CtxValue::one(t.value.as_str()))
 }
 
 /// The context of one DynamoDB authorization question.
@@ -91,7 +128,7 @@ pub struct RequestContext<'a> {
 }
 
 impl Context for RequestContext<'_> {
-    fn get(&self, key: &str) -> Option<CtxValue> {
+    fn get(&self, key: &str) -> Option<CtxValue<'_>> {
         let id = self.identity;
         let facts = self.request.facts;
         let c = self.request.context;
@@ -103,16 +140,20 @@ impl Context for RequestContext<'_> {
                 .resource_tags
                 .iter()
                 .find(|(tk, _)| tk.eq_ignore_ascii_case(k))
-                .map(|(_, v)| CtxValue::one(v.clone()));
+                .map(|(_, v)| CtxValue::one(v.as_str()));
         }
         match key {
-            "aws:principalarn" => Some(CtxValue::one(id.principal_arn.clone())),
-            "aws:principalaccount" => Some(CtxValue::one(id.account_id.clone())),
+            "aws:principalarn" => Some(CtxValue::one(id.principal_arn.as_str())),
+            "aws:principalaccount" => Some(CtxValue::one(id.account_id.as_str())),
             "aws:principaltype" => Some(CtxValue::one(id.kind.as_str())),
-            "aws:userid" => Some(CtxValue::one(id.user_id.clone())),
-            "aws:username" => id.user_name.clone().map(CtxValue::one),
+            "aws:userid" => Some(CtxValue::one(id.user_id.as_str())),
+            "aws:username" => text(&id.user_name),
             "aws:requestedregion" => Some(CtxValue::one(self.region)),
-            "aws:securetransport" => Some(CtxValue::one(facts.secure_transport.to_string())),
+            "aws:securetransport" => Some(CtxValue::one(if facts.secure_transport {
+                "true"
+            } else {
+                "false"
+            })),
             "aws:sourceip" => facts.source_ip.map(|ip| CtxValue::one(ip.to_string())),
             "aws:currenttime" => {
                 let secs = facts
@@ -131,17 +172,27 @@ impl Context for RequestContext<'_> {
                 Some(CtxValue::one(secs.to_string()))
             }
             "aws:tokenissuetime" => id.session_issued.map(|t| CtxValue::one(iso8601(t))),
-            "dynamodb:leadingkeys" if !c.leading_keys.is_empty() => {
-                Some(CtxValue::many(c.leading_keys.clone()))
-            }
-            "dynamodb:attributes" => c.attributes.clone().map(CtxValue::many),
-            "dynamodb:select" => c.select.clone().map(CtxValue::one),
-            "dynamodb:returnvalues" => c.return_values.clone().map(CtxValue::one),
-            "dynamodb:returnconsumedcapacity" => {
-                c.return_consumed_capacity.clone().map(CtxValue::one)
-            }
-            "dynamodb:enclosingoperation" => c.enclosing_operation.clone().map(CtxValue::one),
-            "dynamodb:fulltablescan" => c.full_table_scan.map(|b| CtxValue::one(b.to_string())),
+            "dynamodb:leadingkeys" if !c.leading_keys.is_empty() => Some(CtxValue::many(
+                c.leading_keys.iter().map(|k| Cow::Borrowed(k.as_str())),
+            )),
+            "dynamodb:attributes" => c
+                .attributes
+                .as_ref()
+                .map(|a| CtxValue::many(a.iter().map(|k| Cow::Borrowed(k.as_str())))),
+            "dynamodb:select" => text(&c.select),
+            "dynamodb:returnvalues" => text(&c.return_values),
+            "dynamodb:returnconsumedcapacity" => text(&c.return_consumed_capacity),
+            "dynamodb:enclosingoperation" => text(&c.enclosing_operation),
+            "dynamodb:fulltablescan" => c
+                .full_table_scan
+                .map(|b| CtxValue::one(if b { "true" } else { "false" })),
+            _ => None,
+        }
+    }
+
+    fn ip(&self, key: &str) -> Option<IpAddr> {
+        match key {
+            "aws:sourceip" => self.request.facts.source_ip,
             _ => None,
         }
     }

@@ -355,11 +355,7 @@ fn conditions(c: &Map<String, Value>) -> Result<Vec<Condition>, PolicyError> {
                     "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
                 );
             }
-            out.push(Condition {
-                op,
-                key: key.to_ascii_lowercase(),
-                values,
-            });
+            out.push(Condition::new(op, key, values));
         }
     }
     Ok(out)

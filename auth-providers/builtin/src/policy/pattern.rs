@@ -4,6 +4,7 @@
 //! always literal text, never a wildcard. Under Version 2008-10-17 `${…}` is plain text.
 
 use super::context::Context;
+use std::borrow::Cow;
 
 /// One element of an expanded pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +58,7 @@ fn variable(inner: &str, ctx: &dyn Context) -> Option<String> {
         None => (inner.trim(), None),
     };
     match ctx.get(&key.to_ascii_lowercase()) {
-        Some(v) if !v.multi && v.values.len() == 1 => v.values.into_iter().next(),
+        Some(v) if !v.multi && v.values.len() == 1 => v.values.into_iter().next().map(Cow::into_owned),
         _ => default.map(str::to_string),
     }
 }
@@ -138,7 +139,7 @@ pub fn element_matches(
     fold: bool,
 ) -> bool {
     match plain(pat, variables) {
-        Some(p) => matches_pattern(&p, text, fold),
+        Some(p) => plain_matches(p, text, fold),
         None => expand(pat, variables, ctx).is_some_and(|t| matches(&t, text, fold)),
     }
 }
@@ -146,9 +147,52 @@ pub fn element_matches(
 /// `expand` then `arn_matches`, in place for a plain pattern.
 pub fn element_arn_matches(pat: &str, variables: bool, ctx: &dyn Context, arn: &str) -> bool {
     match plain(pat, variables) {
-        Some(p) => arn_matches_pattern(&p, arn),
+        Some(p) => plain_arn_matches(p, arn),
         None => expand(pat, variables, ctx).is_some_and(|t| arn_matches(&t, arn)),
     }
+}
+
+/// A plain pattern against `text`, with the shapes policies nearly always use answered
+/// without the wildcard matcher: `*`, no wildcard at all (equality), and `prefix*`.
+fn plain_matches(p: Plain<'_>, text: &str, fold: bool) -> bool {
+    let pat = p.0;
+    let eq = |a: &[u8], b: &[u8]| {
+        if fold {
+            a.eq_ignore_ascii_case(b)
+        } else {
+            a == b
+        }
+    };
+    match pat.iter().position(|&b| b == b'*' || b == b'?') {
+        None => eq(pat, text.as_bytes()),
+        Some(i) if i + 1 == pat.len() && pat[i] == b'*' => {
+            // `prefix*`: the pattern is ASCII, so a text starting with it splits at a
+            // character boundary.
+            text.len() >= i && eq(&pat[..i], &text.as_bytes()[..i])
+        }
+        Some(_) => matches_pattern(&p, text, fold),
+    }
+}
+
+/// `arn_matches` for a plain pattern: split once, each of the six components compared as
+/// `plain_matches` does.
+fn plain_arn_matches(p: Plain<'_>, arn: &str) -> bool {
+    if p.0 == b"*" {
+        return true;
+    }
+    let mut pats = p.0.splitn(6, |&b| b == b':');
+    let mut texts = arn.splitn(6, ':');
+    for _ in 0..6 {
+        match (pats.next(), texts.next()) {
+            (Some(pat), Some(text)) => {
+                if !plain_matches(Plain(pat), text, false) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Whether `text` matches `pat`; `fold` compares ASCII case-insensitively.
@@ -345,16 +389,33 @@ mod tests {
             "arn:aws:dynamodb:*:*:table/caf\u{e9}",
             "dynamodb:get*",
             "DYNAMODB:GetItem",
+            "dynamodb:*",
+            "dynamodb:GetItem",
+            "dynamodb:GetItem*",
             "a${*}b",
             "",
+            "a*",
+            "*b",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/Books/index/ByAuthor",
+            "arn:aws:dynamodb:*:*:table/*",
+            "arn:aws:iam::*:role/x:*",
+            "arn:aws:dynamodb:*:*:*:*",
+            "arn:aws:dynamodb:*:*",
         ];
         let texts = [
             arn,
             "dynamodb:GetItem",
+            "DynamoDB:getitem",
+            "dynamodb:G\u{e9}tItem",
+            "dynamodb:",
             "a*b",
             "aXb",
+            "a",
             "",
             "arn:aws:dynamodb:x:y:table/alice",
+            "arn:aws:iam::1:role/x:y",
+            "arn:aws:dynamodb:x:y",
+            "arn:aws:dynamodb:x:y:table/caf\u{e9}",
         ];
         for p in patterns {
             for variables in [true, false] {
