@@ -13,7 +13,7 @@
 
 use super::context::{Context, CtxValue};
 use super::pattern::{
-    arn_matches, element_arn_matches, element_matches, expand, literal, matches, Tok,
+    arn_matches, element_arn_matches, element_matches, expand, has_variable, literal, matches, Tok,
 };
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -136,7 +136,7 @@ enum Parsed {
 impl Parsed {
     /// `value` parsed as `family` reads it (`Text` when it may hold a variable: `${` in it).
     fn of(family: Family, value: &str) -> Parsed {
-        if value.contains("${") {
+        if has_variable(value) {
             return Parsed::Text;
         }
         let or_invalid = |p: Option<Parsed>| p.unwrap_or(Parsed::Invalid);
@@ -270,7 +270,7 @@ fn policy_values<'c>(
 ) -> Option<Vec<PolicyValue<'c>>> {
     let mut pats = Vec::with_capacity(cond.values.len());
     for (i, v) in cond.values.iter().enumerate() {
-        if !(variables && v.contains("${")) {
+        if !(variables && has_variable(v)) {
             let parsed = cond.parsed.get(i).copied().unwrap_or(Parsed::Text);
             pats.push(PolicyValue::Plain(v, parsed));
             continue;

@@ -148,7 +148,7 @@ struct IpContext {
 }
 
 impl Context for IpContext {
-    fn get(&self, key: &str) -> Option<super::super::context::CtxValue> {
+    fn get(&self, key: &str) -> Option<super::super::context::CtxValue<'_>> {
         self.map.get(key)
     }
     fn ip(&self, key: &str) -> Option<std::net::IpAddr> {
@@ -177,7 +177,14 @@ fn an_address_held_as_one_matches_as_its_text_does() {
         &["${aws:username}"],
         &["${aws:PrincipalTag/net, '10.0.0.0/8'}"],
     ];
-    let ips = ["10.1.2.3", "192.0.2.9", "127.0.0.1", "::1", "2001:db8::7", "8.8.8.8"];
+    let ips = [
+        "10.1.2.3",
+        "192.0.2.9",
+        "127.0.0.1",
+        "::1",
+        "2001:db8::7",
+        "8.8.8.8",
+    ];
     let mut checked = 0;
     for op in ops {
         for values in policies {
@@ -216,13 +223,24 @@ fn an_address_held_as_one_matches_as_its_text_does() {
     assert!(holds(&c, &native("::1"), true));
     assert!(!holds(&c, &native("11.0.0.1"), true));
     let c = cond("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8", "bad"]);
-    assert!(!holds(&c, &native("11.0.0.1"), true), "a bad value fails even negated");
+    assert!(
+        !holds(&c, &native("11.0.0.1"), true),
+        "a bad value fails even negated"
+    );
     let absent = IpContext {
         map: MapContext::default(),
         ip: None,
     };
-    assert!(!holds(&cond("IpAddress", "aws:SourceIp", &["0.0.0.0/0"]), &absent, true));
-    assert!(holds(&cond("IpAddressIfExists", "aws:SourceIp", &["10.0.0.0/8"]), &absent, true));
+    assert!(!holds(
+        &cond("IpAddress", "aws:SourceIp", &["0.0.0.0/0"]),
+        &absent,
+        true
+    ));
+    assert!(holds(
+        &cond("IpAddressIfExists", "aws:SourceIp", &["10.0.0.0/8"]),
+        &absent,
+        true
+    ));
 }
 
 #[test]
@@ -234,14 +252,37 @@ fn values_parsed_once_compare_as_parsed_per_request() {
     ctx.set("dynamodb:n", "5");
     assert!(check("NumericLessThan", "dynamodb:n", &["5.5"], &ctx));
     assert!(!check("NumericLessThan", "dynamodb:n", &[" 5 "], &ctx));
-    assert!(!check("NumericEquals", "dynamodb:n", &["five", "5"], &ctx), "a bad value fails all");
-    assert!(check("DateEquals", "aws:CurrentTime", &["1700000000"], &ctx));
-    assert!(check("DateGreaterThan", "aws:EpochTime", &["2023-11-14"], &ctx));
+    assert!(
+        !check("NumericEquals", "dynamodb:n", &["five", "5"], &ctx),
+        "a bad value fails all"
+    );
+    assert!(check(
+        "DateEquals",
+        "aws:CurrentTime",
+        &["1700000000"],
+        &ctx
+    ));
+    assert!(check(
+        "DateGreaterThan",
+        "aws:EpochTime",
+        &["2023-11-14"],
+        &ctx
+    ));
     assert!(check("Bool", "aws:SecureTransport", &["TRUE"], &ctx));
     assert!(!check("Bool", "aws:SecureTransport", &["yes"], &ctx));
     // A value with a variable is parsed per request, from the variable's value.
     ctx.set("aws:PrincipalTag/limit", "6");
-    assert!(check("NumericLessThan", "dynamodb:n", &["${aws:PrincipalTag/limit}"], &ctx));
+    assert!(check(
+        "NumericLessThan",
+        "dynamodb:n",
+        &["${aws:PrincipalTag/limit}"],
+        &ctx
+    ));
     ctx.set("aws:PrincipalTag/limit", "4");
-    assert!(!check("NumericLessThan", "dynamodb:n", &["${aws:PrincipalTag/limit}"], &ctx));
+    assert!(!check(
+        "NumericLessThan",
+        "dynamodb:n",
+        &["${aws:PrincipalTag/limit}"],
+        &ctx
+    ));
 }

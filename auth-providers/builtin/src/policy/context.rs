@@ -100,7 +100,11 @@ impl CtxValue<'_> {
     /// The same values, borrowed from `self`.
     pub fn borrowed(&self) -> CtxValue<'_> {
         CtxValue {
-            values: self.values.iter().map(|v| Cow::Borrowed(v.as_ref())).collect(),
+            values: self
+                .values
+                .iter()
+                .map(|v| Cow::Borrowed(v.as_ref()))
+                .collect(),
             multi: self.multi,
         }
     }

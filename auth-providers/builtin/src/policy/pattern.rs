@@ -58,7 +58,9 @@ fn variable(inner: &str, ctx: &dyn Context) -> Option<String> {
         None => (inner.trim(), None),
     };
     match ctx.get(&key.to_ascii_lowercase()) {
-        Some(v) if !v.multi && v.values.len() == 1 => v.values.into_iter().next().map(Cow::into_owned),
+        Some(v) if !v.multi && v.values.len() == 1 => {
+            v.values.into_iter().next().map(Cow::into_owned)
+        }
         _ => default.map(str::to_string),
     }
 }
@@ -123,10 +125,17 @@ impl<P: Pattern + ?Sized> Pattern for Sub<'_, P> {
     }
 }
 
+/// Whether `s` holds `${` (a policy variable or escape). A byte scan: `str::contains` with a
+/// string needle sets up a substring searcher each call, and this runs for every element of
+/// every statement of every request.
+pub fn has_variable(s: &str) -> bool {
+    s.as_bytes().windows(2).any(|w| w == b"${")
+}
+
 /// Whether `pat` (a policy element as written) can be matched without expanding it: ASCII,
 /// and no `${` when variables apply.
 fn plain(pat: &str, variables: bool) -> Option<Plain<'_>> {
-    (pat.is_ascii() && !(variables && pat.contains("${"))).then_some(Plain(pat.as_bytes()))
+    (pat.is_ascii() && !(variables && has_variable(pat))).then_some(Plain(pat.as_bytes()))
 }
 
 /// `expand` then `matches`: whether `text` matches the policy element `pat` (`false` when a
@@ -438,6 +447,23 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn variables_are_found_by_their_opening() {
+        for (s, want) in [
+            ("", false),
+            ("$", false),
+            ("${", true),
+            ("a${b}", true),
+            ("$ {", false),
+            ("{$", false),
+            ("\u{e9}${x}", true),
+            ("arn:aws:dynamodb:*:*:table/*", false),
+        ] {
+            assert_eq!(has_variable(s), want, "{s:?}");
+            assert_eq!(has_variable(s), s.contains("${"), "{s:?}");
         }
     }
 
