@@ -11,8 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-/// Pause between propagation steps when the queue had nothing due.
-const IDLE: Duration = Duration::from_millis(5);
 /// Pause after a failed step (the store is unavailable, say).
 const BACKOFF: Duration = Duration::from_millis(500);
 /// Pause between backfill passes when no index is being created (one catalog read each).
@@ -20,8 +18,12 @@ const BACKFILL_IDLE: Duration = Duration::from_millis(200);
 /// Pause of a worker whose job another server runs, before it asks again.
 pub(crate) const STANDBY: Duration = Duration::from_millis(250);
 
+/// Wakes the GSI propagation worker when this process queues a record (`on_queue`).
+static QUEUED: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// Starts the workers; abort the handle to stop them.
 pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
+    gsi_propagation::on_queue(|| QUEUED.notify_one());
     let ctx = state.background_ctx();
     let backfill_ctx = ctx.clone();
     let backfill_health = state.health.clone();
@@ -52,7 +54,20 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
             match gsi_propagation::run_due(&ctx).await {
                 // A full batch may mean more is due: go again at once.
                 Ok(n) if n > 0 => tokio::task::yield_now().await,
-                Ok(_) => tokio::time::sleep(IDLE).await,
+                // Nothing due: pause until the next record is due (at most 50 ms), or until
+                // this process queues one.
+                Ok(_) => match gsi_propagation::idle_pause(&ctx).await {
+                    Ok(pause) => {
+                        tokio::select! {
+                            () = tokio::time::sleep(pause) => {}
+                            () = QUEUED.notified() => {}
+                        }
+                    }
+                    Err(e) => {
+                        crate::health::step_failed(&state.health, "GSI propagation step", &e);
+                        tokio::time::sleep(BACKOFF).await;
+                    }
+                },
                 Err(e) => {
                     crate::health::step_failed(&state.health, "GSI propagation step", &e);
                     tokio::time::sleep(BACKOFF).await;

@@ -68,6 +68,32 @@ async fn queued_entries_survive_a_restart_exactly_once() {
             0,
             "not due yet"
         );
+        // The worker's pause follows the first due time, within IDLE_MIN..=IDLE_MAX.
+        let now_ms = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis() as u64
+        };
+        assert_eq!(
+            gsi_propagation::idle_pause(&c).await.unwrap(),
+            gsi_propagation::IDLE_MAX,
+            "due in a minute"
+        );
+        let near = gsi_propagation::idle_pause_at(&c, now_ms() + 60_000 - 20)
+            .await
+            .unwrap();
+        assert!(
+            near >= gsi_propagation::IDLE_MIN && near <= std::time::Duration::from_millis(20),
+            "due in at most 20 ms (the writes were made a moment ago): {near:?}"
+        );
+        assert_eq!(
+            gsi_propagation::idle_pause_at(&c, u64::MAX - 1)
+                .await
+                .unwrap(),
+            gsi_propagation::IDLE_MIN,
+            "overdue"
+        );
         assert!(index_ids(&c).await.is_empty());
         // The process "crashes" here: the store is dropped with the records queued.
     }
@@ -82,6 +108,11 @@ async fn queued_entries_survive_a_restart_exactly_once() {
     assert_eq!(
         gsi_propagation::run_due_at(&c, u64::MAX - 1).await.unwrap(),
         0
+    );
+    assert_eq!(
+        gsi_propagation::idle_pause(&c).await.unwrap(),
+        gsi_propagation::IDLE_MAX,
+        "nothing queued"
     );
     let stats = extenddb_core::traits::ItemStore::stats(&store, 2)
         .await

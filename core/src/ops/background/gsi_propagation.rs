@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::ops::Bound;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The storage id of the GSI queue (`model::reserved`).
 pub const QUEUE_STORAGE_ID: u64 = crate::model::reserved::GSI_QUEUE_STORAGE_ID;
@@ -30,6 +31,19 @@ const BATCH: usize = 128;
 
 static LAST_MS: AtomicU64 = AtomicU64::new(0);
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+/// The earliest due time (ms) queued by this process since the worker last looked
+/// (`u64::MAX`: none), and how the worker is woken (`on_queue`): a record this process queues
+/// is applied at its due time even while the worker pauses.
+static HINTED_DUE: AtomicU64 = AtomicU64::new(u64::MAX);
+static ON_QUEUE: OnceLock<fn()> = OnceLock::new();
+
+/// Registers `wake`, called (cheaply, from inside a write's decider) whenever this process
+/// queues a record: the server's worker wakes and looks at the new due time. Core has no
+/// runtime of its own, so the server brings the wake-up (a `tokio::sync::Notify`). The first
+/// registration wins.
+pub fn on_queue(wake: fn()) {
+    let _ = ON_QUEUE.set(wake);
+}
 
 /// Milliseconds since the epoch, never going backwards within this process.
 fn now_ms() -> u64 {
@@ -72,6 +86,10 @@ struct Record {
 /// The queue record that applies `ops` after `delay_ms` (a write to add to the transaction).
 pub fn queue_record(delay_ms: u64, ops: &[WriteOp]) -> WriteOp {
     let due = now_ms().saturating_add(delay_ms);
+    HINTED_DUE.fetch_min(due, Ordering::AcqRel);
+    if let Some(wake) = ON_QUEUE.get() {
+        wake();
+    }
     let mut key = due.to_be_bytes().to_vec();
     key.extend_from_slice(&next_sequence().to_be_bytes());
     let record = Record {
@@ -145,7 +163,8 @@ async fn live_indexes(ctx: &Ctx) -> Result<HashSet<u64>, ApiError> {
 }
 
 /// Applies the queue records that are due (up to a batch) in one transaction; returns how many
-/// were applied. The server's worker calls this every few milliseconds.
+/// were applied. The server's worker calls this in a loop, pausing `idle_pause` when nothing
+/// was due.
 pub async fn run_due(ctx: &Ctx) -> Result<usize, ApiError> {
     run_due_at(ctx, now_ms()).await
 }
@@ -201,6 +220,46 @@ pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
     });
     let outcome = ctx.store.write(keys, decide).await?;
     Ok(outcome.before.iter().filter(|b| b.is_some()).count())
+}
+
+/// Shortest pause of the worker after a step that found nothing due.
+pub const IDLE_MIN: Duration = Duration::from_millis(5);
+/// Longest pause: how late at most a record queued during the pause (by this process or,
+/// over PostgreSQL, by another) is applied past its due time.
+pub const IDLE_MAX: Duration = Duration::from_millis(50);
+
+/// How long the worker may pause after a step that found nothing due: until the earliest
+/// queued record is due (one read of the queue's first key, and the due times this process
+/// queued since), within `IDLE_MIN..=IDLE_MAX`. With nothing queued (every GSI synchronous)
+/// the worker wakes 20 times a second, not 200.
+pub async fn idle_pause(ctx: &Ctx) -> Result<Duration, ApiError> {
+    let hinted = HINTED_DUE.swap(u64::MAX, Ordering::AcqRel);
+    let now = now_ms();
+    let stored = idle_pause_at(ctx, now).await?;
+    Ok(stored.min(Duration::from_millis(hinted.saturating_sub(now)).max(IDLE_MIN)))
+}
+
+/// `idle_pause` as if the time were `now` (ms since the epoch).
+pub async fn idle_pause_at(ctx: &Ctx, now: u64) -> Result<Duration, ApiError> {
+    let range = KeyRange {
+        prefix: Vec::new(),
+        lower: Bound::Unbounded,
+        upper: Bound::Unbounded,
+    };
+    let page = ctx
+        .store
+        .range(QUEUE_STORAGE_ID, &range, true, 1, usize::MAX)
+        .await?;
+    let due = page
+        .items
+        .first()
+        .and_then(|(k, _)| k.get(..8))
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_be_bytes);
+    Ok(match due {
+        Some(due) => Duration::from_millis(due.saturating_sub(now)).clamp(IDLE_MIN, IDLE_MAX),
+        None => IDLE_MAX,
+    })
 }
 
 /// Records still queued, due or not (for tests and status output).
