@@ -47,17 +47,37 @@ pub struct Credential {
     pub sealed: SealedSecret,
     /// The token rule.
     pub token: TokenRule,
+    /// The identity's account id, ARN and user id as the `Principal` of each request holds
+    /// them: made once, shared by every request of this credential.
+    pub texts: PrincipalTexts,
     /// Derived signing keys: (date, region) → key.
     keys: Mutex<Vec<(String, String, SigningKey)>>,
+}
+
+/// A caller's account id, ARN and user id, shared.
+#[derive(Debug, Clone)]
+pub struct PrincipalTexts {
+    /// The account id.
+    pub account_id: Arc<str>,
+    /// The ARN.
+    pub arn: Arc<str>,
+    /// The user id.
+    pub user_id: Arc<str>,
 }
 
 impl Credential {
     /// A credential with no signing key derived yet.
     pub fn new(identity: ResolvedIdentity, sealed: SealedSecret, token: TokenRule) -> Credential {
+        let texts = PrincipalTexts {
+            account_id: identity.account_id.as_str().into(),
+            arn: identity.arn.as_str().into(),
+            user_id: identity.user_id.as_str().into(),
+        };
         Credential {
             identity: Arc::new(identity),
             sealed,
             token,
+            texts,
             keys: Mutex::new(Vec::new()),
         }
     }

@@ -163,11 +163,11 @@ impl AuthProvider for BuiltinAuth {
                 }
             }
         }
-        let id = &cred.identity;
+        let texts = &cred.texts;
         Ok(Principal {
-            account_id: id.account_id.clone(),
-            arn: id.arn.clone(),
-            user_id: id.user_id.clone(),
+            account_id: texts.account_id.clone(),
+            arn: texts.arn.clone(),
+            user_id: texts.user_id.clone(),
             access_key_id: req.access_key_id.into_owned(),
             region: req.region.into_owned(),
             identity: Some(cred.identity.clone()),

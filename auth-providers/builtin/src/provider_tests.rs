@@ -148,9 +148,9 @@ async fn a_signed_request_authenticates_and_policies_decide() {
     let body = br#"{"TableName":"Books"}"#;
     let head = signed(&fx.id, &fx.secret, None, fx.clock.now(), body);
     let p = fx.auth.authenticate(&head, &sha(body)).await.unwrap();
-    assert_eq!(p.account_id, ACCT);
-    assert_eq!(p.arn, "arn:aws:iam::123456789012:user/alice");
-    assert_eq!(p.user_id, "AIDAEXAMPLEALICE00001");
+    assert_eq!(&*p.account_id, ACCT);
+    assert_eq!(&*p.arn, "arn:aws:iam::123456789012:user/alice");
+    assert_eq!(&*p.user_id, "AIDAEXAMPLEALICE00001");
     assert_eq!(p.access_key_id, fx.id);
     assert_eq!(p.region, "us-east-1");
     let ctx = AuthzContext::default();
@@ -449,8 +449,8 @@ async fn role_sessions_authenticate_with_their_token_until_they_expire() {
         body,
     );
     let p = fx.auth.authenticate(&head, &sha(body)).await.unwrap();
-    assert_eq!(p.arn, creds.assumed_role_arn);
-    assert_eq!(p.user_id, creds.assumed_role_id);
+    assert_eq!(*p.arn, *creds.assumed_role_arn);
+    assert_eq!(*p.user_id, *creds.assumed_role_id);
     let ctx = AuthzContext::default();
     assert_eq!(
         authorize(&fx.auth, &p, "dynamodb:GetItem", BOOKS, &ctx).await,

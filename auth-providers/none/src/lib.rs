@@ -8,18 +8,23 @@ pub mod authorization;
 use async_trait::async_trait;
 use extenddb_core::traits::{AuthProvider, AuthzRequest, Decision, Principal, RequestHead};
 use extenddb_core::ApiError;
+use std::sync::Arc;
 
 /// Accepts any well-formed SigV4 request as the root of one configured account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoneAuth {
     /// The 12-digit account every request acts in.
-    pub account_id: String,
+    pub account_id: Arc<str>,
+    /// Its root ARN, made once: every request's principal shares it.
+    root_arn: Arc<str>,
 }
 
 impl NoneAuth {
     /// A provider for `account_id`.
     pub fn new(account_id: impl Into<String>) -> Self {
+        let account_id: String = account_id.into();
         NoneAuth {
+            root_arn: Principal::root_arn(&account_id),
             account_id: account_id.into(),
         }
     }
@@ -33,8 +38,9 @@ impl AuthProvider for NoneAuth {
         _body_sha256: &[u8; 32],
     ) -> Result<Principal, ApiError> {
         let auth = authorization::parse(head)?;
-        Ok(Principal::account_root(
+        Ok(Principal::root_of(
             &self.account_id,
+            &self.root_arn,
             auth.access_key_id,
             auth.region,
         ))
@@ -88,8 +94,8 @@ mod tests {
             p,
             Principal::account_root("123456789012", "AKIAFAKE", "ap-south-1")
         );
-        assert_eq!(p.arn, "arn:aws:iam::123456789012:root");
-        assert_eq!(p.user_id, "123456789012");
+        assert_eq!(&*p.arn, "arn:aws:iam::123456789012:root");
+        assert_eq!(&*p.user_id, "123456789012");
     }
 
     #[tokio::test]

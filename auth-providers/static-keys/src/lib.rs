@@ -226,8 +226,8 @@ impl AuthProvider for StaticKeysAuth {
         sigv4::verify_signature(head, &req, body_sha256, &signing)?;
         let mut p = Principal::account_root(&key.account_id, &req.access_key_id, &req.region);
         if let Some(name) = &key.name {
-            p.arn = format!("arn:aws:iam::{}:user/{name}", key.account_id);
-            p.user_id = req.access_key_id.clone();
+            p.arn = format!("arn:aws:iam::{}:user/{name}", key.account_id).into();
+            p.user_id = req.access_key_id.as_str().into();
         }
         Ok(p)
     }
@@ -240,10 +240,10 @@ impl AuthProvider for StaticKeysAuth {
         let access = self
             .keys
             .get(&principal.access_key_id)
-            .filter(|k| k.account_id == principal.account_id)
+            .filter(|k| *k.account_id == *principal.account_id)
             .map_or(Access::None, |k| k.access);
         let own_account = request.resource == "*"
-            || request.resource.split(':').nth(4) == Some(principal.account_id.as_str());
+            || request.resource.split(':').nth(4) == Some(&*principal.account_id);
         let allowed = own_account
             && match access {
                 Access::All => true,

@@ -103,7 +103,7 @@ async fn keys_authenticate_and_get_their_access_level() {
         )
         .await
         .unwrap();
-    assert_eq!(full.arn, "arn:aws:iam::111111111111:root");
+    assert_eq!(&*full.arn, "arn:aws:iam::111111111111:root");
     assert_eq!(
         decide(&a, &full, "dynamodb:DeleteTable", T1).await,
         Decision::Allow
@@ -126,7 +126,7 @@ async fn keys_authenticate_and_get_their_access_level() {
         )
         .await
         .unwrap();
-    assert_eq!(read.arn, "arn:aws:iam::111111111111:user/reporting");
+    assert_eq!(&*read.arn, "arn:aws:iam::111111111111:user/reporting");
     assert_eq!(
         decide(&a, &read, "dynamodb:Query", T1).await,
         Decision::Allow

@@ -65,14 +65,15 @@ impl RequestHead {
 /// looks inside it.
 #[derive(Clone)]
 pub struct Principal {
-    /// The account the caller acts in (12 digits).
-    pub account_id: String,
+    /// The account the caller acts in (12 digits). Shared, not copied: a provider hands out
+    /// the same text on every request of one caller.
+    pub account_id: Arc<str>,
     /// The caller's ARN: `arn:aws:iam::<acct>:root`, `…:user/<name>`, or
     /// `arn:aws:sts::<acct>:assumed-role/<role>/<session>`.
-    pub arn: String,
+    pub arn: Arc<str>,
     /// IAM's unique id of the caller (`aws:userid`): the account id for root, `AIDA…` for a
     /// user, `AROA…:<session>` for a role session.
-    pub user_id: String,
+    pub user_id: Arc<str>,
     /// The access key used.
     pub access_key_id: String,
     /// Region from the request's credential scope.
@@ -84,11 +85,32 @@ pub struct Principal {
 impl Principal {
     /// The root of `account_id`, as the `none` provider and embedders without IAM use it.
     pub fn account_root(account_id: &str, access_key_id: &str, region: &str) -> Principal {
+        let account: Arc<str> = account_id.into();
+        Principal::root_of(
+            &account,
+            &Principal::root_arn(account_id),
+            access_key_id,
+            region,
+        )
+    }
+
+    /// The root ARN of `account_id` (`arn:aws:iam::<acct>:root`).
+    pub fn root_arn(account_id: &str) -> Arc<str> {
+        ["arn:aws:iam::", account_id, ":root"].concat().into()
+    }
+
+    /// `account_root` from the account id and its root ARN made once (`root_arn`): the
+    /// `none` provider answers every request with this, sharing the two texts.
+    pub fn root_of(
+        account_id: &Arc<str>,
+        root_arn: &Arc<str>,
+        access_key_id: &str,
+        region: &str,
+    ) -> Principal {
         Principal {
-            account_id: account_id.to_string(),
-            // Built by hand: `format!` costs several times more, on every request of `none`.
-            arn: ["arn:aws:iam::", account_id, ":root"].concat(),
-            user_id: account_id.to_string(),
+            account_id: account_id.clone(),
+            arn: root_arn.clone(),
+            user_id: account_id.clone(),
             access_key_id: access_key_id.to_string(),
             region: region.to_string(),
             identity: None,

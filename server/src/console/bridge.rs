@@ -82,9 +82,9 @@ async fn principal<B>(
         }
     };
     Ok(Principal {
-        account_id: identity.account_id.clone(),
-        arn: identity.arn.clone(),
-        user_id: identity.user_id.clone(),
+        account_id: identity.account_id.as_str().into(),
+        arn: identity.arn.as_str().into(),
+        user_id: identity.user_id.as_str().into(),
         access_key_id: CONSOLE_KEY.into(),
         region,
         identity: Some(Arc::new(identity)),
@@ -224,9 +224,9 @@ pub(super) async fn metrics(state: &AppState, session: &Session, peer: Peer) -> 
             }
         };
         let principal = Principal {
-            account_id: identity.account_id.clone(),
-            arn: identity.arn.clone(),
-            user_id: identity.user_id.clone(),
+            account_id: identity.account_id.as_str().into(),
+            arn: identity.arn.as_str().into(),
+            user_id: identity.user_id.as_str().into(),
             access_key_id: CONSOLE_KEY.into(),
             region: state.services.region.clone(),
             identity: Some(Arc::new(identity)),
