@@ -1,11 +1,12 @@
 //! IAM policies: the document grammar (`document`), patterns and policy variables
-//! (`pattern`), condition operators (`condition`), the request context (`context`) and AWS's
+//! (`pattern`), condition operators (`condition`) and their values parsed once (`parsed`), the request context (`context`) and AWS's
 //! evaluation logic (`evaluate`). Pure: no I/O, no clock of its own.
 
 pub mod condition;
 pub mod context;
 pub mod document;
 pub mod evaluate;
+mod parsed;
 pub mod pattern;
 
 pub use context::{Context, CtxValue, MapContext, RequestContext};

@@ -186,13 +186,7 @@ pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
     }
     let live = live_indexes(ctx).await?;
     // Lag: how late the oldest record applied now is past its due time.
-    if let Some(due) = page
-        .items
-        .first()
-        .and_then(|(k, _)| k.get(..8))
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_be_bytes)
-    {
+    if let Some(due) = first_due(&page.items) {
         ctx.metrics.gsi_lag(now.saturating_sub(due));
     }
     let keys: Vec<ItemKey> = page
@@ -241,22 +235,11 @@ pub async fn idle_pause(ctx: &Ctx) -> Result<Duration, ApiError> {
 
 /// `idle_pause` as if the time were `now` (ms since the epoch).
 pub async fn idle_pause_at(ctx: &Ctx, now: u64) -> Result<Duration, ApiError> {
-    let range = KeyRange {
-        prefix: Vec::new(),
-        lower: Bound::Unbounded,
-        upper: Bound::Unbounded,
-    };
     let page = ctx
         .store
-        .range(QUEUE_STORAGE_ID, &range, true, 1, usize::MAX)
+        .range(QUEUE_STORAGE_ID, &whole_queue(), true, 1, usize::MAX)
         .await?;
-    let due = page
-        .items
-        .first()
-        .and_then(|(k, _)| k.get(..8))
-        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-        .map(u64::from_be_bytes);
-    Ok(match due {
+    Ok(match first_due(&page.items) {
         Some(due) => Duration::from_millis(due.saturating_sub(now)).clamp(IDLE_MIN, IDLE_MAX),
         None => IDLE_MAX,
     })
@@ -264,14 +247,27 @@ pub async fn idle_pause_at(ctx: &Ctx, now: u64) -> Result<Duration, ApiError> {
 
 /// Records still queued, due or not (for tests and status output).
 pub async fn pending(ctx: &Ctx) -> Result<usize, ApiError> {
-    let range = KeyRange {
+    let page = ctx
+        .store
+        .range(QUEUE_STORAGE_ID, &whole_queue(), true, 100_000, usize::MAX)
+        .await?;
+    Ok(page.items.len())
+}
+
+/// Every record of the queue.
+fn whole_queue() -> KeyRange {
+    KeyRange {
         prefix: Vec::new(),
         lower: Bound::Unbounded,
         upper: Bound::Unbounded,
-    };
-    let page = ctx
-        .store
-        .range(QUEUE_STORAGE_ID, &range, true, 100_000, usize::MAX)
-        .await?;
-    Ok(page.items.len())
+    }
+}
+
+/// The due time (ms) of the first of `items` (queue records, in key order).
+fn first_due<V>(items: &[(Vec<u8>, V)]) -> Option<u64> {
+    items
+        .first()
+        .and_then(|(k, _)| k.get(..8))
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_be_bytes)
 }
