@@ -10,10 +10,13 @@
 -- ends, however it ends).
 
 -- `extenddb_lock_read` with session-level locks: locks `hashes` (sorted, distinct), then reads
--- the keys. VOLATILE: the read takes its snapshot after the locks are held.
+-- the keys. VOLATILE: the read takes its snapshot after the locks are held. A generic plan
+-- (a nested loop of primary-key lookups, whatever the arrays hold): PL/pgSQL would otherwise
+-- plan the read afresh on every call, since its generic estimate looks costlier than the
+-- custom plans, and that planning cost more than the read (pgbench: about 0.06 ms a call).
 CREATE FUNCTION extenddb_hold_read(hashes bigint[], sids bigint[], keys bytea[])
 RETURNS TABLE (ord bigint, item bytea)
-LANGUAGE plpgsql VOLATILE AS $$
+LANGUAGE plpgsql VOLATILE SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
     PERFORM pg_advisory_lock(h) FROM unnest(hashes) AS h;
     RETURN QUERY
