@@ -1,8 +1,9 @@
-//! One transaction for a group of write requests (write_groups.rs forms the groups): BEGIN,
-//! lock every key the members read (sorted, one statement) and read them all, run each
-//! member's decider on its own slice, apply every surviving member's writes in one statement,
-//! COMMIT once. Four round trips and one WAL flush for the whole group; a group of one costs
-//! what a lone write transaction always cost.
+//! One transaction for a group of write requests (write_groups.rs forms the groups): lock
+//! every key the members read (sorted, session-level advisory locks, one statement) and read
+//! them all, run each member's decider on its own slice, then apply every surviving member's
+//! writes and commit in one statement (held_tx.rs: the keys stay locked from the read until
+//! that commit). Two round trips and one WAL flush for the whole group; a group of one is a
+//! lone write transaction.
 //!
 //! - A member whose decider fails (a failed condition, a cancelled transaction, validation)
 //!   drops out with its error; deciders run before anything is written, so the others are
@@ -13,13 +14,14 @@
 //!   otherwise see the item before a write that is committed with it.
 //! - Writes of several members to one key not read (none in practice, see above) are applied
 //!   in member order, the last winning: as if the members had committed one after the other.
-//! - If the applying statement or the COMMIT fails, nothing of the group was written. Alone,
+//! - If the applying statement fails, nothing of the group was written. Alone,
 //!   a member gets the error. In a group (unless PostgreSQL is out of reach), each survivor
 //!   gets a transaction of its own: it locks and reads its keys again and, if they are as its
 //!   decider saw them, applies the writes it decided, so one member's failure (a deadlock
 //!   with another process, say) never becomes the others'.
 
 use crate::error::store_err;
+use crate::held_tx::HeldConn;
 use crate::lock::sorted_lock_ids;
 use crate::write_tx::{apply, extra_locks, lock_and_read};
 use extenddb_core::error::{ApiError, StoreError};
@@ -69,19 +71,21 @@ struct Decided {
 /// Runs `members` as one transaction; answers one `Finished` per member, in order. If the
 /// transaction cannot start or read (no decider ran), every member gets that error.
 pub(crate) async fn run_group(pool: &PgPool, members: Vec<Member>) -> Vec<Finished> {
-    let mut tx = match pool.begin().await.map_err(store_err) {
-        Ok(tx) => tx,
+    let mut conn = match HeldConn::acquire(pool).await {
+        Ok(conn) => conn,
         Err(e) => return fail_all(members, &e),
     };
     let all_reads: Vec<ItemKey> = members
         .iter()
         .flat_map(|m| m.reads.iter().cloned())
         .collect();
-    let mut all_before = match lock_and_read(&mut tx, &all_reads).await {
+    let mut all_before = match conn.hold_read(&all_reads).await {
         Ok(b) => b.into_iter(),
-        Err(e) => return fail_all(members, &e),
+        Err(e) => {
+            conn.release().await;
+            return fail_all(members, &e);
+        }
     };
-    drop(all_reads);
     let mut out: Vec<Option<Finished>> = Vec::with_capacity(members.len());
     let mut decided: Vec<Decided> = Vec::new();
     let mut written: HashSet<ItemKey> = HashSet::new();
@@ -107,29 +111,26 @@ pub(crate) async fn run_group(pool: &PgPool, members: Vec<Member>) -> Vec<Finish
         }
     }
     if decided.is_empty() {
-        // Nothing to write: dropping the transaction rolls it back (sqlx sends the ROLLBACK
-        // with the connection's next use), as a lone write whose condition failed always did.
+        // Nothing to write, as a lone write whose condition failed: just unlock.
+        conn.release().await;
         return out.into_iter().flatten().collect();
     }
-    let reads: Vec<ItemKey> = decided
-        .iter()
-        .flat_map(|d| d.reads.iter().cloned())
-        .collect();
     let writes: Vec<WriteOp> = decided
         .iter()
         .flat_map(|d| d.writes.iter().cloned())
         .collect();
-    let extra = extra_locks(&reads, &writes);
-    let applied = match apply(&mut *tx, &extra, &writes).await {
-        Ok(()) => tx.commit().await.map_err(store_err),
-        Err(e) => {
-            // Released now, not with the connection's next use: the retries below lock the
-            // same keys from other connections.
-            let _ = tx.rollback().await;
-            Err(e)
-        }
-    };
-    drop((reads, writes));
+    // Every key any member read is held (also those of members that dropped out), so the
+    // applying statement locks only keys outside that set.
+    let extra = extra_locks(&all_reads, &writes);
+    drop(all_reads);
+    let applied = conn.apply(&extra, &writes).await;
+    drop(writes);
+    if applied.is_err() {
+        // Unlocked now (or the connection closed): the retries below lock the same keys
+        // from other connections.
+        conn.release().await;
+    }
+    drop(conn);
     match applied {
         Ok(()) => {
             for d in decided {

@@ -3,13 +3,13 @@
 //! that decide nothing, which lock and write in one statement on their own.
 //!
 //! Round trips: a read is one statement, shared with the reads queued meanwhile; `write` is
-//! BEGIN, lock-and-read, lock-and-apply, COMMIT (sqlx cannot pipeline them), shared with the
-//! write transactions queued meanwhile (write_groups.rs, group_tx.rs); `write_unconditional`
-//! is one statement. A write to a
-//! single key (PutItem, UpdateItem, DeleteItem without indexes) applies through
-//! `extenddb_write_one`'s single-row statements rather than the array CTE of `extenddb_apply`.
-//! A write's stream appends ride in the same statement (the `_streamed` functions) into
-//! `stream_pending`, which the sequencer (streams.rs) orders after commit.
+//! lock-and-read, then apply-and-commit (held_tx.rs: the keys stay locked in between), shared
+//! with the write transactions queued meanwhile (write_groups.rs, group_tx.rs);
+//! `write_unconditional` is one statement. Write transactions and one-key writes apply
+//! through `extenddb_write_one`'s single-row statements rather than the array CTE of
+//! `extenddb_apply`. A write's stream
+//! appends ride in the same statement into `stream_pending`, which the sequencer
+//! (streams.rs) orders after commit.
 
 use crate::error::store_err;
 use crate::lock::sorted_lock_ids;

@@ -4,9 +4,9 @@
 //! Layout (see migrations/): items live in one `items` table keyed by `(storage_id, key)` with
 //! the item bytes stored exactly as core produced them; `table_stats` keeps counts in the same
 //! transaction. Reads take no locks. A write transaction locks every key it reads — rows that
-//! do not exist yet included — with transaction-scoped advisory locks on a 64-bit hash of the
-//! key, taken in sorted order, then reads, decides, writes and commits; a write that decides
-//! nothing locks and writes in one statement. Table definitions are cached per process and
+//! do not exist yet included — with advisory locks on a 64-bit hash of the key, taken in
+//! sorted order, then reads, decides, writes and commits, the keys locked throughout
+//! (held_tx.rs); a write that decides nothing locks and writes in one statement. Table definitions are cached per process and
 //! invalidated across processes by LISTEN/NOTIFY (table_cache.rs). Queries are run-time
 //! strings with bound parameters; sqlx prepares and caches each per connection.
 
@@ -19,6 +19,7 @@ mod coordination;
 mod error;
 mod group_tx;
 mod health;
+mod held_tx;
 mod iam;
 mod iam_groups;
 mod iam_rows;

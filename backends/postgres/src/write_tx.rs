@@ -7,6 +7,7 @@ use crate::error::store_err;
 use crate::lock::sorted_lock_ids;
 use extenddb_core::error::StoreError;
 use extenddb_core::traits::{ItemKey, StoredItem, WriteOp};
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgExecutor, Row};
 use std::collections::BTreeMap;
 
@@ -58,7 +59,15 @@ pub(crate) async fn lock_and_read(
         .fetch_all(&mut *conn)
         .await
         .map_err(store_err)?;
-    let mut before = vec![None; reads.len()];
+    by_ordinal(rows, reads.len())
+}
+
+/// The `(ord, item)` rows of a locked read of `n` keys as each key's item, in order.
+pub(crate) fn by_ordinal(
+    rows: Vec<PgRow>,
+    n: usize,
+) -> Result<Vec<Option<StoredItem>>, StoreError> {
+    let mut before = vec![None; n];
     for row in rows {
         let ord: i64 = row.try_get(0).map_err(store_err)?;
         let item: Vec<u8> = row.try_get(1).map_err(store_err)?;
@@ -81,28 +90,7 @@ pub(crate) async fn apply<'e>(
     if writes.is_empty() {
         return Ok(());
     }
-    let mut last: BTreeMap<&ItemKey, Option<&[u8]>> = BTreeMap::new();
-    let mut appends = Appends::default();
-    for op in writes {
-        match op {
-            WriteOp::Put { key, item } => {
-                last.insert(key, Some(item.as_bytes()));
-            }
-            WriteOp::Delete { key } => {
-                last.insert(key, None);
-            }
-            WriteOp::StreamAppend {
-                log_id,
-                record,
-                at_ms,
-                ..
-            } => {
-                appends.logs.push(*log_id as i64);
-                appends.ats.push(*at_ms as i64);
-                appends.records.push(record.as_ref());
-            }
-        }
-    }
+    let Planned { last, appends } = plan(writes);
     let streamed = !appends.logs.is_empty();
     if let (1, Some((key, item)), 0 | 1) = (last.len(), last.first_key_value(), lock_ids.len()) {
         let query = sqlx::query(if streamed {
@@ -141,12 +129,51 @@ pub(crate) async fn apply<'e>(
     Ok(())
 }
 
+/// A write transaction's writes as the applying statements take them.
+pub(crate) struct Planned<'a> {
+    /// The last write to each key (`None`: delete), in key order: of several writes to one
+    /// key the last wins, as if applied in order.
+    pub(crate) last: BTreeMap<&'a ItemKey, Option<&'a [u8]>>,
+    /// The stream appends, in order.
+    pub(crate) appends: Appends<'a>,
+}
+
+/// `writes` deduplicated by key, with their stream appends apart.
+pub(crate) fn plan(writes: &[WriteOp]) -> Planned<'_> {
+    let mut last: BTreeMap<&ItemKey, Option<&[u8]>> = BTreeMap::new();
+    let mut appends = Appends::default();
+    for op in writes {
+        match op {
+            WriteOp::Put { key, item } => {
+                last.insert(key, Some(item.as_bytes()));
+            }
+            WriteOp::Delete { key } => {
+                last.insert(key, None);
+            }
+            WriteOp::StreamAppend {
+                log_id,
+                record,
+                at_ms,
+                ..
+            } => {
+                appends.logs.push(*log_id as i64);
+                appends.ats.push(*at_ms as i64);
+                appends.records.push(record.as_ref());
+            }
+        }
+    }
+    Planned { last, appends }
+}
+
 /// The stream appends of one write, as the `_streamed` functions take them.
 #[derive(Default)]
-struct Appends<'a> {
-    logs: Vec<i64>,
-    ats: Vec<i64>,
-    records: Vec<&'a [u8]>,
+pub(crate) struct Appends<'a> {
+    /// Each record's log.
+    pub(crate) logs: Vec<i64>,
+    /// Each record's time, ms since the epoch.
+    pub(crate) ats: Vec<i64>,
+    /// The records.
+    pub(crate) records: Vec<&'a [u8]>,
 }
 
 type PgQuery<'q> = sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>;
