@@ -16,7 +16,7 @@
 
 use crate::error::store_err;
 use crate::lock::sorted_lock_ids;
-use crate::write_tx::{by_ordinal, plan, Planned, STATS_SHARDS};
+use crate::write_tx::{by_ordinal, key_columns, plan, Planned, STATS_SHARDS};
 use extenddb_core::error::StoreError;
 use extenddb_core::traits::{ItemKey, StoredItem, WriteOp};
 use sqlx::pool::PoolConnection;
@@ -61,8 +61,7 @@ impl HeldConn {
         if reads.is_empty() {
             return Ok(Vec::new());
         }
-        let sids: Vec<i64> = reads.iter().map(|k| k.storage_id as i64).collect();
-        let keys: Vec<&[u8]> = reads.iter().map(|k| k.key.as_slice()).collect();
+        let (sids, keys) = key_columns(reads);
         let ids = sorted_lock_ids(reads);
         self.holding = true;
         let rows = sqlx::query(HOLD_READ_SQL)

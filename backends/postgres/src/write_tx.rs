@@ -42,6 +42,13 @@ pub(crate) fn extra_locks(reads: &[ItemKey], writes: &[WriteOp]) -> Vec<i64> {
     )
 }
 
+/// The storage ids and encoded keys of `keys`, as the SQL functions take them (two arrays).
+pub(crate) fn key_columns(keys: &[ItemKey]) -> (Vec<i64>, Vec<&[u8]>) {
+    keys.iter()
+        .map(|k| (k.storage_id as i64, k.key.as_slice()))
+        .unzip()
+}
+
 /// Locks `reads` and returns their current items, in order. One round trip.
 pub(crate) async fn lock_and_read(
     conn: &mut PgConnection,
@@ -50,8 +57,7 @@ pub(crate) async fn lock_and_read(
     if reads.is_empty() {
         return Ok(Vec::new());
     }
-    let sids: Vec<i64> = reads.iter().map(|k| k.storage_id as i64).collect();
-    let keys: Vec<&[u8]> = reads.iter().map(|k| k.key.as_slice()).collect();
+    let (sids, keys) = key_columns(reads);
     let rows = sqlx::query("SELECT ord, item FROM extenddb_lock_read($1, $2, $3)")
         .bind(sorted_lock_ids(reads))
         .bind(sids)
