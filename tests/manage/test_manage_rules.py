@@ -125,6 +125,43 @@ def test_users_manage_only_themselves(deployment):
     fails(d.manage(alice, "secret", "list-admins", check=False), "AccessDenied")
 
 
+def test_users_groups_and_roles_share_policy_tag_and_boundary_commands(deployment):
+    """The inline-policy commands on each kind, tags and boundaries on users and roles: what
+    each prints and that it took effect."""
+    d, a, pw = deployment, deployment.account, deployment.admin_password
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                        "Principal": {"AWS": f"arn:aws:iam::{a}:root"}, "Action": "sts:AssumeRole"}]})
+    d.manage("admin", pw, "create-user", "--account-id", a, "--user-name", "alice")
+    d.manage("admin", pw, "create-group", "--account-id", a, "--group-name", "devs")
+    d.manage("admin", pw, "create-role", "--account-id", a, "--role-name", "reader", "--trust-policy", trust)
+    kinds = {"user": ["--user-name", "alice"], "group": ["--group-name", "devs"], "role": ["--role-name", "reader"]}
+    names = {"user": "alice", "group": "devs", "role": "reader"}
+    for kind, who in kinds.items():
+        on = ["--account-id", a, *who]
+        said = d.manage("admin", pw, f"put-{kind}-policy", *on, "--policy-name", "P", "--policy-document", DOC).stdout
+        assert said.strip() == f"Put policy 'P' on {kind} '{names[kind]}'."
+        got = d.manage("admin", pw, "--json", f"get-{kind}-policy", *on, "--policy-name", "P").stdout
+        assert json.loads(got)["policy_name"] == "P" and "dynamodb:*" in got
+        listed = json.loads(d.manage("admin", pw, "--json", f"list-{kind}-policies", *on).stdout)["items"]
+        assert [x["policy_name"] for x in listed] == ["P"]
+        said = d.manage("admin", pw, f"delete-{kind}-policy", *on, "--policy-name", "P").stdout
+        assert said.strip() == f"Deleted policy 'P' of {kind} '{names[kind]}'."
+        fails(d.manage("admin", pw, f"get-{kind}-policy", *on, "--policy-name", "P", check=False), "NoSuchEntity")
+        if kind == "group":
+            continue
+        tagged = d.manage("admin", pw, f"tag-{kind}", *on, "--tags", '[{"key":"Team","value":"Db"}]').stdout
+        assert "Team" in tagged and "Db" in tagged
+        assert "Team" in d.manage("admin", pw, f"list-{kind}-tags", *on).stdout
+        untagged = d.manage("admin", pw, "--json", f"untag-{kind}", *on, "--tag-keys", "Team").stdout
+        assert json.loads(untagged)["tags"] == []
+        said = d.manage("admin", pw, f"set-{kind}-boundary", *on, "--policy-document", DOC).stdout
+        assert said.strip() == f"Set the permissions boundary of {kind} '{names[kind]}'."
+        assert "dynamodb:*" in d.manage("admin", pw, f"get-{kind}-boundary", *on).stdout
+        said = d.manage("admin", pw, f"delete-{kind}-boundary", *on).stdout
+        assert said.strip() == f"Removed the permissions boundary of {kind} '{names[kind]}'."
+        assert d.manage("admin", pw, f"get-{kind}-boundary", *on).stdout.strip() == "(no permissions boundary)"
+
+
 def test_failed_logins_are_rate_limited_per_principal(deployment):
     d, a, pw = deployment, deployment.account, deployment.admin_password
     d.manage("admin", pw, "create-user", "--account-id", a, "--user-name", "alice", "--user-password", "secret")

@@ -21,7 +21,7 @@ pub(super) fn account_path(a: &str) -> String {
     format!("/management/accounts/{}", seg(a))
 }
 
-fn user_path(a: &str, u: &str) -> String {
+pub(super) fn user_path(a: &str, u: &str) -> String {
     format!("{}/users/{}", account_path(a), seg(u))
 }
 
@@ -126,6 +126,10 @@ pub(super) fn print_boundary(b: &api::Boundary) {
 /// Runs one command.
 pub async fn run(cmd: C, c: &Client, login: &Login, p: Print) -> anyhow::Result<()> {
     use Method as M;
+    let cmd = match super::exec_owned::split(cmd, login)? {
+        Ok((owner, op)) => return super::exec_owned::run(owner, op, c, p).await,
+        Err(cmd) => cmd,
+    };
     match cmd {
         C::Whoami => {
             p.one(
@@ -384,105 +388,6 @@ pub async fn run(cmd: C, c: &Client, login: &Login, p: Print) -> anyhow::Result<
                     k.access_key_id, k.user_name, k.account_id
                 )
             })
-            .await
-        }
-        C::PutUserPolicy { user, name, doc } => {
-            let (a, u) = login.user(&user)?;
-            let path = format!("{}/policies/{}", user_path(&a, &u), seg(&name.policy_name));
-            let said = format!("Put policy '{}' on user '{u}'.", name.policy_name);
-            p.done(
-                c,
-                M::PUT,
-                &path,
-                Some(&policy_doc(&doc.policy_document)?),
-                said,
-            )
-            .await
-        }
-        C::GetUserPolicy { user, name } => {
-            let (a, u) = login.user(&user)?;
-            let path = format!("{}/policies/{}", user_path(&a, &u), seg(&name.policy_name));
-            p.one(c, M::GET, &path, NO_BODY, print_policy).await
-        }
-        C::ListUserPolicies { user } => {
-            let (a, u) = login.user(&user)?;
-            p.list(c, &format!("{}/policies", user_path(&a, &u)), out::policies)
-                .await
-        }
-        C::DeleteUserPolicy { user, name } => {
-            let (a, u) = login.user(&user)?;
-            let path = format!("{}/policies/{}", user_path(&a, &u), seg(&name.policy_name));
-            let said = format!("Deleted policy '{}' of user '{u}'.", name.policy_name);
-            p.done(c, M::DELETE, &path, NO_BODY, said).await
-        }
-        C::TagUser { user, tags } => {
-            let (a, u) = login.user(&user)?;
-            let body = api::Tags {
-                tags: inputs::tags(&tags.tags)?,
-            };
-            p.one(
-                c,
-                M::POST,
-                &format!("{}/tags", user_path(&a, &u)),
-                Some(&body),
-                print_tags,
-            )
-            .await
-        }
-        C::ListUserTags { user } => {
-            let (a, u) = login.user(&user)?;
-            p.one(
-                c,
-                M::GET,
-                &format!("{}/tags", user_path(&a, &u)),
-                NO_BODY,
-                print_tags,
-            )
-            .await
-        }
-        C::UntagUser { user, keys } => {
-            let (a, u) = login.user(&user)?;
-            let path = format!(
-                "{}/tags?keys={}",
-                user_path(&a, &u),
-                seg(&inputs::tag_keys(&keys.tag_keys))
-            );
-            p.one(c, M::DELETE, &path, NO_BODY, print_tags).await
-        }
-        C::SetUserBoundary { user, doc } => {
-            let (a, u) = login.user(&user)?;
-            let path = format!("{}/boundary", user_path(&a, &u));
-            let said = format!("Set the permissions boundary of user '{u}'.");
-            p.done(
-                c,
-                M::PUT,
-                &path,
-                Some(&policy_doc(&doc.policy_document)?),
-                said,
-            )
-            .await
-        }
-        C::GetUserBoundary { user } => {
-            let (a, u) = login.user(&user)?;
-            p.one(
-                c,
-                M::GET,
-                &format!("{}/boundary", user_path(&a, &u)),
-                NO_BODY,
-                print_boundary,
-            )
-            .await
-        }
-        C::DeleteUserBoundary { user } => {
-            let (a, u) = login.user(&user)?;
-            let said = format!("Removed the permissions boundary of user '{u}'.");
-            p.done(
-                c,
-                M::DELETE,
-                &format!("{}/boundary", user_path(&a, &u)),
-                NO_BODY,
-                said,
-            )
             .await
         }
         other => super::exec_groups_roles::run(other, c, login, p).await,

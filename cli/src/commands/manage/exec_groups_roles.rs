@@ -2,10 +2,7 @@
 
 use super::client::{seg, Client};
 use super::commands::ManageCommand as C;
-use super::exec::{
-    account_path, group_path, policy_doc, print_boundary, print_policy, print_tags, role_path,
-    Print, NO_BODY,
-};
+use super::exec::{account_path, group_path, role_path, Print, NO_BODY};
 use super::inputs::{self, Login};
 use super::output as out;
 use anyhow::bail;
@@ -97,40 +94,6 @@ pub async fn run(cmd: C, c: &Client, login: &Login, p: Print) -> anyhow::Result<
             )
             .await
         }
-        C::PutGroupPolicy { group, name, doc } => {
-            let (path, _) = group_path(login, &group)?;
-            let said = format!(
-                "Put policy '{}' on group '{}'.",
-                name.policy_name, group.group_name
-            );
-            let path = format!("{path}/policies/{}", seg(&name.policy_name));
-            p.done(
-                c,
-                M::PUT,
-                &path,
-                Some(&policy_doc(&doc.policy_document)?),
-                said,
-            )
-            .await
-        }
-        C::GetGroupPolicy { group, name } => {
-            let (path, _) = group_path(login, &group)?;
-            let path = format!("{path}/policies/{}", seg(&name.policy_name));
-            p.one(c, M::GET, &path, NO_BODY, print_policy).await
-        }
-        C::ListGroupPolicies { group } => {
-            let (path, _) = group_path(login, &group)?;
-            p.list(c, &format!("{path}/policies"), out::policies).await
-        }
-        C::DeleteGroupPolicy { group, name } => {
-            let (path, _) = group_path(login, &group)?;
-            let said = format!(
-                "Deleted policy '{}' of group '{}'.",
-                name.policy_name, group.group_name
-            );
-            let path = format!("{path}/policies/{}", seg(&name.policy_name));
-            p.done(c, M::DELETE, &path, NO_BODY, said).await
-        }
         C::CreateRole {
             role,
             trust_policy,
@@ -189,61 +152,6 @@ pub async fn run(cmd: C, c: &Client, login: &Login, p: Print) -> anyhow::Result<
             )
             .await
         }
-        C::PutRolePolicy { role, name, doc } => {
-            let (path, _) = role_path(login, &role)?;
-            let said = format!(
-                "Put policy '{}' on role '{}'.",
-                name.policy_name, role.role_name
-            );
-            let path = format!("{path}/policies/{}", seg(&name.policy_name));
-            p.done(
-                c,
-                M::PUT,
-                &path,
-                Some(&policy_doc(&doc.policy_document)?),
-                said,
-            )
-            .await
-        }
-        C::GetRolePolicy { role, name } => {
-            let (path, _) = role_path(login, &role)?;
-            let path = format!("{path}/policies/{}", seg(&name.policy_name));
-            p.one(c, M::GET, &path, NO_BODY, print_policy).await
-        }
-        C::ListRolePolicies { role } => {
-            let (path, _) = role_path(login, &role)?;
-            p.list(c, &format!("{path}/policies"), out::policies).await
-        }
-        C::DeleteRolePolicy { role, name } => {
-            let (path, _) = role_path(login, &role)?;
-            let said = format!(
-                "Deleted policy '{}' of role '{}'.",
-                name.policy_name, role.role_name
-            );
-            let path = format!("{path}/policies/{}", seg(&name.policy_name));
-            p.done(c, M::DELETE, &path, NO_BODY, said).await
-        }
-        C::TagRole { role, tags } => {
-            let (path, _) = role_path(login, &role)?;
-            let body = api::Tags {
-                tags: inputs::tags(&tags.tags)?,
-            };
-            p.one(c, M::POST, &format!("{path}/tags"), Some(&body), print_tags)
-                .await
-        }
-        C::ListRoleTags { role } => {
-            let (path, _) = role_path(login, &role)?;
-            p.one(c, M::GET, &format!("{path}/tags"), NO_BODY, print_tags)
-                .await
-        }
-        C::UntagRole { role, keys } => {
-            let (path, _) = role_path(login, &role)?;
-            let path = format!(
-                "{path}/tags?keys={}",
-                seg(&inputs::tag_keys(&keys.tag_keys))
-            );
-            p.one(c, M::DELETE, &path, NO_BODY, print_tags).await
-        }
         C::AssumeRole {
             role,
             caller_arn,
@@ -285,38 +193,6 @@ pub async fn run(cmd: C, c: &Client, login: &Login, p: Print) -> anyhow::Result<
                 },
             )
             .await
-        }
-        C::SetRoleBoundary { role, doc } => {
-            let (path, _) = role_path(login, &role)?;
-            let said = format!("Set the permissions boundary of role '{}'.", role.role_name);
-            p.done(
-                c,
-                M::PUT,
-                &format!("{path}/boundary"),
-                Some(&policy_doc(&doc.policy_document)?),
-                said,
-            )
-            .await
-        }
-        C::GetRoleBoundary { role } => {
-            let (path, _) = role_path(login, &role)?;
-            p.one(
-                c,
-                M::GET,
-                &format!("{path}/boundary"),
-                NO_BODY,
-                print_boundary,
-            )
-            .await
-        }
-        C::DeleteRoleBoundary { role } => {
-            let (path, _) = role_path(login, &role)?;
-            let said = format!(
-                "Removed the permissions boundary of role '{}'.",
-                role.role_name
-            );
-            p.done(c, M::DELETE, &format!("{path}/boundary"), NO_BODY, said)
-                .await
         }
         other => bail!("internal: {other:?} is not a group or role command"),
     }

@@ -9,6 +9,7 @@ pub mod client;
 mod commands;
 mod exec;
 mod exec_groups_roles;
+mod exec_owned;
 mod inputs;
 mod output;
 pub mod transport;
