@@ -30,6 +30,11 @@ def row_from_bench(target, workload, conc, rep):
     row.update(ops=rep.get("ops_per_second") if rep.get("ok") else 0.0, ok=rep.get("ok", 0),
                errors=rep.get("errors_total", 0), p50=lat.get("p50"), p99=lat.get("p99"),
                error_types=rep.get("errors", {}))
+    # CPU per successful request over the measured window, µs (extenddb targets and peers;
+    # "postgres" is the cluster's processes for extenddb on PostgreSQL).
+    for name, secs in (rep.get("cpu_seconds") or {}).items():
+        if row["ok"]:
+            row[f"{name}_us"] = secs * 1e6 / row["ok"]
     return row
 
 
@@ -64,8 +69,8 @@ def median_rows(rows):
     out = []
     for group in groups.values():
         row = dict(group[0])
-        for field in ("ops", "p50", "p99"):
-            vals = [g[field] for g in group if g[field] is not None]
+        for field in ("ops", "p50", "p99", "server_us", "postgres_us"):
+            vals = [g[field] for g in group if g.get(field) is not None]
             row[field] = statistics.median(vals) if vals else None
         errs = [g["errors"] for g in group if g["errors"] is not None]
         row["errors"] = sum(errs) if errs else None
@@ -94,6 +99,43 @@ def _ratio(a, b):
     if a is None or b is None or a.get("ops") is None or not b.get("ops"):
         return None
     return a["ops"] / b["ops"]
+
+
+def _cpu(row):
+    """CPU µs per request of a row's server and, on PostgreSQL, its cluster; None if unknown."""
+    if row is None or row.get("server_us") is None:
+        return None
+    return row["server_us"] + (row.get("postgres_us") or 0.0)
+
+
+def cpu_headline(rows, args):
+    """Each variant's CPU per request over its base's (server, plus the PostgreSQL cluster for
+    extenddb on PostgreSQL): VARIANT ÷ BASE, so above 1 is a cost. Steadier than throughput
+    when the load generator shares the machine. Median of per-round ratios, with the range."""
+    variants = getattr(args, "variants", {})
+    if not variants:
+        return ""
+    out = ["| CPU per request (µs ÷ µs) | workload | " + " | ".join(f"c={c}" for c in args.concurrency) + " |",
+           "|---|---|" + "---|" * len(args.concurrency)]
+    for label, v in variants.items():
+        for wl in args.workloads:
+            cells = []
+            for c in args.concurrency:
+                ratios = []
+                for rnd in _rounds(rows):
+                    in_round = [r for r in rows if r.get("round", 0) == rnd]
+                    a, b = _cpu(_lookup(in_round, label, wl, c)), _cpu(_lookup(in_round, v["base"], wl, c))
+                    if a is not None and b:
+                        ratios.append(a / b)
+                if not ratios:
+                    cells.append("–")
+                elif len(ratios) > 1:
+                    cells.append(f"{statistics.median(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f})")
+                else:
+                    cells.append(f"{ratios[0]:.2f}×")
+            if any(x != "–" for x in cells):
+                out.append(f"| {label} ÷ {v['base']} | {wl} | " + " | ".join(cells) + " |")
+    return "\n".join(out) if len(out) > 2 else ""
 
 
 def headline(rows, args):
@@ -130,9 +172,10 @@ def headline(rows, args):
 
 
 def full_table(rows):
-    """Every run: ops/s, p50/p99 and the ratios to embedded and to pgbench."""
-    out = ["| target | workload | c | ops/s | p50 ms | p99 ms | errors | ÷ embedded | ÷ pgbench |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    """Every run: ops/s, p50/p99, CPU per request and the ratios to embedded and to pgbench."""
+    out = ["| target | workload | c | ops/s | p50 ms | p99 ms | server µs/op | PostgreSQL µs/op | errors "
+           "| ÷ embedded | ÷ pgbench |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         emb = None if r["target"] == "pgbench" else _ratio(r, _lookup(rows, "embedded", r["workload"], r["concurrency"]))
         pgb = None
@@ -142,7 +185,8 @@ def full_table(rows):
         if r.get("error_types"):
             errs += " (" + ", ".join(f"{k} {v}" for k, v in sorted(r["error_types"].items())) + ")"
         out.append(f"| {r['target']} | {r['workload']} | {r['concurrency']} | {_num(r['ops'])} | "
-                   f"{_num(r['p50'], 2)} | {_num(r['p99'], 2)} | {errs} | "
+                   f"{_num(r['p50'], 2)} | {_num(r['p99'], 2)} | {_num(r.get('server_us'))} | "
+                   f"{_num(r.get('postgres_us'))} | {errs} | "
                    f"{'–' if emb is None else f'{emb:.2f}'} | {'–' if pgb is None else f'{pgb:.2f}'} |")
     return "\n".join(out)
 
@@ -186,6 +230,11 @@ def render(rows, info, args):
         "",
         headline(rows, args),
         "",
+        *(["### CPU per request", "",
+           "Server CPU (user + system, from /proc) per successful request over the measured "
+           "window, plus the PostgreSQL cluster's for extenddb on PostgreSQL; each variant ÷ "
+           "its base, so above 1 is a cost.", "", cpu_headline(rows, args), ""]
+          if cpu_headline(rows, args) else []),
         "### Every run",
         "",
         full_table(median_rows(rows)),

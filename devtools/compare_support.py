@@ -67,6 +67,10 @@ class Processes:
         self.procs[name] = proc
         wait_port(port_of(cmd), proc)
 
+    def pids(self, name):
+        """The pids of the server `name` and of the extra servers of its deployment."""
+        return [p.pid for n, p in self.procs.items() if n == name or n.startswith(name + "#")]
+
     def stop(self, name):
         """Stops one server (SIGTERM, then SIGKILL after 10 s), and the extra servers of its
         deployment (`<name>#<n>`)."""
@@ -167,6 +171,48 @@ def machine_info(repo):
     return {"nproc": os.cpu_count(), "memory": total, "cpu": cpu, "commit": commit + ("+dirty" if dirty else ""),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load_before": loadavg(),
             "kernel": os.uname().release}
+
+
+# --- CPU time --------------------------------------------------------------------------------
+
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_seconds(pids):
+    """User + system CPU seconds of the processes `pids` (all their threads) so far; a pid that
+    has gone counts 0."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command's closing parenthesis: state is field 3, utime 14, stime 15.
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICK
+
+
+def pg_backend_pids(pg):
+    """The PostgreSQL cluster's processes: the postmaster and its children (backends, WAL
+    writer, checkpointer, ...)."""
+    try:
+        with open(os.path.join(pg, "data", "postmaster.pid")) as f:
+            master = int(f.readline().strip())
+    except (OSError, ValueError):
+        return []
+    pids = [master]
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == master:
+            pids.append(int(entry))
+    return pids
 
 
 # --- PostgreSQL -------------------------------------------------------------------------------
