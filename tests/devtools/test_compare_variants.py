@@ -52,9 +52,18 @@ def test_bench_gets_the_stream_view_type_and_every_endpoint(monkeypatch, tmp_pat
     seen = []
 
     class Done:
-        returncode, stderr = 1, "stopped here"
+        returncode = 1
 
-    monkeypatch.setattr(compare.subprocess, "run", lambda cmd, **kw: seen.append(cmd) or Done())
+        def __init__(self, cmd, **_kw):
+            seen.append(cmd)
+
+        def wait(self, _timeout=None):
+            return self.returncode
+
+        def communicate(self):
+            return "", "stopped here"
+
+    monkeypatch.setattr(compare.subprocess, "Popen", Done)
     args = compare.parse_args(["--targets", "postgres"])
     compare.bench_run("bench", "http://127.0.0.1:1,http://127.0.0.1:2", "t-1", "put", 64, args,
                       str(tmp_path / "out.json"), stream="NEW_IMAGE")
