@@ -12,7 +12,7 @@ use crate::error::ApiError;
 use crate::model::table::TableDefinition;
 use crate::ops::request::capacity::Units;
 use crate::services::Services;
-use crate::traits::{AuthzContext, AuthzRequest, Claim, Direction, Principal, RequestFacts};
+use crate::traits::{AuthzContext, AuthzRequest, Claim, Direction, Grant, Principal, RequestFacts};
 use std::ops::Deref;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -174,14 +174,15 @@ impl Ctx {
     }
 
     /// The throttling gate, before the store is touched: refuses the claim when a bucket it
-    /// draws from is spent (counted in the metrics).
-    pub fn admit(&self, claim: &Claim<'_>) -> Result<(), ApiError> {
+    /// draws from is spent (counted in the metrics). The grant answered takes the charge to
+    /// the same buckets (`charge_grant`).
+    pub fn admit(&self, claim: &Claim<'_>) -> Result<Grant, ApiError> {
         if !self.throttles() {
-            return Ok(());
+            return Ok(Grant::default());
         }
         self.services
             .throttler
-            .admit(claim, self.now_epoch())
+            .admit_grant(claim, self.now_epoch())
             .inspect_err(|_| {
                 self.services
                     .metrics
@@ -190,15 +191,20 @@ impl Ctx {
     }
 
     /// Accounts for what a request consumed on `claim`'s table (metrics always; the buckets
-    /// while throttling is on).
+    /// while throttling is on, looked up).
     pub fn charge(&self, claim: &Claim<'_>, consumed: &Units) {
+        self.charge_grant(claim, Grant::default(), consumed);
+    }
+
+    /// `charge` through the buckets `grant` (from `admit` of the same claim) holds.
+    pub fn charge_grant(&self, claim: &Claim<'_>, grant: Grant, consumed: &Units) {
         self.services
             .metrics
             .consumed(claim.table, claim.direction, consumed.total());
         if self.throttles() {
             self.services
                 .throttler
-                .charge(claim, consumed, self.now_epoch());
+                .charge_grant(claim, grant, consumed, self.now_epoch());
         }
     }
 
@@ -276,9 +282,9 @@ mod tests {
         let (arrived, session, clock, times) = contexts();
         let def = hash_table();
         let claim = Ctx::claim(&def, None, Some(b"k"), Direction::Write);
-        arrived.admit(&claim).unwrap();
+        let grant = arrived.admit(&claim).unwrap();
         clock.advance(Duration::from_millis(2_500));
-        arrived.charge(&claim, &Units::table(1.0));
+        arrived.charge_grant(&claim, grant, &Units::table(1.0));
         assert_eq!(*times.0.lock().unwrap(), [1_000.0, 1_000.0]);
         assert_eq!(arrived.now_epoch(), 1_000.0);
         assert_eq!(arrived.now(), UNIX_EPOCH + Duration::from_secs(1_000));
