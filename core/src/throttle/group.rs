@@ -5,7 +5,9 @@
 //! Partition buckets live in `SHARDS` slabs by partition number. Once the throttler holds
 //! `PARTITION_BUDGET` partition buckets in all, a slab about to add one first forgets those of
 //! its buckets that refilled to full (a new one starts full, so nothing is lost): memory stays
-//! bounded while buckets keep refilling, and one sweep covers one slab. A slot index found by
+//! bounded while buckets keep refilling, and one sweep covers one slab. The buckets of a
+//! group no request reaches any more (a dropped table's) are forgotten by the throttler's
+//! sweep of every group (`BucketThrottler::sweep_if_over`). A slot index found by
 //! `admit` lets `charge` reach the same bucket without hashing; a slot is trusted only while it
 //! still holds that partition's bucket.
 
@@ -156,6 +158,14 @@ impl Buckets {
         let (index, entry) =
             self.slabs[slab].cell(hint, p, now, held, || Entry::new(limit, share, now));
         (entry.refresh(limit, share, now), Some(Slot { slab, index }))
+    }
+
+    /// Forgets every partition bucket that has refilled to full by `now`; answers how many.
+    pub(crate) fn forget_full(&mut self, now: f64) -> usize {
+        self.slabs
+            .iter_mut()
+            .map(|s| forget_full(&mut s.table, now))
+            .sum()
     }
 
     /// Buckets held: the own one and every live partition bucket.

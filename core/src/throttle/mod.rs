@@ -34,7 +34,7 @@ use arc_swap::ArcSwap;
 use group::Group;
 use limits::Limit;
 use rustc_hash::FxHashMap;
-use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// Slabs a group keeps its partition buckets in (one sweep covers one slab).
@@ -43,6 +43,8 @@ const SHARDS: usize = 16;
 const SHARD_SOFT_LIMIT: usize = 4_096;
 /// Partition buckets the throttler holds before slabs forget their full ones as they add.
 const PARTITION_BUDGET: usize = SHARDS * SHARD_SOFT_LIMIT;
+/// Seconds between sweeps of every group while the throttler holds more than its budget.
+const SWEEP_EVERY: f64 = 1.0;
 
 /// The groups by (storage id, write).
 type Groups = FxHashMap<(u64, bool), Arc<Group>>;
@@ -54,6 +56,8 @@ pub struct BucketThrottler {
     adding: Mutex<()>,
     /// Partition buckets held, in all groups (changed only when one is added or forgotten).
     partitions: AtomicUsize,
+    /// When every group was last swept (`f64` bits of seconds since the epoch).
+    swept: AtomicU64,
     /// How many processes share each limit.
     coordination: Arc<dyn Coordination>,
 }
@@ -92,6 +96,7 @@ impl BucketThrottler {
             groups: ArcSwap::from_pointee(Groups::default()),
             adding: Mutex::new(()),
             partitions: AtomicUsize::new(0),
+            swept: AtomicU64::new(0f64.to_bits()),
             coordination,
         }
     }
@@ -146,6 +151,29 @@ impl BucketThrottler {
         out
     }
 
+    /// While more partition buckets are held than the budget, at most once per
+    /// `SWEEP_EVERY`: forgets the full ones of every group, one group locked at a time (the
+    /// slab sweep on adding reaches only the group being added to, so a dropped table's
+    /// buckets would otherwise stay). One atomic load when under budget.
+    fn sweep_if_over(&self, now: f64) {
+        if self.partitions.load(Ordering::Relaxed) < PARTITION_BUDGET {
+            return;
+        }
+        let last = self.swept.load(Ordering::Relaxed);
+        if now - f64::from_bits(last) < SWEEP_EVERY
+            || self
+                .swept
+                .compare_exchange(last, now.to_bits(), Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            return;
+        }
+        for group in self.groups.load().values() {
+            let forgotten = group.lock().forget_full(now);
+            self.partitions.fetch_sub(forgotten, Ordering::Relaxed);
+        }
+    }
+
     /// Number of buckets held (for tests and metrics).
     pub fn bucket_count(&self) -> usize {
         self.groups.load().values().map(|g| g.lock().len()).sum()
@@ -164,6 +192,7 @@ impl Throttler for BucketThrottler {
     fn admit_grant(&self, claim: &Claim<'_>, now: f64) -> Result<Grant, ApiError> {
         let write = claim.direction == Direction::Write;
         let partition = claim.partition.map(partition_number);
+        self.sweep_if_over(now);
         let share = self.share();
         let mut grant = Grant::default();
         let mut refused: Vec<Limit<'_>> = Vec::new();
