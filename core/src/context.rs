@@ -2,15 +2,20 @@
 //! every operation passes in DynamoDB's order: `authorize` once the target is known,
 //! `admit` (throttling) before the store is touched, `charge` with the units consumed after.
 //! Background jobs run with `Ctx::background`, which passes both gates.
+//!
+//! A request's context made with `Ctx::for_arrival` reads the clock once, when the request
+//! arrives: that time is its "now" throughout (throttling, timestamps it writes, policy
+//! conditions). Other contexts — background work, tests that step a clock under one context —
+//! read the services' clock each time they ask.
 
 use crate::error::ApiError;
 use crate::model::table::TableDefinition;
 use crate::ops::request::capacity::Units;
 use crate::services::Services;
-use crate::traits::{AuthzContext, AuthzRequest, Claim, Direction, Principal, RequestFacts};
+use crate::traits::{AuthzContext, AuthzRequest, Claim, Direction, Grant, Principal, RequestFacts};
 use std::ops::Deref;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Who a context runs for.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +33,9 @@ pub struct Ctx {
     caller: Caller,
     /// Facts about the request (address, TLS, arrival time) for policy conditions.
     pub facts: RequestFacts,
+    /// `facts.time` in seconds since the epoch when it is this context's "now"
+    /// (`for_arrival`); `None`: the clock is read each time.
+    arrived: Option<f64>,
 }
 
 impl Deref for Ctx {
@@ -45,6 +53,21 @@ impl Ctx {
             services,
             caller: Caller::Request(principal),
             facts,
+            arrived: None,
+        }
+    }
+
+    /// The context of one request by `principal` that arrived at `facts.time` (read from the
+    /// services' clock): every "now" in the request is that time, so it costs one clock read.
+    pub fn for_arrival(services: Arc<Services>, principal: Principal, facts: RequestFacts) -> Ctx {
+        let arrived = facts
+            .time
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        Ctx {
+            arrived: Some(arrived),
+            ..Ctx::for_request(services, principal, facts)
         }
     }
 
@@ -59,6 +82,7 @@ impl Ctx {
             services,
             caller: Caller::Background,
             facts,
+            arrived: None,
         }
     }
 
@@ -88,14 +112,22 @@ impl Ctx {
         &self.services.region
     }
 
-    /// Seconds since the epoch, by the services' clock.
+    /// Seconds since the epoch, by the services' clock: the arrival time for a request's
+    /// context (`for_arrival`).
     pub fn now_epoch(&self) -> f64 {
-        self.services.clock.epoch_seconds()
+        match self.arrived {
+            Some(t) => t,
+            None => self.services.clock.epoch_seconds(),
+        }
     }
 
-    /// The current time, by the services' clock.
+    /// The current time, by the services' clock: the arrival time for a request's context
+    /// (`for_arrival`).
     pub fn now(&self) -> SystemTime {
-        self.services.clock.now()
+        match self.arrived {
+            Some(_) => self.facts.time,
+            None => self.services.clock.now(),
+        }
     }
 
     /// How long tables stay CREATING / UPDATING / DELETING (`control_plane_delay_seconds`).
@@ -142,14 +174,15 @@ impl Ctx {
     }
 
     /// The throttling gate, before the store is touched: refuses the claim when a bucket it
-    /// draws from is spent (counted in the metrics).
-    pub fn admit(&self, claim: &Claim<'_>) -> Result<(), ApiError> {
+    /// draws from is spent (counted in the metrics). The grant answered takes the charge to
+    /// the same buckets (`charge_grant`).
+    pub fn admit(&self, claim: &Claim<'_>) -> Result<Grant, ApiError> {
         if !self.throttles() {
-            return Ok(());
+            return Ok(Grant::default());
         }
         self.services
             .throttler
-            .admit(claim, self.now_epoch())
+            .admit_grant(claim, self.now_epoch())
             .inspect_err(|_| {
                 self.services
                     .metrics
@@ -158,15 +191,20 @@ impl Ctx {
     }
 
     /// Accounts for what a request consumed on `claim`'s table (metrics always; the buckets
-    /// while throttling is on).
+    /// while throttling is on, looked up).
     pub fn charge(&self, claim: &Claim<'_>, consumed: &Units) {
+        self.charge_grant(claim, Grant::default(), consumed);
+    }
+
+    /// `charge` through the buckets `grant` (from `admit` of the same claim) holds.
+    pub fn charge_grant(&self, claim: &Claim<'_>, grant: Grant, consumed: &Units) {
         self.services
             .metrics
             .consumed(claim.table, claim.direction, consumed.total());
         if self.throttles() {
             self.services
                 .throttler
-                .charge(claim, consumed, self.now_epoch());
+                .charge_grant(claim, grant, consumed, self.now_epoch());
         }
     }
 
@@ -183,5 +221,77 @@ impl Ctx {
             partition,
             direction,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::ops::test_support::{hash_table, services};
+    use crate::settings::RuntimeSettings;
+    use crate::traits::catalog::MockCatalog;
+    use crate::traits::item_store::MockItemStore;
+    use crate::traits::Throttler;
+    use std::sync::Mutex;
+
+    /// A throttler that admits everything and records the times it is asked at.
+    #[derive(Default)]
+    struct Times(Mutex<Vec<f64>>);
+
+    impl Throttler for Times {
+        fn admit(&self, _: &Claim<'_>, now: f64) -> Result<(), ApiError> {
+            self.0.lock().unwrap().push(now);
+            Ok(())
+        }
+
+        fn charge(&self, _: &Claim<'_>, _: &Units, now: f64) {
+            self.0.lock().unwrap().push(now);
+        }
+    }
+
+    /// Contexts of both kinds over a clock standing at 1,000 s, throttling on, recording the
+    /// throttler's times.
+    fn contexts() -> (Ctx, Ctx, Arc<ManualClock>, Arc<Times>) {
+        let clock = Arc::new(ManualClock::at_epoch_seconds(1_000));
+        let times = Arc::new(Times::default());
+        let settings = RuntimeSettings::new();
+        settings.apply("throttling_enabled", "true");
+        let services = Arc::new(
+            services(
+                Arc::new(MockCatalog::new()),
+                Arc::new(MockItemStore::new()),
+                Duration::ZERO,
+            )
+            .with_settings(Arc::new(settings))
+            .with_throttler(times.clone())
+            .with_clock(clock.clone()),
+        );
+        let principal = || Principal::account_root("123456789012", "AKIDTEST", "us-east-1");
+        let facts = RequestFacts {
+            time: services.clock.now(),
+            ..RequestFacts::default()
+        };
+        let arrived = Ctx::for_arrival(services.clone(), principal(), facts);
+        let session = Ctx::for_request(services, principal(), RequestFacts::default());
+        (arrived, session, clock, times)
+    }
+
+    #[test]
+    fn a_request_context_keeps_its_arrival_time_throughout() {
+        let (arrived, session, clock, times) = contexts();
+        let def = hash_table();
+        let claim = Ctx::claim(&def, None, Some(b"k"), Direction::Write);
+        let grant = arrived.admit(&claim).unwrap();
+        clock.advance(Duration::from_millis(2_500));
+        arrived.charge_grant(&claim, grant, &Units::table(1.0));
+        assert_eq!(*times.0.lock().unwrap(), [1_000.0, 1_000.0]);
+        assert_eq!(arrived.now_epoch(), 1_000.0);
+        assert_eq!(arrived.now(), UNIX_EPOCH + Duration::from_secs(1_000));
+        // A context not made for one arrival follows the clock.
+        assert_eq!(session.now_epoch(), 1_002.5);
+        assert_eq!(session.now(), UNIX_EPOCH + Duration::from_millis(1_002_500));
+        session.charge(&claim, &Units::table(1.0));
+        assert_eq!(times.0.lock().unwrap()[2], 1_002.5);
     }
 }

@@ -14,6 +14,7 @@ pub mod ops;
 pub mod services;
 pub mod settings;
 pub mod streams;
+pub mod striped;
 #[cfg(feature = "testsuite")]
 pub mod testsuite;
 pub mod throttle;

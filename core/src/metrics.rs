@@ -1,15 +1,18 @@
 //! `Metrics`: what core counts for the server's `GET /metrics` — capacity units consumed and
-//! requests throttled per table, and how far behind the background workers are. Counting is a
-//! read lock, a hash lookup on the table's storage id and an atomic add; the server renders
-//! the counts in Prometheus' text format with its own request counters and latencies.
+//! requests throttled per table, and how far behind the background workers are. Counting
+//! adds to the calling thread's own stripe (`Striped`): a lock no other request thread takes
+//! and a hash lookup on the table's storage id, so no cache line moves between cores per
+//! request; a scrape sums the stripes. The server renders the counts in Prometheus' text
+//! format with its own request counters and latencies.
 
 use crate::model::table::TableDefinition;
+use crate::striped::Striped;
 use crate::traits::Direction;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
-/// Counters of one table incarnation.
+/// Counters of one table incarnation, as of the scrape that read them.
 #[derive(Debug, Default)]
 pub struct TableCounters {
     /// Owning account.
@@ -45,6 +48,31 @@ impl TableCounters {
     }
 }
 
+/// One stripe's counts of one table incarnation.
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    read_half_units: u64,
+    write_half_units: u64,
+    throttled_reads: u64,
+    throttled_writes: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.read_half_units += other.read_half_units;
+        self.write_half_units += other.write_half_units;
+        self.throttled_reads += other.throttled_reads;
+        self.throttled_writes += other.throttled_writes;
+    }
+}
+
+/// Who a table incarnation belongs to, for the labels.
+#[derive(Debug)]
+struct Names {
+    account_id: String,
+    table: String,
+}
+
 /// Background workers whose lag is reported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Worker {
@@ -57,7 +85,10 @@ pub enum Worker {
 /// Counters shared by every request and worker of one process.
 #[derive(Debug, Default)]
 pub struct Metrics {
-    tables: RwLock<HashMap<u64, Arc<TableCounters>>>,
+    /// The tables counted, by storage id (written when a stripe first counts one).
+    tables: RwLock<FxHashMap<u64, Arc<Names>>>,
+    /// The counts, per thread stripe and storage id.
+    counts: Striped<FxHashMap<u64, Counts>>,
     gsi_lag_ms: AtomicU64,
     ttl_round_started_ms: AtomicU64,
 }
@@ -68,26 +99,33 @@ impl Metrics {
         Metrics::default()
     }
 
-    /// Runs `f` on `def`'s counters: under the read lock when they exist (the hot path: no
-    /// reference-count traffic), else after creating them.
-    fn with_table(&self, def: &TableDefinition, f: impl FnOnce(&TableCounters)) {
-        if let Ok(map) = self.tables.read() {
-            if let Some(c) = map.get(&def.storage_id) {
-                return f(c);
-            }
+    /// Runs `f` on `def`'s counts in the calling thread's stripe, made (and the table's names
+    /// recorded) when the stripe has none.
+    fn with_table(&self, def: &TableDefinition, f: impl FnOnce(&mut Counts)) {
+        let first = self
+            .counts
+            .with(|counts| match counts.get_mut(&def.storage_id) {
+                Some(c) => {
+                    f(c);
+                    false
+                }
+                None => {
+                    f(counts.entry(def.storage_id).or_default());
+                    true
+                }
+            });
+        if first {
+            let mut tables = self
+                .tables
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            tables.entry(def.storage_id).or_insert_with(|| {
+                Arc::new(Names {
+                    account_id: def.account_id.clone(),
+                    table: def.name.clone(),
+                })
+            });
         }
-        let mut map = self
-            .tables
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let c = map.entry(def.storage_id).or_insert_with(|| {
-            Arc::new(TableCounters {
-                account_id: def.account_id.clone(),
-                table: def.name.clone(),
-                ..TableCounters::default()
-            })
-        });
-        f(c)
     }
 
     /// Counts `units` consumed on `def` (table, LSIs and GSIs together).
@@ -96,21 +134,17 @@ impl Metrics {
             return;
         }
         let half = (units * 2.0).round() as u64;
-        self.with_table(def, |c| {
-            match direction {
-                Direction::Read => c.read_half_units.fetch_add(half, Ordering::Relaxed),
-                Direction::Write => c.write_half_units.fetch_add(half, Ordering::Relaxed),
-            };
+        self.with_table(def, |c| match direction {
+            Direction::Read => c.read_half_units += half,
+            Direction::Write => c.write_half_units += half,
         });
     }
 
     /// Counts one refused request (or batch item) on `def`.
     pub fn throttled(&self, def: &TableDefinition, direction: Direction) {
-        self.with_table(def, |c| {
-            match direction {
-                Direction::Read => c.throttled_reads.fetch_add(1, Ordering::Relaxed),
-                Direction::Write => c.throttled_writes.fetch_add(1, Ordering::Relaxed),
-            };
+        self.with_table(def, |c| match direction {
+            Direction::Read => c.throttled_reads += 1,
+            Direction::Write => c.throttled_writes += 1,
         });
     }
 
@@ -119,14 +153,37 @@ impl Metrics {
         if let Ok(mut map) = self.tables.write() {
             map.remove(&storage_id);
         }
+        self.counts.each(|counts| {
+            counts.remove(&storage_id);
+        });
     }
 
-    /// Every table's counters.
+    /// Every table's counters: the stripes' counts summed.
     pub fn tables(&self) -> Vec<Arc<TableCounters>> {
-        self.tables
-            .read()
-            .map(|m| m.values().cloned().collect())
-            .unwrap_or_default()
+        let names: Vec<(u64, Arc<Names>)> = match self.tables.read() {
+            Ok(m) => m.iter().map(|(id, n)| (*id, n.clone())).collect(),
+            Err(_) => return Vec::new(),
+        };
+        let mut sums: FxHashMap<u64, Counts> = FxHashMap::default();
+        self.counts.each(|counts| {
+            for (id, c) in counts.iter() {
+                sums.entry(*id).or_default().add(c);
+            }
+        });
+        names
+            .into_iter()
+            .map(|(id, n)| {
+                let c = sums.get(&id).copied().unwrap_or_default();
+                Arc::new(TableCounters {
+                    account_id: n.account_id.clone(),
+                    table: n.table.clone(),
+                    read_half_units: AtomicU64::new(c.read_half_units),
+                    write_half_units: AtomicU64::new(c.write_half_units),
+                    throttled_reads: AtomicU64::new(c.throttled_reads),
+                    throttled_writes: AtomicU64::new(c.throttled_writes),
+                })
+            })
+            .collect()
     }
 
     /// Records the GSI propagation lag seen when applying a queue record.
@@ -178,6 +235,38 @@ mod tests {
         assert_eq!(ca.table, "tbl");
         m.forget_table(99);
         assert_eq!(m.tables().len(), 1);
+    }
+
+    #[test]
+    fn counts_of_many_threads_are_summed_and_forgotten_together() {
+        let m = Metrics::new();
+        let a = hash_table();
+        std::thread::scope(|scope| {
+            for _ in 0..8 {
+                scope.spawn(|| {
+                    for _ in 0..100 {
+                        m.consumed(&a, Direction::Write, 1.5);
+                    }
+                    m.throttled(&a, Direction::Read);
+                });
+            }
+        });
+        let tables = m.tables();
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].consumed(Direction::Write), 1_200.0);
+        assert_eq!(tables[0].throttled(Direction::Read), 8);
+        assert_eq!(tables[0].account_id, a.account_id);
+        // A re-created incarnation under the same id would start from zero: nothing of the
+        // forgotten one is left in any thread's stripe.
+        m.forget_table(a.storage_id);
+        assert!(m.tables().is_empty());
+        std::thread::scope(|scope| {
+            scope.spawn(|| m.consumed(&a, Direction::Write, 0.5));
+        });
+        let tables = m.tables();
+        assert_eq!(tables.len(), 1);
+        assert_eq!(tables[0].consumed(Direction::Write), 0.5);
+        assert_eq!(tables[0].throttled(Direction::Read), 0);
     }
 
     #[test]

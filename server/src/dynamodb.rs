@@ -216,7 +216,7 @@ async fn execute(
         secure_transport: peer.tls,
         time: services.clock.now(),
     };
-    let ctx = Ctx::for_request(services.clone(), principal, facts);
+    let ctx = Ctx::for_arrival(services.clone(), principal, facts);
     if op == Operation::DescribeEndpoints {
         extenddb_core::ops::authorize::on_account(&ctx, "dynamodb:DescribeEndpoints").await?;
         return Ok(crate::endpoints::answer(&head));
@@ -239,7 +239,7 @@ pub(crate) async fn execute_as(
 ) -> Result<Bytes, ApiError> {
     // DescribeEndpoints (answered from the request's Host by `execute`) is not offered here:
     // dispatch answers it UnknownOperationException.
-    let ctx = Ctx::for_request(state.services.clone(), principal, facts);
+    let ctx = Ctx::for_arrival(state.services.clone(), principal, facts);
     let deadline = state.request_timeout;
     match tokio::time::timeout(deadline, extenddb_core::ops::dispatch(&ctx, op, &body)).await {
         Ok(answer) => answer.map(Bytes::from),

@@ -27,6 +27,7 @@ mod metrics;
 mod metrics_route;
 pub mod probe;
 pub mod request_id;
+mod request_stats;
 mod response;
 mod response_encoding;
 mod routing;

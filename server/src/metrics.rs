@@ -1,14 +1,15 @@
 //! `GET /metrics`: Prometheus' text format, rendered with the `prometheus-client` crate.
 //!
-//! Request counters and latency histograms are kept here, one pre-built handle per operation
-//! (indexed by `Operation::index`), so counting a request is a few atomic adds with no lookup;
-//! errors go through a labelled family (the rare path). Capacity units, throttled requests and
+//! Request counters and latency histograms are kept per thread stripe (`request_stats`), by
+//! `Operation::index`, so counting a request is a few adds under a lock only its thread takes,
+//! with no lookup; errors go through a labelled family (the rare path). Capacity units, throttled requests and
 //! background-worker lag come from core's `Metrics`, the store's connection pool from the
 //! `ItemStore`, open and refused client connections and the store's readiness from the server,
 //! all read at scrape time by collectors.
 
 use crate::connections::Limits;
 use crate::health::Health;
+use crate::request_stats::{RequestCollector, RequestStats, UNKNOWN};
 use extenddb_core::metrics::Worker;
 use extenddb_core::ops::Operation;
 use extenddb_core::traits::{Direction, Job};
@@ -18,26 +19,15 @@ use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::{ConstCounter, Counter};
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::ConstGauge;
-use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Latency buckets in seconds: 250 µs to 10 s.
-const LATENCY_BUCKETS: [f64; 14] = [
-    0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
-];
-
-/// Label of requests whose operation is unknown (or not an API call).
-const UNKNOWN: &str = "unknown";
-
 /// The server's request metrics and the registry they are rendered from.
 pub struct RequestMetrics {
     registry: Registry,
-    requests: Vec<Counter>,
-    latency: Vec<Histogram>,
+    stats: Arc<RequestStats>,
     errors: Family<[(&'static str, &'static str); 2], Counter>,
-    unknown_requests: Counter,
 }
 
 impl RequestMetrics {
@@ -49,69 +39,27 @@ impl RequestMetrics {
         health: Arc<Health>,
     ) -> RequestMetrics {
         let mut registry = Registry::default();
-        let requests_family = Family::<[(&'static str, &'static str); 1], Counter>::default();
-        let latency_family =
-            Family::<[(&'static str, &'static str); 1], Histogram>::new_with_constructor(|| {
-                Histogram::new(LATENCY_BUCKETS)
-            });
-        let requests = Operation::ALL
-            .iter()
-            .map(|op| {
-                requests_family
-                    .get_or_create(&[("operation", op.name())])
-                    .clone()
-            })
-            .collect();
-        let latency = Operation::ALL
-            .iter()
-            .map(|op| {
-                latency_family
-                    .get_or_create(&[("operation", op.name())])
-                    .clone()
-            })
-            .collect();
-        let unknown_requests = requests_family
-            .get_or_create(&[("operation", UNKNOWN)])
-            .clone();
+        let stats = Arc::new(RequestStats::default());
         let errors = Family::default();
-        registry.register(
-            "extenddb_requests",
-            "DynamoDB API requests answered, by operation",
-            requests_family,
-        );
+        registry.register_collector(Box::new(RequestCollector(stats.clone())));
         registry.register(
             "extenddb_request_errors",
             "DynamoDB API requests answered with an error, by operation and error type",
             errors.clone(),
         );
-        registry.register(
-            "extenddb_request_duration_seconds",
-            "Time from a request's arrival to its answer, by operation",
-            latency_family,
-        );
         registry.register_collector(Box::new(ServicesCollector(services)));
         registry.register_collector(Box::new(ServerCollector { limits, health }));
         RequestMetrics {
             registry,
-            requests,
-            latency,
+            stats,
             errors,
-            unknown_requests,
         }
     }
 
     /// Counts one answered request of `op` (`None`: unknown) that took `elapsed`, and its
     /// error type if it failed.
     pub fn observe(&self, op: Option<Operation>, elapsed: Duration, error: Option<&'static str>) {
-        match op {
-            Some(op) => {
-                self.requests[op.index()].inc();
-                self.latency[op.index()].observe(elapsed.as_secs_f64());
-            }
-            None => {
-                self.unknown_requests.inc();
-            }
-        }
+        self.stats.observe(op, elapsed);
         if let Some(error) = error {
             self.errors
                 .get_or_create(&[

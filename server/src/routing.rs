@@ -124,19 +124,21 @@ where
     }
     .instrument(span.clone())
     .await;
+    // One reading serves the latency histogram and the log line.
+    let elapsed = started.elapsed();
     if let Some(op) = op {
         let error = (resp.status() != StatusCode::OK).then(|| {
             resp.extensions()
                 .get::<ErrorType>()
                 .map_or("unknown", |e| e.0)
         });
-        state.metrics.observe(op, started.elapsed(), error);
+        state.metrics.observe(op, elapsed, error);
     }
     if cors {
         crate::cors::allow(&mut resp);
     }
     let status = resp.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
+    let micros = elapsed.as_micros() as u64;
     span.in_scope(|| {
         let operation = || target.as_ref().and_then(|v| v.to_str().ok()).unwrap_or("-");
         if status >= 500 && resp.extensions().get::<EpisodeFailure>().is_some() {

@@ -51,6 +51,18 @@ macro_rules! operations {
                 }
             }
 
+            /// The operation `X-Amz-Target` names: `api` and the name after the dot. `None` for
+            /// a name this server does not serve (UnknownOperationException). One `match` on
+            /// the name (compiled to a length switch and a comparison or two), not a scan of
+            /// `ALL`: it runs on every request.
+            pub fn from_target(api: Api, name: &str) -> Option<Operation> {
+                let op = match name {
+                    $(stringify!($variant) => Operation::$variant,)*
+                    _ => return None,
+                };
+                (op.api() == api).then_some(op)
+            }
+
             /// The IAM action the operation is authorized as, when it is authorized as itself.
             /// `None` for the transactions, which AWS authorizes item by item as the item
             /// actions (with `dynamodb:EnclosingOperation`), and for the PartiQL operations,
@@ -117,15 +129,6 @@ operations! {
 }
 
 impl Operation {
-    /// The operation `X-Amz-Target` names: `api` and the name after the dot. `None` for a
-    /// name this server does not serve (UnknownOperationException).
-    pub fn from_target(api: Api, name: &str) -> Option<Operation> {
-        Operation::ALL
-            .iter()
-            .copied()
-            .find(|op| op.api() == api && op.name() == name)
-    }
-
     /// A dense index (0 .. `ALL.len()`), for per-operation arrays such as metrics.
     pub fn index(self) -> usize {
         self as usize

@@ -252,6 +252,25 @@ fn full_partition_buckets_are_forgotten_when_a_shard_grows() {
     assert!(t.bucket_count() <= SHARDS * SHARD_SOFT_LIMIT + SHARDS);
 }
 
+#[test]
+fn a_dropped_tables_partition_buckets_are_forgotten_by_the_sweep_of_every_group() {
+    let gone = hash_table();
+    let mut live = hash_table();
+    live.storage_id = gone.storage_id + 1;
+    let t = BucketThrottler::new();
+    // The dropped table filled the budget; no request reaches its group again.
+    for i in 0..(SHARDS * SHARD_SOFT_LIMIT) as u32 {
+        write_one(&t, &write_claim(&gone, &i.to_be_bytes()), 0.0);
+    }
+    assert!(t.bucket_count() >= SHARDS * SHARD_SOFT_LIMIT);
+    // Once its buckets have refilled, a request to another table sweeps them.
+    write_one(&t, &write_claim(&live, b"k"), 60.0);
+    assert!(t.bucket_count() <= 4, "{} buckets left", t.bucket_count());
+    // Under budget again: no sweep on the next request.
+    write_one(&t, &write_claim(&live, b"j"), 60.5);
+    assert!(t.bucket_count() <= 5);
+}
+
 /// A fixed count of processes.
 struct Servers(u32);
 

@@ -23,4 +23,4 @@ pub use item_store::{
     TableStats, WriteDecider, WriteOp, WriteOutcome,
 };
 pub use stream_sink::{ItemChange, NoStreams, StreamSink};
-pub use throttler::{Claim, Direction, Throttler, Unthrottled};
+pub use throttler::{Claim, Direction, Grant, Throttler, Unthrottled};

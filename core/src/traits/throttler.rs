@@ -2,12 +2,14 @@
 //! of a batch or transaction: `admit` before the store is touched (is there capacity left in
 //! every bucket the request draws from?) and `charge` after, with the units DynamoDB's
 //! item-size rules say the request consumed (balances may go negative, as DynamoDB's do).
-//! Core calls neither while the `throttling_enabled` setting is off. The implementation that
-//! models DynamoDB is `crate::throttle::BucketThrottler`.
+//! `admit_grant`/`charge_grant` are the same pair passing what admission found on to the
+//! charge. Core calls none of them while the `throttling_enabled` setting is off. The
+//! implementation that models DynamoDB is `crate::throttle::BucketThrottler`.
 
 use crate::error::ApiError;
 use crate::model::table::TableDefinition;
 use crate::ops::request::capacity::Units;
+pub use crate::throttle::Grant;
 
 /// Whether a claim reads or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +44,19 @@ pub trait Throttler: Send + Sync {
     /// Takes `consumed` from the buckets `claim` drew from (table and LSI units from the
     /// table's, each GSI's units from that index's).
     fn charge(&self, claim: &Claim<'_>, consumed: &Units, now: f64);
+
+    /// `admit`, answering on success the buckets it drew from so that `charge_grant` reaches
+    /// them without looking them up again. By default an empty grant.
+    fn admit_grant(&self, claim: &Claim<'_>, now: f64) -> Result<Grant, ApiError> {
+        self.admit(claim, now).map(|()| Grant::default())
+    }
+
+    /// `charge`, through the buckets `grant` (from `admit_grant` of the same claim) holds.
+    /// By default the grant is ignored.
+    fn charge_grant(&self, claim: &Claim<'_>, grant: Grant, consumed: &Units, now: f64) {
+        drop(grant);
+        self.charge(claim, consumed, now);
+    }
 }
 
 /// Admits everything and keeps no accounts: for embedders that never throttle.

@@ -210,20 +210,20 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
                 Some(item_key::partition_of(&storage_key.key)),
                 Direction::Read,
             );
-            match ctx.admit(&claim) {
-                Ok(()) => {}
+            let grant = match ctx.admit(&claim) {
+                Ok(grant) => grant,
                 Err(e) if e.is_throttling() => {
                     unprocessed.push(key);
                     refusal = Some(e);
                     continue;
                 }
                 Err(e) => return Err(e),
-            }
+            };
             let stored = reader.get(&storage_key).await?;
             let item = stored.map(|s| s.decode()).transpose()?;
             let size = item.as_ref().map(crate::model::item::item_size);
             let read = read_units(size, consistent);
-            ctx.charge(&claim, &Units::table(read));
+            ctx.charge_grant(&claim, grant, &Units::table(read));
             units.add(&table, read);
             if let Some(item) = item {
                 bytes += size.unwrap_or(0);

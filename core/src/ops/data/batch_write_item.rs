@@ -204,7 +204,7 @@ fn admit(ctx: &Ctx, planned: Vec<Planned>) -> Result<(Vec<Planned>, Unprocessed)
             Some(&p.partition),
             Direction::Write,
         )) {
-            Ok(()) => admitted.push(p),
+            Ok(_) => admitted.push(p),
             Err(e) if e.is_throttling() => {
                 unprocessed.entry(p.table).or_default().push(p.request);
                 refusal = Some(e);

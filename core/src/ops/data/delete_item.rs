@@ -111,7 +111,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     .await?;
     let partition = item_key::partition_of(&item_key.key).to_vec();
     let claim = Ctx::claim(&def, None, Some(&partition), Direction::Write);
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
     let write = WriteOp::Delete { key: item_key };
     let before = item_key::run_single_write(
         ctx,
@@ -125,7 +125,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let old = before.map(|stored| stored.decode()).transpose()?;
     let old_size = old.as_ref().map_or(0, item_size);
     let units = index_capacity::write(&def, old.as_ref(), None, write_units(&[old_size]));
-    ctx.charge(&claim, &units);
+    ctx.charge_grant(&claim, grant, &units);
     Ok(Response {
         consumed_capacity: capacity.report_units(&def.name, &units),
         attributes: old.filter(|_| wants_old),

@@ -130,7 +130,7 @@ async fn find(ctx: &Ctx, req: Request) -> Result<Found, ApiError> {
         Some(item_key::partition_of(&item_key.key)),
         Direction::Read,
     );
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
     let consistent = req.consistent_read.unwrap_or(false);
     let stored = reads_for(ctx.store.as_ref(), consistent)
         .get(&item_key)
@@ -139,7 +139,7 @@ async fn find(ctx: &Ctx, req: Request) -> Result<Found, ApiError> {
         batch_common::size_for_units(stored.as_ref(), READ_UNIT_BYTES)?,
         consistent,
     );
-    ctx.charge(&claim, &Units::table(units));
+    ctx.charge_grant(&claim, grant, &Units::table(units));
     Ok(Found {
         stored,
         consumed: capacity.report(&def.name, units),

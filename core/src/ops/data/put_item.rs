@@ -143,7 +143,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     index_maintenance::check_item(&def, &item)?;
     let partition = item_key::partition_of(&key.key).to_vec();
     let claim = Ctx::claim(&def, None, Some(&partition), Direction::Write);
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
     let new_size = item_size(&item);
     let write = WriteOp::Put {
         key,
@@ -171,7 +171,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         counted.as_ref(),
         write_units(&[new_size, old_size]),
     );
-    ctx.charge(&claim, &units);
+    ctx.charge_grant(&claim, grant, &units);
     Ok(Response {
         consumed_capacity: capacity.report_units(&def.name, &units),
         attributes: old.filter(|_| wants_old),

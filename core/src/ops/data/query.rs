@@ -278,7 +278,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         Some(&partition),
         Direction::Read,
     );
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
     let filter = filter.or(checked.legacy_filter);
     let schema = &def.key_schema;
     let count_only = checked.select == Some(Select::Count);
@@ -313,7 +313,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         ),
         None => Units::table(units),
     };
-    ctx.charge(&claim, &units);
+    ctx.charge_grant(&claim, grant, &units);
     let consumed = checked.capacity.report_units(&def.name, &units);
     Ok(Response::from_page(page, count_only, consumed))
 }

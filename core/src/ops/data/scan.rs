@@ -209,7 +209,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         None => authorize::on_table(ctx, "dynamodb:Scan", &def, context).await?,
     }
     let claim = Ctx::claim(&def, req.index_name.as_deref(), None, Direction::Read);
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
 
     let count_only = select == Some(Select::Count);
     let output = match (count_only, projection) {
@@ -243,7 +243,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         Some((i, global)) => Units::index(&i.name, global, units),
         None => Units::table(units),
     };
-    ctx.charge(&claim, &units);
+    ctx.charge_grant(&claim, grant, &units);
     let consumed = capacity.report_units(&def.name, &units);
     Ok(Response::from_page(page, count_only, consumed))
 }

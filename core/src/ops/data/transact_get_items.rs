@@ -193,7 +193,7 @@ fn admit(ctx: &Ctx, planned: &[Planned]) -> Result<(), ApiError> {
     let mut refused = false;
     for p in planned {
         match ctx.admit(&claim(p)) {
-            Ok(()) => refusals.push(None),
+            Ok(_) => refusals.push(None),
             Err(e) if e.is_throttling() => {
                 refused = true;
                 refusals.push(Some(e));

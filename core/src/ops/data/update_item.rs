@@ -232,7 +232,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     .await?;
     let partition = item_key::partition_of(&storage_key.key).to_vec();
     let claim = Ctx::claim(&def, None, Some(&partition), Direction::Write);
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
     let plan = Plan {
         key,
         storage_key: storage_key.clone(),
@@ -260,7 +260,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         // A removal-only update of a missing item: nothing exists before or after.
         Some(WriteOp::Delete { .. }) if old.is_none() => {
             let units = Units::table(write_units(&[0, 0]));
-            ctx.charge(&claim, &units);
+            ctx.charge_grant(&claim, grant, &units);
             return Ok(Response {
                 attributes: None,
                 consumed_capacity: capacity.report_units(&def.name, &units),
@@ -271,7 +271,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     };
     let sizes = [item_size(&new), old.as_ref().map_or(0, item_size)];
     let units = index_capacity::write(&def, old.as_ref(), Some(&new), write_units(&sizes));
-    ctx.charge(&claim, &units);
+    ctx.charge_grant(&claim, grant, &units);
     Ok(Response {
         attributes: return_values.select(old.as_ref(), &new, &updated_paths),
         consumed_capacity: capacity.report_units(&def.name, &units),

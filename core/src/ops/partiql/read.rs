@@ -141,7 +141,7 @@ pub async fn select(
         _ => None,
     };
     let claim = Ctx::claim(def, index_name, claim_partition.as_deref(), Direction::Read);
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
 
     let fetch = index.is_some_and(|(i, g)| index_read::needs_fetch(def, i, g, None, &tops));
     let key_names = index.map(|(i, _)| index_read::key_names(def, i));
@@ -220,7 +220,7 @@ pub async fn select(
         Some((name, global)) => Units::index(name, *global, units),
         None => Units::table(units),
     };
-    ctx.charge(&claim, &page.units);
+    ctx.charge_grant(&claim, grant, &page.units);
     let paths = plan.projection.as_deref();
     page.items = std::mem::take(&mut page.items)
         .into_iter()
@@ -273,13 +273,13 @@ pub async fn get(
     .await?;
     let partition = crate::ops::request::item_key::partition_of(&plan.storage_key.key).to_vec();
     let claim = Ctx::claim(&plan.def, None, Some(&partition), Direction::Read);
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
     let stored = reads_for(ctx.store.as_ref(), consistent)
         .get(&plan.storage_key)
         .await?;
     let size = crate::ops::request::batch_common::stored_size(stored.as_ref())?;
     let units = Units::table(read_units(size, consistent));
-    ctx.charge(&claim, &units);
+    ctx.charge_grant(&claim, grant, &units);
     let item = stored.map(|s| s.decode()).transpose()?;
     Ok((item.map(|i| project(i, plan.projection.as_deref())), units))
 }

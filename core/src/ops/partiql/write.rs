@@ -81,7 +81,7 @@ pub async fn write(
     plan.action.old_on_failure = old_on_failure;
     let def = plan.action.def.clone();
     let claim = Ctx::claim(&def, None, Some(&plan.action.partition), Direction::Write);
-    ctx.admit(&claim)?;
+    let grant = ctx.admit(&claim)?;
     let key = plan.action.key.clone();
     let actions = vec![plan.action.clone()];
     let decider: WriteDecider = Box::new(move |current| decide::decide(&actions, current));
@@ -111,7 +111,7 @@ pub async fn write(
         old.as_ref().map_or(0, item_size),
     ];
     let units = index_capacity::write(&def, old.as_ref(), new.as_ref(), write_units(&sizes));
-    ctx.charge(&claim, &units);
+    ctx.charge_grant(&claim, grant, &units);
     let item = match (&plan.action.kind, plan.returning) {
         (Kind::Update { update, .. }, Some(r)) => match &new {
             Some(new) => {

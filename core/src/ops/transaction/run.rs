@@ -108,7 +108,7 @@ fn admit(ctx: &Ctx, compiled: &[Action]) -> Result<(), ApiError> {
     for action in compiled {
         let claim = Ctx::claim(&action.def, None, Some(&action.partition), Direction::Write);
         match ctx.admit(&claim) {
-            Ok(()) => refusals.push(None),
+            Ok(_) => refusals.push(None),
             Err(e) if e.is_throttling() => {
                 refused = true;
                 refusals.push(Some(e));
