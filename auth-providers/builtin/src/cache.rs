@@ -50,11 +50,19 @@ pub struct Credential {
     /// The identity's account id, ARN and user id as the `Principal` of each request holds
     /// them: made once, shared by every request of this credential.
     pub texts: PrincipalTexts,
-    /// Derived signing keys: (date, region) → key.
-    keys: Mutex<Vec<(String, String, SigningKey)>>,
+    /// Derived signing keys per (date, region).
+    keys: Mutex<Vec<ScopedKey>>,
 }
 
-/// A caller's account id, ARN and user id, shared.
+/// A signing key with its scope; the region is shared with every `Principal` signed with it.
+#[derive(Debug)]
+struct ScopedKey {
+    date: String,
+    region: Arc<str>,
+    key: SigningKey,
+}
+
+/// A caller's account id, ARN, user id and access key id, shared.
 #[derive(Debug, Clone)]
 pub struct PrincipalTexts {
     /// The account id.
@@ -63,15 +71,23 @@ pub struct PrincipalTexts {
     pub arn: Arc<str>,
     /// The user id.
     pub user_id: Arc<str>,
+    /// The access key id the credential was looked up by.
+    pub access_key_id: Arc<str>,
 }
 
 impl Credential {
-    /// A credential with no signing key derived yet.
-    pub fn new(identity: ResolvedIdentity, sealed: SealedSecret, token: TokenRule) -> Credential {
+    /// The credential of `access_key_id`, with no signing key derived yet.
+    pub fn new(
+        access_key_id: &str,
+        identity: ResolvedIdentity,
+        sealed: SealedSecret,
+        token: TokenRule,
+    ) -> Credential {
         let texts = PrincipalTexts {
             account_id: identity.account_id.as_str().into(),
             arn: identity.arn.as_str().into(),
             user_id: identity.user_id.as_str().into(),
+            access_key_id: access_key_id.into(),
         };
         Credential {
             identity: Arc::new(identity),
@@ -82,26 +98,32 @@ impl Credential {
         }
     }
 
-    /// The signing key for (`date`, `region`), derived with `derive` on first use.
+    /// The signing key for (`date`, `region`), derived with `derive` on first use, and the
+    /// region as one shared text (the same for every request signed with the key).
     pub fn signing_key<E>(
         &self,
         date: &str,
         region: &str,
         derive: impl FnOnce() -> Result<SigningKey, E>,
-    ) -> Result<SigningKey, E> {
+    ) -> Result<(SigningKey, Arc<str>), E> {
         if let Ok(keys) = self.keys.lock() {
-            if let Some((_, _, k)) = keys.iter().find(|(d, r, _)| d == date && r == region) {
-                return Ok(k.clone());
+            if let Some(k) = keys.iter().find(|k| k.date == date && &*k.region == region) {
+                return Ok((k.key.clone(), k.region.clone()));
             }
         }
         let key = derive()?;
+        let region: Arc<str> = region.into();
         if let Ok(mut keys) = self.keys.lock() {
             if keys.len() >= MAX_SIGNING_KEYS {
                 keys.remove(0);
             }
-            keys.push((date.to_string(), region.to_string(), key.clone()));
+            keys.push(ScopedKey {
+                date: date.to_string(),
+                region: region.clone(),
+                key: key.clone(),
+            });
         }
-        Ok(key)
+        Ok((key, region))
     }
 }
 
@@ -247,6 +269,7 @@ mod tests {
             session_issued: None,
         };
         let cred = Credential::new(
+            "AKIA1",
             id,
             SealedSecret {
                 nonce: vec![],
@@ -255,17 +278,32 @@ mod tests {
             TokenRule::None,
         );
         let mut derived = 0;
+        let mut regions = Vec::new();
         for (d, r) in [
             ("20260101", "us-east-1"),
             ("20260101", "us-east-1"),
             ("20260102", "us-east-1"),
+            ("20260102", "eu-west-1"),
         ] {
-            cred.signing_key(d, r, || {
-                derived += 1;
-                Ok::<_, ()>(SigningKey::derive(b"s", d, r, "dynamodb"))
-            })
-            .unwrap();
+            let (key, region) = cred
+                .signing_key(d, r, || {
+                    derived += 1;
+                    Ok::<_, ()>(SigningKey::derive(b"s", d, r, "dynamodb"))
+                })
+                .unwrap();
+            assert_eq!(
+                key.sign(b"x"),
+                SigningKey::derive(b"s", d, r, "dynamodb").sign(b"x"),
+                "the key of ({d}, {r})"
+            );
+            assert_eq!(&*region, r);
+            regions.push(region);
         }
-        assert_eq!(derived, 2);
+        assert_eq!(derived, 3);
+        assert!(
+            Arc::ptr_eq(&regions[0], &regions[1]),
+            "a cached key hands out its region, not a copy"
+        );
+        assert_eq!(&*cred.texts.access_key_id, "AKIA1");
     }
 }
