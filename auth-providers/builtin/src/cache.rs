@@ -15,7 +15,7 @@ use extenddb_core::model::iam::SealedSecret;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long another process's IAM change may go unnoticed.
 pub const VERSION_TTL: Duration = Duration::from_secs(2);
@@ -138,12 +138,27 @@ pub struct CredentialCache {
     local_seen: AtomicU64,
     /// (IAM version seen, when it was read).
     version: Mutex<Option<(u64, SystemTime)>>,
+    /// When the version is next due, in nanoseconds since the epoch (0: at once), kept with
+    /// `version`: every request reads it without taking the lock.
+    next_due: AtomicU64,
+}
+
+/// `t` in nanoseconds since the epoch (0 before it, `u64::MAX` past what fits).
+fn nanos(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, nanos_of)
+}
+
+fn nanos_of(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl CredentialCache {
     /// Empties the cache if this process changed IAM since it was filled.
     pub fn check_local(&self, local_changes: u64) {
-        if self.local_seen.swap(local_changes, Ordering::AcqRel) != local_changes {
+        // Read first: a write on every request would bounce the line between cores.
+        if self.local_seen.load(Ordering::Acquire) != local_changes
+            && self.local_seen.swap(local_changes, Ordering::AcqRel) != local_changes
+        {
             self.clear();
         }
     }
@@ -151,20 +166,33 @@ impl CredentialCache {
     /// Whether the IAM version is due to be read again at `now`; claims the check so that
     /// concurrent requests do not all read it.
     pub fn version_due(&self, now: SystemTime) -> bool {
+        // Not due before `next_due` (the read time plus the TTL): most requests stop here.
+        if nanos(now) < self.next_due.load(Ordering::Acquire) {
+            return false;
+        }
         let Ok(mut v) = self.version.lock() else {
             return true;
         };
         match *v {
             Some((_, at)) if now.duration_since(at).map_or(true, |d| d < VERSION_TTL) => false,
             Some((seen, _)) => {
-                *v = Some((seen, now));
+                self.set_version(&mut v, seen, now);
                 true
             }
             None => {
-                *v = Some((u64::MAX, now));
+                self.set_version(&mut v, u64::MAX, now);
                 true
             }
         }
+    }
+
+    /// Sets the version seen and when, and when it is next due.
+    fn set_version(&self, v: &mut Option<(u64, SystemTime)>, version: u64, at: SystemTime) {
+        *v = Some((version, at));
+        self.next_due.store(
+            nanos(at).saturating_add(nanos_of(VERSION_TTL)),
+            Ordering::Release,
+        );
     }
 
     /// Records the IAM version read at `now`; empties the cache when it moved.
@@ -172,7 +200,7 @@ impl CredentialCache {
         let moved = match self.version.lock() {
             Ok(mut v) => {
                 let moved = v.is_some_and(|(seen, _)| seen != version);
-                *v = Some((version, now));
+                self.set_version(&mut v, version, now);
                 moved
             }
             Err(_) => true,
@@ -218,7 +246,6 @@ impl CredentialCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
 
     fn entry() -> Entry {
         None
