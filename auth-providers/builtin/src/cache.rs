@@ -15,7 +15,7 @@ use extenddb_core::model::iam::SealedSecret;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// How long another process's IAM change may go unnoticed.
 pub const VERSION_TTL: Duration = Duration::from_secs(2);
@@ -50,11 +50,19 @@ pub struct Credential {
     /// The identity's account id, ARN and user id as the `Principal` of each request holds
     /// them: made once, shared by every request of this credential.
     pub texts: PrincipalTexts,
-    /// Derived signing keys: (date, region) → key.
-    keys: Mutex<Vec<(String, String, SigningKey)>>,
+    /// Derived signing keys per (date, region).
+    keys: Mutex<Vec<ScopedKey>>,
 }
 
-/// A caller's account id, ARN and user id, shared.
+/// A signing key with its scope; the region is shared with every `Principal` signed with it.
+#[derive(Debug)]
+struct ScopedKey {
+    date: String,
+    region: Arc<str>,
+    key: SigningKey,
+}
+
+/// A caller's account id, ARN, user id and access key id, shared.
 #[derive(Debug, Clone)]
 pub struct PrincipalTexts {
     /// The account id.
@@ -63,15 +71,23 @@ pub struct PrincipalTexts {
     pub arn: Arc<str>,
     /// The user id.
     pub user_id: Arc<str>,
+    /// The access key id the credential was looked up by.
+    pub access_key_id: Arc<str>,
 }
 
 impl Credential {
-    /// A credential with no signing key derived yet.
-    pub fn new(identity: ResolvedIdentity, sealed: SealedSecret, token: TokenRule) -> Credential {
+    /// The credential of `access_key_id`, with no signing key derived yet.
+    pub fn new(
+        access_key_id: &str,
+        identity: ResolvedIdentity,
+        sealed: SealedSecret,
+        token: TokenRule,
+    ) -> Credential {
         let texts = PrincipalTexts {
             account_id: identity.account_id.as_str().into(),
             arn: identity.arn.as_str().into(),
             user_id: identity.user_id.as_str().into(),
+            access_key_id: access_key_id.into(),
         };
         Credential {
             identity: Arc::new(identity),
@@ -82,26 +98,32 @@ impl Credential {
         }
     }
 
-    /// The signing key for (`date`, `region`), derived with `derive` on first use.
+    /// The signing key for (`date`, `region`), derived with `derive` on first use, and the
+    /// region as one shared text (the same for every request signed with the key).
     pub fn signing_key<E>(
         &self,
         date: &str,
         region: &str,
         derive: impl FnOnce() -> Result<SigningKey, E>,
-    ) -> Result<SigningKey, E> {
+    ) -> Result<(SigningKey, Arc<str>), E> {
         if let Ok(keys) = self.keys.lock() {
-            if let Some((_, _, k)) = keys.iter().find(|(d, r, _)| d == date && r == region) {
-                return Ok(k.clone());
+            if let Some(k) = keys.iter().find(|k| k.date == date && &*k.region == region) {
+                return Ok((k.key.clone(), k.region.clone()));
             }
         }
         let key = derive()?;
+        let region: Arc<str> = region.into();
         if let Ok(mut keys) = self.keys.lock() {
             if keys.len() >= MAX_SIGNING_KEYS {
                 keys.remove(0);
             }
-            keys.push((date.to_string(), region.to_string(), key.clone()));
+            keys.push(ScopedKey {
+                date: date.to_string(),
+                region: region.clone(),
+                key: key.clone(),
+            });
         }
-        Ok(key)
+        Ok((key, region))
     }
 }
 
@@ -116,12 +138,27 @@ pub struct CredentialCache {
     local_seen: AtomicU64,
     /// (IAM version seen, when it was read).
     version: Mutex<Option<(u64, SystemTime)>>,
+    /// When the version is next due, in nanoseconds since the epoch (0: at once), kept with
+    /// `version`: every request reads it without taking the lock.
+    next_due: AtomicU64,
+}
+
+/// `t` in nanoseconds since the epoch (0 before it, `u64::MAX` past what fits).
+fn nanos(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, nanos_of)
+}
+
+fn nanos_of(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
 }
 
 impl CredentialCache {
     /// Empties the cache if this process changed IAM since it was filled.
     pub fn check_local(&self, local_changes: u64) {
-        if self.local_seen.swap(local_changes, Ordering::AcqRel) != local_changes {
+        // Read first: a write on every request would bounce the line between cores.
+        if self.local_seen.load(Ordering::Acquire) != local_changes
+            && self.local_seen.swap(local_changes, Ordering::AcqRel) != local_changes
+        {
             self.clear();
         }
     }
@@ -129,20 +166,33 @@ impl CredentialCache {
     /// Whether the IAM version is due to be read again at `now`; claims the check so that
     /// concurrent requests do not all read it.
     pub fn version_due(&self, now: SystemTime) -> bool {
+        // Not due before `next_due` (the read time plus the TTL): most requests stop here.
+        if nanos(now) < self.next_due.load(Ordering::Acquire) {
+            return false;
+        }
         let Ok(mut v) = self.version.lock() else {
             return true;
         };
         match *v {
             Some((_, at)) if now.duration_since(at).map_or(true, |d| d < VERSION_TTL) => false,
             Some((seen, _)) => {
-                *v = Some((seen, now));
+                self.set_version(&mut v, seen, now);
                 true
             }
             None => {
-                *v = Some((u64::MAX, now));
+                self.set_version(&mut v, u64::MAX, now);
                 true
             }
         }
+    }
+
+    /// Sets the version seen and when, and when it is next due.
+    fn set_version(&self, v: &mut Option<(u64, SystemTime)>, version: u64, at: SystemTime) {
+        *v = Some((version, at));
+        self.next_due.store(
+            nanos(at).saturating_add(nanos_of(VERSION_TTL)),
+            Ordering::Release,
+        );
     }
 
     /// Records the IAM version read at `now`; empties the cache when it moved.
@@ -150,7 +200,7 @@ impl CredentialCache {
         let moved = match self.version.lock() {
             Ok(mut v) => {
                 let moved = v.is_some_and(|(seen, _)| seen != version);
-                *v = Some((version, now));
+                self.set_version(&mut v, version, now);
                 moved
             }
             Err(_) => true,
@@ -196,7 +246,6 @@ impl CredentialCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::UNIX_EPOCH;
 
     fn entry() -> Entry {
         None
@@ -247,6 +296,7 @@ mod tests {
             session_issued: None,
         };
         let cred = Credential::new(
+            "AKIA1",
             id,
             SealedSecret {
                 nonce: vec![],
@@ -255,17 +305,32 @@ mod tests {
             TokenRule::None,
         );
         let mut derived = 0;
+        let mut regions = Vec::new();
         for (d, r) in [
             ("20260101", "us-east-1"),
             ("20260101", "us-east-1"),
             ("20260102", "us-east-1"),
+            ("20260102", "eu-west-1"),
         ] {
-            cred.signing_key(d, r, || {
-                derived += 1;
-                Ok::<_, ()>(SigningKey::derive(b"s", d, r, "dynamodb"))
-            })
-            .unwrap();
+            let (key, region) = cred
+                .signing_key(d, r, || {
+                    derived += 1;
+                    Ok::<_, ()>(SigningKey::derive(b"s", d, r, "dynamodb"))
+                })
+                .unwrap();
+            assert_eq!(
+                key.sign(b"x"),
+                SigningKey::derive(b"s", d, r, "dynamodb").sign(b"x"),
+                "the key of ({d}, {r})"
+            );
+            assert_eq!(&*region, r);
+            regions.push(region);
         }
-        assert_eq!(derived, 2);
+        assert_eq!(derived, 3);
+        assert!(
+            Arc::ptr_eq(&regions[0], &regions[1]),
+            "a cached key hands out its region, not a copy"
+        );
+        assert_eq!(&*cred.texts.access_key_id, "AKIA1");
     }
 }

@@ -94,11 +94,13 @@ impl BuiltinAuth {
         let entry = match resolve(&*self.store, id).await.map_err(internal)? {
             None => None,
             Some(Resolved::Key(key, identity)) => Some(Arc::new(Credential::new(
+                id,
                 identity,
                 key.secret,
                 TokenRule::None,
             ))),
             Some(Resolved::Session(s, identity)) => Some(Arc::new(Credential::new(
+                id,
                 identity,
                 s.secret,
                 TokenRule::Session {
@@ -125,7 +127,7 @@ impl AuthProvider for BuiltinAuth {
         let Some(cred) = self.credential(&req.access_key_id).await? else {
             return Err(ApiError::UnrecognizedClient(sigv4::INVALID_KEY.into()));
         };
-        let key = cred.signing_key(&req.scope_date, &req.region, || {
+        let (key, region) = cred.signing_key(&req.scope_date, &req.region, || {
             let secret = self
                 .key
                 .open(&cred.sealed, req.access_key_id.as_bytes())
@@ -168,8 +170,8 @@ impl AuthProvider for BuiltinAuth {
             account_id: texts.account_id.clone(),
             arn: texts.arn.clone(),
             user_id: texts.user_id.clone(),
-            access_key_id: req.access_key_id.into_owned(),
-            region: req.region.into_owned(),
+            access_key_id: texts.access_key_id.clone(),
+            region,
             identity: Some(cred.identity.clone()),
         })
     }

@@ -151,8 +151,8 @@ async fn a_signed_request_authenticates_and_policies_decide() {
     assert_eq!(&*p.account_id, ACCT);
     assert_eq!(&*p.arn, "arn:aws:iam::123456789012:user/alice");
     assert_eq!(&*p.user_id, "AIDAEXAMPLEALICE00001");
-    assert_eq!(p.access_key_id, fx.id);
-    assert_eq!(p.region, "us-east-1");
+    assert_eq!(&*p.access_key_id, fx.id);
+    assert_eq!(&*p.region, "us-east-1");
     let ctx = AuthzContext::default();
     assert_eq!(
         authorize(&fx.auth, &p, "dynamodb:GetItem", BOOKS, &ctx).await,

@@ -239,7 +239,7 @@ impl AuthProvider for StaticKeysAuth {
     ) -> Result<Decision, ApiError> {
         let access = self
             .keys
-            .get(&principal.access_key_id)
+            .get(&*principal.access_key_id)
             .filter(|k| *k.account_id == *principal.account_id)
             .map_or(Access::None, |k| k.access);
         let own_account = request.resource == "*"

@@ -372,17 +372,33 @@ impl TableDefinition {
         self.indexes().find(|(i, _)| i.name == name)
     }
 
-    /// The table's ARN.
+    /// The table's ARN. Built by concatenation (one allocation of the exact size): every
+    /// authorized request asks for it, and `format!` costs several times as much.
     pub fn arn(&self) -> String {
-        format!(
-            "arn:aws:dynamodb:{}:{}:table/{}",
-            self.region, self.account_id, self.name
-        )
+        self.arn_with(&[])
     }
 
     /// The ARN of the table's index `index`.
     pub fn index_arn(&self, index: &str) -> String {
-        format!("{}/index/{index}", self.arn())
+        self.arn_with(&["/index/", index])
+    }
+
+    /// The table's ARN followed by `tail`.
+    fn arn_with(&self, tail: &[&str]) -> String {
+        let head = [
+            "arn:aws:dynamodb:",
+            self.region.as_str(),
+            ":",
+            self.account_id.as_str(),
+            ":table/",
+            self.name.as_str(),
+        ];
+        let len = head.iter().chain(tail).map(|s| s.len()).sum();
+        let mut arn = String::with_capacity(len);
+        for s in head.iter().chain(tail) {
+            arn.push_str(s);
+        }
+        arn
     }
 
     /// The ARN of the table's enabled stream, if any.

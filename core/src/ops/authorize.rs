@@ -152,4 +152,20 @@ mod tests {
         );
         assert_eq!(leading_key(&AttributeValue::B(vec![0, 1, 2])), "AAEC");
     }
+
+    #[test]
+    fn table_index_and_stream_arns() {
+        use crate::model::table::TableStatus;
+        use crate::ops::table::table_description::test_support::table;
+        let def = table("Music", TableStatus::Active, 0.0);
+        let arn = "arn:aws:dynamodb:us-east-1:123456789012:table/Music";
+        assert_eq!(def.arn(), arn);
+        assert_eq!(
+            def.arn().capacity(),
+            arn.len(),
+            "one allocation of the exact size"
+        );
+        assert_eq!(def.index_arn("byYear"), format!("{arn}/index/byYear"));
+        assert_eq!(def.stream_arn_of("L"), format!("{arn}/stream/L"));
+    }
 }

@@ -74,10 +74,12 @@ pub struct Principal {
     /// IAM's unique id of the caller (`aws:userid`): the account id for root, `AIDA…` for a
     /// user, `AROA…:<session>` for a role session.
     pub user_id: Arc<str>,
-    /// The access key used.
-    pub access_key_id: String,
-    /// Region from the request's credential scope.
-    pub region: String,
+    /// The access key used. Shared like the texts above: a provider that caches its
+    /// credentials hands out the cached key id.
+    pub access_key_id: Arc<str>,
+    /// Region from the request's credential scope. Shared like the texts above: a provider
+    /// can keep one per signing key it caches.
+    pub region: Arc<str>,
     /// Provider-specific resolved identity, opaque to core.
     pub identity: Option<Arc<dyn Any + Send + Sync>>,
 }
@@ -111,8 +113,8 @@ impl Principal {
             account_id: account_id.clone(),
             arn: root_arn.clone(),
             user_id: account_id.clone(),
-            access_key_id: access_key_id.to_string(),
-            region: region.to_string(),
+            access_key_id: access_key_id.into(),
+            region: region.into(),
             identity: None,
         }
     }

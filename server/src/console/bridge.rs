@@ -53,7 +53,7 @@ async fn principal<B>(
     session: &Session,
     req: &Request<B>,
 ) -> Result<Principal, Refused> {
-    let region = state.services.region.clone();
+    let region: Arc<str> = state.services.region.as_str().into();
     let internal = |e: String| {
         tracing::warn!(error = %e, "console principal could not be built");
         refuse(
@@ -228,7 +228,7 @@ pub(super) async fn metrics(state: &AppState, session: &Session, peer: Peer) -> 
             arn: identity.arn.as_str().into(),
             user_id: identity.user_id.as_str().into(),
             access_key_id: CONSOLE_KEY.into(),
-            region: state.services.region.clone(),
+            region: state.services.region.as_str().into(),
             identity: Some(Arc::new(identity)),
         };
         let facts = facts(state, peer);

@@ -114,6 +114,11 @@ impl Condition {
             parsed,
         }
     }
+
+    /// The `i`th value as parsed with the policy (`Text` when it was not).
+    fn parsed_value(&self, i: usize) -> Parsed {
+        self.parsed.get(i).copied().unwrap_or(Parsed::Text)
+    }
 }
 
 impl Operator {
@@ -178,7 +183,7 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
     }
     let value = ctx.get(&cond.key);
     if op.family == Family::Null {
-        let present = value.as_ref().is_some_and(|v| !v.values.is_empty());
+        let present = value.as_ref().is_some_and(|v| !v.values().is_empty());
         return cond
             .values
             .iter()
@@ -202,12 +207,12 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
         (_, None) if op.if_exists => true,
         (None, None) => op.negated,
         (None, Some(CtxValue { multi: true, .. })) => false,
-        (None, Some(CtxValue { values, .. })) => values.first().is_some_and(|v| satisfied(v)),
+        (None, Some(v)) => v.values().first().is_some_and(|v| satisfied(v)),
         (Some(SetQualifier::ForAllValues), v) => {
-            v.is_none_or(|v| v.values.iter().all(|x| satisfied(x)))
+            v.is_none_or(|v| v.values().iter().all(|x| satisfied(x)))
         }
         (Some(SetQualifier::ForAnyValue), v) => {
-            v.is_some_and(|v| v.values.iter().any(|x| satisfied(x)))
+            v.is_some_and(|v| v.values().iter().any(|x| satisfied(x)))
         }
     }
 }
@@ -224,37 +229,60 @@ fn holds_for_ip(cond: &Condition, ip: IpAddr, ctx: &dyn Context, variables: bool
     }
 }
 
+/// The condition's policy values ready to compare.
+enum PolicyValues<'c> {
+    /// No value needs a variable substituted (nearly every condition): the values as written,
+    /// read in place.
+    Plain(&'c Condition),
+    /// Values with their variables substituted.
+    Expanded(Vec<PolicyValue<'c>>),
+}
+
 /// The condition's policy values ready to compare, variables substituted; `None` when a
 /// variable cannot be resolved (the condition fails).
 fn policy_values<'c>(
     cond: &'c Condition,
     ctx: &dyn Context,
     variables: bool,
-) -> Option<Vec<PolicyValue<'c>>> {
+) -> Option<PolicyValues<'c>> {
+    if !(variables && cond.values.iter().any(|v| has_variable(v))) {
+        return Some(PolicyValues::Plain(cond));
+    }
     let mut pats = Vec::with_capacity(cond.values.len());
     for (i, v) in cond.values.iter().enumerate() {
-        if !(variables && has_variable(v)) {
-            let parsed = cond.parsed.get(i).copied().unwrap_or(Parsed::Text);
-            pats.push(PolicyValue::Plain(v, parsed));
+        if !has_variable(v) {
+            pats.push(PolicyValue::Plain(v, cond.parsed_value(i)));
             continue;
         }
         pats.push(PolicyValue::Expanded(expand(v, variables, ctx)?));
     }
-    Some(pats)
+    Some(PolicyValues::Expanded(pats))
 }
 
 /// For one request value: whether any policy value matches it, `None` on a type error (which
 /// fails the whole condition, negated or not).
 fn any_matches(
     family: Family,
-    pats: &[PolicyValue<'_>],
+    pats: &PolicyValues<'_>,
     v: Request<'_>,
     ctx: &dyn Context,
 ) -> Option<bool> {
     let mut any = false;
-    for p in pats {
-        if matches_value(family, p, v, ctx)? {
-            any = true;
+    match pats {
+        PolicyValues::Plain(cond) => {
+            for (i, p) in cond.values.iter().enumerate() {
+                let p = PolicyValue::Plain(p, cond.parsed_value(i));
+                if matches_value(family, &p, v, ctx)? {
+                    any = true;
+                }
+            }
+        }
+        PolicyValues::Expanded(list) => {
+            for p in list {
+                if matches_value(family, p, v, ctx)? {
+                    any = true;
+                }
+            }
         }
     }
     Some(any)

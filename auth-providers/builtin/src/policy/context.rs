@@ -19,17 +19,24 @@ use std::time::UNIX_EPOCH;
 /// only `ForAllValues:`/`ForAnyValue:` operators can match.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CtxValue<'a> {
-    /// The values (one for a single-valued key).
-    pub values: Vec<Cow<'a, str>>,
+    /// The values (`values()`): a single-valued key's one value is held without a vector, so
+    /// reading it allocates nothing.
+    values: Values<'a>,
     /// Whether the key is multivalued.
     pub multi: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Values<'a> {
+    One(Cow<'a, str>),
+    Many(Vec<Cow<'a, str>>),
 }
 
 impl<'a> CtxValue<'a> {
     /// A single value.
     pub fn one(v: impl Into<Cow<'a, str>>) -> CtxValue<'a> {
         CtxValue {
-            values: vec![v.into()],
+            values: Values::One(v.into()),
             multi: false,
         }
     }
@@ -37,8 +44,24 @@ impl<'a> CtxValue<'a> {
     /// A multivalued key's values.
     pub fn many(vs: impl IntoIterator<Item = Cow<'a, str>>) -> CtxValue<'a> {
         CtxValue {
-            values: vs.into_iter().collect(),
+            values: Values::Many(vs.into_iter().collect()),
             multi: true,
+        }
+    }
+
+    /// The values (one for a single-valued key).
+    pub fn values(&self) -> &[Cow<'a, str>] {
+        match &self.values {
+            Values::One(v) => std::slice::from_ref(v),
+            Values::Many(vs) => vs,
+        }
+    }
+
+    /// The value of a single-valued key; `None` for a multivalued one, whatever it holds.
+    pub fn into_single(self) -> Option<Cow<'a, str>> {
+        match self.values {
+            Values::One(v) if !self.multi => Some(v),
+            _ => None,
         }
     }
 }
@@ -88,11 +111,12 @@ impl CtxValue<'_> {
     /// The same values, owned.
     pub fn into_owned(self) -> CtxValue<'static> {
         CtxValue {
-            values: self
-                .values
-                .into_iter()
-                .map(|v| Cow::Owned(v.into_owned()))
-                .collect(),
+            values: match self.values {
+                Values::One(v) => Values::One(Cow::Owned(v.into_owned())),
+                Values::Many(vs) => {
+                    Values::Many(vs.into_iter().map(|v| Cow::Owned(v.into_owned())).collect())
+                }
+            },
             multi: self.multi,
         }
     }
@@ -100,11 +124,12 @@ impl CtxValue<'_> {
     /// The same values, borrowed from `self`.
     pub fn borrowed(&self) -> CtxValue<'_> {
         CtxValue {
-            values: self
-                .values
-                .iter()
-                .map(|v| Cow::Borrowed(v.as_ref()))
-                .collect(),
+            values: match &self.values {
+                Values::One(v) => Values::One(Cow::Borrowed(v.as_ref())),
+                Values::Many(vs) => {
+                    Values::Many(vs.iter().map(|v| Cow::Borrowed(v.as_ref())).collect())
+                }
+            },
             multi: self.multi,
         }
     }
@@ -215,4 +240,30 @@ pub fn iso8601(secs: u64) -> String {
         dt.minute(),
         dt.second()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_and_many_values_read_alike() {
+        let one = CtxValue::one("a");
+        assert_eq!(one.values(), ["a"]);
+        assert!(!one.multi);
+        let many = CtxValue::many(["a", "b"].map(Cow::Borrowed));
+        assert_eq!(many.values(), ["a", "b"]);
+        assert!(many.multi);
+        assert!(CtxValue::many([]).values().is_empty());
+        assert_eq!(one.borrowed(), one);
+        assert_eq!(many.clone().into_owned(), many);
+        assert_eq!(one.clone().into_single().as_deref(), Some("a"));
+        let many_of_one = CtxValue::many([Cow::Borrowed("a")]);
+        assert_eq!(
+            many_of_one.into_single(),
+            None,
+            "a multivalued key is no variable"
+        );
+        assert_ne!(CtxValue::one("a"), CtxValue::many([Cow::Borrowed("a")]));
+    }
 }

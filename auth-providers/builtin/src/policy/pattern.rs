@@ -58,9 +58,7 @@ fn variable(inner: &str, ctx: &dyn Context) -> Option<String> {
         None => (inner.trim(), None),
     };
     match ctx.get(&key.to_ascii_lowercase()) {
-        Some(v) if !v.multi && v.values.len() == 1 => {
-            v.values.into_iter().next().map(Cow::into_owned)
-        }
+        Some(v) if !v.multi && v.values().len() == 1 => v.into_single().map(Cow::into_owned),
         _ => default.map(str::to_string),
     }
 }

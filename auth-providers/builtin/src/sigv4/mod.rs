@@ -10,6 +10,7 @@
 
 mod canonical;
 mod headers;
+mod keyed;
 mod parse;
 mod parts;
 mod query;
