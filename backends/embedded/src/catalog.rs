@@ -14,6 +14,7 @@ use extenddb_core::model::tags::{Tag, TagChange, TagChangeRefused};
 use extenddb_core::traits::{Catalog, CatalogError};
 use redb::ReadableTable;
 use std::ops::Bound;
+use std::sync::Arc;
 
 /// What a compare-and-swap write found.
 enum Swap {
@@ -95,10 +96,10 @@ impl Catalog for EmbeddedStore {
         &self,
         account_id: &str,
         name: &str,
-    ) -> Result<Option<TableDefinition>, CatalogError> {
+    ) -> Result<Option<Arc<TableDefinition>>, CatalogError> {
         let key = catalog_key(account_id, name);
         let generation = match self.catalog_cache().lookup(&key) {
-            Lookup::Hit(def) => return Ok(Some(TableDefinition::clone(&def))),
+            Lookup::Hit(def) => return Ok(Some(def)),
             Lookup::Miss(generation) => generation,
         };
         let found = self.read_point(|txn| {
@@ -106,8 +107,9 @@ impl Catalog for EmbeddedStore {
             let doc = catalog.get(key.as_slice()).map_err(backend)?;
             doc.map(|d| decode(d.value())).transpose()
         })?;
+        let found = found.map(Arc::new);
         if let Some(def) = &found {
-            self.catalog_cache().fill(key, def, generation);
+            self.catalog_cache().fill(key, def.clone(), generation);
         }
         Ok(found)
     }

@@ -33,7 +33,7 @@ struct State {
 /// reading the catalog.
 #[derive(Debug)]
 pub(crate) enum Lookup {
-    /// The cached definition (shared; clone it to hand it out).
+    /// The cached definition (shared).
     Hit(Arc<TableDefinition>),
     /// Not cached; read the catalog and `fill` with this generation.
     Miss(u64),
@@ -60,10 +60,10 @@ impl CatalogCache {
 
     /// Caches `def` (read from the catalog) under `key`, unless a catalog write finished since
     /// the lookup that returned `generation`.
-    pub(crate) fn fill(&self, key: Vec<u8>, def: &TableDefinition, generation: u64) {
+    pub(crate) fn fill(&self, key: Vec<u8>, def: Arc<TableDefinition>, generation: u64) {
         if let Ok(mut state) = self.state.write() {
             if state.generation == generation {
-                state.defs.insert(key, Arc::new(def.clone()));
+                state.defs.insert(key, def);
             }
         }
     }
@@ -100,7 +100,7 @@ pub(crate) mod tests {
         let Lookup::Miss(g) = cache.lookup(b"a\0t") else {
             panic!("empty cache hit");
         };
-        cache.fill(b"a\0t".to_vec(), &def("t", 7), g);
+        cache.fill(b"a\0t".to_vec(), Arc::new(def("t", 7)), g);
         match cache.lookup(b"a\0t") {
             Lookup::Hit(d) => assert_eq!(d.storage_id, 7),
             Lookup::Miss(_) => panic!("filled entry missed"),
@@ -117,14 +117,14 @@ pub(crate) mod tests {
         };
         // A write finishes between the reader's catalog read and its fill.
         cache.invalidate(b"a\0t");
-        cache.fill(b"a\0t".to_vec(), &def("t", 1), g);
+        cache.fill(b"a\0t".to_vec(), Arc::new(def("t", 1)), g);
         assert!(matches!(cache.lookup(b"a\0t"), Lookup::Miss(_)));
         // A write to another table also invalidates the stale fill (one generation for all).
         let Lookup::Miss(g2) = cache.lookup(b"a\0t") else {
             panic!("hit after invalidation");
         };
         cache.invalidate(b"a\0other");
-        cache.fill(b"a\0t".to_vec(), &def("t", 1), g2);
+        cache.fill(b"a\0t".to_vec(), Arc::new(def("t", 1)), g2);
         assert!(matches!(cache.lookup(b"a\0t"), Lookup::Miss(_)));
     }
 }

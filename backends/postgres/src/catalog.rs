@@ -19,6 +19,7 @@ use extenddb_core::error::StoreError;
 use extenddb_core::model::table::TableDefinition;
 use extenddb_core::model::tags::{Tag, TagChange, TagChangeRefused};
 use extenddb_core::traits::{Catalog, CatalogError};
+use std::sync::Arc;
 
 fn to_json(def: &TableDefinition) -> Result<String, CatalogError> {
     serde_json::to_string(def).map_err(|e| StoreError::Corrupt(e.to_string()).into())
@@ -76,7 +77,7 @@ impl Catalog for PgStore {
         &self,
         account_id: &str,
         name: &str,
-    ) -> Result<Option<TableDefinition>, CatalogError> {
+    ) -> Result<Option<Arc<TableDefinition>>, CatalogError> {
         let generation = match self.tables.lookup(account_id, name) {
             Lookup::Hit(def) => return Ok(def),
             Lookup::Miss(generation) => generation,
@@ -89,7 +90,7 @@ impl Catalog for PgStore {
         .fetch_optional(&self.catalog)
         .await
         .map_err(err)?;
-        let def = text.as_deref().map(from_json).transpose()?;
+        let def = text.as_deref().map(from_json).transpose()?.map(Arc::new);
         self.tables.store(generation, account_id, name, def.clone());
         Ok(def)
     }

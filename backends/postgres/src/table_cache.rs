@@ -54,7 +54,7 @@ pub(crate) fn payload(account_id: &str, name: &str) -> String {
 }
 
 struct Entry {
-    def: Option<TableDefinition>,
+    def: Option<Arc<TableDefinition>>,
     at: Instant,
 }
 
@@ -74,12 +74,9 @@ struct State {
 }
 
 /// What a lookup found.
-// A miss is the rare case and the value is moved out at once, so boxing would only add an
-// allocation to every hit.
-#[allow(clippy::large_enum_variant)]
 pub(crate) enum Lookup {
     /// A fresh entry: the table's definition, or `None` for a table known not to exist.
-    Hit(Option<TableDefinition>),
+    Hit(Option<Arc<TableDefinition>>),
     /// Read the catalog, then `store` the result with this generation.
     Miss(u64),
 }
@@ -142,7 +139,7 @@ impl TableCache {
         generation: u64,
         account_id: &str,
         name: &str,
-        def: Option<TableDefinition>,
+        def: Option<Arc<TableDefinition>>,
     ) {
         let mut state = write(&self.state);
         if !state.listening || state.generation != generation {

@@ -19,13 +19,13 @@ fn serves_only_while_listening() {
     let Lookup::Miss(g) = c.lookup("a", "t") else {
         panic!("hit while not listening")
     };
-    c.store(g, "a", "t", Some(def("t")));
+    c.store(g, "a", "t", Some(Arc::new(def("t"))));
     assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
     c.reset(true);
     let Lookup::Miss(g) = c.lookup("a", "t") else {
         panic!("hit on an empty cache")
     };
-    c.store(g, "a", "t", Some(def("t")));
+    c.store(g, "a", "t", Some(Arc::new(def("t"))));
     match c.lookup("a", "t") {
         Lookup::Hit(Some(d)) => assert_eq!(d.name, "t"),
         _ => panic!("expected a hit"),
@@ -39,7 +39,7 @@ fn a_read_older_than_an_invalidation_is_not_stored() {
         panic!()
     };
     c.notified(&payload("a", "t"));
-    c.store(g, "a", "t", Some(def("t")));
+    c.store(g, "a", "t", Some(Arc::new(def("t"))));
     assert!(matches!(c.lookup("a", "t"), Lookup::Miss(_)));
 }
 
@@ -65,7 +65,7 @@ fn fill(c: &TableCache, name: &str) {
     let Lookup::Miss(g) = c.lookup("a", name) else {
         panic!("hit on an empty entry")
     };
-    c.store(g, "a", name, Some(def(name)));
+    c.store(g, "a", name, Some(Arc::new(def(name))));
     assert!(matches!(c.lookup("a", name), Lookup::Hit(Some(_))));
 }
 
@@ -93,7 +93,7 @@ fn entries_are_served_only_within_the_validity_of_the_last_check() {
     let Lookup::Miss(g) = stale.lookup("a", "t") else {
         panic!()
     };
-    stale.store(g, "a", "t", Some(def("t")));
+    stale.store(g, "a", "t", Some(Arc::new(def("t"))));
     assert!(
         matches!(stale.lookup("a", "t"), Lookup::Miss(_)),
         "no check within VALIDITY: nothing is served"

@@ -50,7 +50,7 @@ async fn a_missed_notification_is_caught_by_the_version_check() {
     a.create_table(&hash_table_definition(acct, "t", 1))
         .await
         .unwrap();
-    let sid = |d: Option<TableDefinition>| d.map(|d| d.storage_id);
+    let sid = |d: Option<Arc<TableDefinition>>| d.map(|d| d.storage_id);
     let deadline = Instant::now() + Duration::from_secs(2);
     while sid(b.get_table(acct, "t").await.unwrap()) != Some(1) {
         assert!(Instant::now() < deadline, "create not seen");

@@ -228,7 +228,8 @@ async fn table_cache_is_invalidated_across_processes() {
     // A negative answer is cached too, and a create through `a` invalidates it in `b`.
     assert_eq!(b.get_table(acct, "t").await.unwrap(), None);
     a.create_table(&table("t", 1)).await.unwrap();
-    let sid = |d: Option<extenddb_core::model::table::TableDefinition>| d.map(|d| d.storage_id);
+    let sid =
+        |d: Option<Arc<extenddb_core::model::table::TableDefinition>>| d.map(|d| d.storage_id);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
     while sid(b.get_table(acct, "t").await.unwrap()) != Some(1) {
         assert!(std::time::Instant::now() < deadline, "create not seen");

@@ -68,7 +68,8 @@ pub fn catalog_with(tables: Vec<TableDefinition>) -> MockCatalog {
         Ok(tables
             .iter()
             .find(|t| t.account_id == account && t.name == name)
-            .cloned())
+            .cloned()
+            .map(Arc::new))
     });
     catalog
 }

@@ -179,11 +179,13 @@ pub async fn backfill_suite(store: Arc<dyn ItemStore>, catalog: Arc<dyn Catalog>
         steps += 1;
         assert!(steps < 20, "backfill did not finish");
         gsi_backfill::run_step(&restarted).await.unwrap();
-        def = catalog
-            .get_table(&account, "backfill")
-            .await
-            .unwrap()
-            .unwrap();
+        def = TableDefinition::clone(
+            &catalog
+                .get_table(&account, "backfill")
+                .await
+                .unwrap()
+                .unwrap(),
+        );
         if def.global_secondary_indexes[0].status == IndexStatus::Active {
             break;
         }

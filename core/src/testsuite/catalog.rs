@@ -99,7 +99,7 @@ async fn table_crud(catalog: &dyn Catalog, account: &str) {
     catalog.create_table(&def).await.unwrap();
     assert_eq!(
         catalog.get_table(account, "Crud").await.unwrap(),
-        Some(def.clone())
+        Some(Arc::new(def.clone()))
     );
     // Names are case-sensitive and scoped to the account.
     assert_eq!(catalog.get_table(account, "crud").await.unwrap(), None);
@@ -115,7 +115,7 @@ async fn table_crud(catalog: &dyn Catalog, account: &str) {
     ));
     assert_eq!(
         catalog.get_table(account, "Crud").await.unwrap(),
-        Some(def.clone())
+        Some(Arc::new(def.clone()))
     );
 
     let mut active = def.clone();
@@ -125,7 +125,7 @@ async fn table_crud(catalog: &dyn Catalog, account: &str) {
     catalog.put_table(&active).await.unwrap();
     assert_eq!(
         catalog.get_table(account, "Crud").await.unwrap(),
-        Some(active.clone())
+        Some(Arc::new(active.clone()))
     );
 
     // Replacing a table that does not exist must not create it.
@@ -153,7 +153,7 @@ async fn table_crud(catalog: &dyn Catalog, account: &str) {
     catalog.create_table(&again).await.unwrap();
     assert_eq!(
         catalog.get_table(account, "Crud").await.unwrap(),
-        Some(again)
+        Some(Arc::new(again))
     );
     catalog.delete_table(account, "Crud").await.unwrap();
 }

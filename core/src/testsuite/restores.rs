@@ -61,11 +61,13 @@ async fn stored(ctx: &Ctx, storage_id: u64) -> Vec<(Vec<u8>, StoredItem)> {
 }
 
 async fn def(ctx: &Ctx, name: &str) -> TableDefinition {
-    ctx.catalog
-        .get_table(ctx.account_id(), name)
-        .await
-        .unwrap()
-        .unwrap()
+    TableDefinition::clone(
+        &ctx.catalog
+            .get_table(ctx.account_id(), name)
+            .await
+            .unwrap()
+            .unwrap(),
+    )
 }
 
 async fn set_claim(ctx: &Ctx, name: &str, claim: Option<Claim>) -> TableDefinition {

@@ -139,7 +139,7 @@ async fn concurrent_changes(catalog: Arc<dyn Catalog>, account: &str) {
         done.unwrap();
     }
     let got = catalog.get_table(account, "Racy").await.unwrap().unwrap();
-    let mut keys: Vec<String> = got.tags.into_iter().map(|t| t.key).collect();
+    let mut keys: Vec<String> = got.tags.iter().map(|t| t.key.clone()).collect();
     keys.sort();
     let mut want: Vec<String> = (0..8)
         .flat_map(|t| (0..5).map(move |i| format!("t{t}-{i}")))

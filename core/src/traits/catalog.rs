@@ -5,6 +5,7 @@ use crate::error::{ApiError, StoreError};
 use crate::model::table::TableDefinition;
 use crate::model::tags::{Tag, TagChange, MAX_TAGS};
 use async_trait::async_trait;
+use std::sync::Arc;
 
 /// Catalog failures that requests can cause.
 #[derive(Debug, thiserror::Error)]
@@ -64,12 +65,14 @@ pub trait Catalog: Send + Sync {
     /// Stores a new table; `AlreadyExists` if the account has one of that name.
     async fn create_table(&self, def: &TableDefinition) -> Result<(), CatalogError>;
 
-    /// The table's definition, if it exists.
+    /// The table's definition, if it exists: shared and immutable (a backend hands out its
+    /// cached copy without copying it; every data-plane request reads one). Change a table
+    /// through `update_table`, `put_table` or `update_tags`, never by mutating this.
     async fn get_table(
         &self,
         account_id: &str,
         name: &str,
-    ) -> Result<Option<TableDefinition>, CatalogError>;
+    ) -> Result<Option<Arc<TableDefinition>>, CatalogError>;
 
     /// Replaces a table's definition unconditionally, except its tags (the stored ones are
     /// kept, so only `update_tags` changes them). `NotFound` if absent. A read-modify-write

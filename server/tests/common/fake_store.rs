@@ -12,6 +12,7 @@ use extenddb_core::traits::{
 use extenddb_core::ApiError;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 use std::sync::Mutex;
 
 /// Tables, settings and items in memory, behind one lock.
@@ -58,13 +59,15 @@ impl Catalog for FakeStore {
         &self,
         account_id: &str,
         name: &str,
-    ) -> Result<Option<TableDefinition>, CatalogError> {
+    ) -> Result<Option<Arc<TableDefinition>>, CatalogError> {
         let stall = *self.stall.lock().map_err(|_| poisoned())?;
         if let Some(d) = stall {
             tokio::time::sleep(d).await;
         }
         let t = self.tables.lock().map_err(|_| poisoned())?;
-        Ok(t.get(&(account_id.to_string(), name.to_string())).cloned())
+        Ok(t.get(&(account_id.to_string(), name.to_string()))
+            .cloned()
+            .map(Arc::new))
     }
 
     async fn put_table(&self, def: &TableDefinition) -> Result<(), CatalogError> {

@@ -197,7 +197,7 @@ async fn a_round_covers_ttl_tables_only_and_stops_at_disabled_ones() {
         .expect_get_table()
         .withf(|a, n| a == "123456789012" && n == "tbl")
         .times(1)
-        .returning(move |_, _| Ok(Some(now_off.clone())));
+        .returning(move |_, _| Ok(Some(Arc::new(now_off.clone()))));
     let mut store = MockItemStore::new();
     store.expect_range().never();
     let c = ctx(catalog, store);

@@ -15,6 +15,7 @@ use super::description::details;
 use super::record::{self, backup_arn, BackupRecord, BackupStatus};
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::model::table::TableDefinition;
 use crate::model::table::TableStatus;
 use crate::ops::authorize;
 use crate::ops::background::claim;
@@ -45,7 +46,7 @@ pub fn table_not_found(name: &str) -> ApiError {
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
     let name = req.table_name.unwrap_or_default();
     let found = lifecycle::find(ctx, &name).await?;
-    authorize::on_lookup(ctx, "dynamodb:CreateBackup", &name, found.as_ref()).await?;
+    authorize::on_lookup(ctx, "dynamodb:CreateBackup", &name, found.as_deref()).await?;
     let table = match found {
         Some(t) if matches!(t.status, TableStatus::Active | TableStatus::Updating) => t,
         _ => return Err(table_not_found(&name)),
@@ -64,7 +65,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         created_at: now,
         size_bytes: 0,
         item_count: 0,
-        table: table.clone(),
+        table: TableDefinition::clone(&table),
         storage_id,
         lsi_storage,
         claim: Some(claim::mine(now, items)),

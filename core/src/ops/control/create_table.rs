@@ -272,7 +272,7 @@ mod tests {
         let mut catalog = MockCatalog::new();
         catalog
             .expect_get_table()
-            .returning(move |_, _| Ok(Some(existing.clone())));
+            .returning(move |_, _| Ok(Some(Arc::new(existing.clone()))));
         catalog.expect_put_table().returning(|_| Ok(()));
         catalog.expect_create_table().never();
         let c = ctx(catalog, MockItemStore::new(), Duration::from_secs(5));

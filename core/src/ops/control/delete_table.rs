@@ -108,7 +108,7 @@ fn check_deletable(def: &TableDefinition) -> Result<(), ApiError> {
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let name = req.table_name.as_deref().unwrap_or_default();
     let found = lifecycle::find(ctx, name).await?;
-    authorize::on_lookup(ctx, "dynamodb:DeleteTable", name, found.as_ref()).await?;
+    authorize::on_lookup(ctx, "dynamodb:DeleteTable", name, found.as_deref()).await?;
     let found = found.ok_or_else(|| not_found(name))?;
     let now = ctx.now_epoch();
     // Checked and marked DELETING on the stored definition (again after a concurrent change).
@@ -159,7 +159,7 @@ mod tests {
         let stored = crate::ops::test_support::serve_updates(&mut catalog, def.clone());
         catalog
             .expect_get_table()
-            .returning(move |_, _| Ok(Some(def.clone())));
+            .returning(move |_, _| Ok(Some(Arc::new(def.clone()))));
         (catalog, stored)
     }
 

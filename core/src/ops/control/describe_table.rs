@@ -29,7 +29,7 @@ pub struct Response {
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let name = req.table_name.as_deref().unwrap_or_default();
     let found = lifecycle::find(ctx, name).await?;
-    authorize::on_lookup(ctx, "dynamodb:DescribeTable", name, found.as_ref()).await?;
+    authorize::on_lookup(ctx, "dynamodb:DescribeTable", name, found.as_deref()).await?;
     let def = found.ok_or_else(|| not_found(name))?;
     Ok(Response {
         table: describe(ctx, &def).await?,
@@ -71,7 +71,13 @@ mod tests {
         catalog
             .expect_get_table()
             .withf(|account, name| account == "123456789012" && name == "Music")
-            .returning(|_, _| Ok(Some(table("Music", TableStatus::Active, 0.0))));
+            .returning(|_, _| {
+                Ok(Some(std::sync::Arc::new(table(
+                    "Music",
+                    TableStatus::Active,
+                    0.0,
+                ))))
+            });
         let c = ctx(catalog, store_with_stats(), Duration::from_secs(5));
         let out = handle(&c, br#"{"TableName":"Music"}"#).await.unwrap();
         let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
@@ -89,9 +95,13 @@ mod tests {
     async fn creating_table_becomes_active_once_the_delay_passed() {
         let mut catalog = MockCatalog::new();
         let since = now_epoch() - 10.0;
-        catalog
-            .expect_get_table()
-            .returning(move |_, _| Ok(Some(table("Music", TableStatus::Creating, since))));
+        catalog.expect_get_table().returning(move |_, _| {
+            Ok(Some(std::sync::Arc::new(table(
+                "Music",
+                TableStatus::Creating,
+                since,
+            ))))
+        });
         let stored = crate::ops::test_support::serve_updates(
             &mut catalog,
             table("Music", TableStatus::Creating, since),
@@ -110,9 +120,13 @@ mod tests {
     async fn creating_table_stays_creating_within_the_delay() {
         let mut catalog = MockCatalog::new();
         let since = now_epoch();
-        catalog
-            .expect_get_table()
-            .returning(move |_, _| Ok(Some(table("Music", TableStatus::Creating, since))));
+        catalog.expect_get_table().returning(move |_, _| {
+            Ok(Some(std::sync::Arc::new(table(
+                "Music",
+                TableStatus::Creating,
+                since,
+            ))))
+        });
         catalog.expect_replace_table_if().never();
         let c = ctx(catalog, store_with_stats(), Duration::from_secs(60));
         let req = Request {
@@ -141,9 +155,13 @@ mod tests {
     async fn deleted_table_whose_delay_passed_is_not_found() {
         let mut catalog = MockCatalog::new();
         let since = now_epoch() - 10.0;
-        catalog
-            .expect_get_table()
-            .returning(move |_, _| Ok(Some(table("Gone", TableStatus::Deleting, since))));
+        catalog.expect_get_table().returning(move |_, _| {
+            Ok(Some(std::sync::Arc::new(table(
+                "Gone",
+                TableStatus::Deleting,
+                since,
+            ))))
+        });
         // Requests leave the dropping to the table reaper.
         catalog.expect_delete_table().never();
         let mut store = MockItemStore::new();

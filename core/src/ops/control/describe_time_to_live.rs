@@ -40,14 +40,14 @@ pub struct Response {
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let name = req.table_name.as_deref().unwrap_or_default();
     let found = lifecycle::find(ctx, name).await?;
-    authorize::on_lookup(ctx, "dynamodb:DescribeTimeToLive", name, found.as_ref()).await?;
+    authorize::on_lookup(ctx, "dynamodb:DescribeTimeToLive", name, found.as_deref()).await?;
     let def = found.ok_or_else(|| not_found(name))?;
     // ENABLING / DISABLING for the control-plane delay after a change, as tables transition.
     let changing = def
         .ttl
         .changed_at
         .is_some_and(|at| ctx.now_epoch() - at < ctx.control_plane_delay().as_secs_f64());
-    let attribute_name = def.time_to_live_attribute;
+    let attribute_name = def.time_to_live_attribute.clone();
     let time_to_live_status = match (attribute_name.is_some(), changing) {
         (true, true) => "ENABLING",
         (true, false) => "ENABLED",

@@ -97,11 +97,11 @@ mod tests {
                     .collect())
             });
         catalog.expect_get_table().returning(move |_, name| {
-            Ok(Some(if gone.contains(&name) {
+            Ok(Some(std::sync::Arc::new(if gone.contains(&name) {
                 table(name, TableStatus::Deleting, now_epoch() - 100.0)
             } else {
                 table(name, TableStatus::Active, 0.0)
-            }))
+            })))
         });
         catalog.expect_delete_table().returning(|_, _| Ok(()));
         catalog

@@ -109,7 +109,7 @@ async fn answer(ctx: &Ctx, op: Operation, body: &[u8]) -> Result<Value, ApiError
         _ => {
             let name = req.table_name.unwrap_or_default();
             let found = lifecycle::find(ctx, &name).await?;
-            authorize::on_lookup(ctx, action, &name, found.as_ref()).await?;
+            authorize::on_lookup(ctx, action, &name, found.as_deref()).await?;
             let def = found.ok_or_else(|| not_found(&name))?;
             Ok(match op {
                 Operation::DescribeContributorInsights => {

@@ -27,7 +27,7 @@ fn catalog_with(def: Option<TableDefinition>) -> MockCatalog {
     let mut catalog = MockCatalog::new();
     catalog
         .expect_get_table()
-        .returning(move |_, _| Ok(def.clone()));
+        .returning(move |_, _| Ok(def.clone().map(Arc::new)));
     catalog
 }
 

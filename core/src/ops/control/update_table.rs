@@ -111,7 +111,7 @@ fn change(
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let name = validate(&req)?;
     let found = lifecycle::find(ctx, name).await?;
-    authorize::on_lookup(ctx, "dynamodb:UpdateTable", name, found.as_ref()).await?;
+    authorize::on_lookup(ctx, "dynamodb:UpdateTable", name, found.as_deref()).await?;
     let found = found.ok_or_else(|| not_found(name))?;
     updatable(&found)?;
     let now = ctx.now_epoch();
@@ -148,7 +148,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         // its head), so only once the request is known to apply: a dry run on the definition
         // read refuses it in DynamoDB's order first. A refusal after a concurrent change leaves
         // an unnamed head behind, which is harmless (its storage id is never used again).
-        let mut dry = found.clone();
+        let mut dry = TableDefinition::clone(&found);
         let planned_def = change(ctx, &planned, &mut dry, now)?;
         stream_spec::start_log(ctx, &planned_def).await?;
     }

@@ -7,6 +7,7 @@ use crate::ops::test_support::now_epoch;
 use crate::traits::catalog::MockCatalog;
 use crate::traits::item_store::MockItemStore;
 use crate::traits::TableStats;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn run(
@@ -18,7 +19,7 @@ fn run(
     let stored = crate::ops::test_support::serve_updates(&mut catalog, def.clone());
     catalog
         .expect_get_table()
-        .returning(move |_, _| Ok(Some(def.clone())));
+        .returning(move |_, _| Ok(Some(Arc::new(def.clone()))));
     catalog.expect_next_storage_id().returning(|| Ok(99));
     let mut store = MockItemStore::new();
     store.expect_eventual_reads().returning(|| None);

@@ -106,7 +106,7 @@ pub fn apply(
 pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let (name, enabled, attribute) = validate(&req)?;
     let found = lifecycle::find(ctx, name).await?;
-    authorize::on_lookup(ctx, "dynamodb:UpdateTimeToLive", name, found.as_ref()).await?;
+    authorize::on_lookup(ctx, "dynamodb:UpdateTimeToLive", name, found.as_deref()).await?;
     let found = found.ok_or_else(|| not_found(name))?;
     let now = ctx.now_epoch();
     let interval = ctx.settings.ttl_change_interval().as_secs_f64();

@@ -30,6 +30,7 @@ use crate::traits::Direction;
 use crate::traits::ItemKey;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 /// Most keys in one call.
 pub const MAX_KEYS: usize = 100;
@@ -160,7 +161,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
     let capacity = ReturnConsumedCapacity::parse(req.return_consumed_capacity.as_deref());
     let req_capacity = req.return_consumed_capacity.clone();
     let parts = check_tables(req.request_items.unwrap_or_default())?;
-    let mut resolved: Vec<(TablePart, Vec<ItemKey>, TableDefinition)> =
+    let mut resolved: Vec<(TablePart, Vec<ItemKey>, Arc<TableDefinition>)> =
         Vec::with_capacity(parts.len());
     for part in parts {
         let def = lifecycle::for_data(ctx, &part.name).await?;

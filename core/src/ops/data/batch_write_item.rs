@@ -138,7 +138,7 @@ async fn plan(
     let mut planned = Vec::with_capacity(total);
     let mut seen = HashSet::new();
     for (table, writes) in items {
-        let def = Arc::new(lifecycle::for_data(ctx, &table).await?);
+        let def = lifecycle::for_data(ctx, &table).await?;
         let changes = ChangeWriter::for_table(ctx, &def);
         let collections = item_collection::wanted(metrics, &def);
         for w in writes {

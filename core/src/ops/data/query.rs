@@ -300,7 +300,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
             index_key_names: index_read.as_ref().map(|(_, names, _)| names.as_slice()),
             fetch_from: index_read
                 .as_ref()
-                .and_then(|(_, _, fetch)| fetch.then_some(&def)),
+                .and_then(|(_, _, fetch)| fetch.then_some(&*def)),
         },
     )
     .await?;

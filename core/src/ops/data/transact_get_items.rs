@@ -126,7 +126,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Response, ApiError> {
         planned.push(Planned {
             key: storage_key,
             table: def.name.clone(),
-            def: Arc::new(def),
+            def,
             projection,
         });
     }

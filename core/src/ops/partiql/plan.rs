@@ -118,7 +118,7 @@ fn check_table_name(name: &str) -> Result<(), ApiError> {
 
 async fn table(ctx: &Ctx, source: &Source) -> Result<Arc<TableDefinition>, ApiError> {
     check_table_name(&source.table)?;
-    Ok(Arc::new(lifecycle::for_data(ctx, &source.table).await?))
+    lifecycle::for_data(ctx, &source.table).await
 }
 
 fn no_index(source: &Source) -> Result<(), ApiError> {

@@ -29,7 +29,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         ctx,
         "dynamodb:DescribeContinuousBackups",
         &name,
-        found.as_ref(),
+        found.as_deref(),
     )
     .await?;
     let def = found.ok_or_else(|| table_not_found(&name))?;

@@ -23,6 +23,7 @@ use crate::ops::Operation;
 use crate::traits::{CatalogError, TableStats};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// RestoreTableToPointInTime's input.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -67,7 +68,7 @@ async fn source(ctx: &Ctx, name: &str) -> Result<(TableDefinition, f64), ApiErro
             } else {
                 now
             };
-            return Ok((def, last));
+            return Ok((Arc::unwrap_or_clone(def), last));
         }
     }
     match deleted::latest(ctx, ctx.account_id(), name).await? {

@@ -52,7 +52,7 @@ pub async fn execute(ctx: &Ctx, req: Request) -> Result<Value, ApiError> {
         ctx,
         "dynamodb:UpdateContinuousBackups",
         &name,
-        found.as_ref(),
+        found.as_deref(),
     )
     .await?;
     let def = match found {

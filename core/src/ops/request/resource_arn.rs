@@ -21,6 +21,7 @@ use crate::model::table::{TableDefinition, TableStatus};
 use crate::model::tags::{Tag, TagChange};
 use crate::ops::table::lifecycle;
 use crate::traits::CatalogError;
+use std::sync::Arc;
 
 /// What the table part of a well-formed ARN named.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +118,9 @@ pub async fn table(
         return Err(not_found(arn));
     };
     match lifecycle::find(ctx, name).await? {
-        Some(def) if matches!(def.status, TableStatus::Active | TableStatus::Updating) => Ok(def),
+        Some(def) if matches!(def.status, TableStatus::Active | TableStatus::Updating) => {
+            Ok(Arc::unwrap_or_clone(def))
+        }
         _ => Err(not_found(arn)),
     }
 }

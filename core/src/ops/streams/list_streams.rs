@@ -12,6 +12,7 @@ use crate::ops::streams::constraints::Constraints;
 use crate::ops::table::lifecycle;
 use crate::streams::arn;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The largest `Limit`.
 const MAX_LIMIT: i64 = 100;
@@ -86,7 +87,7 @@ fn streams_of(def: &TableDefinition, now: f64, out: &mut Vec<Stream>) {
 }
 
 /// Every table of the caller's account that exists (as ListTables shows them).
-async fn all_tables(ctx: &Ctx) -> Result<Vec<TableDefinition>, ApiError> {
+async fn all_tables(ctx: &Ctx) -> Result<Vec<Arc<TableDefinition>>, ApiError> {
     let mut out = Vec::new();
     let mut cursor = None;
     loop {

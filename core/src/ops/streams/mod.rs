@@ -30,6 +30,7 @@ use crate::streams::log::ShardMeta;
 use crate::streams::reader::{self, LogView};
 
 use crate::streams::arn;
+use std::sync::Arc;
 
 /// A malformed stream ARN (DynamoDB Local's wording; AWS answers a ValidationException too).
 pub const INVALID_STREAM_ARN: &str = "Invalid StreamArn";
@@ -60,7 +61,7 @@ pub fn trimmed() -> ApiError {
 #[derive(Debug, Clone)]
 pub struct Located {
     /// The stream's table.
-    pub table: TableDefinition,
+    pub table: Arc<TableDefinition>,
     /// The stream.
     pub stream: TableStream,
     /// When it was disabled.
@@ -131,7 +132,7 @@ pub async fn locate(ctx: &Ctx, action: &str, arn: &str) -> Result<Located, ApiEr
     } else {
         None
     };
-    authorize::on_stream(ctx, action, arn, table.as_ref()).await?;
+    authorize::on_stream(ctx, action, arn, table.as_deref()).await?;
     let table = table.ok_or_else(|| stream_not_found(arn))?;
     let now = ctx.now_epoch();
     let (stream, disabled_at) = listed(&table, now)

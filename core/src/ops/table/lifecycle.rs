@@ -9,6 +9,7 @@
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{TableDefinition, TableStatus};
+use std::sync::Arc;
 
 pub use crate::ops::table::transition::due;
 
@@ -69,7 +70,7 @@ async fn store_due(
 /// The table as the control plane sees it (any status), or `None` if it does not exist.
 /// Names the table in the request's tracing span (declared by the server at debug level with
 /// an empty `table` field; a no-op elsewhere, and skipped when debug logging is off).
-pub async fn find(ctx: &Ctx, name: &str) -> Result<Option<TableDefinition>, ApiError> {
+pub async fn find(ctx: &Ctx, name: &str) -> Result<Option<Arc<TableDefinition>>, ApiError> {
     if tracing::level_enabled!(tracing::Level::DEBUG) {
         tracing::Span::current().record("table", name);
     }
@@ -85,7 +86,7 @@ pub async fn find(ctx: &Ctx, name: &str) -> Result<Option<TableDefinition>, ApiE
     let now = ctx.now_epoch();
     let def = if any_due(ctx, &def, now) {
         match Box::pin(store_due(ctx, &def.account_id, &def.name, now)).await? {
-            Some(stored) => stored,
+            Some(stored) => Arc::new(stored),
             None => return Ok(None),
         }
     } else {
@@ -100,7 +101,7 @@ pub async fn find(ctx: &Ctx, name: &str) -> Result<Option<TableDefinition>, ApiE
 
 /// The table for a data-plane request: it must exist and be ACTIVE or UPDATING, else
 /// ResourceNotFoundException as DynamoDB answers.
-pub async fn for_data(ctx: &Ctx, name: &str) -> Result<TableDefinition, ApiError> {
+pub async fn for_data(ctx: &Ctx, name: &str) -> Result<Arc<TableDefinition>, ApiError> {
     match find(ctx, name).await? {
         Some(def) if matches!(def.status, TableStatus::Active | TableStatus::Updating) => Ok(def),
         _ => Err(ApiError::ResourceNotFound(

@@ -232,7 +232,7 @@ pub async fn compile(ctx: &Ctx, item: TransactWriteItem) -> Result<Action, Compi
     let partition = item_key::partition_of(&key.key).to_vec();
     Ok(Action {
         table: def.name.clone(),
-        def: Arc::new(def),
+        def,
         partition,
         changes,
         key,
