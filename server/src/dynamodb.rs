@@ -57,12 +57,17 @@ where
     // The request is taken apart here, not in a nested `async fn`: every level of future holds
     // its own copy of what it was given, and each is moved into place on every request.
     let (parts, body) = req.into_parts();
+    // `run`'s future (about 2.3 KB: the head, the body read, the timer, authentication) is
+    // boxed: inline, each enclosing level of future held room for it again (rustc does not
+    // overlap an awaited future with its caller's own state), so this one was 5.4 KB and the
+    // connection's request future 12 KB, copied into place several times per request. Boxed,
+    // they are 0.9 KB and 2.9 KB (measured with `size_of_val`), for one allocation.
     let (op, answer) = match operation(parts.headers.get(X_AMZ_TARGET).map(|v| v.as_bytes())) {
         Ok(op) => {
             if tracing::level_enabled!(tracing::Level::DEBUG) {
                 tracing::Span::current().record("operation", op.name());
             }
-            (Some(op), run(state, op, parts, body, peer).await)
+            (Some(op), Box::pin(run(state, op, parts, body, peer)).await)
         }
         Err(e) => (None, Err(e)),
     };
