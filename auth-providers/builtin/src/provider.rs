@@ -127,7 +127,9 @@ impl AuthProvider for BuiltinAuth {
     ) -> Result<Principal, ApiError> {
         let now = self.clock.now();
         // Borrowed from the request: the header form allocates nothing.
-        let req = sigv4::parse_parts(head, now, sigv4::SERVICE)?;
+        // Found once for parsing and verifying.
+        let found = sigv4::SigningHeaders::new(head);
+        let req = sigv4::parse_found(&found, now, sigv4::SERVICE)?;
         let Some(cred) = self.credential(&req.access_key_id, now).await? else {
             return Err(ApiError::UnrecognizedClient(sigv4::INVALID_KEY.into()));
         };
@@ -143,7 +145,7 @@ impl AuthProvider for BuiltinAuth {
                 sigv4::SERVICE,
             ))
         })?;
-        sigv4::verify_parts(head, &req, body_sha256, &key)?;
+        sigv4::verify_found(&found, &req, body_sha256, &key)?;
         match (&cred.token, &req.security_token) {
             (TokenRule::None, None) => {}
             (TokenRule::None, Some(_)) | (TokenRule::Session { .. }, None) => {
