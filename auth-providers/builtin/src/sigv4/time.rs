@@ -40,7 +40,7 @@ pub fn parse_basic(s: &str) -> Option<SystemTime> {
 }
 
 fn is_leap(year: u32) -> bool {
-    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
 }
 
 /// Days in `month` (1–12) of `year`.
