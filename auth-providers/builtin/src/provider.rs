@@ -17,7 +17,7 @@ use extenddb_core::traits::{
 use extenddb_core::ApiError;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use std::time::UNIX_EPOCH;
+use std::time::{SystemTime, UNIX_EPOCH};
 use subtle::ConstantTimeEq;
 
 /// Why the provider cannot start.
@@ -80,10 +80,14 @@ impl BuiltinAuth {
         self.cache.len()
     }
 
-    /// The credential of `id` (cached), or `None` when unknown.
-    async fn credential(&self, id: &str) -> Result<Option<Arc<Credential>>, ApiError> {
+    /// The credential of `id` (cached), or `None` when unknown; `now` is the request's time
+    /// (one clock read per request, not two).
+    async fn credential(
+        &self,
+        id: &str,
+        now: SystemTime,
+    ) -> Result<Option<Arc<Credential>>, ApiError> {
         self.cache.check_local(self.store.local_changes());
-        let now = self.clock.now();
         if self.cache.version_due(now) {
             let v = self.store.iam_version().await.map_err(internal)?;
             self.cache.note_version(v, now);
@@ -123,8 +127,10 @@ impl AuthProvider for BuiltinAuth {
     ) -> Result<Principal, ApiError> {
         let now = self.clock.now();
         // Borrowed from the request: the header form allocates nothing.
-        let req = sigv4::parse_parts(head, now, sigv4::SERVICE)?;
-        let Some(cred) = self.credential(&req.access_key_id).await? else {
+        // Found once for parsing and verifying.
+        let found = sigv4::SigningHeaders::new(head);
+        let req = sigv4::parse_found(&found, now, sigv4::SERVICE)?;
+        let Some(cred) = self.credential(&req.access_key_id, now).await? else {
             return Err(ApiError::UnrecognizedClient(sigv4::INVALID_KEY.into()));
         };
         let (key, region) = cred.signing_key(&req.scope_date, &req.region, || {
@@ -139,7 +145,7 @@ impl AuthProvider for BuiltinAuth {
                 sigv4::SERVICE,
             ))
         })?;
-        sigv4::verify_parts(head, &req, body_sha256, &key)?;
+        sigv4::verify_found(&found, &req, body_sha256, &key)?;
         match (&cred.token, &req.security_token) {
             (TokenRule::None, None) => {}
             (TokenRule::None, Some(_)) | (TokenRule::Session { .. }, None) => {

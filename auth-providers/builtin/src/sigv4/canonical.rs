@@ -6,6 +6,8 @@
 //! canonical query decodes and re-encodes every pair and sorts them. Signed headers take every
 //! value of the header, trimmed, inner runs of spaces collapsed, joined with commas.
 
+use super::bytes::{has_blank, hex_into, lower_hex};
+use super::headers::SigningHeaders;
 use super::parse::{SignatureForm, SignedRequest};
 use super::parts::SignedParts;
 use super::query::{encode, pairs};
@@ -97,7 +99,12 @@ fn push_trimmed(value: &[u8], out: &mut impl Sink) {
         .rposition(|b| !blank(b))
         .map_or(start, |e| e + 1);
     let inner = &value[start..end];
-    // Nearly every value has no tab and no run of spaces: written as one slice.
+    // Nearly every value has no blank at all: written as one slice.
+    if !has_blank(inner) {
+        out.put(inner);
+        return;
+    }
+    // With single spaces only, it is written as it is too.
     if !inner.windows(2).any(|w| blank(&w[0]) && blank(&w[1])) && !inner.contains(&b'\t') {
         out.put(inner);
         return;
@@ -121,11 +128,12 @@ fn push_trimmed(value: &[u8], out: &mut impl Sink) {
 /// Writes the canonical request of `head` under `req` into `out`.
 pub(crate) fn write_canonical_request(
     out: &mut impl Sink,
-    head: &RequestHead,
+    found: &SigningHeaders<'_>,
     req: &SignedParts<'_>,
-    payload_hash_hex: &str,
+    payload_hash_hex: &[u8],
     with_token: bool,
 ) {
+    let head = found.head;
     out.put(head.method.as_bytes());
     out.put(b"\n");
     // DynamoDB requests go to `/` with no query: nothing to normalize or sort.
@@ -142,7 +150,7 @@ pub(crate) fn write_canonical_request(
     for name in req.header_names() {
         out.put(name.as_bytes());
         out.put(b":");
-        for (i, v) in super::headers::all(head, name).enumerate() {
+        for (i, v) in found.all(name).enumerate() {
             if i > 0 {
                 out.put(b",");
             }
@@ -153,7 +161,7 @@ pub(crate) fn write_canonical_request(
     out.put(b"\n");
     out.put(req.signed_headers.as_bytes());
     out.put(b"\n");
-    out.put(payload_hash_hex.as_bytes());
+    out.put(payload_hash_hex);
 }
 
 /// The canonical request (bytes: header values may hold any octets).
@@ -164,19 +172,26 @@ pub fn canonical_request(
     with_token: bool,
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
-    write_canonical_request(&mut out, head, &req.parts(), payload_hash_hex, with_token);
+    let found = SigningHeaders::new(head);
+    write_canonical_request(
+        &mut out,
+        &found,
+        &req.parts(),
+        payload_hash_hex.as_bytes(),
+        with_token,
+    );
     out
 }
 
 /// The SHA-256 of the canonical request, hashed as it is written.
 pub(crate) fn canonical_request_sha256(
-    head: &RequestHead,
+    found: &SigningHeaders<'_>,
     req: &SignedParts<'_>,
-    payload_hash_hex: &str,
+    payload_hash_hex: &[u8],
     with_token: bool,
 ) -> [u8; 32] {
     let mut hasher = Sha256::new();
-    write_canonical_request(&mut hasher, head, req, payload_hash_hex, with_token);
+    write_canonical_request(&mut hasher, found, req, payload_hash_hex, with_token);
     hasher.finalize().into()
 }
 
@@ -204,6 +219,41 @@ pub(crate) fn string_to_sign_pieces<'p>(
     ]
 }
 
+/// The longest string to sign `string_to_sign_into` writes: room for a region name of more
+/// than a hundred bytes.
+pub(crate) const STRING_TO_SIGN_MAX: usize = 256;
+
+/// The string to sign for a canonical request whose SHA-256 is `digest`, written into `buf`
+/// (the MAC then reads one slice, not thirteen pieces); `None` when it does not fit, for
+/// `string_to_sign_pieces`.
+pub(crate) fn string_to_sign_into<'b>(
+    req: &SignedParts<'_>,
+    digest: &[u8; 32],
+    buf: &'b mut [u8; STRING_TO_SIGN_MAX],
+) -> Option<&'b [u8]> {
+    let mut len = 0;
+    let mut put = |piece: &[u8]| -> Option<()> {
+        buf.get_mut(len..len + piece.len())?.copy_from_slice(piece);
+        len += piece.len();
+        Some(())
+    };
+    put(ALGORITHM.as_bytes())?;
+    put(b"\n")?;
+    put(req.timestamp.as_bytes())?;
+    put(b"\n")?;
+    put(req.scope_date.as_bytes())?;
+    put(b"/")?;
+    put(req.region.as_bytes())?;
+    put(b"/")?;
+    put(req.service.as_bytes())?;
+    put(b"/")?;
+    put(super::TERMINATOR.as_bytes())?;
+    put(b"\n")?;
+    let hex = buf.get_mut(len..len + 64)?.try_into().ok()?;
+    hex_into(digest, hex);
+    buf.get(..len + 64)
+}
+
 /// The string to sign for `canonical` under `req`'s scope.
 pub fn string_to_sign(req: &SignedRequest, canonical: &[u8]) -> String {
     let digest: [u8; 32] = Sha256::digest(canonical).into();
@@ -211,26 +261,40 @@ pub fn string_to_sign(req: &SignedRequest, canonical: &[u8]) -> String {
     string_to_sign_pieces(&parts, &digest, &mut [0; 64]).concat()
 }
 
-/// `bytes` as lower-case hex, written into `buf` (no allocation; `hex::encode` builds its
-/// string a character at a time).
-pub fn lower_hex<'b>(bytes: &[u8; 32], buf: &'b mut [u8; 64]) -> &'b str {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for (i, b) in bytes.iter().enumerate() {
-        buf[2 * i] = DIGITS[usize::from(b >> 4)];
-        buf[2 * i + 1] = DIGITS[usize::from(b & 0xf)];
-    }
-    // Only ASCII digits were written.
-    std::str::from_utf8(buf).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn lower_hex_is_hex_encode() {
-        let bytes: [u8; 32] = std::array::from_fn(|i| (i * 37 + 11) as u8);
-        assert_eq!(lower_hex(&bytes, &mut [0; 64]), hex::encode(bytes));
+    fn string_to_sign_in_one_buffer_is_the_pieces_joined() {
+        let digest: [u8; 32] = std::array::from_fn(|i| (i * 13 + 5) as u8);
+        for region in [
+            "us-east-1",
+            &"r".repeat(126),
+            &"r".repeat(127),
+            &"r".repeat(300),
+        ] {
+            let req = SignedRequest {
+                form: SignatureForm::Header,
+                access_key_id: "AKID".into(),
+                scope_date: "20260101".into(),
+                region: region.to_string(),
+                service: "dynamodb".into(),
+                signed_headers: vec!["host".into()],
+                signature: String::new(),
+                timestamp: "20260101T000000Z".into(),
+                security_token: None,
+            };
+            let parts = req.parts();
+            let joined = string_to_sign_pieces(&parts, &digest, &mut [0; 64]).concat();
+            let mut buf = [0; STRING_TO_SIGN_MAX];
+            match string_to_sign_into(&parts, &digest, &mut buf) {
+                Some(text) => assert_eq!(text, joined.as_bytes(), "{}", region.len()),
+                None => assert!(joined.len() > STRING_TO_SIGN_MAX, "{}", region.len()),
+            }
+            // Up to 126 bytes of region fit.
+            assert_eq!(joined.len() <= STRING_TO_SIGN_MAX, region.len() <= 126);
+        }
     }
 
     #[test]
@@ -285,6 +349,9 @@ mod tests {
             (b"   ", b""),
             (b"", b""),
             (b"a  b", b"a b"),
+            (b"a b", b"a b"),
+            (b" a\tb ", b"a b"),
+            (b"x\t", b"x"),
         ] {
             let mut out = Vec::new();
             push_trimmed(value, &mut out);

@@ -2,12 +2,14 @@
 //! (shape, clock, scope) in DynamoDB's order; the caller then looks the key up and calls
 //! `verify_signature` with the derived `SigningKey`. Both the `Authorization` header form and
 //! the presigned query form are accepted; the body hash is always the SHA-256 of the body as
-//! received.
+//! received. The provider's hot path finds the headers it reads once (`SigningHeaders`) and
+//! calls `parse_found` and `verify_found`, which borrow from the request and allocate nothing.
 //!
 //! Hand-written, because no maintained crate verifies SigV4 on the server side with
 //! DynamoDB's error texts; `aws-sigv4` (the SDK's signer) is the test oracle, and AWS's
 //! published test vectors (tests/vectors) pin the canonicalization.
 
+mod bytes;
 mod canonical;
 mod headers;
 mod keyed;
@@ -18,7 +20,8 @@ pub(crate) mod signing;
 pub mod time;
 
 pub use canonical::{canonical_query, canonical_request, canonical_uri, string_to_sign};
-pub use parse::{parse, parse_parts, SignatureForm, SignedRequest, MAX_SKEW};
+pub use headers::SigningHeaders;
+pub use parse::{parse, parse_found, parse_parts, SignatureForm, SignedRequest, MAX_SKEW};
 pub use parts::SignedParts;
 pub use signing::{signature_matches, SigningKey};
 
@@ -69,20 +72,42 @@ pub fn verify_parts(
     body_sha256: &[u8; 32],
     key: &SigningKey,
 ) -> Result<(), ApiError> {
-    let mut hex_buf = [0; 64];
-    let payload = canonical::lower_hex(body_sha256, &mut hex_buf);
+    verify_found(&SigningHeaders::new(head), req, body_sha256, key)
+}
+
+/// `verify_parts` for a request whose headers were found already (by `SigningHeaders::new`,
+/// once for `parse_found` and this).
+pub fn verify_found(
+    found: &SigningHeaders<'_>,
+    req: &SignedParts<'_>,
+    body_sha256: &[u8; 32],
+    key: &SigningKey,
+) -> Result<(), ApiError> {
+    let head = found.head;
+    let mut payload = [0; 64];
+    bytes::hex_into(body_sha256, &mut payload);
     // A declared payload hash must be the body's: DynamoDB signs the body, so
     // `UNSIGNED-PAYLOAD` and stale hashes are refused.
-    if let Some(declared) = headers::value(head, &headers::X_AMZ_CONTENT_SHA256) {
-        if declared != payload {
+    if let Some(declared) = found.value(headers::AMZ_CONTENT_SHA256) {
+        if declared.as_bytes() != payload {
             return Err(ApiError::InvalidSignature(SIGNATURE_MISMATCH.into()));
         }
     }
     let attempt = |with_token: bool| {
-        let digest = canonical::canonical_request_sha256(head, req, payload, with_token);
-        let mut digest_hex = [0; 64];
-        let pieces = canonical::string_to_sign_pieces(req, &digest, &mut digest_hex);
-        signature_matches(&key.sign_pieces(&pieces), &req.signature)
+        let digest = canonical::canonical_request_sha256(found, req, &payload, with_token);
+        let mut text = [0; canonical::STRING_TO_SIGN_MAX];
+        let expected = match canonical::string_to_sign_into(req, &digest, &mut text) {
+            Some(text) => key.sign(text),
+            None => {
+                let mut digest_hex = [0; 64];
+                key.sign_pieces(&canonical::string_to_sign_pieces(
+                    req,
+                    &digest,
+                    &mut digest_hex,
+                ))
+            }
+        };
+        signature_matches(&expected, &req.signature)
     };
     let token_in_query =
         req.form == SignatureForm::Query && head.query.contains("X-Amz-Security-Token=");

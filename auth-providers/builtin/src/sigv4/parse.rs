@@ -14,7 +14,7 @@
 //!
 //! Hand-written: no maintained crate verifies SigV4 on the server side with DynamoDB's texts.
 
-use super::headers;
+use super::headers::{self, SigningHeaders};
 use super::parts::SignedParts;
 use super::time::{format_basic, parse_basic};
 use super::{ALGORITHM, MAX_PRESIGN_EXPIRES, MISSING_TOKEN, SIGNATURE_MISMATCH, TERMINATOR};
@@ -75,9 +75,20 @@ pub fn parse_parts<'a>(
     now: SystemTime,
     service: &str,
 ) -> Result<SignedParts<'a>, ApiError> {
+    parse_found(&SigningHeaders::new(head), now, service)
+}
+
+/// `parse_parts` for a request whose headers were found already (the provider finds them once
+/// for `parse_found` and `verify_found`).
+pub fn parse_found<'a>(
+    found: &SigningHeaders<'a>,
+    now: SystemTime,
+    service: &str,
+) -> Result<SignedParts<'a>, ApiError> {
+    let head = found.head;
     let query = super::query::pairs(&head.query);
     let has_query_auth = query.iter().any(|(k, _)| k == "X-Amz-Algorithm");
-    let header = headers::value(head, &http::header::AUTHORIZATION);
+    let header = found.value(headers::AUTHORIZATION);
     match (header, has_query_auth) {
         (Some(_), true) => Err(ApiError::InvalidSignature(
             "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header."
@@ -85,14 +96,14 @@ pub fn parse_parts<'a>(
         )),
         (_, true) => parse_query(head, query, now, service),
         (Some(auth), false) if auth.trim_start().starts_with("AWS4-") => {
-            parse_header(head, auth, now, service)
+            parse_header(found, auth, now, service)
         }
         _ => Err(ApiError::MissingAuthenticationToken(MISSING_TOKEN.into())),
     }
 }
 
 fn parse_header<'a>(
-    head: &'a RequestHead,
+    found: &SigningHeaders<'a>,
     auth: &'a str,
     now: SystemTime,
     service: &str,
@@ -103,7 +114,7 @@ fn parse_header<'a>(
     let mut signed_headers = None;
     let mut signature = None;
     for pair in sigv4_text::words(params) {
-        let Some((key, value)) = pair.split_once('=') else {
+        let Some((key, value)) = split_at_equals(pair) else {
             return Err(ApiError::IncompleteSignature(format!(
                 "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
             )));
@@ -115,8 +126,9 @@ fn parse_header<'a>(
             _ => {}
         }
     }
-    let timestamp = headers::value(head, &headers::X_AMZ_DATE)
-        .or_else(|| headers::value(head, &http::header::DATE));
+    let timestamp = found
+        .value(headers::AMZ_DATE)
+        .or_else(|| found.value(headers::DATE));
     let credential = credential.filter(|c| !c.is_empty());
     let signature = signature.filter(|s| !s.is_empty());
     let mut missing = String::new();
@@ -150,7 +162,7 @@ fn parse_header<'a>(
         signed_headers,
         signature,
         timestamp,
-        headers::value(head, &headers::X_AMZ_SECURITY_TOKEN),
+        found.value(headers::AMZ_SECURITY_TOKEN),
         service,
     )
 }
@@ -232,19 +244,51 @@ fn check_algorithm(algorithm: &str) -> Result<(), ApiError> {
     }
 }
 
+/// `pair` cut at its first `=` (`str::split_once` without its searcher: the pairs are short).
+fn split_at_equals(pair: &str) -> Option<(&str, &str)> {
+    let at = pair.bytes().position(|b| b == b'=')?;
+    Some((pair.get(..at)?, pair.get(at + 1..)?))
+}
+
 /// The signed-header list lower-cased (borrowed when it already is, as every SDK sends it).
 fn split_signed_headers(list: &str) -> Result<Cow<'_, str>, ApiError> {
-    let names = if list.bytes().any(|b| b.is_ascii_uppercase()) {
-        Cow::Owned(list.to_ascii_lowercase())
+    // Every SDK sends the list lower-case: one pass looks for `host` and for an upper-case
+    // letter, which sends the list the long way.
+    let bytes = list.as_bytes();
+    let mut start = 0;
+    let mut host_signed = false;
+    for (at, &b) in bytes.iter().enumerate() {
+        if b == b';' {
+            host_signed |= is_host(&bytes[start..at]);
+            start = at + 1;
+        } else if b.is_ascii_uppercase() {
+            return lowered_signed_headers(list);
+        }
+    }
+    if host_signed || is_host(&bytes[start..]) {
+        Ok(Cow::Borrowed(list))
     } else {
-        Cow::Borrowed(list)
-    };
-    if names.split(';').any(|h| h == "host" || h == ":authority") {
-        Ok(names)
+        Err(host_not_signed())
+    }
+}
+
+fn is_host(name: &[u8]) -> bool {
+    name == b"host" || name == b":authority"
+}
+
+fn host_not_signed() -> ApiError {
+    ApiError::InvalidSignature(
+        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".into(),
+    )
+}
+
+/// `split_signed_headers` for a list with an upper-case letter.
+fn lowered_signed_headers(list: &str) -> Result<Cow<'static, str>, ApiError> {
+    let names = list.to_ascii_lowercase();
+    if sigv4_text::split_ascii(&names, b';').any(|h| is_host(h.as_bytes())) {
+        Ok(Cow::Owned(names))
     } else {
-        Err(ApiError::InvalidSignature(
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".into(),
-        ))
+        Err(host_not_signed())
     }
 }
 
@@ -305,10 +349,12 @@ fn finish<'s>(
     if key.is_empty() {
         return Err(ApiError::UnrecognizedClient(super::INVALID_KEY.into()));
     }
+    // A fold without an early exit over exactly 64 bytes: compiled to a few vector compares
+    // (`all` stops at each byte, and measured ten times the instructions).
     if signature.len() != 64
-        || !signature
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        || !signature.bytes().fold(true, |ok, b| {
+            ok & (b.is_ascii_digit() | (b'a'..=b'f').contains(&b))
+        })
     {
         return Err(ApiError::InvalidSignature(SIGNATURE_MISMATCH.into()));
     }

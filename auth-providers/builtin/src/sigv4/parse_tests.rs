@@ -280,3 +280,59 @@ fn presigned_query_expires_and_conflicts_with_header() {
         )
     );
 }
+
+#[test]
+fn a_non_hex_digit_anywhere_in_the_signature_is_a_mismatch() {
+    // The bytes just outside 0-9 and a-f, at every position.
+    for at in 0..64 {
+        for c in ['/', ':', '`', 'g', 'A', 'F'] {
+            let mut bad = SIG.to_string();
+            bad.replace_range(at..at + 1, &c.to_string());
+            let auth = GOOD.replace(SIG, &bad);
+            assert_eq!(
+                err(&auth, Some(DATE)),
+                ApiError::InvalidSignature(SIGNATURE_MISMATCH.into()),
+                "{c} at {at}"
+            );
+        }
+    }
+}
+
+/// `split_signed_headers` as it was: lower-cased first, then split.
+fn signed_headers_by_split(list: &str) -> Option<String> {
+    let names = list.to_ascii_lowercase();
+    names
+        .split(';')
+        .any(|h| h == "host" || h == ":authority")
+        .then_some(names)
+}
+
+#[test]
+fn signed_header_lists_need_host_in_any_place_and_case() {
+    for list in [
+        "host",
+        "HOST",
+        "content-type;host;x-amz-date",
+        "content-type;Host",
+        ":authority;x-amz-date",
+        ";host;",
+        "hostx;x-amz-date",
+        "x-host;hos;ost",
+        "",
+        ";",
+        "content-type;x-amz-date",
+    ] {
+        let got = split_signed_headers(list).ok().map(|c| c.into_owned());
+        assert_eq!(got, signed_headers_by_split(list), "{list:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn signed_header_lists_parse_as_lowercased_then_split(
+        list in "((host|HoSt|:authority|x-amz-date|[a-zA-Z:-]{0,6});?){0,5}",
+    ) {
+        let got = split_signed_headers(&list).ok().map(|c| c.into_owned());
+        proptest::prop_assert_eq!(got, signed_headers_by_split(&list));
+    }
+}

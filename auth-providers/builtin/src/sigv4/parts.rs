@@ -39,7 +39,7 @@ fn owned(c: Cow<'_, str>) -> Cow<'static, str> {
 impl SignedParts<'_> {
     /// The signed header names, in order.
     pub fn header_names(&self) -> impl Iterator<Item = &str> {
-        self.signed_headers.split(';')
+        extenddb_core::traits::sigv4_text::split_ascii(&self.signed_headers, b';')
     }
 
     /// The same parts, owning every field (no borrow of the request left).
