@@ -5,6 +5,7 @@
 //! Error texts follow IAM's MalformedPolicyDocument messages where they are known (marked
 //! "IAM's text"); the others say what was wrong and what would be right.
 
+use super::compiled::{ArnPattern, Element};
 use super::condition::{Condition, Operator};
 use extenddb_core::model::iam::validate_policy_size;
 use serde_json::{Map, Value};
@@ -69,7 +70,8 @@ pub enum PrincipalSpec {
     },
 }
 
-/// One statement.
+/// One statement, built by `Statement::new` (which compiles its patterns; the fields are for
+/// reading: changed afterwards, they would no longer agree with the compiled form).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// `Sid`, if given.
@@ -84,6 +86,61 @@ pub struct Statement {
     pub principal: Option<PrincipalSpec>,
     /// The conditions, all of which must hold.
     pub conditions: Vec<Condition>,
+    /// `actions` and `resources` compiled for matching.
+    pub(super) compiled: Compiled,
+}
+
+/// A statement's patterns compiled once (compiled.rs), in the order of `actions` and
+/// `resources`; whether they are negated is read from those.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Compiled {
+    /// One per action pattern.
+    pub(super) actions: Vec<Element>,
+    /// One per resource pattern (none when the statement has no `Resource`).
+    pub(super) resources: Vec<ArnPattern>,
+}
+
+fn pattern_list(p: &Patterns) -> &[String] {
+    match p {
+        Patterns::Any(l) | Patterns::Not(l) => l,
+    }
+}
+
+impl Statement {
+    /// A statement of these elements, its patterns compiled.
+    pub fn new(
+        sid: Option<String>,
+        effect: Effect,
+        actions: Patterns,
+        resources: Option<Patterns>,
+        principal: Option<PrincipalSpec>,
+        conditions: Vec<Condition>,
+    ) -> Statement {
+        let compiled = Compiled {
+            actions: pattern_list(&actions)
+                .iter()
+                .map(|a| Element::compile(a))
+                .collect(),
+            resources: resources
+                .as_ref()
+                .map(|r| {
+                    pattern_list(r)
+                        .iter()
+                        .map(|r| ArnPattern::compile(r))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        };
+        Statement {
+            sid,
+            effect,
+            actions,
+            resources,
+            principal,
+            conditions,
+            compiled,
+        }
+    }
 }
 
 /// A parsed, validated policy.
@@ -247,14 +304,9 @@ fn statement(s: &Map<String, Value>, kind: PolicyKind) -> Result<Statement, Poli
         Some(Value::Object(c)) => conditions(c)?,
         Some(_) => return err("Syntax errors in policy. Condition must be an object"),
     };
-    Ok(Statement {
-        sid,
-        effect,
-        actions,
-        resources,
-        principal,
-        conditions,
-    })
+    Ok(Statement::new(
+        sid, effect, actions, resources, principal, conditions,
+    ))
 }
 
 fn validate_actions(p: Patterns) -> Result<Patterns, PolicyError> {
