@@ -26,26 +26,26 @@ pub struct ArnParts<'a> {
 }
 
 impl<'a> ArnParts<'a> {
-    /// Splits `text` (one pass over its bytes).
+    /// Splits `text`. A plain byte search per component: an ARN's first five components are
+    /// short, and `memchr`'s per-call dispatch or `str::splitn`'s searcher cost about twice as
+    /// much per request (callgrind).
     pub fn split(text: &'a str) -> ArnParts<'a> {
+        let bytes = text.as_bytes();
         let mut parts = [""; 6];
-        let (mut n, mut start) = (0, 0);
-        for (i, &b) in text.as_bytes().iter().enumerate() {
-            if b == b':' {
-                // `:` is ASCII, so `start..i` falls on character boundaries.
-                parts[n] = &text[start..i];
-                n += 1;
-                start = i + 1;
-                if n == 5 {
-                    break;
-                }
-            }
+        let mut start = 0;
+        for part in parts.iter_mut().take(5) {
+            let Some(i) = bytes[start..].iter().position(|&b| b == b':') else {
+                return ArnParts { text, parts: None };
+            };
+            // `:` is ASCII, so both ends fall on character boundaries.
+            *part = &text[start..start + i];
+            start += i + 1;
         }
-        let parts = (n == 5).then(|| {
-            parts[5] = &text[start..];
-            parts
-        });
-        ArnParts { text, parts }
+        parts[5] = &text[start..];
+        ArnParts {
+            text,
+            parts: Some(parts),
+        }
     }
 
     /// The account component (the fifth), as `text.split(':').nth(4)` reads it.
