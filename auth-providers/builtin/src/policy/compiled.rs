@@ -26,15 +26,14 @@ pub struct ArnParts<'a> {
 }
 
 impl<'a> ArnParts<'a> {
-    /// Splits `text`. A plain byte search per component: an ARN's first five components are
-    /// short, and `memchr`'s per-call dispatch or `str::splitn`'s searcher cost about twice as
-    /// much per request (callgrind).
+    /// Splits `text`, `memchr` finding each `:`: a plain byte loop cost 430 instructions per
+    /// request, `memchr` 370, `str::splitn` (as before) about 870 (callgrind, one GetItem).
     pub fn split(text: &'a str) -> ArnParts<'a> {
         let bytes = text.as_bytes();
         let mut parts = [""; 6];
         let mut start = 0;
         for part in parts.iter_mut().take(5) {
-            let Some(i) = bytes[start..].iter().position(|&b| b == b':') else {
+            let Some(i) = memchr::memchr(b':', &bytes[start..]) else {
                 return ArnParts { text, parts: None };
             };
             // `:` is ASCII, so both ends fall on character boundaries.

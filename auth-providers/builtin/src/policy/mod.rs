@@ -1,5 +1,5 @@
 //! IAM policies: the document grammar (`document`), patterns and policy variables
-//! (`pattern`), condition operators (`condition`) and their values parsed once (`parsed`), the request context (`context`) and AWS's
+//! (`pattern`), the patterns compiled once per policy (`compiled`), condition operators (`condition`) and their values parsed once (`parsed`), the request context (`context`) and AWS's
 //! evaluation logic (`evaluate`). Pure: no I/O, no clock of its own.
 
 pub mod compiled;
