@@ -206,6 +206,14 @@ impl AuthProvider for BuiltinAuth {
             &ctx,
         ))
     }
+
+    fn reads_request_keys(&self, principal: &Principal) -> bool {
+        principal
+            .identity
+            .as_deref()
+            .and_then(|i| i.downcast_ref::<ResolvedIdentity>())
+            .is_none_or(|identity| identity.policies.reads_request_keys())
+    }
 }
 
 /// Whether `resource` (an ARN, or `*`) belongs to `account`.

@@ -107,3 +107,83 @@ fn shapes() {
     assert!(ArnPattern::compile("*").is_any());
     assert!(!ArnPattern::compile("arn:*:*:*:*:*").is_any());
 }
+
+/// A policy reads the request's `AuthzContext` exactly when it has a condition on a DynamoDB
+/// key or a resource tag, or a variable (which may name one) in a resource or condition.
+#[test]
+fn policies_know_whether_they_read_the_request_keys() {
+    use crate::policy::{parse_policy, PolicyKind, PolicySet};
+    use std::sync::Arc;
+    let policy = |resource: &str, condition: &str| {
+        let doc = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"dynamodb:*","Resource":"{resource}"{condition}}}]}}"#
+        );
+        parse_policy(&doc, PolicyKind::Identity).unwrap()
+    };
+    let table = "arn:aws:dynamodb:*:*:table/*";
+    let cases = [
+        (table, "", false),
+        ("*", "", false),
+        (
+            table,
+            r#","Condition":{"IpAddress":{"aws:SourceIp":"127.0.0.0/8"},"StringLike":{"aws:username":"b*"}}"#,
+            false,
+        ),
+        (
+            table,
+            r#","Condition":{"Bool":{"aws:SecureTransport":"true"},"StringEquals":{"aws:PrincipalTag/team":"blue"}}"#,
+            false,
+        ),
+        (
+            table,
+            r#","Condition":{"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":"a"}}"#,
+            true,
+        ),
+        (
+            table,
+            r#","Condition":{"StringEquals":{"dynamodb:ReturnValues":"NONE"}}"#,
+            true,
+        ),
+        (
+            table,
+            r#","Condition":{"Null":{"dynamodb:Attributes":"true"}}"#,
+            true,
+        ),
+        (
+            table,
+            r#","Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}"#,
+            true,
+        ),
+        (
+            table,
+            r#","Condition":{"StringEquals":{"aws:username":"${aws:PrincipalTag/x}"}}"#,
+            true,
+        ),
+        ("arn:aws:dynamodb:*:*:table/${aws:username}", "", true),
+    ];
+    for (resource, condition, reads) in cases {
+        let p = Arc::new(policy(resource, condition));
+        assert_eq!(p.reads_request_keys(), reads, "{resource} {condition}");
+        // Any policy of a set, whatever its place, makes the set read them.
+        let plain = Arc::new(policy(table, ""));
+        for set in [
+            PolicySet {
+                identity: vec![plain.clone(), p.clone()],
+                ..PolicySet::default()
+            },
+            PolicySet {
+                identity: vec![plain.clone()],
+                boundary: Some(p.clone()),
+                session: None,
+            },
+            PolicySet {
+                identity: vec![plain.clone()],
+                boundary: None,
+                session: Some(p.clone()),
+            },
+        ] {
+            assert_eq!(set.reads_request_keys(), reads, "{resource} {condition}");
+        }
+    }
+    assert!(!PolicySet::default().reads_request_keys());
+}

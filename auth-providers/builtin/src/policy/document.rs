@@ -7,6 +7,7 @@
 
 use super::compiled::{ArnPattern, Element};
 use super::condition::{Condition, Operator};
+use super::pattern::has_variable;
 use extenddb_core::model::iam::validate_policy_size;
 use serde_json::{Map, Value};
 
@@ -98,6 +99,17 @@ pub(super) struct Compiled {
     pub(super) actions: Vec<Element>,
     /// One per resource pattern (none when the statement has no `Resource`).
     pub(super) resources: Vec<ArnPattern>,
+    /// Whether evaluating the statement may read the request's `AuthzContext`: a condition
+    /// on a `dynamodb:*` or `aws:ResourceTag/*` key, or a `${` (a policy variable, which may
+    /// name any key) in a resource or condition value.
+    pub(super) reads_request_keys: bool,
+}
+
+/// Whether a condition on `key` (lower-case) reads the request's `AuthzContext`: the
+/// DynamoDB keys and the resource's tags come from it (context.rs), every other key from
+/// the identity or the request's facts.
+fn reads_request_key(key: &str) -> bool {
+    key.starts_with("dynamodb:") || key.starts_with("aws:resourcetag/")
 }
 
 fn pattern_list(p: &Patterns) -> &[String] {
@@ -116,6 +128,12 @@ impl Statement {
         principal: Option<PrincipalSpec>,
         conditions: Vec<Condition>,
     ) -> Statement {
+        let reads_request_keys = conditions
+            .iter()
+            .any(|c| reads_request_key(&c.key) || c.values.iter().any(|v| has_variable(v)))
+            || resources
+                .as_ref()
+                .is_some_and(|r| pattern_list(r).iter().any(|p| has_variable(p)));
         let compiled = Compiled {
             actions: pattern_list(&actions)
                 .iter()
@@ -130,6 +148,7 @@ impl Statement {
                         .collect()
                 })
                 .unwrap_or_default(),
+            reads_request_keys,
         };
         Statement {
             sid,
@@ -150,6 +169,16 @@ pub struct Policy {
     pub version: PolicyVersion,
     /// The statements.
     pub statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// Whether evaluating the policy may read the request's `AuthzContext` (DynamoDB
+    /// condition keys, resource tags); when not, the pipeline need not build one.
+    pub fn reads_request_keys(&self) -> bool {
+        self.statements
+            .iter()
+            .any(|s| s.compiled.reads_request_keys)
+    }
 }
 
 /// Why a policy document was refused (IAM's MalformedPolicyDocument).

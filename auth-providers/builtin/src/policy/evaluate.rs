@@ -32,6 +32,18 @@ pub struct PolicySet {
     pub session: Option<Arc<Policy>>,
 }
 
+impl PolicySet {
+    /// Whether evaluating the set may read the request's `AuthzContext` (any of its
+    /// policies may).
+    pub fn reads_request_keys(&self) -> bool {
+        self.identity
+            .iter()
+            .chain(&self.boundary)
+            .chain(&self.session)
+            .any(|p| p.reads_request_keys())
+    }
+}
+
 /// What one policy says about a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Verdict {
