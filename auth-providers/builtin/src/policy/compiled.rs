@@ -26,8 +26,9 @@ pub struct ArnParts<'a> {
 }
 
 impl<'a> ArnParts<'a> {
-    /// Splits `text`, `memchr` finding each `:`: a plain byte loop cost 430 instructions per
-    /// request, `memchr` 370, `str::splitn` (as before) about 870 (callgrind, one GetItem).
+    /// Splits `text`, `memchr` finding each `:`. Per GetItem (callgrind): `memchr::memchr`
+    /// 370 instructions, memchr's portable word-at-a-time `One` 420, a byte loop 430,
+    /// `str::splitn` (as before) about 870.
     pub fn split(text: &'a str) -> ArnParts<'a> {
         let bytes = text.as_bytes();
         let mut parts = [""; 6];
