@@ -11,7 +11,9 @@
 //!
 //! Hand-written: this is part of the IAM evaluator (see evaluate.rs).
 
+use super::condition::Condition;
 use super::context::Context;
+use super::document::Patterns;
 use super::pattern::{element_arn_matches, element_matches, has_variable, matches_plain};
 
 /// A resource ARN split at its first five `:` into partition, service, region, account,
@@ -205,6 +207,62 @@ impl ArnPattern {
             ArnKind::Variable(_, pat) | ArnKind::Text(pat) => {
                 element_arn_matches(pat, variables, ctx, arn.text)
             }
+        }
+    }
+}
+
+/// A statement's patterns compiled once (compiled.rs), in the order of `actions` and
+/// `resources`; whether they are negated is read from those.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Compiled {
+    /// One per action pattern.
+    pub(super) actions: Vec<Element>,
+    /// One per resource pattern (none when the statement has no `Resource`).
+    pub(super) resources: Vec<ArnPattern>,
+    /// Whether evaluating the statement may read the request's `AuthzContext`: a condition
+    /// on a `dynamodb:*` or `aws:ResourceTag/*` key, or a `${` (a policy variable, which may
+    /// name any key) in a resource or condition value.
+    pub(super) reads_request_keys: bool,
+}
+
+/// Whether a condition on `key` (lower-case) reads the request's `AuthzContext`: the
+/// DynamoDB keys and the resource's tags come from it (context.rs), every other key from
+/// the identity or the request's facts.
+fn reads_request_key(key: &str) -> bool {
+    key.starts_with("dynamodb:") || key.starts_with("aws:resourcetag/")
+}
+
+fn pattern_list(p: &Patterns) -> &[String] {
+    match p {
+        Patterns::Any(l) | Patterns::Not(l) => l,
+    }
+}
+
+impl Compiled {
+    /// The compiled form of a statement's `actions`, `resources` and `conditions`.
+    pub(super) fn of(
+        actions: &Patterns,
+        resources: Option<&Patterns>,
+        conditions: &[Condition],
+    ) -> Compiled {
+        let reads_request_keys = conditions
+            .iter()
+            .any(|c| reads_request_key(&c.key) || c.values.iter().any(|v| has_variable(v)))
+            || resources.is_some_and(|r| pattern_list(r).iter().any(|p| has_variable(p)));
+        Compiled {
+            actions: pattern_list(actions)
+                .iter()
+                .map(|a| Element::compile(a))
+                .collect(),
+            resources: resources
+                .map(|r| {
+                    pattern_list(r)
+                        .iter()
+                        .map(|r| ArnPattern::compile(r))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            reads_request_keys,
         }
     }
 }

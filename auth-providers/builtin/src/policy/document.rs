@@ -5,9 +5,8 @@
 //! Error texts follow IAM's MalformedPolicyDocument messages where they are known (marked
 //! "IAM's text"); the others say what was wrong and what would be right.
 
-use super::compiled::{ArnPattern, Element};
+use super::compiled::Compiled;
 use super::condition::{Condition, Operator};
-use super::pattern::has_variable;
 use extenddb_core::model::iam::validate_policy_size;
 use serde_json::{Map, Value};
 
@@ -91,33 +90,6 @@ pub struct Statement {
     pub(super) compiled: Compiled,
 }
 
-/// A statement's patterns compiled once (compiled.rs), in the order of `actions` and
-/// `resources`; whether they are negated is read from those.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Compiled {
-    /// One per action pattern.
-    pub(super) actions: Vec<Element>,
-    /// One per resource pattern (none when the statement has no `Resource`).
-    pub(super) resources: Vec<ArnPattern>,
-    /// Whether evaluating the statement may read the request's `AuthzContext`: a condition
-    /// on a `dynamodb:*` or `aws:ResourceTag/*` key, or a `${` (a policy variable, which may
-    /// name any key) in a resource or condition value.
-    pub(super) reads_request_keys: bool,
-}
-
-/// Whether a condition on `key` (lower-case) reads the request's `AuthzContext`: the
-/// DynamoDB keys and the resource's tags come from it (context.rs), every other key from
-/// the identity or the request's facts.
-fn reads_request_key(key: &str) -> bool {
-    key.starts_with("dynamodb:") || key.starts_with("aws:resourcetag/")
-}
-
-fn pattern_list(p: &Patterns) -> &[String] {
-    match p {
-        Patterns::Any(l) | Patterns::Not(l) => l,
-    }
-}
-
 impl Statement {
     /// A statement of these elements, its patterns compiled.
     pub fn new(
@@ -128,28 +100,7 @@ impl Statement {
         principal: Option<PrincipalSpec>,
         conditions: Vec<Condition>,
     ) -> Statement {
-        let reads_request_keys = conditions
-            .iter()
-            .any(|c| reads_request_key(&c.key) || c.values.iter().any(|v| has_variable(v)))
-            || resources
-                .as_ref()
-                .is_some_and(|r| pattern_list(r).iter().any(|p| has_variable(p)));
-        let compiled = Compiled {
-            actions: pattern_list(&actions)
-                .iter()
-                .map(|a| Element::compile(a))
-                .collect(),
-            resources: resources
-                .as_ref()
-                .map(|r| {
-                    pattern_list(r)
-                        .iter()
-                        .map(|r| ArnPattern::compile(r))
-                        .collect()
-                })
-                .unwrap_or_default(),
-            reads_request_keys,
-        };
+        let compiled = Compiled::of(&actions, resources.as_ref(), &conditions);
         Statement {
             sid,
             effect,
