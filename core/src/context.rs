@@ -141,6 +141,15 @@ impl Ctx {
         matches!(self.caller, Caller::Request(_)) && !self.services.auth.allows_everything()
     }
 
+    /// Whether the provider reads the condition keys and tags of an `AuthzContext` for this
+    /// caller: when not, callers pass an empty context instead of building one.
+    pub fn reads_request_keys(&self) -> bool {
+        match &self.caller {
+            Caller::Request(p) => self.services.auth.reads_request_keys(p),
+            Caller::Background => false,
+        }
+    }
+
     /// The authorization gate: may the caller perform `action` on `resource` with the
     /// condition keys of `context`? AccessDeniedException in AWS's words when not.
     pub async fn authorize(

@@ -5,7 +5,8 @@
 
 use crate::cache::{Credential, CredentialCache, TokenRule};
 use crate::identity::ResolvedIdentity;
-use crate::policy::{evaluate, RequestContext};
+use crate::policy::compiled::ArnParts;
+use crate::policy::{evaluate_split, RequestContext};
 use crate::resolve::{resolve, Resolved};
 use crate::secrets::DataKey;
 use crate::sigv4::{self, SigningKey};
@@ -195,7 +196,8 @@ impl AuthProvider for BuiltinAuth {
             // Not authenticated by this provider: nothing allows it.
             return Ok(Decision::Deny(DenyReason::NoIdentityPolicy));
         };
-        if !in_account(request.resource, &identity.account_id) {
+        let resource = ArnParts::split(request.resource);
+        if !in_account(&resource, &identity.account_id) {
             return Ok(Decision::Deny(DenyReason::NoIdentityPolicy));
         }
         let ctx = RequestContext {
@@ -203,18 +205,26 @@ impl AuthProvider for BuiltinAuth {
             request,
             region: &principal.region,
         };
-        Ok(evaluate(
+        Ok(evaluate_split(
             &identity.policies,
             request.action,
-            request.resource,
+            &resource,
             &ctx,
         ))
+    }
+
+    fn reads_request_keys(&self, principal: &Principal) -> bool {
+        principal
+            .identity
+            .as_deref()
+            .and_then(|i| i.downcast_ref::<ResolvedIdentity>())
+            .is_none_or(|identity| identity.policies.reads_request_keys())
     }
 }
 
 /// Whether `resource` (an ARN, or `*`) belongs to `account`.
-fn in_account(resource: &str, account: &str) -> bool {
-    resource == "*" || resource.split(':').nth(4) == Some(account)
+fn in_account(resource: &ArnParts<'_>, account: &str) -> bool {
+    resource.text == "*" || resource.account() == Some(account)
 }
 
 #[cfg(test)]

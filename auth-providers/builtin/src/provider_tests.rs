@@ -369,6 +369,27 @@ async fn leading_keys_and_principal_tags_reach_the_evaluator() {
     );
 }
 
+#[tokio::test]
+async fn the_pipeline_builds_contexts_only_for_policies_that_read_them() {
+    let leading = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["a"]}}}]}"#;
+    for (policy, reads) in [(READ_BOOKS, false), (leading, true)] {
+        let fx = fixture(policy).await;
+        let body = b"{}";
+        let p = fx
+            .auth
+            .authenticate(
+                &signed(&fx.id, &fx.secret, None, fx.clock.now(), body),
+                &sha(body),
+            )
+            .await
+            .unwrap();
+        assert_eq!(fx.auth.reads_request_keys(&p), reads, "{policy}");
+        // A principal this provider did not authenticate: the safe answer.
+        let foreign = Principal::account_root(ACCT, "AKIDOTHER", "us-east-1");
+        assert!(fx.auth.reads_request_keys(&foreign));
+    }
+}
+
 fn trust(principal: &str) -> String {
     format!(
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"{principal}"}},"Action":"sts:AssumeRole"}}]}}"#

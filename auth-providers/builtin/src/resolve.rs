@@ -16,14 +16,14 @@ use std::sync::Arc;
 fn deny_all() -> Policy {
     Policy {
         version: PolicyVersion::V2012,
-        statements: vec![Statement {
-            sid: None,
-            effect: Effect::Deny,
-            actions: Patterns::Any(vec!["*".into()]),
-            resources: Some(Patterns::Any(vec!["*".into()])),
-            principal: None,
-            conditions: Vec::new(),
-        }],
+        statements: vec![Statement::new(
+            None,
+            Effect::Deny,
+            Patterns::Any(vec!["*".into()]),
+            Some(Patterns::Any(vec!["*".into()])),
+            None,
+            Vec::new(),
+        )],
     }
 }
 

@@ -1,6 +1,8 @@
 //! The authorization gate as operations call it: the resource ARN of a table or index and the
 //! DynamoDB condition keys (`dynamodb:LeadingKeys`, `dynamodb:Attributes`, …) of the request,
-//! built only when the auth provider evaluates them.
+//! built only when the auth provider evaluates them: not at all under a provider that allows
+//! everything, and empty when the provider's policies for the caller read none of them
+//! (`AuthProvider::reads_request_keys`).
 
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -31,8 +33,7 @@ pub async fn on_table(
     if !ctx.authorizes() {
         return Ok(());
     }
-    let mut c = context();
-    c.resource_tags = tags_of(def);
+    let c = table_context(ctx, def, context);
     ctx.authorize(action, &def.arn(), &c).await
 }
 
@@ -47,8 +48,7 @@ pub async fn on_index(
     if !ctx.authorizes() {
         return Ok(());
     }
-    let mut c = context();
-    c.resource_tags = tags_of(def);
+    let c = table_context(ctx, def, context);
     ctx.authorize(action, &def.index_arn(index), &c).await
 }
 
@@ -93,9 +93,12 @@ pub async fn on_stream(
     if !ctx.authorizes() {
         return Ok(());
     }
-    let c = AuthzContext {
-        resource_tags: table.map(tags_of).unwrap_or_default(),
-        ..AuthzContext::default()
+    let c = match table {
+        Some(def) if ctx.reads_request_keys() => AuthzContext {
+            resource_tags: tags_of(def),
+            ..AuthzContext::default()
+        },
+        _ => AuthzContext::default(),
     };
     ctx.authorize(action, arn, &c).await
 }
@@ -131,6 +134,21 @@ pub fn item_context(
     }
 }
 
+/// The context `context` builds with the tags of `def`, or an empty one when the provider
+/// reads neither for this caller.
+fn table_context(
+    ctx: &Ctx,
+    def: &TableDefinition,
+    context: impl FnOnce() -> AuthzContext,
+) -> AuthzContext {
+    if !ctx.reads_request_keys() {
+        return AuthzContext::default();
+    }
+    let mut c = context();
+    c.resource_tags = tags_of(def);
+    c
+}
+
 fn tags_of(def: &TableDefinition) -> Vec<(String, String)> {
     def.tags
         .iter()
@@ -151,6 +169,94 @@ mod tests {
             "1.5"
         );
         assert_eq!(leading_key(&AttributeValue::B(vec![0, 1, 2])), "AAEC");
+    }
+
+    /// A provider that records the contexts it is asked with, reading request keys or not.
+    struct Recorder {
+        reads: bool,
+        seen: std::sync::Mutex<Vec<AuthzContext>>,
+    }
+
+    #[async_trait::async_trait]
+    impl crate::traits::AuthProvider for Recorder {
+        async fn authenticate(
+            &self,
+            _: &crate::traits::RequestHead,
+            _: &[u8; 32],
+        ) -> Result<crate::traits::Principal, ApiError> {
+            Err(ApiError::Internal("unused".into()))
+        }
+
+        async fn authorize<'r>(
+            &self,
+            _: &crate::traits::Principal,
+            request: &crate::traits::AuthzRequest<'r>,
+        ) -> Result<crate::traits::Decision, ApiError> {
+            self.seen.lock().unwrap().push(request.context.clone());
+            Ok(crate::traits::Decision::Allow)
+        }
+
+        fn reads_request_keys(&self, _: &crate::traits::Principal) -> bool {
+            self.reads
+        }
+    }
+
+    #[tokio::test]
+    async fn contexts_are_built_only_for_a_provider_that_reads_them() {
+        use crate::model::tags::Tag;
+        use crate::ops::test_support::{hash_table, item, request_ctx};
+        use crate::traits::catalog::MockCatalog;
+        use crate::traits::item_store::MockItemStore;
+        let mut def = hash_table();
+        def.tags = vec![Tag {
+            key: "team".into(),
+            value: "blue".into(),
+        }];
+        let key = item(r#"{"pk":{"S":"alice"}}"#);
+        for reads in [true, false] {
+            let recorder = std::sync::Arc::new(Recorder {
+                reads,
+                seen: Default::default(),
+            });
+            let services = crate::services::Services::new(
+                std::sync::Arc::new(MockItemStore::new()),
+                std::sync::Arc::new(MockCatalog::new()),
+                recorder.clone(),
+                "us-east-1",
+            );
+            let ctx = request_ctx(services);
+            let built = || item_context(&def, &key, None, Some("ALL_OLD"), None);
+            on_table(&ctx, "dynamodb:PutItem", &def, built)
+                .await
+                .unwrap();
+            on_index(&ctx, "dynamodb:Query", &def, "i", built)
+                .await
+                .unwrap();
+            on_stream(&ctx, "dynamodb:GetRecords", "arn", Some(&def))
+                .await
+                .unwrap();
+            let seen = recorder.seen.lock().unwrap().clone();
+            let tags = vec![("team".to_string(), "blue".to_string())];
+            let full = AuthzContext {
+                leading_keys: vec!["alice".into()],
+                return_values: Some("ALL_OLD".into()),
+                resource_tags: tags.clone(),
+                ..AuthzContext::default()
+            };
+            let want = if reads {
+                vec![
+                    full.clone(),
+                    full,
+                    AuthzContext {
+                        resource_tags: tags,
+                        ..AuthzContext::default()
+                    },
+                ]
+            } else {
+                vec![AuthzContext::default(); 3]
+            };
+            assert_eq!(seen, want, "reads {reads}");
+        }
     }
 
     #[test]

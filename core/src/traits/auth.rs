@@ -325,6 +325,13 @@ pub trait AuthProvider: Send + Sync {
         false
     }
 
+    /// False when `authorize` for `principal` reads nothing of `AuthzRequest::context` (the
+    /// DynamoDB condition keys and the resource's tags): the pipeline then passes an empty
+    /// context instead of building one. The default, true, is always correct.
+    fn reads_request_keys(&self, _principal: &Principal) -> bool {
+        true
+    }
+
     /// False when `authenticate` ignores `body_sha256` (it checks no signature): the server
     /// then passes zeros instead of hashing every request body.
     fn reads_body_hash(&self) -> bool {

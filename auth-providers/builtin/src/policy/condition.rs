@@ -11,6 +11,7 @@
 //! - a request value of the wrong type (a non-number under Numeric…) matches nothing, and
 //!   fails negated operators too.
 
+use super::compiled::Element;
 use super::context::{Context, CtxValue};
 use super::parsed::{date, parse_bool, Parsed};
 use super::pattern::{
@@ -92,6 +93,12 @@ pub struct Condition {
     /// `values`, each parsed once for the operator's family (`IpAddress`, `Numeric`, `Date`,
     /// `Bool`) when it holds no variable: what matching would otherwise parse per request.
     parsed: Vec<Parsed>,
+    /// For `StringLike`: `values` compiled as patterns (compiled.rs); empty for the others.
+    likes: Vec<Element>,
+    /// Whether a value holds `${` (a policy variable or escape).
+    any_variable: bool,
+    /// Whether a value is not of the family's type (`Parsed::Invalid`).
+    any_invalid: bool,
 }
 
 impl PartialEq for Condition {
@@ -106,12 +113,19 @@ impl Eq for Condition {}
 impl Condition {
     /// A condition of `op` on `key` (lower-cased here) with the policy's `values`.
     pub fn new(op: Operator, key: &str, values: Vec<String>) -> Condition {
-        let parsed = values.iter().map(|v| Parsed::of(op.family, v)).collect();
+        let parsed: Vec<Parsed> = values.iter().map(|v| Parsed::of(op.family, v)).collect();
+        let likes = match op.family {
+            Family::StringLike => values.iter().map(|v| Element::compile(v)).collect(),
+            _ => Vec::new(),
+        };
         Condition {
             op,
             key: key.to_ascii_lowercase(),
+            any_variable: values.iter().any(|v| has_variable(v)),
+            any_invalid: parsed.contains(&Parsed::Invalid),
             values,
             parsed,
+            likes,
         }
     }
 
@@ -220,6 +234,9 @@ pub fn holds(cond: &Condition, ctx: &dyn Context, variables: bool) -> bool {
 /// `IpAddress` on a key the context holds as an address: one value, so every qualifier
 /// reduces to whether that value satisfies the operator.
 fn holds_for_ip(cond: &Condition, ip: IpAddr, ctx: &dyn Context, variables: bool) -> bool {
+    if let Some(m) = ip_in_parsed(cond, ip) {
+        return m != cond.op.negated;
+    }
     let Some(pats) = policy_values(cond, ctx, variables) else {
         return false;
     };
@@ -227,6 +244,21 @@ fn holds_for_ip(cond: &Condition, ip: IpAddr, ctx: &dyn Context, variables: bool
         Some(m) => m != cond.op.negated,
         None => false,
     }
+}
+
+/// Whether `ip` is in any of the condition's values when every value was parsed with the
+/// policy as a range or an address (nearly always: no variable, no malformed value); `None`
+/// otherwise, for the general path.
+fn ip_in_parsed(cond: &Condition, ip: IpAddr) -> Option<bool> {
+    let mut any = false;
+    for p in &cond.parsed {
+        any |= match *p {
+            Parsed::Net(n) => n.contains(&ip),
+            Parsed::Ip(a) => a == ip,
+            _ => return None,
+        };
+    }
+    Some(any)
 }
 
 /// The condition's policy values ready to compare.
@@ -245,13 +277,17 @@ fn policy_values<'c>(
     ctx: &dyn Context,
     variables: bool,
 ) -> Option<PolicyValues<'c>> {
-    if !(variables && cond.values.iter().any(|v| has_variable(v))) {
+    if !(variables && cond.any_variable) {
         return Some(PolicyValues::Plain(cond));
     }
     let mut pats = Vec::with_capacity(cond.values.len());
     for (i, v) in cond.values.iter().enumerate() {
         if !has_variable(v) {
-            pats.push(PolicyValue::Plain(v, cond.parsed_value(i)));
+            pats.push(PolicyValue::Plain(
+                v,
+                cond.parsed_value(i),
+                cond.likes.get(i),
+            ));
             continue;
         }
         pats.push(PolicyValue::Expanded(expand(v, variables, ctx)?));
@@ -271,9 +307,15 @@ fn any_matches(
     match pats {
         PolicyValues::Plain(cond) => {
             for (i, p) in cond.values.iter().enumerate() {
-                let p = PolicyValue::Plain(p, cond.parsed_value(i));
+                let p = PolicyValue::Plain(p, cond.parsed_value(i), cond.likes.get(i));
                 if matches_value(family, &p, v, ctx)? {
                     any = true;
+                    // With every policy value of the family's type, a type error can come
+                    // only from the request value, which each policy value reads alike: the
+                    // first match decides.
+                    if !cond.any_invalid {
+                        break;
+                    }
                 }
             }
         }
@@ -301,8 +343,9 @@ enum Request<'a> {
 /// expanded.
 enum PolicyValue<'a> {
     /// The value as the policy wrote it: its `*` and `?` are wildcards for the `Like`
-    /// operators and plain text for the others.
-    Plain(&'a str, Parsed),
+    /// operators and plain text for the others; with its parsed form, and compiled as a
+    /// pattern for `StringLike`.
+    Plain(&'a str, Parsed, Option<&'a Element>),
     /// The value with its variables substituted.
     Expanded(Vec<Tok>),
 }
@@ -311,7 +354,7 @@ impl PolicyValue<'_> {
     /// The value as text, wildcards as their characters.
     fn text(&self) -> Cow<'_, str> {
         match self {
-            PolicyValue::Plain(s, _) => Cow::Borrowed(s),
+            PolicyValue::Plain(s, _, _) => Cow::Borrowed(s),
             PolicyValue::Expanded(t) => Cow::Owned(literal(t)),
         }
     }
@@ -326,7 +369,7 @@ fn matches_value(
     ctx: &dyn Context,
 ) -> Option<bool> {
     let parsed = match p {
-        PolicyValue::Plain(_, parsed) => *parsed,
+        PolicyValue::Plain(_, parsed, _) => *parsed,
         PolicyValue::Expanded(_) => Parsed::Text,
     };
     if parsed == Parsed::Invalid {
@@ -342,7 +385,8 @@ fn matches_value(
         Family::StringEquals { fold: false } => p.text() == v,
         Family::StringEquals { fold: true } => p.text().to_lowercase() == v.to_lowercase(),
         Family::StringLike => match p {
-            PolicyValue::Plain(s, _) => element_matches(s, false, ctx, v, false),
+            PolicyValue::Plain(_, _, Some(like)) => like.matches(false, ctx, v, false),
+            PolicyValue::Plain(s, _, None) => element_matches(s, false, ctx, v, false),
             PolicyValue::Expanded(t) => matches(t, v, false),
         },
         Family::Numeric(cmp) => compare(
@@ -360,7 +404,7 @@ fn matches_value(
         }
         Family::IpAddress => return ip_matches(parsed, p, v.parse().ok()?),
         Family::Arn => match p {
-            PolicyValue::Plain(s, _) => element_arn_matches(s, false, ctx, v),
+            PolicyValue::Plain(s, _, _) => element_arn_matches(s, false, ctx, v),
             PolicyValue::Expanded(t) => arn_matches(t, v),
         },
         Family::Null => false,

@@ -286,3 +286,40 @@ fn values_parsed_once_compare_as_parsed_per_request() {
         &ctx
     ));
 }
+
+/// The values of a condition are tried in order and the first match decides, except when a
+/// value is not of the family's type: that fails the condition wherever it stands.
+#[test]
+fn a_value_of_the_wrong_type_fails_the_condition_even_after_a_match() {
+    let mut ctx = MapContext::default();
+    ctx.set("n:n", "1");
+    ctx.set("s:s", "Hello");
+    ctx.set("aws:sourceip", "127.0.0.1");
+    assert!(check("NumericEquals", "n:n", &["1", "2"], &ctx));
+    assert!(check("NumericEquals", "n:n", &["2", "1"], &ctx));
+    assert!(!check("NumericEquals", "n:n", &["1", "x"], &ctx));
+    assert!(!check("NumericEquals", "n:n", &["x", "1"], &ctx));
+    assert!(!check("NumericNotEquals", "n:n", &["1", "x"], &ctx));
+    assert!(!check("NumericEquals", "s:s", &["1", "2"], &ctx));
+    assert!(check(
+        "IpAddress",
+        "aws:SourceIp",
+        &["127.0.0.0/8", "::1/128"],
+        &ctx
+    ));
+    assert!(!check(
+        "IpAddress",
+        "aws:SourceIp",
+        &["127.0.0.0/8", "nope"],
+        &ctx
+    ));
+    assert!(!check(
+        "NotIpAddress",
+        "aws:SourceIp",
+        &["127.0.0.0/8", "::1/128"],
+        &ctx
+    ));
+    assert!(check("StringLike", "s:s", &["H*", "x*"], &ctx));
+    assert!(check("StringLike", "s:s", &["x*", "H*"], &ctx));
+    assert!(!check("StringNotLike", "s:s", &["x*", "H?llo"], &ctx));
+}

@@ -5,6 +5,7 @@
 //! Error texts follow IAM's MalformedPolicyDocument messages where they are known (marked
 //! "IAM's text"); the others say what was wrong and what would be right.
 
+use super::compiled::Compiled;
 use super::condition::{Condition, Operator};
 use extenddb_core::model::iam::validate_policy_size;
 use serde_json::{Map, Value};
@@ -69,7 +70,8 @@ pub enum PrincipalSpec {
     },
 }
 
-/// One statement.
+/// One statement, built by `Statement::new` (which compiles its patterns; the fields are for
+/// reading: changed afterwards, they would no longer agree with the compiled form).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     /// `Sid`, if given.
@@ -84,6 +86,31 @@ pub struct Statement {
     pub principal: Option<PrincipalSpec>,
     /// The conditions, all of which must hold.
     pub conditions: Vec<Condition>,
+    /// `actions` and `resources` compiled for matching.
+    pub(super) compiled: Compiled,
+}
+
+impl Statement {
+    /// A statement of these elements, its patterns compiled.
+    pub fn new(
+        sid: Option<String>,
+        effect: Effect,
+        actions: Patterns,
+        resources: Option<Patterns>,
+        principal: Option<PrincipalSpec>,
+        conditions: Vec<Condition>,
+    ) -> Statement {
+        let compiled = Compiled::of(&actions, resources.as_ref(), &conditions);
+        Statement {
+            sid,
+            effect,
+            actions,
+            resources,
+            principal,
+            conditions,
+            compiled,
+        }
+    }
 }
 
 /// A parsed, validated policy.
@@ -93,6 +120,16 @@ pub struct Policy {
     pub version: PolicyVersion,
     /// The statements.
     pub statements: Vec<Statement>,
+}
+
+impl Policy {
+    /// Whether evaluating the policy may read the request's `AuthzContext` (DynamoDB
+    /// condition keys, resource tags); when not, the pipeline need not build one.
+    pub fn reads_request_keys(&self) -> bool {
+        self.statements
+            .iter()
+            .any(|s| s.compiled.reads_request_keys)
+    }
 }
 
 /// Why a policy document was refused (IAM's MalformedPolicyDocument).
@@ -247,14 +284,9 @@ fn statement(s: &Map<String, Value>, kind: PolicyKind) -> Result<Statement, Poli
         Some(Value::Object(c)) => conditions(c)?,
         Some(_) => return err("Syntax errors in policy. Condition must be an object"),
     };
-    Ok(Statement {
-        sid,
-        effect,
-        actions,
-        resources,
-        principal,
-        conditions,
-    })
+    Ok(Statement::new(
+        sid, effect, actions, resources, principal, conditions,
+    ))
 }
 
 fn validate_actions(p: Patterns) -> Result<Patterns, PolicyError> {

@@ -14,10 +14,10 @@
 //! boundaries, session policies, set operators and variables (see the project's auth reference
 //! §2.2); this module is checked by the decision table in tests/decision_table.
 
+use super::compiled::{ArnParts, ArnPattern};
 use super::condition::holds;
 use super::context::Context;
 use super::document::{Effect, Patterns, Policy, PolicyVersion, PrincipalSpec, Statement};
-use super::pattern::{element_arn_matches, element_matches};
 use extenddb_core::traits::{Decision, DenyReason};
 use std::sync::Arc;
 
@@ -32,6 +32,18 @@ pub struct PolicySet {
     pub session: Option<Arc<Policy>>,
 }
 
+impl PolicySet {
+    /// Whether evaluating the set may read the request's `AuthzContext` (any of its
+    /// policies may).
+    pub fn reads_request_keys(&self) -> bool {
+        self.identity
+            .iter()
+            .chain(&self.boundary)
+            .chain(&self.session)
+            .any(|p| p.reads_request_keys())
+    }
+}
+
 /// What one policy says about a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Verdict {
@@ -44,25 +56,32 @@ pub struct Verdict {
 /// Whether `action` (`service:Name`) matches the statement's actions (case-insensitively).
 fn action_matches(st: &Statement, action: &str, ctx: &dyn Context) -> bool {
     // Actions never hold variables: only wildcards.
-    let one = |p: &String| element_matches(p, false, ctx, action, true);
+    let any = st
+        .compiled
+        .actions
+        .iter()
+        .any(|p| p.matches(false, ctx, action, true));
     match &st.actions {
-        Patterns::Any(list) => list.iter().any(one),
-        Patterns::Not(list) => !list.iter().any(one),
+        Patterns::Any(_) => any,
+        Patterns::Not(_) => !any,
     }
 }
 
-fn resource_matches(st: &Statement, resource: &str, variables: bool, ctx: &dyn Context) -> bool {
-    let one = |p: &String| {
-        if p == "*" {
-            return true;
-        }
+fn resource_matches(
+    st: &Statement,
+    resource: &ArnParts<'_>,
+    variables: bool,
+    ctx: &dyn Context,
+) -> bool {
+    let one = |p: &ArnPattern| {
         // An account-wide action (ListTables) matches only a `*` pattern.
-        resource != "*" && element_arn_matches(p, variables, ctx, resource)
+        p.is_any() || (resource.text != "*" && p.matches(variables, ctx, resource))
     };
+    let any = || st.compiled.resources.iter().any(one);
     match &st.resources {
         None => true,
-        Some(Patterns::Any(list)) => list.iter().any(one),
-        Some(Patterns::Not(list)) => !list.iter().any(one),
+        Some(Patterns::Any(_)) => any(),
+        Some(Patterns::Not(_)) => !any(),
     }
 }
 
@@ -72,6 +91,17 @@ pub fn statement_applies(
     version: PolicyVersion,
     action: &str,
     resource: &str,
+    ctx: &dyn Context,
+) -> bool {
+    applies(st, version, action, &ArnParts::split(resource), ctx)
+}
+
+/// `statement_applies` with the resource split already.
+fn applies(
+    st: &Statement,
+    version: PolicyVersion,
+    action: &str,
+    resource: &ArnParts<'_>,
     ctx: &dyn Context,
 ) -> bool {
     let variables = version == PolicyVersion::V2012;
@@ -87,12 +117,22 @@ pub fn evaluate_policy(
     resource: &str,
     ctx: &dyn Context,
 ) -> Verdict {
+    policy_verdict(policy, action, &ArnParts::split(resource), ctx)
+}
+
+/// `evaluate_policy` with the resource split already.
+fn policy_verdict(
+    policy: &Policy,
+    action: &str,
+    resource: &ArnParts<'_>,
+    ctx: &dyn Context,
+) -> Verdict {
     let mut v = Verdict::default();
     for st in &policy.statements {
         if (st.effect == Effect::Deny && v.denied) || (st.effect == Effect::Allow && v.allowed) {
             continue;
         }
-        if statement_applies(st, policy.version, action, resource, ctx) {
+        if applies(st, policy.version, action, resource, ctx) {
             match st.effect {
                 Effect::Deny => v.denied = true,
                 Effect::Allow => v.allowed = true,
@@ -104,9 +144,19 @@ pub fn evaluate_policy(
 
 /// The decision for `action` on `resource` under `set` in `ctx`.
 pub fn evaluate(set: &PolicySet, action: &str, resource: &str, ctx: &dyn Context) -> Decision {
+    evaluate_split(set, action, &ArnParts::split(resource), ctx)
+}
+
+/// `evaluate` with the resource split once (`ArnParts::split`) for every statement.
+pub fn evaluate_split(
+    set: &PolicySet,
+    action: &str,
+    resource: &ArnParts<'_>,
+    ctx: &dyn Context,
+) -> Decision {
     let mut identity = Verdict::default();
     for p in &set.identity {
-        let v = evaluate_policy(p, action, resource, ctx);
+        let v = policy_verdict(p, action, resource, ctx);
         identity.denied |= v.denied;
         identity.allowed |= v.allowed;
         if identity.denied {
@@ -119,14 +169,14 @@ pub fn evaluate(set: &PolicySet, action: &str, resource: &str, ctx: &dyn Context
     let boundary = set
         .boundary
         .as_ref()
-        .map(|p| evaluate_policy(p, action, resource, ctx));
+        .map(|p| policy_verdict(p, action, resource, ctx));
     if boundary.is_some_and(|v| v.denied) {
         return Decision::Deny(DenyReason::ExplicitBoundaryDeny);
     }
     let session = set
         .session
         .as_ref()
-        .map(|p| evaluate_policy(p, action, resource, ctx));
+        .map(|p| policy_verdict(p, action, resource, ctx));
     if session.is_some_and(|v| v.denied) {
         return Decision::Deny(DenyReason::ExplicitSessionDeny);
     }

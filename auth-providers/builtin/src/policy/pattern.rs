@@ -202,6 +202,12 @@ fn plain_arn_matches(p: Plain<'_>, arn: &str) -> bool {
     true
 }
 
+/// Whether `text` matches the ASCII pattern `pat` read in place (`*` and `?` wildcards,
+/// every other byte itself), by the wildcard matcher.
+pub(super) fn matches_plain(pat: &[u8], text: &str, fold: bool) -> bool {
+    matches_pattern(&Plain(pat), text, fold)
+}
+
 /// Whether `text` matches `pat`; `fold` compares ASCII case-insensitively.
 pub fn matches(pat: &[Tok], text: &str, fold: bool) -> bool {
     matches_pattern(pat, text, fold)
