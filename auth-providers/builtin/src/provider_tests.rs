@@ -79,6 +79,14 @@ async fn fixture(policy: &str) -> Fx {
     }
 }
 
+impl Fx {
+    /// Alice's principal for `body`, signed with her key at the fixture's time.
+    async fn sign_in(&self, body: &[u8]) -> Principal {
+        let head = signed(&self.id, &self.secret, None, self.clock.now(), body);
+        self.auth.authenticate(&head, &sha(body)).await.unwrap()
+    }
+}
+
 /// A PutItem-shaped request signed by the SDK at `at`.
 fn signed(id: &str, secret: &str, token: Option<&str>, at: SystemTime, body: &[u8]) -> RequestHead {
     let identity = Credentials::new(id, secret, token.map(str::to_string), None, "t").into();
@@ -260,14 +268,7 @@ async fn iam_changes_in_this_process_apply_at_once() {
     let fx = fixture(READ_BOOKS).await;
     let body = b"{}";
     let ctx = AuthzContext::default();
-    let p = fx
-        .auth
-        .authenticate(
-            &signed(&fx.id, &fx.secret, None, fx.clock.now(), body),
-            &sha(body),
-        )
-        .await
-        .unwrap();
+    let p = fx.sign_in(body).await;
     assert_eq!(fx.auth.cached_keys(), 1);
     assert_eq!(
         authorize(&fx.auth, &p, "dynamodb:PutItem", BOOKS, &ctx).await,
@@ -285,14 +286,7 @@ async fn iam_changes_in_this_process_apply_at_once() {
         )
         .await
         .unwrap();
-    let p = fx
-        .auth
-        .authenticate(
-            &signed(&fx.id, &fx.secret, None, fx.clock.now(), body),
-            &sha(body),
-        )
-        .await
-        .unwrap();
+    let p = fx.sign_in(body).await;
     assert_eq!(
         authorize(&fx.auth, &p, "dynamodb:PutItem", BOOKS, &ctx).await,
         Decision::Allow
@@ -306,14 +300,7 @@ async fn iam_changes_in_this_process_apply_at_once() {
         )
         .await
         .unwrap();
-    let p = fx
-        .auth
-        .authenticate(
-            &signed(&fx.id, &fx.secret, None, fx.clock.now(), body),
-            &sha(body),
-        )
-        .await
-        .unwrap();
+    let p = fx.sign_in(body).await;
     assert_eq!(
         authorize(&fx.auth, &p, "dynamodb:PutItem", BOOKS, &ctx).await,
         Decision::Deny(DenyReason::NoBoundary)
@@ -343,14 +330,7 @@ async fn leading_keys_and_principal_tags_reach_the_evaluator() {
     let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"dynamodb:*","Resource":"*","Condition":{"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["${aws:username}"]},"StringEquals":{"aws:PrincipalTag/team":"blue"},"Bool":{"aws:SecureTransport":"true"}}}]}"#;
     let fx = fixture(policy).await;
     let body = b"{}";
-    let p = fx
-        .auth
-        .authenticate(
-            &signed(&fx.id, &fx.secret, None, fx.clock.now(), body),
-            &sha(body),
-        )
-        .await
-        .unwrap();
+    let p = fx.sign_in(body).await;
     let own = AuthzContext {
         leading_keys: vec!["alice".into()],
         ..AuthzContext::default()
@@ -375,14 +355,7 @@ async fn the_pipeline_builds_contexts_only_for_policies_that_read_them() {
     for (policy, reads) in [(READ_BOOKS, false), (leading, true)] {
         let fx = fixture(policy).await;
         let body = b"{}";
-        let p = fx
-            .auth
-            .authenticate(
-                &signed(&fx.id, &fx.secret, None, fx.clock.now(), body),
-                &sha(body),
-            )
-            .await
-            .unwrap();
+        let p = fx.sign_in(body).await;
         assert_eq!(fx.auth.reads_request_keys(&p), reads, "{policy}");
         // A principal this provider did not authenticate: the safe answer.
         let foreign = Principal::account_root(ACCT, "AKIDOTHER", "us-east-1");
