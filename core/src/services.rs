@@ -6,6 +6,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::metrics::Metrics;
+use crate::ops::background::gsi_queue::GsiQueue;
 use crate::settings::RuntimeSettings;
 use crate::throttle::BucketThrottler;
 use crate::traits::{
@@ -34,6 +35,9 @@ pub struct Services {
     pub clock: Arc<dyn Clock>,
     /// Counters for `GET /metrics`.
     pub metrics: Arc<Metrics>,
+    /// The GSI propagation queue's in-process state (due times, sequence, the worker's
+    /// wake-up): one per services, read through their clock.
+    pub gsi_queue: Arc<GsiQueue>,
     /// The region in ARNs.
     pub region: String,
 }
@@ -58,6 +62,7 @@ impl Services {
             settings: Arc::new(RuntimeSettings::new()),
             clock: Arc::new(SystemClock),
             metrics: Arc::new(Metrics::new()),
+            gsi_queue: Arc::new(GsiQueue::new()),
             region: region.into(),
         }
     }

@@ -18,13 +18,13 @@ const BACKFILL_IDLE: Duration = Duration::from_millis(200);
 /// Pause of a worker whose job another server runs, before it asks again.
 pub(crate) const STANDBY: Duration = Duration::from_millis(250);
 
-/// Wakes the GSI propagation worker when this process queues a record (`on_queue`).
-static QUEUED: tokio::sync::Notify = tokio::sync::Notify::const_new();
-
 /// Starts the workers; abort the handle to stop them.
 pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
-    gsi_propagation::on_queue(|| QUEUED.notify_one());
     let ctx = state.background_ctx();
+    // Woken when these services queue a GSI record (`GsiQueue::on_queue`).
+    let queued = Arc::new(tokio::sync::Notify::new());
+    let notify = queued.clone();
+    ctx.gsi_queue.on_queue(move || notify.notify_one());
     let backfill_ctx = ctx.clone();
     let backfill_health = state.health.clone();
     let backfill = tokio::spawn(async move {
@@ -60,7 +60,7 @@ pub(crate) fn spawn(state: Arc<AppState>) -> JoinHandle<()> {
                     Ok(pause) => {
                         tokio::select! {
                             () = tokio::time::sleep(pause) => {}
-                            () = QUEUED.notified() => {}
+                            () = queued.notified() => {}
                         }
                     }
                     Err(e) => {

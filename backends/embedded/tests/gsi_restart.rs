@@ -119,3 +119,57 @@ async fn queued_entries_survive_a_restart_exactly_once() {
         .unwrap();
     assert_eq!(stats.item_count, 2, "each entry exactly once");
 }
+
+/// The queue keys records by the services' clock, and the worker step applies them when that
+/// clock reaches their due time: a test clock steps propagation as it steps everything else.
+#[tokio::test]
+async fn records_fall_due_by_the_services_clock() {
+    use extenddb_core::clock::ManualClock;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    let store = EmbeddedStore::in_memory().unwrap();
+    let clock = Arc::new(ManualClock::at_epoch_seconds(1_900_000_000));
+    let services = Arc::try_unwrap(suite_services(Arc::new(store.clone()), Arc::new(store)))
+        .unwrap_or_else(|_| panic!("services are not shared yet"))
+        .with_clock(clock.clone());
+    services.settings.apply("gsi_propagation_delay_ms", "60000");
+    let woken = Arc::new(AtomicUsize::new(0));
+    let w = woken.clone();
+    services.gsi_queue.on_queue(move || {
+        w.fetch_add(1, Ordering::SeqCst);
+    });
+    let c = account_ctx(Arc::new(services), "123456789012");
+    let req: create_table::Request = serde_json::from_value(serde_json::json!({
+        "TableName": "restart", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "g", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}]
+    }))
+    .unwrap();
+    create_table::execute(&c, req).await.unwrap();
+    let req: put_item::Request = serde_json::from_value(serde_json::json!({
+        "TableName": "restart", "Item": {"pk": {"S": "a"}, "g": {"S": "x"}}
+    }))
+    .unwrap();
+    put_item::execute(&c, req).await.unwrap();
+    assert_eq!(woken.load(Ordering::SeqCst), 1, "the worker is woken");
+    assert_eq!(gsi_propagation::now_ms(&c), 1_900_000_000_000);
+    clock.advance(Duration::from_millis(59_990));
+    assert_eq!(
+        gsi_propagation::run_due(&c).await.unwrap(),
+        0,
+        "10 ms early"
+    );
+    assert_eq!(
+        gsi_propagation::idle_pause(&c).await.unwrap(),
+        gsi_propagation::IDLE_MIN.max(Duration::from_millis(10)),
+        "the pause ends when the record is due"
+    );
+    assert!(index_ids(&c).await.is_empty());
+    clock.advance(Duration::from_millis(10));
+    assert_eq!(gsi_propagation::run_due(&c).await.unwrap(), 1, "due now");
+    assert_eq!(index_ids(&c).await, ["a"]);
+}

@@ -14,7 +14,9 @@ use crate::error::ApiError;
 use crate::model::table::TableDefinition;
 use crate::model::table::TtlIndex;
 use crate::model::Item;
-use crate::ops::index::{index_maintenance, ttl_index};
+use crate::ops::background::gsi_queue::GsiQueue;
+use crate::ops::index::index_maintenance::{self, Delays};
+use crate::ops::index::ttl_index;
 use crate::traits::{ItemChange, ItemKey, StreamSink, WriteOp};
 use std::sync::Arc;
 
@@ -34,6 +36,8 @@ struct Hooks {
     def: TableDefinition,
     indexed: bool,
     gsi_delay_ms: u64,
+    /// The services' GSI queue and clock (delayed index writes are queued records).
+    gsi: (Arc<GsiQueue>, Arc<dyn Clock>),
     streams: Option<Arc<dyn StreamSink>>,
     ttl: Option<TtlIndex>,
     at: f64,
@@ -58,6 +62,7 @@ impl ChangeWriter {
             def: def.clone(),
             indexed,
             gsi_delay_ms: ctx.settings.gsi_propagation_delay_ms(),
+            gsi: (ctx.gsi_queue.clone(), ctx.clock.clone()),
             streams,
             ttl,
             at: ctx.now_epoch(),
@@ -73,6 +78,7 @@ impl ChangeWriter {
                 def: h.def.clone(),
                 indexed: h.indexed,
                 gsi_delay_ms: h.gsi_delay_ms,
+                gsi: h.gsi.clone(),
                 streams: h.streams.clone(),
                 ttl: h.ttl.clone(),
                 at: h.at,
@@ -107,7 +113,12 @@ impl ChangeWriter {
             return Ok(Vec::new());
         };
         let mut writes = if h.indexed {
-            index_maintenance::writes_for_change(&h.def, h.gsi_delay_ms, key, old, new)?
+            let delays = Delays {
+                default_ms: h.gsi_delay_ms,
+                queue: &h.gsi.0,
+                clock: h.gsi.1.as_ref(),
+            };
+            index_maintenance::writes_for_change(&h.def, &delays, key, old, new)?
         } else {
             Vec::new()
         };

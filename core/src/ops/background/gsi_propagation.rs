@@ -9,19 +9,20 @@
 //! deletes them in ONE store transaction that also locks them: after a crash the records are
 //! either still queued (applied later) or gone with their writes applied — never lost, never
 //! applied twice — and two workers (several processes over one store) cannot both apply one.
+//! Due times and sequence numbers come from the services' `GsiQueue` and clock (`gsi_queue`).
 
 use crate::context::Ctx;
 use crate::error::{ApiError, StoreError};
+use crate::ops::background::gsi_queue::Record;
 use crate::traits::{ItemKey, KeyRange, StoredItem, WriteDecider, WriteOp};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use bytes::Bytes;
-use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::ops::Bound;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+pub use crate::ops::background::gsi_queue::GsiQueue;
 
 /// The storage id of the GSI queue (`model::reserved`).
 pub const QUEUE_STORAGE_ID: u64 = crate::model::reserved::GSI_QUEUE_STORAGE_ID;
@@ -29,95 +30,9 @@ pub const QUEUE_STORAGE_ID: u64 = crate::model::reserved::GSI_QUEUE_STORAGE_ID;
 /// How many records one `run_due` applies at most.
 const BATCH: usize = 128;
 
-static LAST_MS: AtomicU64 = AtomicU64::new(0);
-static SEQUENCE: AtomicU64 = AtomicU64::new(0);
-/// The earliest due time (ms) queued by this process since the worker last looked
-/// (`u64::MAX`: none), and how the worker is woken (`on_queue`): a record this process queues
-/// is applied at its due time even while the worker pauses.
-static HINTED_DUE: AtomicU64 = AtomicU64::new(u64::MAX);
-static ON_QUEUE: OnceLock<fn()> = OnceLock::new();
-
-/// Registers `wake`, called (cheaply, from inside a write's decider) whenever this process
-/// queues a record: the server's worker wakes and looks at the new due time. Core has no
-/// runtime of its own, so the server brings the wake-up (a `tokio::sync::Notify`). The first
-/// registration wins.
-pub fn on_queue(wake: fn()) {
-    let _ = ON_QUEUE.set(wake);
-}
-
-/// Milliseconds since the epoch, never going backwards within this process.
-fn now_ms() -> u64 {
-    let wall = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    LAST_MS.fetch_max(wall, Ordering::SeqCst).max(wall)
-}
-
-/// A sequence number larger than every earlier one of this process (seeded from the clock so
-/// a restarted process continues above the records it left).
-fn next_sequence() -> u64 {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_nanos() as u64)
-        .unwrap_or(0);
-    SEQUENCE.fetch_max(nanos, Ordering::SeqCst);
-    SEQUENCE.fetch_add(1, Ordering::SeqCst) + 1
-}
-
-/// One index write as a queue record holds it.
-#[derive(Debug, Serialize, Deserialize)]
-struct QueuedOp {
-    /// Index storage id.
-    s: u64,
-    /// Entry key, base64.
-    k: String,
-    /// The entry (DynamoDB JSON of the projected item) for a put; absent for a delete.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    v: Option<serde_json::Value>,
-}
-
-/// A queue record's value.
-#[derive(Debug, Serialize, Deserialize)]
-struct Record {
-    ops: Vec<QueuedOp>,
-}
-
-/// The queue record that applies `ops` after `delay_ms` (a write to add to the transaction).
-pub fn queue_record(delay_ms: u64, ops: &[WriteOp]) -> WriteOp {
-    let due = now_ms().saturating_add(delay_ms);
-    HINTED_DUE.fetch_min(due, Ordering::AcqRel);
-    if let Some(wake) = ON_QUEUE.get() {
-        wake();
-    }
-    let mut key = due.to_be_bytes().to_vec();
-    key.extend_from_slice(&next_sequence().to_be_bytes());
-    let record = Record {
-        ops: ops
-            .iter()
-            .filter_map(|op| match op {
-                WriteOp::Put { key, item } => Some(QueuedOp {
-                    s: key.storage_id,
-                    k: B64.encode(&key.key),
-                    v: serde_json::from_slice(item.as_bytes()).ok(),
-                }),
-                WriteOp::Delete { key } => Some(QueuedOp {
-                    s: key.storage_id,
-                    k: B64.encode(&key.key),
-                    v: None,
-                }),
-                // Index entries only: a stream record is never queued.
-                WriteOp::StreamAppend { .. } => None,
-            })
-            .collect(),
-    };
-    WriteOp::Put {
-        key: ItemKey {
-            storage_id: QUEUE_STORAGE_ID,
-            key,
-        },
-        item: StoredItem(Bytes::from(serde_json::to_vec(&record).unwrap_or_default())),
-    }
+/// The services' time in milliseconds since the epoch, as the queue keys it.
+pub fn now_ms(ctx: &Ctx) -> u64 {
+    ctx.gsi_queue.now_ms(ctx.clock.as_ref())
 }
 
 /// The index writes a queue record holds.
@@ -166,7 +81,7 @@ async fn live_indexes(ctx: &Ctx) -> Result<HashSet<u64>, ApiError> {
 /// were applied. The server's worker calls this in a loop, pausing `idle_pause` when nothing
 /// was due.
 pub async fn run_due(ctx: &Ctx) -> Result<usize, ApiError> {
-    run_due_at(ctx, now_ms()).await
+    run_due_at(ctx, now_ms(ctx)).await
 }
 
 /// `run_due` as if the time were `now` (ms since the epoch): applies the records due by then.
@@ -227,8 +142,8 @@ pub const IDLE_MAX: Duration = Duration::from_millis(50);
 /// queued since), within `IDLE_MIN..=IDLE_MAX`. With nothing queued (every GSI synchronous)
 /// the worker wakes 20 times a second, not 200.
 pub async fn idle_pause(ctx: &Ctx) -> Result<Duration, ApiError> {
-    let hinted = HINTED_DUE.swap(u64::MAX, Ordering::AcqRel);
-    let now = now_ms();
+    let hinted = ctx.gsi_queue.take_hint().unwrap_or(u64::MAX);
+    let now = now_ms(ctx);
     let stored = idle_pause_at(ctx, now).await?;
     Ok(stored.min(Duration::from_millis(hinted.saturating_sub(now)).max(IDLE_MIN)))
 }

@@ -3,6 +3,7 @@
 pub mod claim;
 pub mod gsi_backfill;
 pub mod gsi_propagation;
+pub mod gsi_queue;
 pub mod idempotency_sweep;
 pub mod pitr_trim;
 pub mod restores;

@@ -3,15 +3,16 @@
 //!
 //! Write paths reach it through `ops::change::ChangeWriter`, which adds the stream record: inside
 //! the `WriteDecider`, once the old item is known and the new one decided, the writes of
-//! `writes_for_change(&def, delay, &base_key, old, new)?` join the item's. The writes are
+//! `writes_for_change(&def, &delays, &base_key, old, new)?` join the item's. The writes are
 //! LSI entries (always synchronous), GSI entries (synchronous when the GSI's delay is 0) and
 //! queue records for the GSIs maintained asynchronously (`ops::gsi_propagation`), so an index
 //! change commits or aborts with the item change it belongs to.
 
+use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::model::table::TableDefinition;
 use crate::model::Item;
-use crate::ops::background::gsi_propagation;
+use crate::ops::background::gsi_queue::GsiQueue;
 use crate::ops::index::index_keys;
 use crate::traits::{ItemKey, StoredItem, WriteOp};
 use std::collections::BTreeMap;
@@ -27,15 +28,27 @@ pub fn check_item(def: &TableDefinition, item: &Item) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// How the GSI writes that wait are queued: the system-wide delay (`gsi_propagation_delay_ms`;
+/// an index's own `propagation_delay_ms` overrides it), and the services' queue and clock that
+/// key the records.
+#[derive(Clone, Copy)]
+pub struct Delays<'a> {
+    /// The system-wide delay in milliseconds.
+    pub default_ms: u64,
+    /// The queue that keys the records and wakes the propagation worker.
+    pub queue: &'a GsiQueue,
+    /// The clock the due times are read from.
+    pub clock: &'a dyn Clock,
+}
+
 /// The index writes for one item changing from `old` to `new` (`None` = absent): for each
 /// maintained index, delete the old entry if its key changed or it left the index, put the new
 /// entry if the item is in the index. LSIs and GSIs whose delay is 0 get the writes directly;
-/// the other GSIs' writes go into one queue record per delay. `gsi_delay_ms` is the
-/// system-wide delay (`gsi_delay_ms`); an index's own `propagation_delay_ms` overrides it.
+/// the other GSIs' writes go into one queue record per delay (`delays`).
 /// Fails, writing nothing, when `new` has an index key of the wrong type.
 pub fn writes_for_change(
     def: &TableDefinition,
-    gsi_delay_ms: u64,
+    delays: &Delays<'_>,
     base_key: &ItemKey,
     old: Option<&Item>,
     new: Option<&Item>,
@@ -71,7 +84,7 @@ pub fn writes_for_change(
             });
         }
         let delay = if global {
-            index.propagation_delay_ms.unwrap_or(gsi_delay_ms)
+            index.propagation_delay_ms.unwrap_or(delays.default_ms)
         } else {
             0
         };
@@ -82,7 +95,7 @@ pub fn writes_for_change(
         }
     }
     for (delay, ops) in queued {
-        direct.push(gsi_propagation::queue_record(delay, &ops));
+        direct.push(delays.queue.record(delays.clock, delay, &ops));
     }
     Ok(direct)
 }

@@ -1,7 +1,9 @@
 //! Tests of index maintenance: sparse entries, key changes, type checks, queued GSI writes.
 
 use super::*;
+use crate::clock::SystemClock;
 use crate::model::table::SecondaryIndex;
+use crate::ops::background::gsi_propagation;
 use crate::ops::test_support::{hash_table, item, keys_only_gsi};
 
 fn gsi(delay: Option<u64>) -> SecondaryIndex {
@@ -9,6 +11,22 @@ fn gsi(delay: Option<u64>) -> SecondaryIndex {
         propagation_delay_ms: delay,
         ..keys_only_gsi("byG", 50, "g")
     }
+}
+
+/// Writes with the system-wide delay `default_ms`, queued in a fresh queue.
+fn with_delay(
+    default_ms: u64,
+    def: &TableDefinition,
+    old: Option<&Item>,
+    new: Option<&Item>,
+) -> Result<Vec<WriteOp>, ApiError> {
+    let queue = GsiQueue::new();
+    let delays = Delays {
+        default_ms,
+        queue: &queue,
+        clock: &SystemClock,
+    };
+    writes_for_change(def, &delays, &base_key(), old, new)
 }
 
 fn base_key() -> ItemKey {
@@ -23,13 +41,11 @@ fn sparse_put_move_and_delete() {
     let mut def = hash_table();
     def.global_secondary_indexes.push(gsi(None));
     let without = item(r#"{"pk":{"S":"a"},"x":{"S":"1"}}"#);
-    assert!(
-        writes_for_change(&def, 0, &base_key(), None, Some(&without))
-            .unwrap()
-            .is_empty()
-    );
+    assert!(with_delay(0, &def, None, Some(&without))
+        .unwrap()
+        .is_empty());
     let with = item(r#"{"pk":{"S":"a"},"g":{"S":"one"},"x":{"S":"1"}}"#);
-    let w = writes_for_change(&def, 0, &base_key(), Some(&without), Some(&with)).unwrap();
+    let w = with_delay(0, &def, Some(&without), Some(&with)).unwrap();
     assert_eq!(w.len(), 1);
     let WriteOp::Put { key, item: entry } = &w[0] else {
         panic!("{w:?}")
@@ -42,10 +58,10 @@ fn sparse_put_move_and_delete() {
         item(r#"{"pk":{"S":"a"},"g":{"S":"one"}}"#)
     );
     let moved = item(r#"{"pk":{"S":"a"},"g":{"S":"two"}}"#);
-    let w = writes_for_change(&def, 0, &base_key(), Some(&with), Some(&moved)).unwrap();
+    let w = with_delay(0, &def, Some(&with), Some(&moved)).unwrap();
     assert!(matches!(&w[0], WriteOp::Delete { key: k } if k == key));
     assert!(matches!(&w[1], WriteOp::Put { .. }));
-    let w = writes_for_change(&def, 0, &base_key(), Some(&moved), None).unwrap();
+    let w = with_delay(0, &def, Some(&moved), None).unwrap();
     assert_eq!(w.len(), 1);
     assert!(matches!(&w[0], WriteOp::Delete { .. }));
 }
@@ -59,7 +75,7 @@ fn wrong_index_key_type_is_refused() {
         check_item(&def, &bad).unwrap_err().to_string(),
         "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: byG"
     );
-    assert!(writes_for_change(&def, 0, &base_key(), None, Some(&bad)).is_err());
+    assert!(with_delay(0, &def, None, Some(&bad)).is_err());
 }
 
 #[test]
@@ -67,7 +83,7 @@ fn delayed_gsi_writes_are_queued() {
     let mut def = hash_table();
     def.global_secondary_indexes.push(gsi(None));
     let with = item(r#"{"pk":{"S":"a"},"g":{"S":"one"}}"#);
-    let w = writes_for_change(&def, 25, &base_key(), None, Some(&with)).unwrap();
+    let w = with_delay(25, &def, None, Some(&with)).unwrap();
     assert_eq!(w.len(), 1);
     let WriteOp::Put { key, .. } = &w[0] else {
         panic!()
@@ -75,6 +91,6 @@ fn delayed_gsi_writes_are_queued() {
     assert_eq!(key.storage_id, gsi_propagation::QUEUE_STORAGE_ID);
     // The index's own delay wins over the system-wide one.
     def.global_secondary_indexes[0].propagation_delay_ms = Some(0);
-    let w = writes_for_change(&def, 25, &base_key(), None, Some(&with)).unwrap();
+    let w = with_delay(25, &def, None, Some(&with)).unwrap();
     assert!(matches!(&w[0], WriteOp::Put { key, .. } if key.storage_id == 50));
 }

@@ -67,6 +67,11 @@ async fn write_index_entries(ctx: &Ctx, target: &TableDefinition) -> Result<(), 
     }
     let mut batch = Vec::new();
     let mut pages = TablePages::new(target.storage_id);
+    let delays = index_maintenance::Delays {
+        default_ms: 0,
+        queue: &ctx.gsi_queue,
+        clock: ctx.clock.as_ref(),
+    };
     while let Some(page) = pages.next(ctx).await? {
         for (key, stored) in page {
             let item = stored.decode()?;
@@ -76,7 +81,7 @@ async fn write_index_entries(ctx: &Ctx, target: &TableDefinition) -> Result<(), 
             };
             // An item whose index key has the wrong type has no entry, as in a backfill.
             if let Ok(writes) =
-                index_maintenance::writes_for_change(target, 0, &base, None, Some(&item))
+                index_maintenance::writes_for_change(target, &delays, &base, None, Some(&item))
             {
                 batch.extend(writes);
             }
