@@ -33,7 +33,8 @@ impl std::fmt::Debug for ChangeWriter {
 }
 
 struct Hooks {
-    def: TableDefinition,
+    /// The definition the catalog handed out, shared (not copied per write).
+    def: Arc<TableDefinition>,
     indexed: bool,
     gsi_delay_ms: u64,
     /// The services' GSI queue and clock (delayed index writes are queued records).
@@ -50,7 +51,7 @@ struct Hooks {
 impl ChangeWriter {
     /// The hooks of `def` for a write made now: none when it has neither secondary indexes,
     /// nor an expiry index, nor a stream.
-    pub fn for_table(ctx: &Ctx, def: &TableDefinition) -> ChangeWriter {
+    pub fn for_table(ctx: &Ctx, def: &Arc<TableDefinition>) -> ChangeWriter {
         let indexed = def.indexes().next().is_some();
         let streams = def.stream.is_some().then(|| ctx.streams.clone());
         let ttl = def.ttl.index.clone();
@@ -59,7 +60,7 @@ impl ChangeWriter {
             return ChangeWriter(None);
         }
         ChangeWriter(Some(Arc::new(Hooks {
-            def: def.clone(),
+            def: Arc::clone(def),
             indexed,
             gsi_delay_ms: ctx.settings.gsi_propagation_delay_ms(),
             gsi: (ctx.gsi_queue.clone(), ctx.clock.clone()),
@@ -95,7 +96,7 @@ impl ChangeWriter {
 
     /// The table the hooks belong to, when active.
     pub fn table(&self) -> Option<&TableDefinition> {
-        self.0.as_ref().map(|h| &h.def)
+        self.0.as_ref().map(|h| &*h.def)
     }
 
     /// The writes the change of the item at `key` from `old` to `new` (`None` = absent) adds:

@@ -53,7 +53,7 @@ fn key() -> ItemKey {
 #[test]
 fn a_plain_table_has_no_hooks() {
     let sink = Arc::new(Recording::default());
-    let w = ChangeWriter::for_table(&ctx_with(sink.clone()), &hash_table());
+    let w = ChangeWriter::for_table(&ctx_with(sink.clone()), &Arc::new(hash_table()));
     assert!(!w.is_active());
     let a = item(r#"{"pk":{"S":"a"}}"#);
     assert!(w.writes(&key(), None, Some(&a)).unwrap().is_empty());
@@ -70,7 +70,7 @@ fn a_stream_table_records_each_real_change() {
         view_type: StreamViewType::NewAndOldImages,
         label: "2026-01-01T00:00:00.000".into(),
     });
-    let w = ChangeWriter::for_table(&ctx_with(sink.clone()), &def);
+    let w = ChangeWriter::for_table(&ctx_with(sink.clone()), &Arc::new(def.clone()));
     assert!(w.is_active());
     let a = item(r#"{"pk":{"S":"a"},"n":{"N":"1"}}"#);
     let b = item(r#"{"pk":{"S":"a"},"n":{"N":"2"}}"#);
@@ -102,7 +102,7 @@ fn an_indexed_table_gets_index_entries_and_the_record_after_them() {
     });
     let ctx = ctx_with(sink.clone());
     ctx.settings.apply("gsi_propagation_delay_ms", "0");
-    let w = ChangeWriter::for_table(&ctx, &def);
+    let w = ChangeWriter::for_table(&ctx, &Arc::new(def.clone()));
     let a = item(r#"{"pk":{"S":"a"},"x":{"S":"1"}}"#);
     let writes = w.writes(&key(), None, Some(&a)).unwrap();
     assert_eq!(writes.len(), 2);

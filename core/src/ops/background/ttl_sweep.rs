@@ -34,6 +34,7 @@ use crate::ops::change::ChangeWriter;
 use crate::ops::index::ttl_index;
 use crate::traits::{ItemKey, KeyRange, StoredItem, WriteDecider, WriteOp};
 use std::ops::Bound;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Items read per page (and the most deleted by one store write).
@@ -179,7 +180,7 @@ fn expired_range(now: f64, after: Option<Vec<u8>>) -> KeyRange {
 /// (`None`: the table is done).
 pub async fn sweep_page(
     ctx: &Ctx,
-    def: &TableDefinition,
+    def: &Arc<TableDefinition>,
     after: Option<Vec<u8>>,
     now: f64,
 ) -> Result<(usize, Option<Vec<u8>>), ApiError> {

@@ -120,7 +120,9 @@ async fn an_item_still_expired_under_lock_is_deleted_with_its_entries() {
         .expect_get_setting()
         .returning(|_| Ok(Some("0".into())));
     let c = ctx(catalog, store);
-    let (deleted, next) = sweep_page(&c, &def, None, NOW).await.unwrap();
+    let (deleted, next) = sweep_page(&c, &Arc::new(def.clone()), None, NOW)
+        .await
+        .unwrap();
     assert_eq!((deleted, next), (1, None));
     let seen = seen.lock().unwrap();
     assert_eq!(seen.reads.len(), 1);
@@ -140,7 +142,12 @@ async fn an_update_that_moved_the_expiry_wins_and_stale_entries_go() {
     let seen = Arc::new(Mutex::new(Recorded::default()));
     let store = sweeping_store(vec![entry(1_799_999_000, b"ka")], Some(moved), seen.clone());
     let c = ctx(MockCatalog::new(), store);
-    assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (0, None));
+    assert_eq!(
+        sweep_page(&c, &Arc::new(def.clone()), None, NOW)
+            .await
+            .unwrap(),
+        (0, None)
+    );
     // The item keeps its (new) entry; the stale one is removed.
     let writes = seen.lock().unwrap().writes.clone();
     assert_eq!(
@@ -156,7 +163,12 @@ async fn an_update_that_moved_the_expiry_wins_and_stale_entries_go() {
     let seen = Arc::new(Mutex::new(Recorded::default()));
     let store = sweeping_store(vec![entry(1_799_999_000, b"ka")], None, seen.clone());
     let c = ctx(MockCatalog::new(), store);
-    assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (0, None));
+    assert_eq!(
+        sweep_page(&c, &Arc::new(def.clone()), None, NOW)
+            .await
+            .unwrap(),
+        (0, None)
+    );
     assert_eq!(seen.lock().unwrap().writes.len(), 1);
 }
 
@@ -171,7 +183,12 @@ async fn an_entry_of_this_second_not_yet_due_is_left() {
         seen.clone(),
     );
     let c = ctx(MockCatalog::new(), store);
-    assert_eq!(sweep_page(&c, &def, None, NOW).await.unwrap(), (0, None));
+    assert_eq!(
+        sweep_page(&c, &Arc::new(def.clone()), None, NOW)
+            .await
+            .unwrap(),
+        (0, None)
+    );
     assert!(seen.lock().unwrap().writes.is_empty());
 }
 

@@ -9,6 +9,7 @@ use crate::model::validate;
 use crate::model::Item;
 use crate::ops::change::ChangeWriter;
 use crate::traits::{ItemKey, StoredItem, WriteDecider, WriteOp};
+use std::sync::Arc;
 
 /// The storage key of an item to write, after checking it carries the table's key attributes
 /// (PutItem's rules: "Missing the key …", "Type mismatch for key …", sizes).
@@ -97,7 +98,7 @@ pub fn single_write_changing(
 /// through `write` with `single_write_changing`.
 pub async fn run_single_write(
     ctx: &Ctx,
-    def: &TableDefinition,
+    def: &Arc<TableDefinition>,
     check: Option<ItemCheck>,
     write: WriteOp,
     new: Option<Item>,
