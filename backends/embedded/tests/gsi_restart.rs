@@ -68,7 +68,7 @@ async fn queued_entries_survive_a_restart_exactly_once() {
             0,
             "not due yet"
         );
-        // The worker's pause follows the first due time, within IDLE_MIN..=IDLE_MAX.
+        // The worker's pause follows the first due time, within IDLE_MIN..=IDLE_ALONE_MAX.
         let now_ms = || {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -77,8 +77,8 @@ async fn queued_entries_survive_a_restart_exactly_once() {
         };
         assert_eq!(
             gsi_propagation::idle_pause(&c).await.unwrap(),
-            gsi_propagation::IDLE_MAX,
-            "due in a minute"
+            gsi_propagation::IDLE_ALONE_MAX,
+            "due in a minute; the server is alone"
         );
         let near = gsi_propagation::idle_pause_at(&c, now_ms() + 60_000 - 20)
             .await
@@ -111,7 +111,7 @@ async fn queued_entries_survive_a_restart_exactly_once() {
     );
     assert_eq!(
         gsi_propagation::idle_pause(&c).await.unwrap(),
-        gsi_propagation::IDLE_MAX,
+        gsi_propagation::IDLE_ALONE_MAX,
         "nothing queued"
     );
     let stats = extenddb_core::traits::ItemStore::stats(&store, 2)
@@ -172,4 +172,36 @@ async fn records_fall_due_by_the_services_clock() {
     clock.advance(Duration::from_millis(10));
     assert_eq!(gsi_propagation::run_due(&c).await.unwrap(), 1, "due now");
     assert_eq!(index_ids(&c).await, ["a"]);
+}
+
+/// Beside other servers the worker looks every `IDLE_MAX` (their records wake nobody here);
+/// alone it waits up to `IDLE_ALONE_MAX`, woken by its own records.
+#[tokio::test]
+async fn the_idle_pause_depends_on_how_many_servers_share_the_store() {
+    use extenddb_core::traits::{Coordination, Job};
+
+    struct Two;
+    impl Coordination for Two {
+        fn runs(&self, _: Job) -> bool {
+            true
+        }
+        fn servers(&self) -> u32 {
+            2
+        }
+    }
+    let store = EmbeddedStore::in_memory().unwrap();
+    let services = suite_services(Arc::new(store.clone()), Arc::new(store.clone()));
+    let alone = account_ctx(services, "123456789012");
+    assert_eq!(
+        gsi_propagation::idle_pause(&alone).await.unwrap(),
+        gsi_propagation::IDLE_ALONE_MAX
+    );
+    let shared = Arc::try_unwrap(suite_services(Arc::new(store.clone()), Arc::new(store)))
+        .unwrap_or_else(|_| panic!("services are not shared yet"))
+        .with_coordination(Arc::new(Two));
+    let shared = account_ctx(Arc::new(shared), "123456789012");
+    assert_eq!(
+        gsi_propagation::idle_pause(&shared).await.unwrap(),
+        gsi_propagation::IDLE_MAX
+    );
 }

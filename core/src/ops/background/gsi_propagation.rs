@@ -133,14 +133,28 @@ pub async fn run_due_at(ctx: &Ctx, now: u64) -> Result<usize, ApiError> {
 
 /// Shortest pause of the worker after a step that found nothing due.
 pub const IDLE_MIN: Duration = Duration::from_millis(5);
-/// Longest pause: how late at most a record queued during the pause (by this process or,
-/// over PostgreSQL, by another) is applied past its due time.
+/// Longest pause while several servers share the store: how late at most a record another
+/// server queued during the pause is applied past its due time.
 pub const IDLE_MAX: Duration = Duration::from_millis(50);
+/// Longest pause while this process serves its store alone (`Coordination::servers` is 1):
+/// nobody else queues records, and every record this process queues wakes the worker at once
+/// (`GsiQueue::on_queue`), so the pause only bounds how late a record of a server that has
+/// just joined is applied.
+pub const IDLE_ALONE_MAX: Duration = Duration::from_secs(1);
+
+/// The longest pause of the worker now: `IDLE_ALONE_MAX` alone, else `IDLE_MAX`.
+pub fn idle_max(ctx: &Ctx) -> Duration {
+    if ctx.coordination.servers() <= 1 {
+        IDLE_ALONE_MAX
+    } else {
+        IDLE_MAX
+    }
+}
 
 /// How long the worker may pause after a step that found nothing due: until the earliest
 /// queued record is due (one read of the queue's first key, and the due times this process
-/// queued since), within `IDLE_MIN..=IDLE_MAX`. With nothing queued (every GSI synchronous)
-/// the worker wakes 20 times a second, not 200.
+/// queued since), within `IDLE_MIN..=idle_max`. With nothing queued (every GSI synchronous)
+/// the worker wakes once a second on a server alone and 20 times a second beside others.
 pub async fn idle_pause(ctx: &Ctx) -> Result<Duration, ApiError> {
     let hinted = ctx.gsi_queue.take_hint().unwrap_or(u64::MAX);
     let now = now_ms(ctx);
@@ -154,9 +168,10 @@ pub async fn idle_pause_at(ctx: &Ctx, now: u64) -> Result<Duration, ApiError> {
         .store
         .range(QUEUE_STORAGE_ID, &whole_queue(), true, 1, usize::MAX)
         .await?;
+    let max = idle_max(ctx);
     Ok(match first_due(&page.items) {
-        Some(due) => Duration::from_millis(due.saturating_sub(now)).clamp(IDLE_MIN, IDLE_MAX),
-        None => IDLE_MAX,
+        Some(due) => Duration::from_millis(due.saturating_sub(now)).clamp(IDLE_MIN, max),
+        None => max,
     })
 }
 
