@@ -16,6 +16,20 @@ fn ctx(store: EmbeddedStore) -> Ctx {
     account_ctx(services, "123456789012")
 }
 
+/// Creates the table `restart` with the GSI `byG` on `g`.
+async fn create_indexed_table(c: &Ctx) {
+    let req: create_table::Request = serde_json::from_value(serde_json::json!({
+        "TableName": "restart", "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "g", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [{"IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
+            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}]
+    }))
+    .unwrap();
+    create_table::execute(c, req).await.unwrap();
+}
+
 async fn index_ids(c: &Ctx) -> Vec<String> {
     let req: query::Request = serde_json::from_value(serde_json::json!({
         "TableName": "restart", "IndexName": "byG",
@@ -45,16 +59,7 @@ async fn queued_entries_survive_a_restart_exactly_once() {
     {
         let store = EmbeddedStore::open(dir.path()).unwrap();
         let c = ctx(store);
-        let req: create_table::Request = serde_json::from_value(serde_json::json!({
-            "TableName": "restart", "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                     {"AttributeName": "g", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [{"IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
-                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}]
-        }))
-        .unwrap();
-        create_table::execute(&c, req).await.unwrap();
+        create_indexed_table(&c).await;
         for pk in ["a", "b"] {
             let req: put_item::Request = serde_json::from_value(serde_json::json!({
                 "TableName": "restart", "Item": {"pk": {"S": pk}, "g": {"S": "x"}}
@@ -140,16 +145,7 @@ async fn records_fall_due_by_the_services_clock() {
         w.fetch_add(1, Ordering::SeqCst);
     });
     let c = account_ctx(Arc::new(services), "123456789012");
-    let req: create_table::Request = serde_json::from_value(serde_json::json!({
-        "TableName": "restart", "BillingMode": "PAY_PER_REQUEST",
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                 {"AttributeName": "g", "AttributeType": "S"}],
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-        "GlobalSecondaryIndexes": [{"IndexName": "byG", "Projection": {"ProjectionType": "ALL"},
-            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}]}]
-    }))
-    .unwrap();
-    create_table::execute(&c, req).await.unwrap();
+    create_indexed_table(&c).await;
     let req: put_item::Request = serde_json::from_value(serde_json::json!({
         "TableName": "restart", "Item": {"pk": {"S": "a"}, "g": {"S": "x"}}
     }))

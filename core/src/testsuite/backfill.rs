@@ -3,7 +3,6 @@
 //! resumes from the stored progress, and the index ends ACTIVE holding exactly the entries of
 //! the table's items.
 
-use crate::clock::SystemClock;
 use crate::model::key_encoding::item_key;
 use crate::model::table::{
     BillingMode, IndexStatus, KeyAttribute, KeySchema, ProjectionType, ScalarType, SecondaryIndex,
@@ -11,9 +10,8 @@ use crate::model::table::{
 };
 use crate::model::{AttributeValue, Item};
 use crate::ops::background::gsi_backfill::{self, PageOutcome, PAGE};
-use crate::ops::background::gsi_queue::GsiQueue;
-use crate::ops::index::index_maintenance::Delays;
-use crate::ops::index::{index_keys, index_maintenance};
+use crate::ops::index::index_keys;
+use crate::testsuite::index_writes;
 use crate::traits::{Catalog, ItemKey, ItemStore, KeyRange, StoredItem, WriteOp};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -93,20 +91,7 @@ async fn write(store: &dyn ItemStore, def: &TableDefinition, pk: &str, new: Opti
             vec![key],
             Box::new(move |current| {
                 let old = current[0].as_ref().map(|s| s.decode()).transpose()?;
-                // The suite's tables have no delayed GSI: nothing is queued.
-                let queue = GsiQueue::new();
-                let delays = Delays {
-                    default_ms: 0,
-                    queue: &queue,
-                    clock: &SystemClock,
-                };
-                let mut ops = index_maintenance::writes_for_change(
-                    &def,
-                    &delays,
-                    &k,
-                    old.as_ref(),
-                    new.as_ref(),
-                )?;
+                let mut ops = index_writes(&def, &k, old.as_ref(), new.as_ref())?;
                 ops.push(match &new {
                     Some(item) => WriteOp::Put {
                         key: k.clone(),

@@ -1,14 +1,19 @@
 //! Definitions the backends' own tests share (feature `testsuite`).
 
+use crate::clock::SystemClock;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::model::table::{
     BillingMode, KeyAttribute, KeySchema, ScalarType, TableDefinition, TableStatus, Throughput,
 };
+use crate::model::Item;
+use crate::ops::background::gsi_queue::GsiQueue;
+use crate::ops::index::index_maintenance::{self, Delays};
 use crate::services::Services;
 use crate::settings::RuntimeSettings;
 use crate::traits::{
-    AuthProvider, AuthzRequest, Catalog, Decision, ItemStore, Principal, RequestFacts, RequestHead,
+    AuthProvider, AuthzRequest, Catalog, Decision, ItemKey, ItemStore, Principal, RequestFacts,
+    RequestHead, WriteOp,
 };
 use std::sync::Arc;
 
@@ -98,4 +103,21 @@ pub fn account_ctx(services: Arc<Services>, account: &str) -> Ctx {
         Principal::account_root(account, "AKIDSUITE", "us-east-1"),
         RequestFacts::default(),
     )
+}
+
+/// The index writes of an item changing from `old` to `new` as the data plane makes them, for
+/// the suite's tables (which have no delayed GSI, so nothing is queued).
+pub(crate) fn index_writes(
+    def: &TableDefinition,
+    key: &ItemKey,
+    old: Option<&Item>,
+    new: Option<&Item>,
+) -> Result<Vec<WriteOp>, ApiError> {
+    let queue = GsiQueue::new();
+    let delays = Delays {
+        default_ms: 0,
+        queue: &queue,
+        clock: &SystemClock,
+    };
+    index_maintenance::writes_for_change(def, &delays, key, old, new)
 }

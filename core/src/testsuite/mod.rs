@@ -28,6 +28,7 @@ pub use backfill::backfill_suite;
 pub use backups::backup_suite;
 pub use catalog::catalog_suite;
 pub use catalog_races::{catalog_race_suite, Handle};
+use fixtures::index_writes;
 pub use fixtures::{account_ctx, hash_table_definition, suite_services, AllowAll};
 pub use iam::iam_suite;
 pub use item_store::{item_store_suite, FIRST_SUITE_STORAGE_ID};

@@ -2,7 +2,6 @@
 //! TTL-enabled tables — across several pages — together with their GSI entries, keeps table
 //! and index statistics exact, and leaves tables without TTL alone.
 
-use crate::clock::SystemClock;
 use crate::context::Ctx;
 use crate::model::key_encoding::item_key;
 use crate::model::number::Number;
@@ -10,9 +9,8 @@ use crate::model::table::{
     IndexStatus, KeyAttribute, ProjectionType, ScalarType, SecondaryIndex, TableDefinition,
 };
 use crate::model::{AttributeValue, Item};
-use crate::ops::background::gsi_queue::GsiQueue;
 use crate::ops::background::ttl_sweep::{Round, PAGE};
-use crate::ops::index::index_maintenance::{self, Delays};
+use crate::testsuite::index_writes;
 use crate::traits::{Catalog, ItemKey, ItemStore, KeyRange, StoredItem, WriteOp};
 use std::ops::Bound;
 use std::sync::Arc;
@@ -38,20 +36,7 @@ async fn put(store: &dyn ItemStore, def: &TableDefinition, item: Item) {
             vec![key],
             Box::new(move |current| {
                 let old = current[0].as_ref().map(|s| s.decode()).transpose()?;
-                // The suite's tables have no delayed GSI: nothing is queued.
-                let queue = GsiQueue::new();
-                let delays = Delays {
-                    default_ms: 0,
-                    queue: &queue,
-                    clock: &SystemClock,
-                };
-                let mut ops = index_maintenance::writes_for_change(
-                    &def,
-                    &delays,
-                    &k,
-                    old.as_ref(),
-                    Some(&item),
-                )?;
+                let mut ops = index_writes(&def, &k, old.as_ref(), Some(&item))?;
                 ops.push(WriteOp::Put {
                     key: k,
                     item: StoredItem::encode(&item),
