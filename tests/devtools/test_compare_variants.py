@@ -2,26 +2,17 @@
 PostgreSQL deployment, a hot standby — parsed, refused where they make no sense, and turned
 into the bench's arguments and the servers' commands. Needs no server."""
 
-import importlib.machinery
-import importlib.util
 import os
 import sys
 
 import pytest
+from devtool_scripts import load
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 sys.path.insert(0, os.path.join(REPO, "devtools"))
 
 
-def load_compare():
-    loader = importlib.machinery.SourceFileLoader("compare", os.path.join(REPO, "devtools", "compare"))
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-compare = load_compare()
+compare = load("compare")
 
 
 def test_variant_options_are_parsed():

@@ -1,22 +1,8 @@
 """Tests of devtools/cpu-profile's parsing and grouping; they need neither perf nor a server."""
 
-import importlib.machinery
-import importlib.util
-import os
+from devtool_scripts import load
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
-SCRIPT = os.path.join(REPO, "devtools", "cpu-profile")
-
-
-def load_module():
-    loader = importlib.machinery.SourceFileLoader("cpu_profile", SCRIPT)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-cp = load_module()
+cp = load("cpu-profile")
 
 
 def test_setups_name_a_binary_auth_and_settings():

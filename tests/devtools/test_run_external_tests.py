@@ -1,7 +1,5 @@
 """Tests of devtools/run-external-tests; they need no external suite to be installed."""
 
-import importlib.machinery
-import importlib.util
 import json
 import os
 import subprocess
@@ -9,20 +7,13 @@ import sys
 import textwrap
 
 import pytest
+from devtool_scripts import load
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, os.pardir))
 SCRIPT = os.path.join(REPO, "devtools", "run-external-tests")
 
 
-def load_module():
-    loader = importlib.machinery.SourceFileLoader("run_external_tests", SCRIPT)
-    spec = importlib.util.spec_from_loader(loader.name, loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-ret = load_module()
+ret = load("run-external-tests")
 
 
 def python_path_env():

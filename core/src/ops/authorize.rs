@@ -171,40 +171,10 @@ mod tests {
         assert_eq!(leading_key(&AttributeValue::B(vec![0, 1, 2])), "AAEC");
     }
 
-    /// A provider that records the contexts it is asked with, reading request keys or not.
-    struct Recorder {
-        reads: bool,
-        seen: std::sync::Mutex<Vec<AuthzContext>>,
-    }
-
-    #[async_trait::async_trait]
-    impl crate::traits::AuthProvider for Recorder {
-        async fn authenticate(
-            &self,
-            _: &crate::traits::RequestHead,
-            _: &[u8; 32],
-        ) -> Result<crate::traits::Principal, ApiError> {
-            Err(ApiError::Internal("unused".into()))
-        }
-
-        async fn authorize<'r>(
-            &self,
-            _: &crate::traits::Principal,
-            request: &crate::traits::AuthzRequest<'r>,
-        ) -> Result<crate::traits::Decision, ApiError> {
-            self.seen.lock().unwrap().push(request.context.clone());
-            Ok(crate::traits::Decision::Allow)
-        }
-
-        fn reads_request_keys(&self, _: &crate::traits::Principal) -> bool {
-            self.reads
-        }
-    }
-
     #[tokio::test]
     async fn contexts_are_built_only_for_a_provider_that_reads_them() {
         use crate::model::tags::Tag;
-        use crate::ops::test_support::{hash_table, item, request_ctx};
+        use crate::ops::test_support::{hash_table, item, request_ctx, RecordingAuth};
         use crate::traits::catalog::MockCatalog;
         use crate::traits::item_store::MockItemStore;
         let mut def = hash_table();
@@ -214,10 +184,7 @@ mod tests {
         }];
         let key = item(r#"{"pk":{"S":"alice"}}"#);
         for reads in [true, false] {
-            let recorder = std::sync::Arc::new(Recorder {
-                reads,
-                seen: Default::default(),
-            });
+            let recorder = std::sync::Arc::new(RecordingAuth::reading(reads));
             let services = crate::services::Services::new(
                 std::sync::Arc::new(MockItemStore::new()),
                 std::sync::Arc::new(MockCatalog::new()),
@@ -235,7 +202,7 @@ mod tests {
             on_stream(&ctx, "dynamodb:GetRecords", "arn", Some(&def))
                 .await
                 .unwrap();
-            let seen = recorder.seen.lock().unwrap().clone();
+            let seen: Vec<AuthzContext> = recorder.asked().into_iter().map(|a| a.context).collect();
             let tags = vec![("team".to_string(), "blue".to_string())];
             let full = AuthzContext {
                 leading_keys: vec!["alice".into()],

@@ -1,5 +1,6 @@
-//! Test doubles shared by the operation tests: tables, a mocked catalog that knows them, and a
-//! mocked item store that runs the decider against a given current item.
+//! Test doubles shared by the operation tests: tables, a mocked catalog that knows them, a
+//! mocked item store that runs the decider against a given current item, and an auth provider
+//! that records what it is asked.
 
 use crate::context::Ctx;
 use crate::model::table::{
@@ -271,5 +272,76 @@ pub async fn refused(c: &Ctx, op: crate::ops::Operation, body: serde_json::Value
     match crate::ops::dispatch(c, op, &bytes).await {
         Err(crate::error::ApiError::Validation(m)) => m,
         other => panic!("{op:?} {body}: not a ValidationException: {other:?}"),
+    }
+}
+
+/// One authorization question a `RecordingAuth` was asked.
+#[derive(Debug, Clone)]
+pub struct Asked {
+    /// The IAM action, e.g. `dynamodb:PutItem`.
+    pub action: String,
+    /// The resource ARN.
+    pub resource: String,
+    /// The condition context the operation built.
+    pub context: crate::traits::AuthzContext,
+}
+
+/// A provider that allows everything and records each question; `reads` is its answer to
+/// `reads_request_keys` (true by default, as the trait's).
+#[derive(Debug)]
+pub struct RecordingAuth {
+    /// What `reads_request_keys` answers.
+    pub reads: bool,
+    asked: Mutex<Vec<Asked>>,
+}
+
+impl Default for RecordingAuth {
+    fn default() -> Self {
+        RecordingAuth::reading(true)
+    }
+}
+
+impl RecordingAuth {
+    /// A recorder whose `reads_request_keys` answers `reads`.
+    pub fn reading(reads: bool) -> RecordingAuth {
+        RecordingAuth {
+            reads,
+            asked: Mutex::default(),
+        }
+    }
+
+    /// The questions asked so far, in order.
+    pub fn asked(&self) -> Vec<Asked> {
+        self.asked.lock().map(|a| a.clone()).unwrap_or_default()
+    }
+}
+
+#[async_trait::async_trait]
+impl AuthProvider for RecordingAuth {
+    async fn authenticate(
+        &self,
+        _: &crate::traits::RequestHead,
+        _: &[u8; 32],
+    ) -> Result<Principal, crate::error::ApiError> {
+        Err(crate::error::ApiError::Internal("unused".into()))
+    }
+
+    async fn authorize<'r>(
+        &self,
+        _: &Principal,
+        request: &crate::traits::AuthzRequest<'r>,
+    ) -> Result<crate::traits::Decision, crate::error::ApiError> {
+        if let Ok(mut asked) = self.asked.lock() {
+            asked.push(Asked {
+                action: request.action.to_string(),
+                resource: request.resource.to_string(),
+                context: request.context.clone(),
+            });
+        }
+        Ok(crate::traits::Decision::Allow)
+    }
+
+    fn reads_request_keys(&self, _: &Principal) -> bool {
+        self.reads
     }
 }

@@ -435,39 +435,10 @@ async fn transactions_are_all_or_nothing() {
 /// LeadingKeys.
 type Seen = (String, String, Option<bool>, Option<String>, Vec<String>);
 
-#[derive(Debug, Default)]
-struct RecordingAuth(Mutex<Vec<Seen>>);
-
-#[async_trait::async_trait]
-impl crate::traits::AuthProvider for RecordingAuth {
-    async fn authenticate(
-        &self,
-        _: &crate::traits::RequestHead,
-        _: &[u8; 32],
-    ) -> Result<crate::traits::Principal, ApiError> {
-        Err(ApiError::Internal("unused".into()))
-    }
-
-    async fn authorize<'r>(
-        &self,
-        _: &crate::traits::Principal,
-        r: &crate::traits::AuthzRequest<'r>,
-    ) -> Result<crate::traits::Decision, ApiError> {
-        self.0.lock().unwrap().push((
-            r.action.to_string(),
-            r.resource.to_string(),
-            r.context.full_table_scan,
-            r.context.enclosing_operation.clone(),
-            r.context.leading_keys.clone(),
-        ));
-        Ok(crate::traits::Decision::Allow)
-    }
-}
-
 #[tokio::test]
 async fn statements_are_authorized_as_partiql_actions() {
     use crate::ops::multi_test_support::{map_store, two_tables};
-    use crate::ops::test_support::{catalog_with, request_ctx, services};
+    use crate::ops::test_support::{catalog_with, request_ctx, services, RecordingAuth};
     let state = Arc::new(Mutex::new(State::default()));
     let mut store = map_store(state.clone());
     store
@@ -529,7 +500,20 @@ async fn statements_are_authorized_as_partiql_actions() {
         ]}),
     )
     .await;
-    let seen = auth.0.lock().unwrap().clone();
+    let seen: Vec<Seen> = auth
+        .asked()
+        .into_iter()
+        .map(|a| {
+            let c = a.context;
+            (
+                a.action,
+                a.resource,
+                c.full_table_scan,
+                c.enclosing_operation,
+                c.leading_keys,
+            )
+        })
+        .collect();
     let arn = |t: &str| format!("arn:aws:dynamodb:us-east-1:123456789012:table/{t}");
     let a = || vec!["a".to_string()];
     assert_eq!(
