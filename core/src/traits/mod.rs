@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod coordination;
 pub mod iam;
 pub mod item_store;
+pub mod sigv4_header;
 pub mod sigv4_text;
 pub mod stream_sink;
 pub mod throttler;

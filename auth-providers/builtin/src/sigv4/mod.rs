@@ -25,26 +25,18 @@ pub use parse::{parse, parse_found, parse_parts, SignatureForm, SignedRequest, M
 pub use parts::SignedParts;
 pub use signing::{signature_matches, SigningKey};
 
+/// DynamoDB's texts and the fixed parts of the scheme, shared with the `none` provider.
+pub use extenddb_core::traits::sigv4_header::{
+    ALGORITHM, INVALID_KEY, MISSING_TOKEN, SIGNATURE_MISMATCH, TERMINATOR,
+};
 use extenddb_core::traits::RequestHead;
 use extenddb_core::ApiError;
 
-/// The only signing algorithm accepted.
-pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// The service name DynamoDB (and DynamoDB Streams) requests are signed for.
 pub const SERVICE: &str = "dynamodb";
-/// The last element of every credential scope.
-pub const TERMINATOR: &str = "aws4_request";
 /// Longest `X-Amz-Expires` of a presigned request (7 days, as S3 and s3s allow).
 pub const MAX_PRESIGN_EXPIRES: u64 = 604_800;
 
-/// DynamoDB's answer when no credentials were sent.
-pub const MISSING_TOKEN: &str = "Request is missing Authentication Token";
-/// DynamoDB's answer when a signature is not the one expected.
-pub const SIGNATURE_MISMATCH: &str = "The request signature we calculated does not match the \
-     signature you provided. Check your AWS Secret Access Key and signing method. Consult the \
-     service documentation for details.";
-/// DynamoDB's answer for an unknown, inactive or empty access key id (with the period).
-pub const INVALID_KEY: &str = "The security token included in the request is invalid.";
 /// DynamoDB's answer for a missing or wrong session token (without a period, as dynalite
 /// records and scratchstack uses).
 pub const INVALID_TOKEN: &str = "The security token included in the request is invalid";

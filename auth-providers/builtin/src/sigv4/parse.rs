@@ -17,8 +17,8 @@
 use super::headers::{self, SigningHeaders};
 use super::parts::SignedParts;
 use super::time::{format_basic, parse_basic};
-use super::{ALGORITHM, MAX_PRESIGN_EXPIRES, MISSING_TOKEN, SIGNATURE_MISMATCH, TERMINATOR};
-use extenddb_core::traits::{sigv4_text, RequestHead};
+use super::MAX_PRESIGN_EXPIRES;
+use extenddb_core::traits::{sigv4_header, RequestHead};
 use extenddb_core::ApiError;
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime};
@@ -95,10 +95,7 @@ pub fn parse_found<'a>(
                 .into(),
         )),
         (_, true) => parse_query(head, query, now, service),
-        (Some(auth), false) if auth.trim_start().starts_with("AWS4-") => {
-            parse_header(found, auth, now, service)
-        }
-        _ => Err(ApiError::MissingAuthenticationToken(MISSING_TOKEN.into())),
+        (header, false) => parse_header(found, sigv4_header::sigv4_value(header)?, now, service),
     }
 }
 
@@ -108,63 +105,21 @@ fn parse_header<'a>(
     now: SystemTime,
     service: &str,
 ) -> Result<SignedParts<'a>, ApiError> {
-    let trimmed = auth.trim();
-    let (algorithm, params) = sigv4_text::algorithm_and_params(trimmed);
-    let mut credential = None;
-    let mut signed_headers = None;
-    let mut signature = None;
-    for pair in sigv4_text::words(params) {
-        let Some((key, value)) = split_at_equals(pair) else {
-            return Err(ApiError::IncompleteSignature(format!(
-                "'{pair}' not a valid key=value pair (missing equal-sign) in Authorization header: '{auth}'."
-            )));
-        };
-        match key {
-            "Credential" => credential = Some(value),
-            "SignedHeaders" => signed_headers = Some(value),
-            "Signature" => signature = Some(value),
-            _ => {}
-        }
-    }
     let timestamp = found
         .value(headers::AMZ_DATE)
         .or_else(|| found.value(headers::DATE));
-    let credential = credential.filter(|c| !c.is_empty());
-    let signature = signature.filter(|s| !s.is_empty());
-    let mut missing = String::new();
-    if credential.is_none() {
-        missing.push_str("Authorization header requires 'Credential' parameter. ");
-    }
-    if signature.is_none() {
-        missing.push_str("Authorization header requires 'Signature' parameter. ");
-    }
-    if signed_headers.is_none() {
-        missing.push_str("Authorization header requires 'SignedHeaders' parameter. ");
-    }
-    if timestamp.is_none() {
-        missing.push_str(
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
-        );
-    }
-    let (Some(credential), Some(signature), Some(signed_headers), Some(timestamp)) =
-        (credential, signature, signed_headers, timestamp)
-    else {
-        missing.push_str("Authorization=");
-        missing.push_str(auth);
-        return Err(ApiError::IncompleteSignature(missing));
-    };
-    check_time(timestamp, now, None)?;
-    let signed_headers = split_signed_headers(signed_headers)?;
-    check_algorithm(algorithm)?;
-    finish(
-        SignatureForm::Header,
-        credential,
-        signed_headers,
-        signature,
-        timestamp,
-        found.value(headers::AMZ_SECURITY_TOKEN),
-        service,
-    )
+    let p = sigv4_header::parse(auth, timestamp, service, |t| check_time(t, now, None))?;
+    Ok(SignedParts {
+        form: SignatureForm::Header,
+        access_key_id: Cow::Borrowed(p.access_key_id),
+        scope_date: Cow::Borrowed(p.scope_date),
+        region: Cow::Borrowed(p.region),
+        service: Cow::Borrowed(p.service),
+        signed_headers: p.signed_headers,
+        signature: Cow::Borrowed(p.signature),
+        timestamp: Cow::Borrowed(p.timestamp),
+        security_token: found.value(headers::AMZ_SECURITY_TOKEN).map(Cow::Borrowed),
+    })
 }
 
 fn parse_query(
@@ -215,81 +170,27 @@ fn parse_query(
         },
     };
     check_time(&timestamp, now, expires)?;
-    let signed_headers = split_signed_headers(&signed_headers)?;
-    check_algorithm(&algorithm)?;
+    let signed_headers = sigv4_header::signed_header_list(&signed_headers)?;
+    sigv4_header::check_algorithm(&algorithm)?;
     let token = get("X-Amz-Security-Token");
     let token = token
         .as_deref()
         .or_else(|| headers::value(head, &headers::X_AMZ_SECURITY_TOKEN));
+    let (key, date, region, scope_service) =
+        sigv4_header::checked_credential(&credential, &timestamp, service)?;
+    sigv4_header::check_signature_shape(&signature)?;
     // The decoded values live here: the parts own copies of them.
-    finish(
-        SignatureForm::Query,
-        &credential,
-        signed_headers,
-        &signature,
-        &timestamp,
-        token,
-        service,
-    )
-    .map(SignedParts::into_static)
-}
-
-fn check_algorithm(algorithm: &str) -> Result<(), ApiError> {
-    if algorithm == ALGORITHM {
-        Ok(())
-    } else {
-        Err(ApiError::IncompleteSignature(format!(
-            "Unsupported AWS 'algorithm': '{algorithm}' (only {ALGORITHM} for now). "
-        )))
-    }
-}
-
-/// `pair` cut at its first `=` (`str::split_once` without its searcher: the pairs are short).
-fn split_at_equals(pair: &str) -> Option<(&str, &str)> {
-    let at = pair.bytes().position(|b| b == b'=')?;
-    Some((pair.get(..at)?, pair.get(at + 1..)?))
-}
-
-/// The signed-header list lower-cased (borrowed when it already is, as every SDK sends it).
-fn split_signed_headers(list: &str) -> Result<Cow<'_, str>, ApiError> {
-    // Every SDK sends the list lower-case: one pass looks for `host` and for an upper-case
-    // letter, which sends the list the long way.
-    let bytes = list.as_bytes();
-    let mut start = 0;
-    let mut host_signed = false;
-    for (at, &b) in bytes.iter().enumerate() {
-        if b == b';' {
-            host_signed |= is_host(&bytes[start..at]);
-            start = at + 1;
-        } else if b.is_ascii_uppercase() {
-            return lowered_signed_headers(list);
-        }
-    }
-    if host_signed || is_host(&bytes[start..]) {
-        Ok(Cow::Borrowed(list))
-    } else {
-        Err(host_not_signed())
-    }
-}
-
-fn is_host(name: &[u8]) -> bool {
-    name == b"host" || name == b":authority"
-}
-
-fn host_not_signed() -> ApiError {
-    ApiError::InvalidSignature(
-        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.".into(),
-    )
-}
-
-/// `split_signed_headers` for a list with an upper-case letter.
-fn lowered_signed_headers(list: &str) -> Result<Cow<'static, str>, ApiError> {
-    let names = list.to_ascii_lowercase();
-    if sigv4_text::split_ascii(&names, b';').any(|h| is_host(h.as_bytes())) {
-        Ok(Cow::Owned(names))
-    } else {
-        Err(host_not_signed())
-    }
+    Ok(SignedParts {
+        form: SignatureForm::Query,
+        access_key_id: Cow::Owned(key.to_string()),
+        scope_date: Cow::Owned(date.to_string()),
+        region: Cow::Owned(region.to_string()),
+        service: Cow::Owned(scope_service.to_string()),
+        signed_headers: Cow::Owned(signed_headers.into_owned()),
+        signature: Cow::Owned(signature),
+        timestamp: Cow::Owned(timestamp),
+        security_token: token.map(|t| Cow::Owned(t.to_string())),
+    })
 }
 
 /// Date format, then the ±15-minute window (and for presigned requests their expiry).
@@ -326,87 +227,6 @@ fn check_time(timestamp: &str, now: SystemTime, expires: Option<u64>) -> Result<
         )));
     }
     Ok(())
-}
-
-/// Splits the credential and checks its scope against the timestamp and `service`.
-fn finish<'s>(
-    form: SignatureForm,
-    credential: &'s str,
-    signed_headers: Cow<'s, str>,
-    signature: &'s str,
-    timestamp: &'s str,
-    security_token: Option<&'s str>,
-    service: &str,
-) -> Result<SignedParts<'s>, ApiError> {
-    let Some([key, date, region, scope_service, terminator]) =
-        sigv4_text::credential_scope(credential)
-    else {
-        return Err(ApiError::IncompleteSignature(format!(
-            "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '{credential}'"
-        )));
-    };
-    check_scope(date, region, scope_service, terminator, timestamp, service)?;
-    if key.is_empty() {
-        return Err(ApiError::UnrecognizedClient(super::INVALID_KEY.into()));
-    }
-    // A fold without an early exit over exactly 64 bytes: compiled to a few vector compares
-    // (`all` stops at each byte, and measured ten times the instructions).
-    if signature.len() != 64
-        || !signature.bytes().fold(true, |ok, b| {
-            ok & (b.is_ascii_digit() | (b'a'..=b'f').contains(&b))
-        })
-    {
-        return Err(ApiError::InvalidSignature(SIGNATURE_MISMATCH.into()));
-    }
-    Ok(SignedParts {
-        form,
-        access_key_id: Cow::Borrowed(key),
-        scope_date: Cow::Borrowed(date),
-        region: Cow::Borrowed(region),
-        service: Cow::Borrowed(scope_service),
-        signed_headers,
-        signature: Cow::Borrowed(signature),
-        timestamp: Cow::Borrowed(timestamp),
-        security_token: security_token.map(Cow::Borrowed),
-    })
-}
-
-/// The scope's region, service, terminator and date; every failed check adds a sentence to one
-/// InvalidSignatureException, as DynamoDB does.
-fn check_scope(
-    date: &str,
-    region: &str,
-    service: &str,
-    terminator: &str,
-    timestamp: &str,
-    expected_service: &str,
-) -> Result<(), ApiError> {
-    let mut msg = String::new();
-    if region.is_empty() {
-        msg.push_str("Credential should be scoped to a valid region, not ''. ");
-    }
-    if service != expected_service {
-        msg.push_str(&format!(
-            "Credential should be scoped to correct service: '{expected_service}'. "
-        ));
-    }
-    if terminator != TERMINATOR {
-        msg.push_str(&format!(
-            "Credential should be scoped with a valid terminator: '{TERMINATOR}', not '{terminator}'. "
-        ));
-    }
-    // `timestamp` passed `parse_basic`, so its first 8 bytes are ASCII digits.
-    let day = timestamp.get(..8).unwrap_or(timestamp);
-    if date != day {
-        msg.push_str(&format!(
-            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '{date}' != '{day}', from '{timestamp}'."
-        ));
-    }
-    if msg.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::InvalidSignature(msg.trim_end().to_string()))
-    }
 }
 
 #[cfg(test)]
