@@ -11,6 +11,7 @@
 //! JSON is refused before anything else (`response::unsupported_media`).
 
 use crate::body::{read_limited, BodyError};
+use crate::deadline::Deadlines;
 use crate::request_id::RequestId;
 use crate::response::{self, Body as RespBody};
 use crate::services::AppState;
@@ -40,6 +41,7 @@ pub(crate) struct Peer {
 /// the operation it named (for metrics) with the response.
 pub(crate) async fn handle<B>(
     state: &AppState,
+    deadlines: &Deadlines,
     req: Request<B>,
     id: &RequestId,
     peer: Peer,
@@ -67,7 +69,10 @@ where
             if tracing::level_enabled!(tracing::Level::DEBUG) {
                 tracing::Span::current().record("operation", op.name());
             }
-            (Some(op), Box::pin(run(state, op, parts, body, peer)).await)
+            (
+                Some(op),
+                Box::pin(run(state, deadlines, op, parts, body, peer)).await,
+            )
         }
         Err(e) => (None, Err(e)),
     };
@@ -138,6 +143,7 @@ pub(crate) fn operation(target: Option<&[u8]>) -> Result<Operation, ApiError> {
 
 async fn run<B>(
     state: &AppState,
+    deadlines: &Deadlines,
     op: Operation,
     parts: Parts,
     body: B,
@@ -153,11 +159,11 @@ where
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     let head = request_head(parts);
-    // One timer serves both limits: the body read's, then (reset) the request's deadline.
-    // Polled only when the work does not finish at once, so a request answered on its first
-    // poll (a cached point read) never touches the timer wheel.
-    let timer = tokio::time::sleep(state.body_read_timeout);
-    tokio::pin!(timer);
+    // The connection's timers, lent (see `crate::deadline`). Polled only when the work does
+    // not finish at once.
+    let mut timer = deadlines
+        .body
+        .lend(tokio::time::Instant::now() + state.body_read_timeout);
     let read = read_limited(body, content_length, state.max_body_bytes);
     let body = tokio::select! {
         biased;
@@ -170,6 +176,7 @@ where
             )));
         }
     };
+    drop(timer);
     let body = body.map_err(|e| match e {
         BodyError::TooLarge => ApiError::RequestTooLarge(format!(
             "Request entity size exceeds the maximum allowed of {} bytes",
@@ -181,7 +188,7 @@ where
         }
     })?;
     let deadline = state.request_timeout;
-    timer.as_mut().reset(tokio::time::Instant::now() + deadline);
+    let mut timer = deadlines.work.lend(tokio::time::Instant::now() + deadline);
     tokio::select! {
         biased;
         answer = execute(state, op, head, body, peer) => answer,

@@ -16,6 +16,7 @@ pub mod config;
 mod connections;
 mod console;
 mod cors;
+mod deadline;
 mod dynamodb;
 mod encoding;
 mod endpoints;

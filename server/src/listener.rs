@@ -5,6 +5,7 @@
 
 use crate::config::ServerConfig;
 use crate::connections::{Activity, Limits};
+use crate::deadline::Deadlines;
 use crate::dynamodb::Peer;
 use crate::error::ServerError;
 use crate::health::Health;
@@ -190,6 +191,13 @@ impl Server {
     }
 }
 
+/// What the requests of one connection share.
+struct PerConnection {
+    state: Arc<AppState>,
+    /// The timers lent to its requests.
+    deadlines: Deadlines,
+}
+
 /// One accepted connection and what serving it needs.
 struct Connection {
     builder: Arc<auto::Builder<TokioExecutor>>,
@@ -235,11 +243,18 @@ impl Connection {
         } = self;
         let activity = Activity::new();
         let requests = activity.clone();
+        // What every request of this connection shares, behind one reference count of its
+        // own: cloning the server-wide state per request wrote a count that every worker
+        // thread writes.
+        let shared = Arc::new(PerConnection {
+            state,
+            deadlines: Deadlines::default(),
+        });
         let service = service_fn(move |req: Request<Incoming>| {
-            let state = state.clone();
+            let shared = shared.clone();
             let in_flight = requests.begin();
             async move {
-                let resp = routing::route(&state, req, from).await;
+                let resp = routing::route(&shared.state, &shared.deadlines, req, from).await;
                 drop(in_flight);
                 Ok::<_, Infallible>(resp)
             }

@@ -7,6 +7,7 @@
 //! its request id and operation itself, so it is traceable at the default level too.
 //! A request line or header block over DynamoDB's 16 KB limits is a 400 before routing.
 
+use crate::deadline::Deadlines;
 use crate::dynamodb::{self, Peer};
 use crate::request_id::RequestId;
 use crate::response::{self, Body as RespBody};
@@ -49,8 +50,13 @@ pub(crate) fn head_too_large<B>(req: &Request<B>) -> bool {
     line > MAX_HEAD_PART_BYTES || headers > MAX_HEAD_PART_BYTES
 }
 
-/// Answers one request from `peer`.
-pub(crate) async fn route<B>(state: &AppState, req: Request<B>, peer: Peer) -> Response<RespBody>
+/// Answers one request from `peer`, lending it the connection's timers (`deadlines`).
+pub(crate) async fn route<B>(
+    state: &AppState,
+    deadlines: &Deadlines,
+    req: Request<B>,
+    peer: Peer,
+) -> Response<RespBody>
 where
     B: Body,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -89,7 +95,7 @@ where
         }
         match (req.method(), req.uri().path()) {
             (&Method::POST, "/") => {
-                let (op, resp) = dynamodb::handle(state, req, &id, peer).await;
+                let (op, resp) = dynamodb::handle(state, deadlines, req, &id, peer).await;
                 (Some(op), resp)
             }
             (&Method::GET | &Method::HEAD, "/health") => {

@@ -1,6 +1,8 @@
 //! Failing well (issue 24), against a real listener over the fake store: idle connections are
 //! closed, connections past the cap are refused with a 503 that arrives, a stalled body gets
-//! 408, a stalled store answers a retryable 500 at the deadline, readiness follows the store,
+//! 408, a stalled store answers a retryable 500 at the deadline (also after quick requests on
+//! one kept-alive connection, whose timers the requests share, and for concurrent HTTP/2
+//! requests), readiness follows the store,
 //! and a body that is not JSON by its Content-Type gets DynamoDB's 404.
 
 mod common;
@@ -166,6 +168,100 @@ async fn a_stalled_store_answers_a_retryable_500_at_the_deadline() {
         .as_str()
         .unwrap()
         .contains("did not complete within 400 ms"));
+    s.stop().await;
+}
+
+/// The status and body of the answer to `req` on an open connection.
+async fn status_and_message<B>(
+    resp: Result<hyper::Response<B>, hyper::Error>,
+) -> (u16, serde_json::Value)
+where
+    B: hyper::body::Body,
+    B::Error: std::fmt::Debug,
+{
+    use http_body_util::BodyExt;
+    let resp = resp.unwrap();
+    let status = resp.status().as_u16();
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&body).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_kept_alive_connection_meets_each_requests_deadline() {
+    // The connection's timers are lent to each request and moved to its deadline: after
+    // quick requests on one connection, a stalled one still ends at its own deadline.
+    let store = Arc::new(FakeStore::default());
+    let s = start_with(store.clone(), |c| {
+        c.request_timeout = Duration::from_millis(400)
+    })
+    .await;
+    let c = Client::plain(s.addr);
+    let tcp = TcpStream::connect(s.addr).await.unwrap();
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
+        .await
+        .unwrap();
+    tokio::spawn(conn);
+    for _ in 0..3 {
+        let req = c.api(Some(DESCRIBE), Some(AUTH), r#"{"TableName":"quick"}"#);
+        let (status, _) = status_and_message(sender.send_request(req).await).await;
+        assert_ne!(status, 500);
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    *store.stall.lock().unwrap() = Some(Duration::from_secs(30));
+    let started = Instant::now();
+    let req = c.api(Some(DESCRIBE), Some(AUTH), r#"{"TableName":"slow"}"#);
+    let (status, body) = status_and_message(sender.send_request(req).await).await;
+    let took = started.elapsed();
+    assert_eq!(status, 500, "{body}");
+    assert!(body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("did not complete within 400 ms"));
+    assert!(
+        took >= Duration::from_millis(350) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn concurrent_http2_requests_each_meet_their_deadline() {
+    let store = Arc::new(FakeStore::default());
+    *store.stall.lock().unwrap() = Some(Duration::from_secs(30));
+    let s = start_with(store.clone(), |c| {
+        c.request_timeout = Duration::from_millis(400)
+    })
+    .await;
+    let c = Client {
+        h2: true,
+        ..Client::plain(s.addr)
+    };
+    let tcp = TcpStream::connect(s.addr).await.unwrap();
+    let (sender, conn) =
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tcp))
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..3)
+        .map(|i| {
+            let mut sender = sender.clone();
+            let req = c.api(
+                Some(DESCRIBE),
+                Some(AUTH),
+                format!(r#"{{"TableName":"slow{i}"}}"#),
+            );
+            tokio::spawn(async move { status_and_message(sender.send_request(req).await).await })
+        })
+        .collect();
+    let mut answers = Vec::new();
+    for task in tasks {
+        answers.push(task.await.unwrap());
+    }
+    assert!(started.elapsed() < Duration::from_secs(3));
+    for (status, body) in answers {
+        assert_eq!(status, 500, "{body}");
+    }
     s.stop().await;
 }
 
