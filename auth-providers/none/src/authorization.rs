@@ -5,7 +5,6 @@
 
 use extenddb_core::traits::{sigv4_header, RequestHead};
 use extenddb_core::ApiError;
-use std::borrow::Cow;
 
 pub use extenddb_core::traits::sigv4_header::{
     ALGORITHM, INVALID_KEY as INVALID_TOKEN, MISSING_TOKEN, SIGNATURE_MISMATCH, TERMINATOR,
@@ -14,23 +13,9 @@ pub use extenddb_core::traits::sigv4_header::{
 /// The service name DynamoDB (and DynamoDB Streams) requests are signed for.
 pub const SERVICE: &str = "dynamodb";
 
-/// The parts of a well-formed SigV4 `Authorization` header. Borrowed from the request head.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SigV4Authorization<'a> {
-    /// The access key id (first element of the credential scope).
-    pub access_key_id: &'a str,
-    /// `yyyymmdd` of the credential scope.
-    pub scope_date: &'a str,
-    /// Region of the credential scope.
-    pub region: &'a str,
-    /// Header names the signature covers, lower-case, `;`-separated in the order sent
-    /// (`signed_headers()` splits them).
-    pub signed_headers: Cow<'a, str>,
-    /// The signature: 64 lower-case hex digits.
-    pub signature: &'a str,
-    /// The request time (`X-Amz-Date`, else `Date`), ISO-8601 basic format.
-    pub timestamp: &'a str,
-}
+/// The parts of a well-formed SigV4 `Authorization` header, borrowed from the request head
+/// (core's `HeaderParts`).
+pub type SigV4Authorization<'a> = sigv4_header::HeaderParts<'a>;
 
 /// Parses the request's `Authorization` header and checks its shape (not its signature nor
 /// the clock), with the checks `builtin` makes before it looks for the key
@@ -45,7 +30,7 @@ pub struct SigV4Authorization<'a> {
 pub fn parse(head: &RequestHead) -> Result<SigV4Authorization<'_>, ApiError> {
     let auth = sigv4_header::sigv4_value(head.header("authorization"))?;
     let timestamp = head.header("x-amz-date").or_else(|| head.header("date"));
-    let p = sigv4_header::parse(auth, timestamp, SERVICE, |t| {
+    sigv4_header::parse(auth, timestamp, SERVICE, |t| {
         if is_basic_iso8601(t) {
             Ok(())
         } else {
@@ -53,22 +38,7 @@ pub fn parse(head: &RequestHead) -> Result<SigV4Authorization<'_>, ApiError> {
                 "Date must be in ISO-8601 'basic format'. Got '{t}'. See http://en.wikipedia.org/wiki/ISO_8601"
             )))
         }
-    })?;
-    Ok(SigV4Authorization {
-        access_key_id: p.access_key_id,
-        scope_date: p.scope_date,
-        region: p.region,
-        signed_headers: p.signed_headers,
-        signature: p.signature,
-        timestamp: p.timestamp,
     })
-}
-
-impl SigV4Authorization<'_> {
-    /// The header names the signature covers, lower-case, in header order.
-    pub fn signed_headers(&self) -> impl Iterator<Item = &str> {
-        self.signed_headers.split(';')
-    }
 }
 
 /// `yyyymmddThhmmssZ` with plausible month, day, hour, minute and second.

@@ -45,6 +45,13 @@ pub struct HeaderParts<'a> {
     pub timestamp: &'a str,
 }
 
+impl HeaderParts<'_> {
+    /// The signed header names, in order.
+    pub fn header_names(&self) -> impl Iterator<Item = &str> {
+        super::sigv4_text::split_ascii(&self.signed_headers, b';')
+    }
+}
+
 /// The `Authorization` header's value when it is a SigV4 one (starts with `AWS4-`), else
 /// DynamoDB's MissingAuthenticationToken.
 pub fn sigv4_value(header: Option<&str>) -> Result<&str, ApiError> {
