@@ -8,7 +8,7 @@
 mod common;
 
 use common::fake_store::FakeStore;
-use common::{assert_dynamodb_headers, start_with, Client, AUTH};
+use common::{assert_dynamodb_headers, start_with, Client, Running, AUTH};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -144,14 +144,23 @@ async fn a_stalled_body_gets_408() {
     s.stop().await;
 }
 
-#[tokio::test]
-async fn a_stalled_store_answers_a_retryable_500_at_the_deadline() {
+/// A server over a fake store whose requests have a 400 ms deadline; the store stalls every
+/// call for 30 s when `stalled`.
+async fn with_400_ms_deadline(stalled: bool) -> (Arc<FakeStore>, Running) {
     let store = Arc::new(FakeStore::default());
-    *store.stall.lock().unwrap() = Some(Duration::from_secs(30));
+    if stalled {
+        *store.stall.lock().unwrap() = Some(Duration::from_secs(30));
+    }
     let s = start_with(store.clone(), |c| {
         c.request_timeout = Duration::from_millis(400)
     })
     .await;
+    (store, s)
+}
+
+#[tokio::test]
+async fn a_stalled_store_answers_a_retryable_500_at_the_deadline() {
+    let (_store, s) = with_400_ms_deadline(true).await;
     let c = Client::plain(s.addr);
     let started = Instant::now();
     let a = c
@@ -190,11 +199,7 @@ where
 async fn a_kept_alive_connection_meets_each_requests_deadline() {
     // The connection's timers are lent to each request and moved to its deadline: after
     // quick requests on one connection, a stalled one still ends at its own deadline.
-    let store = Arc::new(FakeStore::default());
-    let s = start_with(store.clone(), |c| {
-        c.request_timeout = Duration::from_millis(400)
-    })
-    .await;
+    let (store, s) = with_400_ms_deadline(false).await;
     let c = Client::plain(s.addr);
     let tcp = TcpStream::connect(s.addr).await.unwrap();
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tcp))
@@ -226,12 +231,7 @@ async fn a_kept_alive_connection_meets_each_requests_deadline() {
 
 #[tokio::test]
 async fn concurrent_http2_requests_each_meet_their_deadline() {
-    let store = Arc::new(FakeStore::default());
-    *store.stall.lock().unwrap() = Some(Duration::from_secs(30));
-    let s = start_with(store.clone(), |c| {
-        c.request_timeout = Duration::from_millis(400)
-    })
-    .await;
+    let (_store, s) = with_400_ms_deadline(true).await;
     let c = Client {
         h2: true,
         ..Client::plain(s.addr)
